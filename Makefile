@@ -1,0 +1,65 @@
+# Kinerja: the two commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test setup serve lint format bench messages browser clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11-3.13 diperlukan ($(PYTHON) tidak ditemukan); set PYTHON=python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(TESTSTAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+install-test: $(TESTSTAMP)
+
+## Prepare the embedded database: migrate, shipped SOPs, demo organisation (idempotent).
+setup: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+
+serve:
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+run: setup serve
+
+## Chromium from Debian (browsers cannot be downloaded by Playwright here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: install-test browser
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+messages:
+	cd kinerja && ../$(PY) ../manage.py makemessages -l id --no-obsolete && ../$(PY) ../manage.py compilemessages -l id
+
+bench: install-test
+	$(PY) bench/sop_render.py
+
+clean:
+	rm -rf var/*.sqlite3* var/media

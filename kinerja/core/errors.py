@@ -1,0 +1,16 @@
+"""Errors that a person can act on.
+
+A DomainError carries a message in the user's language (already translated)
+and, where the error is about one input, the field it concerns. Views turn it
+into a form error or a message, the API into JSON, commands into one line.
+"""
+
+
+class DomainError(Exception):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message

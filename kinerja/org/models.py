@@ -1,0 +1,156 @@
+"""The organisation: units, positions (jabatan), people and who holds what when."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.core.models import TimeStampedModel
+
+from .nip import format_nip, validate_nip
+
+
+def _nip_validator(value: str) -> None:
+    validate_nip(value)
+
+
+class Unit(TimeStampedModel):
+    """Unit kerja: a node of the government's tree (Pemerintah Kota > Setda > Bagian > Sub Bagian)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True, help_text=_("Used in letter numbers.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list["Unit"]:
+        """From the root down to this unit (a few levels: one query per level)."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Position(TimeStampedModel):
+    """Jabatan: a post in a unit, with the post it reports to."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="positions"
+    )
+    superior = models.ForeignKey(
+        "self",
+        verbose_name=_("superior position"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subordinates",
+    )
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["unit__order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(TimeStampedModel):
+    """Pegawai or official. Elected officials (the Walikota) have no NIP."""
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("With academic titles."))
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[_nip_validator],
+        help_text=_("18 digits: birth date, appointment year-month, sex, sequence."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def nip_display(self) -> str:
+        return format_nip(self.nip) if self.nip else ""
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def on(self, day: dt.date) -> "AssignmentQuerySet":
+        """Assignments in force on `day`."""
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+
+
+class Assignment(TimeStampedModel):
+    """Who holds which position from when to when: definitive, Plt or Plh."""
+
+    class Kind(models.TextChoices):
+        DEFINITIVE = "definitive", _("Definitive")
+        PLT = "plt", _("Plt (Pelaksana Tugas)")
+        PLH = "plh", _("Plh (Pelaksana Harian)")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.DEFINITIVE)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    decree = models.CharField(_("decree (SK)"), max_length=200, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["position", "-start"]
+        indexes = [models.Index(fields=["position", "start", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        prefix = "" if self.kind == self.Kind.DEFINITIVE else f"{self.get_kind_display()}: "
+        return f"{prefix}{self.person} — {self.position}"

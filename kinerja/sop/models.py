@@ -1,0 +1,349 @@
+"""SOPs in the SOP AP format (PermenPANRB 35/2012) as data.
+
+An Sop is the catalogue entry (its number never changes); each SopVersion is
+one text of it. A published version never changes: revising an SOP makes a
+new draft version with a revision date, which is published in its turn and
+supersedes the one before.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.core.models import TimeStampedModel
+from kinerja.core.worktime import to_work_minutes
+from kinerja.org.models import Position, Unit
+
+# The SOP AP document is an official Indonesian text: its units are printed
+# in Indonesian whatever the interface language is.
+TIME_UNIT_WORDS = {"minute": "menit", "hour": "jam", "day": "hari"}
+
+
+class DocumentType(TimeStampedModel):
+    """Jenis dokumen: a document that an SOP step needs (kelengkapan) or makes (output)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SopQuerySet(models.QuerySet):
+    def by_reference(self, ref: str) -> "SopQuerySet":
+        """SOPs matching a number as people write it: 'SOP-011/SETDA', 'SOP-011' or 'sop-011'."""
+        ref = ref.strip()
+        return self.filter(Q(number__iexact=ref) | Q(number__istartswith=f"{ref}/") | Q(slug=ref))
+
+
+class Sop(TimeStampedModel):
+    """A catalogue entry: one SOP number of one unit, with its versions."""
+
+    number = models.CharField(_("SOP number"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="sops"
+    )
+
+    objects = SopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SOP")
+        verbose_name_plural = _("SOPs")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SopVersionQuerySet(models.QuerySet):
+    def published(self) -> "SopVersionQuerySet":
+        return self.filter(status=SopVersion.Status.PUBLISHED)
+
+    def with_content(self) -> "SopVersionQuerySet":
+        """Everything needed to draw, lint or export a version, in a fixed number of queries."""
+        return self.select_related("sop", "sop__unit").prefetch_related(
+            "sections",
+            models.Prefetch("lanes", queryset=Lane.objects.select_related("position")),
+            models.Prefetch(
+                "steps",
+                queryset=Step.objects.select_related("lane", "output", "returns_to").prefetch_related(
+                    models.Prefetch(
+                        "inputs", queryset=StepInput.objects.select_related("document_type")
+                    ),
+                    models.Prefetch("outgoing", queryset=Flow.objects.select_related("target")),
+                ),
+            ),
+        )
+
+
+class SopVersion(TimeStampedModel):
+    """One text of an SOP: identity block, six sections, lanes and steps."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    sop = models.ForeignKey(
+        Sop, verbose_name=_("SOP"), on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    name = models.CharField(_("SOP name"), max_length=300)
+    unit_header = models.TextField(
+        _("unit header"), help_text=_("The unit's heading, one line per level, as printed.")
+    )
+    made_on = models.DateField(_("date made"))
+    revised_on = models.DateField(_("revision date"), null=True, blank=True)
+    revised_text = models.CharField(
+        _("revision date as written"),
+        max_length=20,
+        blank=True,
+        help_text=_("What the document prints when there is no revision date, e.g. '-'."),
+    )
+    effective_on = models.DateField(_("effective date"))
+    approver_title = models.CharField(_("approved by (position)"), max_length=200)
+    approver_name = models.CharField(_("approved by (name)"), max_length=200)
+    approver_nip = models.CharField(_("approver's NIP"), max_length=18, blank=True)
+    approver_name_underlined = models.BooleanField(default=True)
+    lanes_note = models.TextField(
+        _("note on the lanes"),
+        blank=True,
+        help_text=_("Where the lane of each step comes from (e.g. a reconstruction)."),
+    )
+    change_note = models.TextField(_("change note"), blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SopVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SOP version")
+        verbose_name_plural = _("SOP versions")
+        ordering = ["sop", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["sop", "version"], name="sop_version_unique"),
+            # At most one published version of an SOP at a time.
+            models.UniqueConstraint(
+                fields=["sop"], condition=Q(status="published"), name="sop_one_published"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sop.number} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def sections_of(self, kind: str) -> list["SopSection"]:
+        return [s for s in self.sections.all() if s.kind == kind]
+
+
+class SopSection(models.Model):
+    """An entry of one of the six sections of the SOP AP identity page."""
+
+    class Kind(models.TextChoices):
+        LEGAL_BASIS = "dasar_hukum", _("Legal basis (Dasar Hukum)")
+        QUALIFICATION = "kualifikasi_pelaksana", _("Executor qualification")
+        RELATED_SOP = "keterkaitan", _("Related SOP (Keterkaitan)")
+        EQUIPMENT = "peralatan", _("Equipment (Peralatan/Perlengkapan)")
+        WARNING = "peringatan", _("Warning (Peringatan)")
+        RECORDS = "pencatatan", _("Records (Pencatatan & Pendataan)")
+
+    version = models.ForeignKey(SopVersion, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(_("section"), max_length=30, choices=Kind)
+    order = models.PositiveIntegerField(_("order"))
+    text = models.TextField(_("text"))
+    ref = models.CharField(
+        _("SOP number referred to"),
+        max_length=60,
+        blank=True,
+        help_text=_("For a related SOP: its number in the catalogue, when the text does not name it."),
+    )
+
+    class Meta:
+        verbose_name = _("section entry")
+        verbose_name_plural = _("section entries")
+        ordering = ["version", "kind", "order"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Lane(models.Model):
+    """A PELAKSANA column of the activity table: a role, mapped to a position."""
+
+    version = models.ForeignKey(SopVersion, on_delete=models.CASCADE, related_name="lanes")
+    order = models.PositiveIntegerField(_("order"))
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sop_lanes",
+    )
+
+    class Meta:
+        verbose_name = _("lane")
+        verbose_name_plural = _("lanes")
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="lane_key_unique"),
+            models.UniqueConstraint(fields=["version", "order"], name="lane_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    """A row of the activity table (kegiatan) with its quality standard (mutu baku)."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Start")
+        PROCESS = "process", _("Process")
+        DECISION = "decision", _("Decision")
+        END = "end", _("End")
+
+    class Action(models.TextChoices):
+        WORK = "work", _("Do the work")
+        MEETING = "meeting", _("Hold a meeting")
+        REVIEW = "review", _("Review and initial (paraf)")
+        SIGN = "sign", _("Sign")
+        DECIDE = "decide", _("Decide")
+        DISPATCH = "dispatch", _("Send")
+        ARCHIVE = "archive", _("Copy, register and file")
+
+    class TimeUnit(models.TextChoices):
+        MINUTE = "minute", _("minutes")
+        HOUR = "hour", _("hours")
+        DAY = "day", _("working days")
+
+    version = models.ForeignKey(SopVersion, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveIntegerField(_("number"))
+    activity = models.TextField(_("activity (kegiatan)"))
+    lane = models.ForeignKey(
+        Lane, verbose_name=_("lane"), on_delete=models.PROTECT, related_name="steps"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.PROCESS)
+    action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.WORK)
+    time_amount = models.DecimalField(
+        _("time standard"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    time_unit = models.CharField(_("time unit"), max_length=10, choices=TimeUnit, blank=True)
+    output = models.ForeignKey(
+        DocumentType,
+        verbose_name=_("output"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="output_of",
+    )
+    remarks = models.TextField(_("remarks (keterangan)"), blank=True)
+    returns_to = models.ForeignKey(
+        "self",
+        verbose_name=_("returns to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For a review: the step that drafted the document, where a return goes."),
+    )
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="step_number_unique"),
+            models.CheckConstraint(
+                condition=(Q(time_amount__isnull=True) & Q(time_unit=""))
+                | (Q(time_amount__isnull=False) & ~Q(time_unit="")),
+                name="step_time_amount_and_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.activity}"
+
+    @property
+    def has_time_standard(self) -> bool:
+        return self.time_amount is not None
+
+    @property
+    def work_minutes(self) -> Decimal | None:
+        """The time standard in working minutes (a 'hari' is a working day)."""
+        if self.time_amount is None:
+            return None
+        return to_work_minutes(self.time_amount, self.time_unit)
+
+    @property
+    def time_text(self) -> str:
+        """The time standard as the SOP writes it: '10 menit', '1 hari'."""
+        if self.time_amount is None:
+            return ""
+        amount = self.time_amount.normalize()
+        amount_text = f"{amount:f}".replace(".", ",")
+        return f"{amount_text} {TIME_UNIT_WORDS[self.time_unit]}"
+
+
+class StepInput(models.Model):
+    """A kelengkapan of a step: a document it needs."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="inputs")
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    external = models.BooleanField(
+        _("from outside"),
+        default=False,
+        help_text=_("Comes from outside this SOP, so no earlier step has to output it."),
+    )
+
+    class Meta:
+        verbose_name = _("input (kelengkapan)")
+        verbose_name_plural = _("inputs (kelengkapan)")
+        ordering = ["step", "order"]
+
+    def __str__(self) -> str:
+        return self.document_type.name
+
+
+class Flow(models.Model):
+    """Where the flow goes after a step; a decision has one labelled flow per branch."""
+
+    version = models.ForeignKey(SopVersion, on_delete=models.CASCADE, related_name="flows")
+    source = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="incoming")
+    label = models.CharField(_("label"), max_length=60, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("flow")
+        verbose_name_plural = _("flows")
+        ordering = ["source", "order"]
+
+    def __str__(self) -> str:
+        label = f" [{self.label}]" if self.label else ""
+        return f"{self.source.number} → {self.target.number}{label}"
