@@ -1,0 +1,20 @@
+"""Fixtures shared by every app's tests: the organisation and the shipped SOPs."""
+
+import pytest
+
+from kinerja.org.services import load_structure
+from kinerja.sop.models import SopVersion
+from kinerja.sop.services import import_shipped
+
+
+@pytest.fixture
+def org(db):
+    """Units and positions of the Sekretariat Daerah Kota Banjarbaru."""
+    load_structure()
+
+
+@pytest.fixture
+def shipped_sops(org):
+    """The three shipped SOPs, imported and loaded with their content, by number."""
+    import_shipped()
+    return {v.sop.number: v for v in SopVersion.objects.with_content().published()}

@@ -1,0 +1,75 @@
+"""Writes to the organisation: loading the structure, people and their positions."""
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from .models import Assignment, Person, Position, Unit
+from .nip import validate_nip
+
+STRUCTURE_FILE = Path(__file__).resolve().parent / "data" / "banjarbaru.yaml"
+
+
+@transaction.atomic
+def load_structure(*, path: Path = STRUCTURE_FILE) -> dict[str, int]:
+    """Create the units and positions of `path` that do not exist yet (by code).
+
+    Existing rows keep what an administrator changed: loading again adds, never
+    overwrites. Returns how many units and positions were created.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    created = {"units": 0, "positions": 0}
+    units = {u.code: u for u in Unit.objects.all()}
+    for order, row in enumerate(data.get("units", [])):
+        if row["code"] in units:
+            continue
+        units[row["code"]] = Unit.objects.create(
+            code=row["code"],
+            name=row["name"],
+            short_name=row.get("short_name", ""),
+            parent=units[row["parent"]] if row.get("parent") else None,
+            order=order,
+        )
+        created["units"] += 1
+    positions = {p.code: p for p in Position.objects.all()}
+    for row in data.get("positions", []):
+        if row["code"] in positions:
+            continue
+        positions[row["code"]] = Position.objects.create(
+            code=row["code"],
+            name=row["name"],
+            unit=units[row["unit"]],
+            superior=positions.get(row.get("superior", "")),
+        )
+        created["positions"] += 1
+    return created
+
+
+@transaction.atomic
+def appoint(
+    *,
+    person: Person,
+    position: Position,
+    start: dt.date,
+    kind: str = Assignment.Kind.DEFINITIVE,
+    end: dt.date | None = None,
+    decree: str = "",
+) -> Assignment:
+    """Record that `person` holds `position` from `start` (to `end`), definitively or as Plt/Plh."""
+    return Assignment.objects.create(
+        person=person, position=position, kind=kind, start=start, end=end, decree=decree
+    )
+
+
+def holders_on(position: Position, day: dt.date) -> list[Assignment]:
+    """Who holds `position` on `day`: definitive holders first, then Plt, then Plh."""
+    rank = {Assignment.Kind.DEFINITIVE: 0, Assignment.Kind.PLT: 1, Assignment.Kind.PLH: 2}
+    rows = list(Assignment.objects.on(day).filter(position=position).select_related("person"))
+    return sorted(rows, key=lambda a: (rank[a.kind], a.start))
+
+
+def clean_nip(value: str) -> str:
+    """The NIP as stored (18 digits), raising ValidationError that names the wrong part."""
+    return validate_nip(value)
