@@ -156,6 +156,8 @@ def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+# Dates stay text so that _Reader.date reports an impossible one (2018-02-30) with its line.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_scalar)
 
 
 # --- reading -----------------------------------------------------------------------------
