@@ -571,7 +571,7 @@ class _Reader:
             raw, field, number = step["_raw"], step["_field"], step["number"]
 
             def target(value: Any, line: int, where: str) -> int | None:
-                if value not in numbers:
+                if isinstance(value, bool) or not isinstance(value, int) or value not in numbers:
                     self.problem(
                         line,
                         where,
