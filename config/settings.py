@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kinerja.org",
     "kinerja.sop",
     "kinerja.web",
+    "kinerja.demo",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_VERBOSE = False
 
 # Indonesian first, English by a switch on every page.
 LANGUAGE_CODE = "id"

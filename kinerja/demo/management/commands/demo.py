@@ -1,0 +1,26 @@
+"""manage.py demo: the demo organisation, its logins and the shipped SOPs (idempotent)."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from kinerja.demo.services import build_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation, one login per position, and the shipped SOPs. Safe to run again."
+
+    def handle(self, *args, **options):
+        result = build_demo()
+        for sop in result.sops:
+            state = _("imported") if sop.created else _("unchanged")
+            self.stdout.write(f"  {sop.number} v{sop.version}: {state}")
+        self.stdout.write(_("Demo accounts (all with the same password):"))
+        for username, position in result.users:
+            self.stdout.write(f"  {username:<22} {position}")
+        if result.password_source == "env":
+            self.stdout.write(_("Password: the value of DEMO_PASSWORD."))
+        else:
+            self.stdout.write(_("Password: %(pw)s") % {"pw": result.password})
+            self.stdout.write(
+                _("(kept in var/demo-password.txt; set DEMO_PASSWORD to choose your own)")
+            )

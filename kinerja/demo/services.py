@@ -1,0 +1,112 @@
+"""The demo organisation: one person and login per position of the shipped SOPs.
+
+Demo people are named after their position ("Demo Sekretaris Daerah"); the
+only real name in the data is the official who approved the SOPs, as the seed
+gives it. Everything here is idempotent: running it again changes nothing and
+loses nothing (it never resets a password unless DEMO_PASSWORD says so).
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from kinerja.org.models import Assignment, Person, Position
+from kinerja.org.services import load_structure
+from kinerja.sop.services import ImportResult, import_shipped
+
+# username -> position code. The lanes of the three SOPs map to the first six
+# (SOP-013's "Kepala Sub Bagian" and "Kepala Bagian" too: see its SOP file).
+DEMO_USERS = {
+    "pelaksana": "pelaksana-perencanaan",
+    "kasubbag": "kasubbag-perencanaan",
+    "kabag": "kabag-umum",
+    "asisten3": "asisten-3",
+    "sekda": "sekda",
+    "walikota": "walikota",
+    "operator-tapem": "operator-tapem",
+    "operator-kesra": "operator-kesra",
+    "operator-hukum": "operator-hukum",
+    "operator-perekonomian": "operator-perekonomian",
+    "operator-adpem": "operator-adpem",
+    "operator-organisasi": "operator-organisasi",
+    "operator-pbj": "operator-pbj",
+    "operator-prokopim": "operator-prokopim",
+}
+NO_NIP = {"walikota"}  # an elected official is not a civil servant
+DEMO_START = dt.date(2024, 1, 1)
+PASSWORD_FILE = "demo-password.txt"
+
+
+@dataclass
+class DemoResult:
+    password: str
+    password_source: str  # "env", "file" or "new"
+    users: list[tuple[str, str]]  # (username, position name)
+    created_users: int
+    sops: list[ImportResult]
+
+
+def demo_nip(index: int) -> str:
+    """A NIP of valid form for a demo person (born 1970 + index, appointed 2010-03)."""
+    return f"{1970 + index:04d}0{1 + index % 9}15" + "201003" + "1" + f"{index + 1:03d}"
+
+
+def _password(var_dir: Path) -> tuple[str, str]:
+    if settings.DEMO_PASSWORD:
+        return settings.DEMO_PASSWORD, "env"
+    path = var_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), "file"
+    password = secrets.token_urlsafe(9)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return password, "new"
+
+
+@transaction.atomic
+def build_demo(*, var_dir: Path | None = None) -> DemoResult:
+    """Load the org structure, the demo people and logins, and the shipped SOPs."""
+    load_structure()
+    password, source = _password(Path(var_dir or settings.VAR_DIR))
+    User = get_user_model()
+    positions = {p.code: p for p in Position.objects.filter(code__in=DEMO_USERS.values())}
+    created = 0
+    users = []
+    for index, (username, code) in enumerate(DEMO_USERS.items()):
+        position = positions[code]
+        user, made = User.objects.get_or_create(
+            username=username, defaults={"first_name": f"Demo {position.name}"[:150]}
+        )
+        if made or source == "env":
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        created += made
+        person, _ = Person.objects.get_or_create(
+            user=user,
+            defaults={
+                "name": f"Demo {position.name}",
+                "nip": None if username in NO_NIP else demo_nip(index),
+            },
+        )
+        if not Assignment.objects.filter(person=person, position=position).exists():
+            Assignment.objects.create(
+                person=person, position=position, kind=Assignment.Kind.DEFINITIVE, start=DEMO_START
+            )
+        users.append((username, position.name))
+    admin, made = User.objects.get_or_create(
+        username="admin",
+        defaults={"first_name": "Demo Administrator", "is_staff": True, "is_superuser": True},
+    )
+    if made or source == "env":
+        admin.set_password(password)
+        admin.save(update_fields=["password"])
+    created += made
+    users.append(("admin", "Administrator"))
+    sops = import_shipped(by=admin)
+    return DemoResult(password, source, users, created, sops)

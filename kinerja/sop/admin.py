@@ -1,0 +1,84 @@
+"""Administration of the catalogue. Published versions are read-only: revise to change."""
+
+from django.contrib import admin
+
+from .models import DocumentType, Lane, Sop, SopSection, SopVersion, Step
+
+
+class DraftOnlyMixin:
+    """Only a draft version (and what belongs to it) can be changed."""
+
+    def _version(self, obj):
+        return obj if isinstance(obj, SopVersion) else getattr(obj, "version", None)
+
+    def has_change_permission(self, request, obj=None):
+        version = self._version(obj) if obj is not None else None
+        if version is not None and not version.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and not self._version(obj).is_editable:
+            return False
+        return super().has_add_permission(request, *([obj] if obj is not None else []))
+
+    def has_delete_permission(self, request, obj=None):
+        version = self._version(obj) if obj is not None else None
+        if version is not None and not version.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class SectionInline(DraftOnlyMixin, admin.TabularInline):
+    model = SopSection
+    extra = 0
+
+
+class LaneInline(DraftOnlyMixin, admin.TabularInline):
+    model = Lane
+    extra = 0
+    autocomplete_fields = ["position"]
+
+
+class StepInline(DraftOnlyMixin, admin.StackedInline):
+    model = Step
+    extra = 0
+    fields = [
+        ("number", "lane", "kind", "action"),
+        "activity",
+        ("time_amount", "time_unit", "output"),
+        "remarks",
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Lanes of this version only.
+        if db_field.name == "lane" and request.resolver_match.kwargs.get("object_id"):
+            kwargs["queryset"] = Lane.objects.filter(
+                version_id=request.resolver_match.kwargs["object_id"]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(SopVersion)
+class SopVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["sop", "version", "name", "status", "effective_on", "published_at"]
+    list_filter = ["status"]
+    list_select_related = ["sop"]
+    search_fields = ["sop__number", "name"]
+    readonly_fields = ["sop", "version", "status", "content_hash", "published_at", "published_by"]
+    inlines = [SectionInline, LaneInline, StepInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # versions come from an import or a revision
+
+
+@admin.register(Sop)
+class SopAdmin(admin.ModelAdmin):
+    list_display = ["number", "unit"]
+    search_fields = ["number"]
+    readonly_fields = ["number", "slug"]
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
