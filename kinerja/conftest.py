@@ -7,6 +7,15 @@ from kinerja.sop.models import SopVersion
 from kinerja.sop.services import import_shipped
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that log in dozens of users use a fast hasher.
+
+    kinerja/core/tests/test_settings.py checks that the real settings use Argon2.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db):
     """Units and positions of the Sekretariat Daerah Kota Banjarbaru."""

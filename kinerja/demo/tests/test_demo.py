@@ -1,0 +1,98 @@
+"""manage.py demo: one login per position, the shipped SOPs, and nothing lost on a second run."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from kinerja.demo.services import DEMO_USERS, build_demo
+from kinerja.org.models import Assignment, Person, Position, Unit
+from kinerja.org.nip import validate_nip
+from kinerja.org.services import holders_on
+from kinerja.sop.models import Lane, Sop, SopVersion
+
+pytestmark = pytest.mark.django_db
+
+SOP_LOGINS = ["pelaksana", "kasubbag", "kabag", "asisten3", "sekda", "walikota"]
+
+
+def test_demo_has_a_login_for_every_sop_position_and_each_other_bagian(tmp_path, settings):
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    build_demo(var_dir=tmp_path)
+    for username in [*SOP_LOGINS, "admin"]:
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password("sandi-demo-untuk-uji")
+    bagian = Unit.objects.filter(parent__code="setda", code__startswith="bagian-").exclude(
+        code="bagian-umum"
+    )
+    assert bagian.count() == 8
+    for unit in bagian:
+        people = Person.objects.filter(assignments__position__unit=unit, user__isnull=False)
+        assert people.count() == 1, unit
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+
+def test_every_lane_of_the_shipped_sops_is_held_by_a_demo_person(tmp_path):
+    build_demo(var_dir=tmp_path)
+    today = dt.date(2026, 1, 15)
+    lanes = Lane.objects.filter(version__status=SopVersion.Status.PUBLISHED)
+    assert lanes.count() == 15
+    for lane in lanes.select_related("position"):
+        holders = holders_on(lane.position, today)
+        assert holders and holders[0].person.user is not None, lane
+    # SOP-013's generic Kepala Sub Bagian / Kepala Bagian are the planning ones.
+    sop13 = {
+        lane.key: lane.position.code for lane in lanes if lane.version.sop.number == "SOP-013/SETDA"
+    }
+    assert sop13["kasubbag"] == "kasubbag-perencanaan"
+    assert sop13["kabag"] == "kabag-umum"
+
+
+def test_demo_people_are_named_after_their_position_with_valid_nips(tmp_path):
+    build_demo(var_dir=tmp_path)
+    for person in Person.objects.select_related("user"):
+        position = Position.objects.get(code=DEMO_USERS[person.user.username])
+        assert person.name == f"Demo {position.name}"
+        if person.user.username == "walikota":
+            assert person.nip is None
+        else:
+            assert validate_nip(person.nip) == person.nip
+
+
+def test_running_the_demo_twice_changes_nothing(tmp_path):
+    first = build_demo(var_dir=tmp_path)
+    counts = (
+        get_user_model().objects.count(),
+        Person.objects.count(),
+        Assignment.objects.count(),
+        Sop.objects.count(),
+        SopVersion.objects.count(),
+    )
+    hashes = {u.username: u.password for u in get_user_model().objects.all()}
+    second = build_demo(var_dir=tmp_path)
+    assert second.password == first.password
+    assert second.created_users == 0
+    assert not any(r.created for r in second.sops)
+    assert counts == (
+        get_user_model().objects.count(),
+        Person.objects.count(),
+        Assignment.objects.count(),
+        Sop.objects.count(),
+        SopVersion.objects.count(),
+    )
+    assert hashes == {u.username: u.password for u in get_user_model().objects.all()}
+
+
+def test_without_demo_password_one_is_made_kept_and_printed(tmp_path, settings, capsys):
+    settings.DEMO_PASSWORD = ""
+    settings.VAR_DIR = tmp_path
+    call_command("demo")
+    out = capsys.readouterr().out
+    password = (tmp_path / "demo-password.txt").read_text().strip()
+    assert len(password) >= 10
+    assert password in out
+    assert "pelaksana" in out and "walikota" in out
+    assert get_user_model().objects.get(username="sekda").check_password(password)
+    call_command("demo")
+    assert password in capsys.readouterr().out
