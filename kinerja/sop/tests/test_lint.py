@@ -297,7 +297,9 @@ def test_input_that_no_step_outputs(sop):
 
 
 def test_input_from_outside_needs_no_earlier_step(sop):
-    StepInput.objects.filter(document_type__name="Nota Dinas").update(external=False)
+    StepInput.objects.filter(step__version=sop, document_type__name="Nota Dinas").update(
+        external=False
+    )
     finding = only(sop)
     assert (finding.code, finding.step) == ("input-no-source", 1)
     assert "Nota Dinas" in finding.message
@@ -305,7 +307,9 @@ def test_input_from_outside_needs_no_earlier_step(sop):
 
 def test_input_that_the_step_outputs_itself_has_no_source(sop):
     # SOP-013 step 8 needs and outputs "Dokumen PK": the document must come from before.
-    StepInput.objects.filter(step__number=4).update(document_type=_doc("Dokumen Renja"))
+    StepInput.objects.filter(step__version=sop, step__number=4).update(
+        document_type=_doc("Dokumen Renja")
+    )
     assert pairs(lint(sop)) == [("input-no-source", 4)]
 
 
@@ -321,7 +325,9 @@ def test_input_that_only_a_later_step_outputs_is_reported_as_swapped(sop):
 
 
 def test_document_names_match_whatever_their_case_and_spacing(sop):
-    StepInput.objects.filter(step__number=4).update(document_type=_doc("draft  RENJA"))
+    StepInput.objects.filter(step__version=sop, step__number=4).update(
+        document_type=_doc("draft  RENJA")
+    )
     assert lint(sop) == []
 
 
@@ -329,7 +335,7 @@ def test_document_names_match_whatever_their_case_and_spacing(sop):
 
 
 def test_step_without_time_standard(sop):
-    Step.objects.filter(number=3).update(time_amount=None, time_unit="")
+    Step.objects.filter(version=sop, number=3).update(time_amount=None, time_unit="")
     finding = only(sop)
     assert (finding.code, finding.step, finding.field) == ("no-time-standard", 3, "time_amount")
     assert "3" in finding.message
@@ -337,7 +343,7 @@ def test_step_without_time_standard(sop):
 
 
 def test_total_time_skips_a_step_without_time_and_says_at_least(sop):
-    Step.objects.filter(number=1).update(time_amount=None, time_unit="")
+    Step.objects.filter(version=sop, number=1).update(time_amount=None, time_unit="")
     version = SopVersion.objects.with_content().get(pk=sop.pk)
     total = total_work_time(version)
     assert total.minutes == Decimal(15 + 30 + 30)
@@ -438,7 +444,7 @@ def test_lane_that_no_step_uses(sop):
 
 
 def test_lane_not_mapped_to_a_position(sop):
-    Lane.objects.filter(key="kasubbag").update(position=None)
+    Lane.objects.filter(version=sop, key="kasubbag").update(position=None)
     finding = only(sop)
     assert (finding.code, finding.lane, finding.severity) == ("lane-no-position", "kasubbag", ERROR)
     assert "Kepala Sub Bagian" in finding.message
@@ -482,14 +488,14 @@ def test_step_that_cannot_reach_the_end(sop):
 
 
 def test_sop_without_a_start_step(sop):
-    Step.objects.filter(number=1).update(kind="process")
+    Step.objects.filter(version=sop, number=1).update(kind="process")
     finding = only(sop)
     assert (finding.code, finding.step, finding.severity) == ("no-start", None, ERROR)
     assert english(sop) == "The SOP has no start step."
 
 
 def test_sop_with_two_start_steps(sop):
-    Step.objects.filter(number=2).update(kind="start")
+    Step.objects.filter(version=sop, number=2).update(kind="start")
     finding = only(sop)
     assert (finding.code, finding.step) == ("several-starts", None)
     assert "1, 2" in finding.message
@@ -497,14 +503,14 @@ def test_sop_with_two_start_steps(sop):
 
 
 def test_sop_without_an_end_step(sop):
-    Step.objects.filter(number=4).update(kind="process")
+    Step.objects.filter(version=sop, number=4).update(kind="process")
     finding = only(sop)
     assert (finding.code, finding.step) == ("no-end", None)
     assert english(sop) == "The SOP has no end step."
 
 
 def test_decision_with_one_branch(sop):
-    Flow.objects.filter(label="Tidak").delete()
+    Flow.objects.filter(version=sop, label="Tidak").delete()
     finding = only(sop)
     assert (finding.code, finding.step) == ("decision-branches", 3)
     assert english(sop) == (
@@ -513,7 +519,7 @@ def test_decision_with_one_branch(sop):
 
 
 def test_decision_branch_without_label(sop):
-    Flow.objects.filter(label="Tidak").update(label=" ")
+    Flow.objects.filter(version=sop, label="Tidak").update(label=" ")
     finding = only(sop)
     assert (finding.code, finding.step) == ("unlabelled-branch", 3)
     assert "3" in finding.message and "1" in finding.message
@@ -537,7 +543,7 @@ def test_process_step_with_two_outgoing_flows(sop):
 
 
 def test_review_without_a_step_to_return_to(sop):
-    Step.objects.filter(number=2).update(returns_to=None)
+    Step.objects.filter(version=sop, number=2).update(returns_to=None)
     finding = only(sop)
     assert (finding.code, finding.step, finding.field) == ("review-no-return", 2, "returns_to")
     assert english(sop) == ("Review step 2 does not say which step a returned draft goes back to.")
@@ -545,7 +551,7 @@ def test_review_without_a_step_to_return_to(sop):
 
 @pytest.mark.parametrize("target", [2, 3])
 def test_review_returning_to_a_step_that_is_not_earlier(sop, target):
-    Step.objects.filter(number=2).update(returns_to=steps_of(sop)[target])
+    Step.objects.filter(version=sop, number=2).update(returns_to=steps_of(sop)[target])
     finding = only(sop)
     assert (finding.code, finding.step) == ("review-return-not-earlier", 2)
     assert str(target) in finding.message
@@ -558,7 +564,9 @@ def test_review_returning_to_a_step_that_is_not_earlier(sop, target):
 
 
 def test_steps_that_expand_the_abbreviation_of_the_name_differently(sop):
-    Step.objects.filter(number=4).update(activity="Mengarsipkan dokumen Rencana Kinerja")
+    Step.objects.filter(version=sop, number=4).update(
+        activity="Mengarsipkan dokumen Rencana Kinerja"
+    )
     SopVersion.objects.filter(pk=sop.pk).update(name="Penyusunan Rencana Kinerja (Renja)")
     finding = only(sop)
     assert (finding.code, finding.step, finding.field) == ("abbreviation-mismatch", None, "name")
@@ -580,7 +588,9 @@ def test_name_expansion_that_no_step_uses_is_reported(sop):
 def test_steps_may_name_a_longer_term_that_starts_like_the_expansion(sop):
     # "Rencana Kinerja Tahunan" is the RKT, not a use of "Rencana Kinerja".
     SopVersion.objects.filter(pk=sop.pk).update(name="Penyusunan Rencana Kinerja (Renja)")
-    Step.objects.filter(number__in=[1, 2, 4]).update(activity="Menyusun Rencana Kinerja Tahunan")
+    Step.objects.filter(version=sop, number__in=[1, 2, 4]).update(
+        activity="Menyusun Rencana Kinerja Tahunan"
+    )
     assert lint(sop) == []
 
 
@@ -633,10 +643,10 @@ def test_approver_without_nip_is_no_defect(sop):
 
 
 def test_findings_are_sorted_by_step_then_code(sop):
-    Step.objects.filter(number=3).update(time_amount=None, time_unit="")
-    Step.objects.filter(number=2).update(returns_to=None)
+    Step.objects.filter(version=sop, number=3).update(time_amount=None, time_unit="")
+    Step.objects.filter(version=sop, number=2).update(returns_to=None)
     StepInput.objects.create(step=steps_of(sop)[2], document_type=_doc("Surat Edaran"), order=1)
-    Lane.objects.filter(key="kasubbag").update(position=None)
+    Lane.objects.filter(version=sop, key="kasubbag").update(position=None)
     SopVersion.objects.filter(pk=sop.pk).update(approver_nip="123")
     assert pairs(lint(sop)) == [
         ("approver-nip-invalid", None),
