@@ -6,7 +6,7 @@ minutes). Durations are kept as working minutes and shown as days, hours and
 minutes of working time.
 """
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.utils.translation import ngettext
 
@@ -26,7 +26,7 @@ def to_work_minutes(amount: Decimal | int | float, unit: str) -> Decimal:
 
 def split_work_minutes(minutes: Decimal | int) -> tuple[int, int, int]:
     """(working days, hours, minutes) of a duration in working minutes, rounded up."""
-    total = int(-(-Decimal(minutes) // 1))  # ceil: a started minute counts
+    total = int(Decimal(minutes).to_integral_value(rounding=ROUND_CEILING))  # a started minute counts
     days, rest = divmod(total, WORKDAY_MINUTES)
     hours, mins = divmod(rest, 60)
     return days, hours, mins

@@ -35,7 +35,7 @@ def format_nip(nip: str) -> str:
 def validate_nip(value: str) -> str:
     """Return the normalised NIP or raise ValidationError naming the wrong part."""
     nip = normalize_nip(value)
-    if not nip.isdigit():
+    if not nip.isascii() or not nip.isdigit():
         raise ValidationError(
             _("NIP may contain only digits (spaces between the parts are allowed)."),
             code="nip_digits",
@@ -60,7 +60,13 @@ def validate_nip(value: str) -> str:
             % {"part": nip[8:14]},
             code="nip_appointment",
         )
-    if (year, month) < (birth.year + 15, birth.month) or year > dt.date.today().year + 1:
+    if year > dt.date.today().year + 1:
+        raise ValidationError(
+            _("The appointment year-month in the NIP (%(part)s) lies in the future.")
+            % {"part": nip[8:14]},
+            code="nip_appointment",
+        )
+    if (year, month) < (birth.year + 15, birth.month):
         raise ValidationError(
             _("The appointment date in the NIP (%(part)s) does not fit the date of birth %(birth)s.")
             % {"part": nip[8:14], "birth": nip[0:8]},

@@ -57,10 +57,6 @@ def test_split_into_working_days_hours_and_minutes(minutes, parts):
     assert split_work_minutes(minutes) == parts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Decimal // truncates toward zero, so -(-x // 1) does not round up a fraction",
-)
 def test_a_started_minute_counts_as_a_whole_minute():
     # A quarter of a working day is 112.5 minutes: shown as 1 hour 53 minutes.
     assert split_work_minutes(to_work_minutes(Decimal("0.25"), "day")) == (0, 1, 53)
