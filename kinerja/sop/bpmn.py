@@ -6,9 +6,9 @@ The SOP AP activity table (PermenPANRB 35/2012) maps onto BPMN as:
   the PELAKSANA columns, in the SOP's order;
 - each step (kegiatan) is a ``userTask`` named by its activity, with its mutu
   baku (Kelengkapan, Waktu, Output) and Keterangan as ``documentation``. Steps
-  of kind start/end are still work, so a ``startEvent`` ("Mulai") and an
-  ``endEvent`` ("Selesai") are added around them, each in the lane of the step
-  it touches;
+  of kind start/end are still work, so a ``startEvent`` ("Mulai") is added
+  before each start step (or the first step) and an ``endEvent`` ("Selesai")
+  after each step with no way on, each in the lane of the step it touches;
 - where a step can go more than one way, its task is followed by an
   ``exclusiveGateway`` with one named flow per branch. The decision is made by
   a person who needs the documents and the time of the step, which a gateway
