@@ -95,7 +95,7 @@ def main() -> int:
         cold_ms = (time.perf_counter() - start) * 1000
 
         print(
-            f"{'SOP':<16}{'pages':>6}{'draw med':>10}{'best':>8}{'PDF med':>10}{'best':>8}"
+            f"{'SOP':<16}{'table pages':>12}{'draw med':>10}{'best':>8}{'PDF med':>10}{'best':>8}"
             f"{'draw peak':>11}{'PDF peak':>10}{'PDF size':>10}"
         )
         over = []
@@ -106,8 +106,8 @@ def main() -> int:
             pdf_peak = peak_kib(lambda v=version: render.render_pdf(v))
             draw_med, pdf_med = statistics.median(draw_times), statistics.median(pdf_times)
             print(
-                f"{version.sop.number:<16}{len(svgs):>6}{draw_med:>8.1f}ms{min(draw_times):>6.1f}ms"
-                f"{pdf_med:>8.0f}ms{min(pdf_times):>6.0f}ms{draw_peak / 1024:>9.1f}MB"
+                f"{version.sop.number:<16}{len(svgs):>12}{draw_med:>8.1f}ms{min(draw_times):>6.1f}ms"
+                f"{pdf_med:>8.0f}ms{min(pdf_times):>6.0f}ms{draw_peak:>9.0f}KB"
                 f"{pdf_peak / 1024:>8.1f}MB{len(pdf) / 1024:>8.0f}KB"
             )
             if draw_med > DRAW_BUDGET_MS:

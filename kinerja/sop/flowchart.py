@@ -345,7 +345,7 @@ class TableLayout:
 
     @property
     def lanes_x(self) -> float:
-        return self.lane_columns[0].x
+        return self.lane_columns[0].x if self.lane_columns else 0.0
 
     @property
     def lanes_width(self) -> float:
@@ -741,6 +741,8 @@ class _Router:
         below_s = s.cy + s.hh + (rows[s.row].bottom - s.cy - s.hh) / 2
 
         def add(points, s_side, t_side, extra=0.0):
+            if s.id == t.id and t_side != "top":
+                return  # a step that loops to itself: round the gutter and in from above
             pts = _simplify(points)
             bends = len(pts) - 2
             out.append((_length(pts) + 14 * bends + extra, pts, s_side, t_side))

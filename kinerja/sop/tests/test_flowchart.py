@@ -384,3 +384,33 @@ def test_workflow_states_mark_the_step_shapes():
         if "step" in g.get("class", "").split()
     }
     assert states == {"1": "done", "2": "active", "3": None, "4": None}
+
+
+def test_a_step_that_loops_to_itself_gets_an_arrow_around_it():
+    spec = flowchart.ChartSpec(
+        lanes=(flowchart.LaneSpec("a", "Pelaksana"), flowchart.LaneSpec("b", "Kepala")),
+        steps=(
+            flowchart.StepSpec(1, "start", "a", "Mulai"),
+            flowchart.StepSpec(2, "decision", "b", "Periksa"),
+            flowchart.StepSpec(3, "end", "a", "Selesai"),
+        ),
+        flows=(
+            flowchart.FlowSpec(1, 2),
+            flowchart.FlowSpec(2, 2, "Ulang"),
+            flowchart.FlowSpec(2, 3, "Ya"),
+        ),
+    )
+    table = flowchart.layout_table(spec)
+    (page,) = table.pages
+    loop = next(a for a in page.paths if a.flow.target == a.flow.source == 2)
+    node = page.nodes["step-2"]
+    assert loop.points[-1] == node.port("top")
+    assert loop.points[0] in (node.port("left"), node.port("right"))
+    for p, q in loop.segments[1:-1]:
+        assert not flowchart._hits_box(p, q, node.box, 0.5)
+
+
+def test_an_sop_without_steps_has_no_activity_page():
+    spec = flowchart.ChartSpec(lanes=(flowchart.LaneSpec("a", "Pelaksana"),), steps=(), flows=())
+    table = flowchart.layout_table(spec)
+    assert table.pages == []
