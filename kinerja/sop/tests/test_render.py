@@ -198,3 +198,25 @@ def test_the_rows_the_engine_lays_out_have_the_heights_of_the_drawing(shipped_so
     for page in document.pages[1:]:
         walk(page._page_box)
     assert found == pytest.approx(expected, abs=0.01)
+
+
+def test_the_stylesheet_uses_the_measures_the_layout_computes_with():
+    """sop.css and flowchart.Geometry must agree, or the rows drift from the drawing."""
+    from kinerja.sop.flowchart import DEFAULT_GEOMETRY as g
+    from kinerja.sop.flowchart import MM
+
+    css = render.STYLESHEET.read_text(encoding="utf-8")
+
+    def rule(selector):
+        match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+        assert match, selector
+        return match.group(1)
+
+    margins = re.search(r"@page\s*\{[^@]*margin:\s*([\d.]+)mm ([\d.]+)mm ([\d.]+)mm", css)
+    top, side, bottom = (float(v) * MM for v in margins.groups())
+    assert (top, side, bottom) == pytest.approx((g.margin_top, g.margin_x, g.margin_bottom))
+    table = rule(".sop-doc .sop-activity ")
+    assert f"font-size: {g.font_size:g}pt" in table
+    assert f"line-height: {g.line_height:g}pt" in table
+    assert f"padding: 0 {g.pad_x:g}pt" in rule(".sop-doc .sop-activity td ")
+    assert f"border: {g.border:g}pt solid" in rule(".sop-doc td ")
