@@ -74,7 +74,9 @@ class SopVersionQuerySet(models.QuerySet):
             models.Prefetch("lanes", queryset=Lane.objects.select_related("position")),
             models.Prefetch(
                 "steps",
-                queryset=Step.objects.select_related("lane", "output", "returns_to").prefetch_related(
+                queryset=Step.objects.select_related(
+                    "lane", "output", "returns_to"
+                ).prefetch_related(
                     models.Prefetch(
                         "inputs", queryset=StepInput.objects.select_related("document_type")
                     ),
@@ -175,7 +177,9 @@ class SopSection(models.Model):
         _("SOP number referred to"),
         max_length=60,
         blank=True,
-        help_text=_("For a related SOP: its number in the catalogue, when the text does not name it."),
+        help_text=_(
+            "For a related SOP: its number in the catalogue, when the text does not name it."
+        ),
     )
 
     class Meta:
@@ -243,7 +247,7 @@ class Step(models.Model):
     number = models.PositiveIntegerField(_("number"))
     activity = models.TextField(_("activity (kegiatan)"))
     lane = models.ForeignKey(
-        Lane, verbose_name=_("lane"), on_delete=models.PROTECT, related_name="steps"
+        Lane, verbose_name=_("lane"), on_delete=models.RESTRICT, related_name="steps"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.PROCESS)
     action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.WORK)

@@ -86,8 +86,22 @@ def import_specs(specs: list[dict], *, by=None, draft: bool = False) -> list[Imp
             sop.save(update_fields=["unit", "updated_at"])
         latest = sop.versions.order_by("-version").first()
         if latest is not None and latest.content_hash == digest:
-            results.append(ImportResult(sop.number, latest.version, created=False))
+            if latest.status == SopVersion.Status.DRAFT and not draft:
+                # The file is the draft's content, now imported as the SOP in force.
+                _publish(latest, by=by)
+                results.append(ImportResult(sop.number, latest.version, created=True))
+            else:
+                results.append(ImportResult(sop.number, latest.version, created=False))
             continue
+        if latest is not None and latest.status == SopVersion.Status.DRAFT:
+            raise DomainError(
+                _(
+                    "SOP %(number)s has an unpublished draft (version %(v)d); publish or "
+                    "delete it before importing a new version."
+                )
+                % {"number": sop.number, "v": latest.version},
+                field="number",
+            )
         number = (latest.version if latest else 0) + 1
         version = _create_version(sop, spec, number=number, digest=digest)
         if not draft:

@@ -142,6 +142,13 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int):
             key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = value_node.start_mark.line + 1
     return result
@@ -177,7 +184,15 @@ class _Reader:
 
     # small typed getters ---------------------------------------------------------------
 
-    def text(self, mapping: _Map, key: str, field: str, *, required: bool = True) -> str:
+    def text(
+        self,
+        mapping: _Map,
+        key: str,
+        field: str,
+        *,
+        required: bool = True,
+        max_length: int | None = None,
+    ) -> str:
         value = mapping.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -194,7 +209,22 @@ class _Reader:
                 mapping.line_of(key), field, _("expected a text, found a list or mapping.")
             )
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if max_length and not self.fits(text, max_length, mapping.line_of(key), field):
+            return ""
+        return text
+
+    def fits(self, text: str, max_length: int, line: int, field: str) -> bool:
+        """Whether `text` fits its database column; a problem naming the limit if not."""
+        if len(text) <= max_length:
+            return True
+        self.problem(
+            line,
+            field,
+            _("is %(n)d characters long; at most %(max)d are allowed.")
+            % {"n": len(text), "max": max_length},
+        )
+        return False
 
     def date(self, mapping: _Map, key: str, field: str, *, required: bool = True) -> str | None:
         value = mapping.get(key)
@@ -263,8 +293,8 @@ class _Reader:
                 % {"value": fmt, "expected": FORMAT},
             )
         spec: dict[str, Any] = {"format": FORMAT}
-        spec["number"] = self.text(doc, "number", "number")
-        spec["unit"] = self.text(doc, "unit", "unit")
+        spec["number"] = self.text(doc, "number", "number", max_length=60)
+        spec["unit"] = self.text(doc, "unit", "unit", max_length=60)
         if spec["unit"] and spec["unit"] not in self.units:
             self.problem(
                 doc.line_of("unit"),
@@ -273,10 +303,12 @@ class _Reader:
                 % {"code": spec["unit"], "example": ", ".join(sorted(self.units)[:3]) or "-"},
             )
         spec["unit_header"] = self.header(doc)
-        spec["name"] = self.text(doc, "name", "name")
+        spec["name"] = self.text(doc, "name", "name", max_length=300)
         spec["made_on"] = self.date(doc, "made_on", "made_on")
         spec["revised_on"] = self.date(doc, "revised_on", "revised_on", required=False)
-        spec["revised_text"] = self.text(doc, "revised_text", "revised_text", required=False)
+        spec["revised_text"] = self.text(
+            doc, "revised_text", "revised_text", required=False, max_length=20
+        )
         spec["effective_on"] = self.date(doc, "effective_on", "effective_on")
         spec["approved_by"] = self.approver(doc)
         spec["sections"] = self.sections(doc)
@@ -322,8 +354,8 @@ class _Reader:
             )
             underlined = True
         return {
-            "title": self.text(value, "title", "approved_by.title"),
-            "name": self.text(value, "name", "approved_by.name"),
+            "title": self.text(value, "title", "approved_by.title", max_length=200),
+            "name": self.text(value, "name", "approved_by.name", max_length=200),
             "nip": nip,
             "underlined": underlined,
         }
@@ -391,7 +423,7 @@ class _Reader:
                 self.problem(line, field, _("expected a mapping with key, name and position."))
                 continue
             self.unknown_keys(lane, LANE_KEYS, field + ".")
-            key = self.text(lane, "key", field + ".key")
+            key = self.text(lane, "key", field + ".key", max_length=60)
             if key and not _SLUG.match(key):
                 self.problem(
                     lane.line_of("key"),
@@ -415,7 +447,11 @@ class _Reader:
                     % {"code": position},
                 )
             lanes.append(
-                {"key": key, "name": self.text(lane, "name", field + ".name"), "position": position}
+                {
+                    "key": key,
+                    "name": self.text(lane, "name", field + ".name", max_length=200),
+                    "position": position,
+                }
             )
         return lanes
 
@@ -445,6 +481,14 @@ class _Reader:
                 step.line_of("time"), field, _("the time standard must be more than zero.")
             )
             return None
+        if amount >= 1_000_000 or amount != amount.quantize(Decimal("0.01")):
+            self.problem(
+                step.line_of("time"),
+                field,
+                _("%(value)r: the amount must be below 1000000 with at most 2 decimals.")
+                % {"value": value},
+            )
+            return None
         return {"amount": f"{amount.normalize():f}", "unit": unit}
 
     def inputs(self, step: _Map, field: str) -> list[dict]:
@@ -458,7 +502,7 @@ class _Reader:
         for i, item in enumerate(value):
             if isinstance(item, _Map):
                 self.unknown_keys(item, {"name", "external"}, f"{field}[{i + 1}].")
-                name = self.text(item, "name", f"{field}[{i + 1}].name")
+                name = self.text(item, "name", f"{field}[{i + 1}].name", max_length=200)
                 external = item.get("external", False)
                 if not isinstance(external, bool):
                     self.problem(
@@ -469,6 +513,8 @@ class _Reader:
                     external = False
             elif isinstance(item, str) and item.strip():
                 name, external = item.strip(), False
+                if not self.fits(name, 200, step.line_of("inputs"), f"{field}[{i + 1}]"):
+                    continue
             else:
                 self.problem(
                     step.line_of("inputs"), f"{field}[{i + 1}]", _("expected a document name.")
@@ -540,7 +586,6 @@ class _Reader:
                     _("%(value)r is not an action; expected one of: %(choices)s.")
                     % {"value": action, "choices": ", ".join(sorted(actions))},
                 )
-            output = raw.get("output")
             steps.append(
                 {
                     "number": number,
@@ -550,7 +595,9 @@ class _Reader:
                     "action": action,
                     "inputs": self.inputs(raw, field + ".inputs"),
                     "time": self.time(raw, field + ".time"),
-                    "output": str(output).strip() if output not in (None, "") else "",
+                    "output": self.text(
+                        raw, "output", field + ".output", required=False, max_length=200
+                    ),
                     "remarks": self.text(raw, "remarks", field + ".remarks", required=False),
                     "returns_to": raw.get("returns_to"),
                     "flows": [],
@@ -596,7 +643,10 @@ class _Reader:
                     continue
                 for label, value in branches.items():
                     to = target(value, branches.line_of(label), f"{field}.branches.{label}")
-                    if to is not None:
+                    label_line = branches.line_of(label)
+                    if to is not None and self.fits(
+                        str(label), 60, label_line, f"{field}.branches"
+                    ):
                         step["flows"].append({"to": to, "label": str(label)})
                 if step["kind"] != Step.Kind.DECISION:
                     self.problem(
@@ -866,7 +916,12 @@ def spec_to_yaml(spec: dict) -> str:
         "# Kinerja SOP file (SOP AP, PermenPANRB 35/2012). Schema: docs/format-sop.md\n"
     )
     return header + yaml.dump(
-        doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+        doc,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
     )
 
 
