@@ -55,8 +55,10 @@ format:
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+## Update the Indonesian catalogue from the code and compile it (needs GNU gettext).
 messages:
-	cd kinerja && ../$(PY) ../manage.py makemessages -l id --no-obsolete && ../$(PY) ../manage.py compilemessages -l id
+	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+	$(PY) manage.py compilemessages -l id --ignore=.venv
 
 bench: install-test
 	$(PY) bench/sop_render.py

@@ -26,7 +26,9 @@ def to_work_minutes(amount: Decimal | int | float, unit: str) -> Decimal:
 
 def split_work_minutes(minutes: Decimal | int) -> tuple[int, int, int]:
     """(working days, hours, minutes) of a duration in working minutes, rounded up."""
-    total = int(Decimal(minutes).to_integral_value(rounding=ROUND_CEILING))  # a started minute counts
+    total = int(
+        Decimal(minutes).to_integral_value(rounding=ROUND_CEILING)
+    )  # a started minute counts
     days, rest = divmod(total, WORKDAY_MINUTES)
     hours, mins = divmod(rest, 60)
     return days, hours, mins

@@ -56,7 +56,9 @@ def validate_nip(value: str) -> str:
     year, month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= month <= 12 or year < 1945:
         raise ValidationError(
-            _("Digits 9-14 of the NIP (%(part)s) are not a valid appointment year and month (YYYYMM).")
+            _(
+                "Digits 9-14 of the NIP (%(part)s) are not a valid appointment year and month (YYYYMM)."
+            )
             % {"part": nip[8:14]},
             code="nip_appointment",
         )
@@ -68,7 +70,9 @@ def validate_nip(value: str) -> str:
         )
     if (year, month) < (birth.year + 15, birth.month):
         raise ValidationError(
-            _("The appointment date in the NIP (%(part)s) does not fit the date of birth %(birth)s.")
+            _(
+                "The appointment date in the NIP (%(part)s) does not fit the date of birth %(birth)s."
+            )
             % {"part": nip[8:14], "birth": nip[0:8]},
             code="nip_appointment",
         )

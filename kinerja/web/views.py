@@ -1,7 +1,121 @@
+"""Pages of the SOP catalogue: the list, one SOP with its drawing, findings and downloads."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kinerja.core.errors import DomainError
+from kinerja.sop import services
+from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
+from kinerja.sop.models import SopVersion
+
+from .access import sop_version_for
+
+PAGE_SIZE = 25
 
 
 @login_required
 def sop_list(request):
-    return HttpResponse("ok")
+    query = request.GET.get("q", "").strip()
+    versions = (
+        SopVersion.objects.published().select_related("sop", "sop__unit").order_by("sop__number")
+    )
+    if query:
+        versions = versions.filter(Q(sop__number__icontains=query) | Q(name__icontains=query))
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Lint the page's versions with their content loaded in a fixed number of queries.
+    loaded = SopVersion.objects.with_content().in_bulk([v.pk for v in page.object_list])
+    catalogue = load_catalogue()
+    rows = []
+    for version in page.object_list:
+        full = loaded[version.pk]
+        rows.append({"version": full, "findings": len(lint_version(full, catalogue=catalogue))})
+    return render(request, "web/sop_list.html", {"page": page, "rows": rows, "q": query})
+
+
+@login_required
+def sop_detail(request, slug):
+    sop, version = sop_version_for(request, slug)
+    findings = lint_version(version)
+    context = {
+        "sop": sop,
+        "version": version,
+        "findings": findings,
+        "total": total_work_time(version),
+        "versions": sop.versions.order_by("-version").select_related("published_by"),
+        "steps_by_number": {s.number: s for s in version.steps.all()},
+    }
+    from kinerja.sop.render import document_context
+
+    context.update(document_context(version))
+    return render(request, "web/sop_detail.html", context)
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filename(version: SopVersion, ext: str) -> str:
+    return f"{version.sop.slug}-v{version.version}.{ext}"
+
+
+@login_required
+def sop_pdf(request, slug):
+    from kinerja.sop.render import render_pdf
+
+    _sop, version = sop_version_for(request, slug)
+    return _download(render_pdf(version), "application/pdf", _filename(version, "pdf"))
+
+
+@login_required
+def sop_yaml(request, slug):
+    _sop, version = sop_version_for(request, slug)
+    data = services.export_yaml(version).encode("utf-8")
+    return _download(data, "application/yaml; charset=utf-8", _filename(version, "yaml"))
+
+
+@login_required
+def sop_bpmn(request, slug):
+    from kinerja.sop.bpmn import export_bpmn
+
+    _sop, version = sop_version_for(request, slug)
+    return _download(export_bpmn(version), "application/xml", _filename(version, "bpmn"))
+
+
+@staff_member_required
+@require_POST
+def sop_revise(request, slug):
+    sop, _version = sop_version_for(request, slug)
+    try:
+        draft = services.start_revision(sop=sop, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:sop-detail", slug=slug)
+    messages.success(
+        request,
+        _("Draft version %(v)d made. Edit it in the administration, then publish it.")
+        % {"v": draft.version},
+    )
+    return redirect(reverse("web:sop-detail", args=[slug]) + f"?v={draft.version}")
+
+
+@staff_member_required
+@require_POST
+def sop_publish(request, slug):
+    _sop, version = sop_version_for(request, slug)
+    try:
+        services.publish_version(version=version, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Version %(v)d is published.") % {"v": version.version})
+    return redirect("web:sop-detail", slug=slug)

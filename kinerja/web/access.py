@@ -1,0 +1,28 @@
+"""Access helpers for views: return the object the user may see, or raise 404/403."""
+
+from django.http import Http404
+
+from kinerja.sop.models import Sop, SopVersion
+
+
+def sop_version_for(request, slug: str) -> tuple[Sop, SopVersion]:
+    """The SOP by slug and the version asked for (?v=N), else its published (or newest) version.
+
+    Drafts are shown to staff only: they are work in progress, not the SOP in force.
+    """
+    sop = Sop.objects.select_related("unit").filter(slug=slug).first()
+    if sop is None:
+        raise Http404("SOP")
+    versions = SopVersion.objects.with_content().filter(sop=sop)
+    if not request.user.is_staff:
+        versions = versions.exclude(status=SopVersion.Status.DRAFT)
+    wanted = request.GET.get("v", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404("version")
+        version = versions.filter(version=int(wanted)).first()
+    else:
+        version = versions.published().first() or versions.order_by("-version").first()
+    if version is None:
+        raise Http404("version")
+    return sop, version
