@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+# Variables of the test run itself, not of a deployment.
+IGNORED = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k7$w9!uQ2#pL0zR8vX4mN6bT1yC3eH5jA-production-only-secret",
@@ -20,7 +22,7 @@ def manage(*args, env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**{k: v for k, v in os.environ.items() if k not in IGNORED}, **env},
         capture_output=True,
         text=True,
         timeout=120,
