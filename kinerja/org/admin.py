@@ -1,6 +1,22 @@
+from django import forms
 from django.contrib import admin
 
 from .models import Assignment, Person, Position, Unit
+from .nip import validate_nip
+
+
+class PersonForm(forms.ModelForm):
+    # People type the NIP with spaces ("19650928 199203 1 008"): 21 characters
+    # before it is normalised to the 18 digits that are stored.
+    nip = forms.CharField(label="NIP", max_length=30, required=False)
+
+    class Meta:
+        model = Person
+        fields = ["name", "nip", "user"]
+
+    def clean_nip(self):
+        value = self.cleaned_data["nip"].strip()
+        return validate_nip(value) if value else None
 
 
 @admin.register(Unit)
@@ -28,6 +44,7 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
     list_display = ["name", "nip_display", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "nip"]
