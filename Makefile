@@ -1,5 +1,6 @@
 # Kinerja: the two commands are `make run` and `make test`.
-PYTHON ?= python3.11
+# The first of Python 3.11-3.13 found (PYTHON=python3.12 picks one).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
@@ -9,7 +10,7 @@ TESTSTAMP := $(VENV)/.installed-test
 .PHONY: run test install install-test setup serve lint format bench messages browser clean
 
 $(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11-3.13 diperlukan ($(PYTHON) tidak ditemukan); set PYTHON=python3.12"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is needed (none found); set PYTHON=/path/to/python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from kinerja.core.errors import DomainError
 from kinerja.sop import services
+from kinerja.sop.bpmn import export_bpmn
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import SopVersion
+from kinerja.sop.render import document_context, render_pdf
 
 from .access import sop_version_for
 
@@ -51,10 +53,8 @@ def sop_detail(request, slug):
         "total": total_work_time(version),
         "versions": sop.versions.order_by("-version").select_related("published_by"),
         "steps_by_number": {s.number: s for s in version.steps.all()},
+        **document_context(version),
     }
-    from kinerja.sop.render import document_context
-
-    context.update(document_context(version))
     return render(request, "web/sop_detail.html", context)
 
 
@@ -70,8 +70,6 @@ def _filename(version: SopVersion, ext: str) -> str:
 
 @login_required
 def sop_pdf(request, slug):
-    from kinerja.sop.render import render_pdf
-
     _sop, version = sop_version_for(request, slug)
     return _download(render_pdf(version), "application/pdf", _filename(version, "pdf"))
 
@@ -85,8 +83,6 @@ def sop_yaml(request, slug):
 
 @login_required
 def sop_bpmn(request, slug):
-    from kinerja.sop.bpmn import export_bpmn
-
     _sop, version = sop_version_for(request, slug)
     return _download(export_bpmn(version), "application/xml", _filename(version, "bpmn"))
 
