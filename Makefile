@@ -7,14 +7,22 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test setup serve lint format bench messages browser clean
+.PHONY: run test install install-test setup serve lint format bench messages browser syslibs clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is needed (none found); set PYTHON=/path/to/python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
+## Debian libraries WeasyPrint draws the PDFs with (installed when missing and we are root).
+SYSLIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+syslibs:
+	@missing=""; for p in $(SYSLIBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "For PDFs, install:$$missing (sudo apt-get install$$missing)"; fi; fi
+
+$(STAMP): pyproject.toml | $(PY) syslibs
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
