@@ -10,3 +10,6 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+from .calendar_models import *  # noqa: E402,F401,F403
