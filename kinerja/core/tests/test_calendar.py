@@ -530,6 +530,14 @@ def test_the_admin_shows_the_message(admin_client):
     assert not SpecialDay.objects.exists()
 
 
+def test_the_admin_lists_the_calendar(admin_client):
+    schedule = WorkSchedule.objects.get()
+    response = admin_client.get(f"/admin/core/workschedule/{schedule.pk}/change/")
+    assert response.status_code == 200
+    assert "Perpres 21/2023" in response.text
+    assert admin_client.get("/admin/core/specialday/").status_code == 200
+
+
 # --- loading and queries ---------------------------------------------------------------------
 
 
