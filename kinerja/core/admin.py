@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .audit_models import AuditEvent
 from .calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
 
 # --- working-time calendar (kinerja.core.calendar) -------------------------------------------
@@ -32,3 +33,48 @@ class SpecialDayAdmin(admin.ModelAdmin):
         (None, {"fields": [("start", "end"), ("break_start", "break_end")]}),
     ]
 
+
+# --- audit record (kinerja.core.audit) -------------------------------------------------------
+# Read-only for everyone, superusers included: the record is append-only, and a
+# change made here would only show up as tampering in `manage.py audit verify`.
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "stream",
+        "seq",
+        "action",
+        "actor_name",
+        "on_behalf_of",
+        "object_type",
+        "object_id",
+    ]
+    list_filter = ["action", "object_type"]
+    search_fields = ["=stream", "=object_id", "actor_name", "on_behalf_of"]
+    date_hierarchy = "at"
+    ordering = ["-id"]
+    show_full_result_count = False  # no COUNT(*) over the whole record on every page
+    fields = [
+        ("stream", "seq", "at"),
+        ("actor", "actor_name"),
+        ("on_behalf_of", "on_behalf_of_person"),
+        ("action", "object_type", "object_id"),
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

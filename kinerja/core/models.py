@@ -12,4 +12,6 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+from .audit_models import *  # noqa: E402,F401,F403
 from .calendar_models import *  # noqa: E402,F401,F403
+from .token_models import *  # noqa: E402,F401,F403

@@ -1,0 +1,717 @@
+"""The audit record: write events into hash-chained streams and verify them.
+
+Every workflow action is one event: who (the user and a snapshot of their
+name), for whom (the Plt/Plh's official, or "administrator" when an
+administrator acts openly as themselves), when, what (the action and the
+object) and the values before and after. The events of a process form a
+*stream* ("process:42"); each event carries its sequence number in the
+stream, the hash of the event before it and its own hash, SHA-256 over the
+canonical form of all of that (`canonical_form`). A head row per stream
+holds the last sequence number and hash; appends lock it, so concurrent
+appends to one stream take turns and the chain never forks.
+
+Whole streams are chained too. The first append to a stream also appends an
+"open-stream" event to a register stream (REGISTER_STREAM), so removing every
+event and the head of a stream is caught: the register still names it, and
+cutting the register's entry out breaks the register's own chain.
+
+What no hash chain without an outside copy can catch: someone with write
+access to the database who rewrites the *end* of a chain and its head
+together (or empties every table), because nothing secret goes into the
+hashes. Against that, copy the heads (core_audithead) out of the database
+from time to time, e.g. with the backups: an event whose hash was copied out
+can no longer be changed unnoticed.
+PostgreSQL also refuses UPDATE and DELETE on the events table (a trigger,
+migration core 0001), and moving a head backwards or deleting it, so an
+attacker has to disable triggers first; TRUNCATE is left alone because
+Django's test runner and `manage.py flush` use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import itertools
+import json
+import math
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from operator import itemgetter
+
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.duration import duration_iso_string
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from .audit_models import AuditEvent, AuditHead
+from .errors import DomainError
+
+GENESIS = "0" * 64
+"""The `prev_hash` of the first event of a stream."""
+
+REGISTER_STREAM = "audit:streams"
+"""The stream in which the first append to every other stream is registered."""
+
+OPEN_STREAM = "open-stream"
+_REGISTER_OBJECT_TYPE = "core.audithead"
+
+# Columns that go into the hash, in the names of canonical_form.
+HASHED_FIELDS = (
+    "stream",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "on_behalf_of",
+    "on_behalf_of_person_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "prev_hash",
+)
+_MAX = {
+    f.name: f.max_length
+    for f in AuditEvent._meta.get_fields()
+    if isinstance(f, models.CharField) and f.max_length
+}
+VERIFY_BATCH = 500
+"""Streams whose events are read per query when verifying everything."""
+VERIFY_CHUNK = 2000
+"""Events fetched per round trip while verifying (memory stays flat)."""
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+def json_value(value):
+    """`value` as plain JSON data that every database gives back unchanged.
+
+    Dates and times become ISO strings, Decimals and floats strings (PostgreSQL's
+    jsonb would turn 1e+16 into an integer, and a hash over it would no longer
+    match), sets sorted lists, enums (TextChoices) their value, model instances
+    their primary key.
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return json_value(value.value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"Cannot record {value!r} in the audit record.")
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return duration_iso_string(value)
+    if isinstance(value, uuid.UUID | Promise):
+        return str(value)
+    if isinstance(value, models.Model):
+        return json_value(value.pk)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if isinstance(key, enum.Enum):
+                key = key.value
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise TypeError(f"Audit values need text keys, not {type(key).__name__}.")
+            out[str(key)] = json_value(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted((json_value(item) for item in value), key=_dumps)
+    raise TypeError(f"Cannot record a {type(value).__name__} in the audit record.")
+
+
+def _dumps(value) -> str:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def canonical_form(fields: dict) -> bytes:
+    """The bytes an event's hash is taken over.
+
+    A JSON object of HASHED_FIELDS with sorted keys and no whitespace, UTF-8;
+    the time in UTC with microseconds ("2025-01-06T00:30:00.000000+00:00"), so
+    the same event gives the same bytes whatever the server's time zone or
+    database.
+    """
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["at"] = fields["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return _dumps(payload).encode("utf-8")
+
+
+def event_hash(fields: dict) -> str:
+    return hashlib.sha256(canonical_form(fields)).hexdigest()
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventData:
+    """One event to append: what happened, by whom, for whom, to what.
+
+    `actor` is the user who acted (None: the system, e.g. a reminder).
+    `on_behalf_of` is the official the actor stands in for: a Person (kept as
+    a link and their name) or a text ("administrator"). `obj` is the model
+    instance acted on. `actor_name` overrides the name snapshot, which is
+    otherwise the user's person's name when it is already loaded, else the
+    user's full name or username.
+    """
+
+    action: str
+    actor: models.Model | None = None
+    on_behalf_of: models.Model | str | None = None
+    obj: models.Model | None = None
+    before: dict | None = None
+    after: dict | None = None
+    at: dt.datetime | None = None
+    actor_name: str | None = None
+
+
+def record(
+    *,
+    stream: str,
+    action: str,
+    actor=None,
+    on_behalf_of=None,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append one event to `stream`, inside the caller's transaction."""
+    data = EventData(
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        obj=obj,
+        before=before,
+        after=after,
+        at=at,
+    )
+    return record_many(stream, [data])[0]
+
+
+def record_many(stream: str, events: list[EventData]) -> list[AuditEvent]:
+    """Append `events` to `stream` in order, in three queries however long the record is.
+
+    Lock (or create) the head, insert the events in one statement, move the
+    head. The first append to a new stream takes one query more: it also
+    locks the register's head, and registers the stream with an "open-stream"
+    event in the same insert. Must run inside the transaction of the change
+    it records (an atomic block): the head's lock then lasts until that
+    commits, and a rolled-back action leaves no event behind.
+
+    SQLite allows fewer parameters per statement: more than 71 events in one
+    call are inserted in several statements there.
+    """
+    if not events:
+        return []
+    _check_stream_key(stream)
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "audit.record_many() must run inside transaction.atomic(), with the change it records."
+        )
+    now = timezone.now()
+    rows = [_row(stream, data, now) for data in events]
+
+    heads = _lock_heads([stream])
+    last_seq, last_hash = heads[stream]
+    if last_seq == 0:
+        # A stream is new only inside the transaction that creates its head.
+        register_seq, register_hash = _lock_heads([REGISTER_STREAM])[REGISTER_STREAM]
+        opening = _register_row(stream, rows[0], register_seq + 1, register_hash)
+        heads[REGISTER_STREAM] = (opening.seq, opening.hash)
+        to_insert = [opening]
+    else:
+        to_insert = []
+
+    for row in rows:
+        last_seq += 1
+        row.seq, row.prev_hash = last_seq, last_hash
+        row.hash = last_hash = event_hash(_fields_of(row))
+    heads[stream] = (last_seq, last_hash)
+
+    AuditEvent.objects.bulk_create(to_insert + rows)
+    AuditHead.objects.bulk_update(
+        [AuditHead(key=key, last_seq=seq, last_hash=hash_) for key, (seq, hash_) in heads.items()],
+        ["last_seq", "last_hash"],
+    )
+    return rows
+
+
+def _check_stream_key(stream: str) -> None:
+    if not stream or len(stream) > _MAX["stream"]:
+        raise ValueError(f"An audit stream key has 1 to {_MAX['stream']} characters: {stream!r}")
+    if stream == REGISTER_STREAM:
+        raise ValueError(f"{REGISTER_STREAM!r} is the register of streams; record elsewhere.")
+
+
+def _row(stream: str, data: EventData, now: dt.datetime) -> AuditEvent:
+    at = data.at or now
+    if timezone.is_naive(at):
+        raise ValueError("An audit event's time must be timezone-aware.")
+    if not data.action or len(data.action) > _MAX["action"]:
+        raise ValueError(f"An audit action has 1 to {_MAX['action']} characters: {data.action!r}")
+    object_type = object_id = ""
+    if data.obj is not None:
+        if data.obj.pk is None:
+            raise ValueError("An audit event cannot be about an unsaved object.")
+        object_type, object_id = data.obj._meta.label_lower, str(data.obj.pk)
+    behalf_person = None
+    behalf = data.on_behalf_of
+    if isinstance(behalf, models.Model):
+        if behalf._meta.label_lower != "org.person":
+            raise TypeError("on_behalf_of is a person (org.Person) or a text.")
+        behalf_person, behalf = behalf, behalf.name
+    return AuditEvent(
+        stream=stream,
+        at=at,
+        actor=data.actor,
+        actor_name=_clip(
+            data.actor_name if data.actor_name is not None else _name_of(data.actor),
+            "actor_name",
+        ),
+        on_behalf_of=_clip(str(behalf or ""), "on_behalf_of"),
+        on_behalf_of_person=behalf_person,
+        action=data.action,
+        object_type=object_type,
+        object_id=object_id,
+        before=json_value(data.before),
+        after=json_value(data.after),
+    )
+
+
+def _register_row(stream: str, first: AuditEvent, seq: int, prev_hash: str) -> AuditEvent:
+    row = AuditEvent(
+        stream=REGISTER_STREAM,
+        seq=seq,
+        at=first.at,
+        actor=first.actor,
+        actor_name=first.actor_name,
+        on_behalf_of=first.on_behalf_of,
+        on_behalf_of_person=first.on_behalf_of_person,
+        action=OPEN_STREAM,
+        object_type=_REGISTER_OBJECT_TYPE,
+        object_id=stream,
+        before=None,
+        after=None,
+        prev_hash=prev_hash,
+    )
+    row.hash = event_hash(_fields_of(row))
+    return row
+
+
+def _clip(text: str, field: str) -> str:
+    # A snapshot longer than its column is cut before hashing, so that what
+    # is stored is exactly what was hashed.
+    return text[: _MAX[field]]
+
+
+def _name_of(user) -> str:
+    if user is None:
+        return ""
+    # The person's name without a query: only when the caller already loaded it.
+    rel = getattr(type(user), "person", None)
+    person = getattr(rel, "related", None)
+    cached = person.get_cached_value(user, default=None) if person is not None else None
+    if cached is not None and getattr(cached, "name", ""):
+        return cached.name
+    return user.get_full_name() or user.get_username()
+
+
+def _fields_of(event: AuditEvent) -> dict:
+    return {name: getattr(event, name) for name in HASHED_FIELDS}
+
+
+def _lock_heads(keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Lock the heads of `keys`, creating missing ones at 0: one statement.
+
+    An upsert rather than select_for_update(): it locks the row exactly as
+    SELECT ... FOR UPDATE does (the no-op update takes the row lock until the
+    commit), and it also serializes the first two appends to a new stream,
+    which both find no row to lock. PostgreSQL waits for the other
+    transaction and returns the head as it committed it; SQLite's immediate
+    transactions already run one writer at a time.
+    """
+    qn = connection.ops.quote_name
+    table = qn(AuditHead._meta.db_table)
+    values = ", ".join(["(%s, 0, %s)"] * len(keys))
+    # Only quoted names of this model go into the text; the keys are parameters.
+    sql = (
+        f"INSERT INTO {table} ({qn('key')}, {qn('last_seq')}, {qn('last_hash')}) "  # noqa: S608
+        f"VALUES {values} ON CONFLICT ({qn('key')}) "
+        f"DO UPDATE SET {qn('last_seq')} = {table}.{qn('last_seq')} "
+        f"RETURNING {qn('key')}, {qn('last_seq')}, {qn('last_hash')}"
+    )
+    params = [p for key in keys for p in (key, GENESIS)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: (seq, hash_) for key, seq, hash_ in cursor.fetchall()}
+
+
+def events_for(stream: str) -> models.QuerySet[AuditEvent]:
+    """The history of a stream (a process), oldest first."""
+    return AuditEvent.objects.for_stream(stream)
+
+
+# --- verifying ---------------------------------------------------------------------------
+
+
+class Kind(enum.StrEnum):
+    CHANGED = "changed"
+    REMOVED = "removed"
+    INSERTED = "inserted"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first event of a stream that was changed, removed or inserted.
+
+    `seq` is None when the problem is the stream as a whole (its head is
+    missing, or the stream is not in the register).
+    """
+
+    stream: str
+    seq: int | None
+    kind: Kind
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Verification:
+    """What verify found, and how much it checked (the register not counted)."""
+
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    events: int = 0
+    streams: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(stream: str | None = None) -> list[Problem]:
+    """The first changed, removed or inserted event of each stream (or of `stream`)."""
+    return verify_record(stream).problems
+
+
+def verify_record(stream: str | None = None) -> Verification:
+    """Recompute every chain, compare it with the heads and with the register.
+
+    Reads the events in batches of streams and chunks of rows, so memory does
+    not grow with the size of the record. Only the first problem of each
+    stream is reported: after it, nothing in that stream can be trusted.
+    """
+    with _snapshot():
+        if stream is not None:
+            return _verify_one(stream)
+        return _verify_all()
+
+
+@contextmanager
+def _snapshot():
+    """One consistent view of the record while verify reads it, without blocking appends.
+
+    Heads and events are read by several queries; an append landing between
+    them would otherwise look like an inserted or removed event.
+    """
+    if connection.in_atomic_block:
+        yield  # the caller's transaction decides
+    elif connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
+    elif connection.vendor == "sqlite":
+        # Not atomic(): it begins IMMEDIATE, which would hold off every writer for
+        # the whole check. A deferred read transaction sees one WAL snapshot.
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                cursor.execute("ROLLBACK")
+    else:
+        with transaction.atomic():
+            yield
+
+
+def _verify_all() -> Verification:
+    result = Verification()
+    reported: set[str] = set()
+
+    def report(problem: Problem | None) -> None:
+        if problem is not None and problem.stream not in reported:
+            reported.add(problem.stream)
+            result.problems.append(problem)
+
+    # Streams with a head that were never opened: forged whole, checked no further.
+    unregistered = (
+        AuditHead.objects.exclude(key=REGISTER_STREAM)
+        .filter(~Exists(_registered().filter(object_id=OuterRef("key"))))
+        .order_by()
+        .values_list("key", flat=True)
+    )
+    for key in unregistered.iterator(chunk_size=VERIFY_BATCH):
+        report(_unregistered(key))
+
+    for heads in _head_batches():
+        by_key = {head.key: head for head in heads if head.key not in reported}
+        seen = set()
+        for key, rows in _grouped_events(AuditEvent.objects.filter(stream__in=list(by_key))):
+            seen.add(key)
+            report(_check_chain(key, rows, by_key[key], result))
+        for key in by_key.keys() - seen:
+            report(_check_chain(key, iter(()), by_key[key], result))
+
+    # Events whose head is gone, or that belong to no stream ever opened.
+    orphans = (
+        AuditEvent.objects.filter(~Exists(AuditHead.objects.filter(key=OuterRef("stream"))))
+        .order_by()
+        .values_list("stream", flat=True)
+        .distinct()
+    )
+    for key in orphans.iterator(chunk_size=VERIFY_BATCH):
+        if key != REGISTER_STREAM and not _registered().filter(object_id=key).exists():
+            report(_unregistered(key))
+            continue
+        rows = _rows(AuditEvent.objects.filter(stream=key))
+        report(_check_chain(key, rows, None, result) or _missing_head(key))
+
+    # Streams in the register of which nothing is left.
+    vanished = (
+        _registered()
+        .filter(~Exists(AuditHead.objects.filter(key=OuterRef("object_id"))))
+        .filter(~Exists(AuditEvent.objects.filter(stream=OuterRef("object_id"))))
+        .order_by("seq")
+        .values_list("object_id", "seq")
+    )
+    for key, number in vanished.iterator(chunk_size=VERIFY_BATCH):
+        report(_vanished(key, number))
+    return result
+
+
+def _verify_one(stream: str) -> Verification:
+    result = Verification()
+    head = AuditHead.objects.filter(key=stream).first()
+    if stream == REGISTER_STREAM:
+        registered = None
+    else:
+        registered = _registered().filter(object_id=stream).order_by("seq").first()
+        if registered is None:
+            if head is None and not AuditEvent.objects.filter(stream=stream).exists():
+                raise DomainError(_("There is no audit stream %(stream)s.") % {"stream": stream})
+            result.problems.append(_unregistered(stream))
+            return result
+    rows = _rows(AuditEvent.objects.filter(stream=stream))
+    problem = _check_chain(stream, rows, head, result, counted=True)
+    if problem is None and head is None:
+        if result.events:
+            problem = _missing_head(stream)
+        elif registered is not None:
+            problem = _vanished(stream, registered.seq)
+        else:
+            raise DomainError(_("There is no audit stream %(stream)s.") % {"stream": stream})
+    if problem is not None:
+        result.problems.append(problem)
+    return result
+
+
+def _registered() -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        stream=REGISTER_STREAM, action=OPEN_STREAM, object_type=_REGISTER_OBJECT_TYPE
+    )
+
+
+def _head_batches() -> Iterator[list[AuditHead]]:
+    # Keyset pagination: the database compares `key` the way it sorts it.
+    last_key = None
+    while True:
+        heads = AuditHead.objects.order_by("key")
+        if last_key is not None:
+            heads = heads.filter(key__gt=last_key)
+        batch = list(heads[:VERIFY_BATCH])
+        if not batch:
+            return
+        yield batch
+        last_key = batch[-1].key
+
+
+def _rows(events: models.QuerySet[AuditEvent]) -> Iterator[dict]:
+    return (
+        events.order_by("stream", "seq", "id")
+        .values("id", "hash", *HASHED_FIELDS)
+        .iterator(chunk_size=VERIFY_CHUNK)
+    )
+
+
+def _grouped_events(events: models.QuerySet[AuditEvent]) -> Iterator[tuple[str, Iterator]]:
+    # Ordered by stream, so each stream's rows come together (whatever the collation).
+    return itertools.groupby(_rows(events), key=itemgetter("stream"))
+
+
+def _check_chain(
+    key: str,
+    rows: Iterable[dict],
+    head: AuditHead | None,
+    result: Verification,
+    *,
+    counted: bool | None = None,
+) -> Problem | None:
+    """The first problem of one stream's rows (ordered by seq) against its head.
+
+    The register is checked like any stream but not counted, unless asked for.
+    """
+    if counted is None:
+        counted = key != REGISTER_STREAM
+    if counted:
+        result.streams += 1
+    expected, prev_hash, last = 1, GENESIS, None
+    for row in rows:
+        if counted:
+            result.events += 1
+        seq = row["seq"]
+        if seq < expected:
+            return _problem(
+                key,
+                seq,
+                Kind.INSERTED,
+                _("Stream %(stream)s, event %(seq)d appears twice: one of them was inserted."),
+            )
+        if seq > expected:
+            return _gap(key, expected, seq)
+        if head is not None and seq > head.last_seq:
+            return _problem(
+                key,
+                seq,
+                Kind.INSERTED,
+                _(
+                    "Stream %(stream)s, event %(seq)d was inserted: the stream's head "
+                    "ends at event %(last)d."
+                ),
+                last=head.last_seq,
+            )
+        if event_hash(row) != row["hash"]:
+            return _problem(
+                key,
+                seq,
+                Kind.CHANGED,
+                _(
+                    "Stream %(stream)s, event %(seq)d was changed: its content no longer "
+                    "matches its hash."
+                ),
+            )
+        if row["prev_hash"] != prev_hash:
+            if last is None:
+                return _problem(
+                    key,
+                    seq,
+                    Kind.CHANGED,
+                    _("Stream %(stream)s, event %(seq)d was changed: it does not start the chain."),
+                )
+            # The row before matches its own hash but not the link this one
+            # recorded: it was rewritten and its hash recomputed.
+            return _problem(
+                key,
+                last,
+                Kind.CHANGED,
+                _(
+                    "Stream %(stream)s, event %(seq)d was changed: its hash is not the one "
+                    "event %(next)d recorded, so it was rewritten and its hash recomputed."
+                ),
+                next=seq,
+            )
+        prev_hash, last, expected = row["hash"], seq, seq + 1
+    if head is None:
+        return None
+    present = last or 0
+    if head.last_seq > present:
+        if present:
+            message = _(
+                "Stream %(stream)s, event %(seq)d is missing: the stream's head ends at "
+                "event %(last)d but its events end at %(present)d."
+            )
+        else:
+            message = _(
+                "Stream %(stream)s, event %(seq)d is missing: the stream's head ends at "
+                "event %(last)d but none of its events is left."
+            )
+        return _problem(
+            key, present + 1, Kind.REMOVED, message, last=head.last_seq, present=present
+        )
+    if head.last_hash != prev_hash:
+        return _problem(
+            key,
+            present,
+            Kind.CHANGED,
+            _(
+                "Stream %(stream)s, event %(seq)d was changed: its hash is not the one the "
+                "stream's head recorded, so it was rewritten and its hash recomputed."
+            ),
+        )
+    return None
+
+
+def _gap(key: str, missing: int, found: int) -> Problem:
+    if missing == 1:
+        message = _("Stream %(stream)s, event %(seq)d is missing: the stream starts at %(next)d.")
+    else:
+        message = _(
+            "Stream %(stream)s, event %(seq)d is missing: event %(next)d follows event %(prev)d."
+        )
+    return _problem(key, missing, Kind.REMOVED, message, next=found, prev=missing - 1)
+
+
+def _missing_head(key: str) -> Problem:
+    return _problem(
+        key,
+        None,
+        Kind.REMOVED,
+        _("Stream %(stream)s has lost its head: its last events may have been removed."),
+    )
+
+
+def _vanished(key: str, number: int) -> Problem:
+    return _problem(
+        key,
+        None,
+        Kind.REMOVED,
+        _(
+            "Stream %(stream)s was removed: the register of streams lists it (entry "
+            "%(number)d), but none of its events is left."
+        ),
+        number=number,
+    )
+
+
+def _unregistered(key: str) -> Problem:
+    return _problem(
+        key,
+        None,
+        Kind.INSERTED,
+        _("Stream %(stream)s was inserted: it is not in the register of streams."),
+    )
+
+
+def _problem(key: str, seq: int | None, kind: Kind, message: str, **values) -> Problem:
+    return Problem(key, seq, kind, message % {"stream": key, "seq": seq or 0, **values})
