@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import process_views, views
 
 app_name = "web"
 
@@ -12,4 +12,17 @@ urlpatterns = [
     path("sop/<slug:slug>/bpmn/", views.sop_bpmn, name="sop-bpmn"),
     path("sop/<slug:slug>/revise/", views.sop_revise, name="sop-revise"),
     path("sop/<slug:slug>/publish/", views.sop_publish, name="sop-publish"),
+    # Running SOPs: my tasks, processes, actions on tasks, notifications.
+    path("tasks/", process_views.my_tasks, name="my-tasks"),
+    re_path(
+        r"^tasks/(?P<pk>[0-9]+)/(?P<action>finish|paraf|sign|return|choose|waive|reassign)/$",
+        process_views.task_action,
+        name="task-action",
+    ),
+    path("processes/", process_views.process_list, name="process-list"),
+    path("processes/start/", process_views.process_start, name="process-start"),
+    path("processes/<int:pk>/", process_views.process_detail, name="process-detail"),
+    path("processes/<int:pk>/cancel/", process_views.process_cancel, name="process-cancel"),
+    path("notifications/", process_views.notification_list, name="notifications"),
+    path("notifications/read/", process_views.notification_read, name="notifications-read"),
 ]
