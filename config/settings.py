@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kinerja.core",
     "kinerja.org",
     "kinerja.sop",
+    "kinerja.workflow",
     "kinerja.web",
     "kinerja.api",
     "kinerja.demo",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from kinerja.org.models import Assignment, Person, Position
@@ -37,7 +38,12 @@ DEMO_USERS = {
     "operator-pbj": "operator-pbj",
     "operator-prokopim": "operator-prokopim",
 }
-NO_NIP = {"walikota"}  # an elected official is not a civil servant
+NO_NIP = {"walikota"}
+# Who may start processes, and who manages them (reassigns tasks): data, changeable in the admin.
+GROUPS = {
+    "Perencana": (["workflow.add_process"], ["pelaksana", "kasubbag"]),
+    "Pengelola proses": (["workflow.manage_process"], ["kasubbag"]),
+}  # an elected official is not a civil servant
 DEMO_START = dt.date(2024, 1, 1)
 PASSWORD_FILE = "demo-password.txt"
 
@@ -108,5 +114,22 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
         admin.save(update_fields=["password"])
     created += made
     users.append(("admin", "Administrator"))
+    _groups()
     sops = import_shipped(by=admin)
     return DemoResult(password, source, users, created, sops)
+
+
+def _groups() -> None:
+    """The demo's groups (created once; an administrator's later changes are kept)."""
+    User = get_user_model()
+    for name, (perms, usernames) in GROUPS.items():
+        group, made = Group.objects.get_or_create(name=name)
+        if not made:
+            continue
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        for user in User.objects.filter(username__in=usernames):
+            user.groups.add(group)

@@ -75,7 +75,7 @@ class SopVersionQuerySet(models.QuerySet):
             models.Prefetch(
                 "steps",
                 queryset=Step.objects.select_related(
-                    "lane", "output", "returns_to"
+                    "lane__position", "output", "returns_to"
                 ).prefetch_related(
                     models.Prefetch(
                         "inputs", queryset=StepInput.objects.select_related("document_type")

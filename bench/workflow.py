@@ -1,0 +1,182 @@
+"""Benchmark: SOP-011 run end to end N times through the service layer.
+
+    .venv/bin/python bench/workflow.py [--n 200] [--db sqlite|postgres|both]
+                                       [--pg-url postgres://postgres@127.0.0.1:5432/kinerja_bench]
+
+Each run starts "Penyusunan Laporan Kinerja" and acts on every task as its
+official would (paraf, sign, finish); every tenth run the Asisten III returns
+the draft to step 3 once, so steps 3-6 run twice. Prints processes per second,
+task actions per second, the queries per task action (mean and maximum, as the
+application sends them: savepoints excluded, none exist outside tests) and the
+peak memory (tracemalloc over the runs and the process's maximum RSS).
+
+Each database runs in its own child process, because Django reads the database
+settings once. The SQLite file lives in a temporary folder; the PostgreSQL
+database is created for the run and dropped after it.
+"""
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+WITA = ZoneInfo("Asia/Makassar")
+LANE_LOGIN = {
+    "pelaksana-perencanaan": "pelaksana",
+    "kasubbag-perencanaan": "kasubbag",
+    "kabag-umum": "kabag",
+    "asisten-3": "asisten3",
+    "sekda": "sekda",
+}
+
+
+def setup(database_url: str, tmp: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["KINERJA_VAR_DIR"] = str(tmp)
+    os.environ["DEMO_PASSWORD"] = "bench-password-123"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from kinerja.demo.services import build_demo
+
+    build_demo(var_dir=tmp)
+
+
+def run(n: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from kinerja.sop.models import Step
+    from kinerja.sop.services import find_sop
+    from kinerja.workflow import services
+    from kinerja.workflow.models import Task
+
+    users = {u.username: u for u in get_user_model().objects.select_related("person")}
+    sop = find_sop("SOP-011")
+    now = dt.datetime(2026, 2, 3, 8, 0, tzinfo=WITA)
+    waive = {"data dan informasi masing-masing bagian": "Diminta lewat nota dinas langkah ini."}
+    queries, actions = [], 0
+    tracemalloc.start()
+    started = time.perf_counter()
+    for i in range(n):
+        process = services.start_process(
+            sop=sop,
+            title=f"Penyusunan Laporan Kinerja {i}",
+            year=2025,
+            by=users["kasubbag"],
+            now=now,
+        )
+        returned = i % 10 != 0  # every tenth run returns once
+        while True:
+            task = (
+                Task.objects.filter(process=process, status=Task.Status.ACTIVE)
+                .select_related("step", "position")
+                .first()
+            )
+            if task is None:
+                break
+            user = users[LANE_LOGIN[task.position.code]]
+            now += dt.timedelta(minutes=3)
+            with CaptureQueriesContext(connection) as ctx:
+                if task.step.action == Step.Action.REVIEW:
+                    if task.step.number == 6 and not returned:
+                        services.return_for_revision(task=task, by=user, note="Perbaiki.", now=now)
+                        returned = True
+                    else:
+                        services.paraf(task=task, by=user, now=now)
+                elif task.step.action == Step.Action.SIGN:
+                    services.sign(task=task, by=user, now=now)
+                else:
+                    services.finish(task=task, by=user, output="v", waivers=waive, now=now)
+            queries.append(sum(1 for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]))
+            actions += 1
+            reset_queries()
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "vendor": connection.vendor,
+        "processes": n,
+        "actions": actions,
+        "seconds": elapsed,
+        "queries_mean": sum(queries) / len(queries),
+        "queries_max": max(queries),
+        "traced_peak_mb": peak / 1e6,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def child(database_url: str, n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        setup(database_url, Path(tmp))
+        r = run(n)
+    print(
+        f"{r['vendor']:<11} {r['processes']:>5} processes  {r['actions']:>6} actions  "
+        f"{r['processes'] / r['seconds']:7.1f} processes/s  {r['actions'] / r['seconds']:7.1f} "
+        f"actions/s  queries/action {r['queries_mean']:.1f} (max {r['queries_max']})  "
+        f"traced peak {r['traced_peak_mb']:.1f} MB  max RSS {r['max_rss_mb']:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.n)
+        return
+    targets = []
+    if args.db in ("sqlite", "both"):
+        targets.append(None)
+    if args.db in ("postgres", "both"):
+        targets.append(args.pg_url)
+    for url in targets:
+        with tempfile.TemporaryDirectory() as tmp:
+            if url is None:
+                url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            else:
+                _recreate_pg(url)
+            subprocess.run(
+                [sys.executable, __file__, "--n", str(args.n), "--child", url], check=True
+            )
+            if url.startswith("postgres"):
+                _drop_pg(url)
+
+
+def _pg(url: str, sql: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql.format(name=name))
+
+
+def _recreate_pg(url: str) -> None:
+    _pg(url, 'DROP DATABASE IF EXISTS "{name}"')
+    _pg(url, 'CREATE DATABASE "{name}"')
+
+
+def _drop_pg(url: str) -> None:
+    _pg(url, 'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    main()

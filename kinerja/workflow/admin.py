@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from .models import Notification, Process, ProcessDocument, Task, Waiver
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TaskInline(ReadOnlyInline):
+    model = Task
+    fk_name = "process"
+    fields = [
+        "step",
+        "status",
+        "assignee",
+        "acting_for",
+        "activated_at",
+        "due_at",
+        "completed_at",
+        "outcome",
+    ]
+
+
+@admin.register(Process)
+class ProcessAdmin(admin.ModelAdmin):
+    """Processes change through their pages (and the audit trail), not here."""
+
+    list_display = ["title", "sop_version", "year", "status", "started_at"]
+    list_filter = ["status", "year"]
+    list_select_related = ["sop_version__sop"]
+    search_fields = ["title"]
+    inlines = [TaskInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["process", "step", "status", "assignee", "due_at"]
+    list_filter = ["status"]
+    list_select_related = ["process", "step", "assignee"]
+    search_fields = ["process__title", "assignee__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for model in (ProcessDocument, Waiver, Notification):
+    admin.site.register(model)

@@ -1,0 +1,72 @@
+"""The engine runs any SOP the catalogue can hold: a decision with a branch that loops back."""
+
+import pytest
+from django.utils import translation
+
+from kinerja.core.errors import DomainError
+from kinerja.sop.services import import_files
+from kinerja.workflow import services
+from kinerja.workflow.models import Process, Task
+
+from .conftest import TUESDAY_MORNING
+
+pytestmark = pytest.mark.django_db
+
+SOP = """
+format: kinerja-sop/1
+number: SOP-900/UJI
+unit: subbag-perencanaan
+unit_header: [PEMERINTAH KOTA BANJARBARU]
+name: Verifikasi Usulan
+made_on: 2026-01-05
+effective_on: 2026-01-05
+approved_by: {title: Sekretaris Daerah, name: Demo Sekretaris Daerah}
+lanes:
+  - {key: pelaksana, name: Pelaksana, position: pelaksana-perencanaan}
+  - {key: kasubbag, name: Kepala Sub Bagian Perencanaan, position: kasubbag-perencanaan}
+steps:
+  - {number: 1, activity: Menyusun usulan, lane: pelaksana, kind: start, output: Usulan, time: 1 jam}
+  - number: 2
+    activity: Apakah usulan lengkap?
+    lane: kasubbag
+    kind: decision
+    inputs: [Usulan]
+    time: 10 menit
+    branches: {Ya: 3, Tidak: 1}
+  - {number: 3, activity: Mengarsipkan, lane: pelaksana, kind: end, inputs: [Usulan], time: 5 menit}
+"""
+
+
+@pytest.fixture
+def loop_sop(demo, tmp_path):
+    path = tmp_path / "sop-900.yaml"
+    path.write_text(SOP)
+    import_files([path])
+    from kinerja.sop.services import find_sop
+
+    return find_sop("SOP-900")
+
+
+def test_a_no_loops_back_and_a_yes_goes_on(loop_sop, kasubbag, pelaksana):
+    process = services.start_process(
+        sop=loop_sop, title="Uji keputusan", year=2026, by=kasubbag, now=TUESDAY_MORNING
+    )
+
+    def current():
+        return process.tasks.select_related("step").get(status=Task.Status.ACTIVE)
+
+    services.finish(task=current(), by=pelaksana, output="Usulan v1")
+    decision = current()
+    with translation.override("en"), pytest.raises(DomainError, match="choose a branch"):
+        services.paraf(task=decision, by=kasubbag)
+    with translation.override("en"), pytest.raises(DomainError, match="Ya, Tidak"):
+        services.choose_branch(task=decision, by=kasubbag, branch="Mungkin")
+    services.choose_branch(task=decision, by=kasubbag, branch="Tidak", note="Lampiran kurang")
+    assert current().step.number == 1
+    services.finish(task=current(), by=pelaksana, output="Usulan v2")
+    services.choose_branch(task=current(), by=kasubbag, branch="Ya")
+    services.finish(task=current(), by=pelaksana)
+    process.refresh_from_db()
+    assert process.status == Process.Status.DONE
+    assert [t.step.number for t in process.tasks.select_related("step")] == [1, 2, 1, 2, 3]
+    assert [t.branch for t in process.tasks.filter(step__number=2)] == ["Tidak", "Ya"]
