@@ -14,3 +14,4 @@ class TimeStampedModel(models.Model):
 
 from .audit_models import *  # noqa: E402,F401,F403
 from .calendar_models import *  # noqa: E402,F401,F403
+from .token_models import *  # noqa: E402,F401,F403
