@@ -1,0 +1,225 @@
+"""Rows of the workflow as the API shows them, built without a query per row.
+
+What a task needs from its step (position, kelengkapan, branches, what can be
+done) comes from the engine's in-memory graph of the pinned SOP version
+(workflow.graph), and the names of the users who finished tasks, added
+documents or own processes come in one query for the whole response.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from kinerja.sop.models import Step
+from kinerja.workflow.graph import StepInfo, graph_for
+from kinerja.workflow.models import Process, ProcessDocument, Task, Waiver
+from kinerja.workflow.selectors import ProcessView
+from kinerja.workflow.services import display_name
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+def page_of(queryset, *, page: int, size: int) -> tuple[dict, list]:
+    """The page asked for (past the last page: an empty one) and its rows: two queries."""
+    count = queryset.count()
+    pages = -(-count // size)
+    start = (page - 1) * size
+    rows = list(queryset[start : start + size]) if start < count else []
+    return {"count": count, "page": page, "pages": pages}, rows
+
+
+def user_names(ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names (the person's name, else the login's) of users, in one query."""
+    wanted = {pk for pk in ids if pk}
+    if not wanted:
+        return {}
+    users = get_user_model().objects.filter(pk__in=wanted).select_related("person")
+    return {user.pk: display_name(user) for user in users}
+
+
+def _person(person) -> dict | None:
+    return {"id": person.pk, "name": person.name} if person is not None else None
+
+
+def _minutes(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+def actions_of(info: StepInfo) -> list[str]:
+    """What a task of this step takes: the same choice as the pages offer."""
+    step = info.step
+    if step.kind == Step.Kind.DECISION:
+        actions = ["choose"]
+    elif step.action == Step.Action.REVIEW:
+        actions = ["paraf"] + (["return"] if step.returns_to_id else [])
+    elif step.action == Step.Action.SIGN:
+        actions = ["sign"] + (["return"] if step.returns_to_id else [])
+    else:
+        actions = ["finish"]
+    if info.inputs:
+        actions.append("waive")
+    return actions
+
+
+def process_ref(process: Process) -> dict:
+    return {
+        "id": process.pk,
+        "title": process.title,
+        "year": process.year,
+        "sop": process.sop_version.sop.number,
+        "status": process.status,
+    }
+
+
+def _present_inputs(tasks: list[Task]) -> set[tuple[int, int]]:
+    """(task id, document type id) of the kelengkapan each active task already has: in its
+    process, or waived on the task. Two queries for any number of tasks."""
+    active = [t for t in tasks if t.status == Task.Status.ACTIVE]
+    if not active:
+        return set()
+    by_process: dict[int, list[int]] = {}
+    for task in active:
+        by_process.setdefault(task.process_id, []).append(task.pk)
+    docs = ProcessDocument.objects.filter(process_id__in=by_process).values_list(
+        "process_id", "document_type_id"
+    )
+    present = {(pk, type_id) for process_id, type_id in docs for pk in by_process[process_id]}
+    waived = Waiver.objects.filter(task__in=[t.pk for t in active]).values_list(
+        "task_id", "document_type_id"
+    )
+    return present | set(waived)
+
+
+def task_out(
+    task: Task, *, names: dict[int, str], now: dt.datetime, present: set[tuple[int, int]]
+) -> dict:
+    """A task with what its step asks. Needs task.process.sop_version.sop, assignee, acting_for."""
+    process = task.process
+    info = graph_for(process.sop_version).by_pk[task.step_id]
+    step = info.step
+    position = step.lane.position
+    active = task.status == Task.Status.ACTIVE
+    return {
+        "id": task.pk,
+        "process": process_ref(process),
+        "step": {
+            "number": step.number,
+            "activity": step.activity,
+            "kind": step.kind,
+            "action": step.action,
+        },
+        "status": task.status,
+        "outcome": task.outcome,
+        "position": {"code": position.code, "name": position.name} if position else None,
+        "assignee": _person(task.assignee) if task.assignee_id else None,
+        "acting_for": _person(task.acting_for) if task.acting_for_id else None,
+        "acting_kind": task.acting_kind,
+        "reassigned": task.reassigned,
+        "activated_at": task.activated_at,
+        "due_at": task.due_at,
+        "overdue": task.is_overdue(now),
+        "returned_by_task": task.returned_by_id,
+        "return_note": task.return_note,
+        "completed_at": task.completed_at,
+        "completed_by": names.get(task.completed_by_id) if task.completed_by_id else None,
+        "completed_for": task.completed_for,
+        "note": task.note,
+        "branch": task.branch,
+        "output": task.output_reference,
+        "working_minutes": _minutes(task.work_minutes),
+        "standard_minutes": _minutes(step.work_minutes),
+        "actions": actions_of(info) if active else [],
+        "kelengkapan": [d.name for d in info.inputs],
+        "missing_kelengkapan": [d.name for d in info.inputs if (task.pk, d.pk) not in present]
+        if active
+        else [],
+        "branches": [label for label, _target in info.flows if label]
+        if step.kind == Step.Kind.DECISION
+        else [],
+    }
+
+
+def tasks_out(tasks: list[Task], *, now: dt.datetime | None = None) -> list[dict]:
+    now = now or timezone.now()
+    names = user_names(t.completed_by_id for t in tasks)
+    present = _present_inputs(tasks)
+    return [task_out(t, names=names, now=now, present=present) for t in tasks]
+
+
+def process_summary(process: Process, *, names: dict[int, str]) -> dict:
+    version = process.sop_version
+    return {
+        "id": process.pk,
+        "title": process.title,
+        "year": process.year,
+        "sop": {
+            "number": version.sop.number,
+            "slug": version.sop.slug,
+            "version": version.version,
+            "name": version.name,
+        },
+        "unit": {"code": process.unit.code, "name": process.unit.name},
+        "owner": names.get(process.owner_id, ""),
+        "status": process.status,
+        "started_at": process.started_at,
+        "finished_at": process.finished_at,
+        "overdue_tasks": getattr(process, "overdue_tasks", 0),
+    }
+
+
+def processes_out(processes: list[Process]) -> list[dict]:
+    names = user_names(p.owner_id for p in processes)
+    return [process_summary(p, names=names) for p in processes]
+
+
+def _document(doc: ProcessDocument, names: dict[int, str]) -> dict:
+    return {
+        "id": doc.pk,
+        "type": doc.document_type.name,
+        "reference": doc.reference,
+        "step": doc.task.step.number if doc.task_id else None,
+        "added_by": names.get(doc.added_by_id) if doc.added_by_id else None,
+        "added_at": doc.created_at,
+    }
+
+
+def _waiver(waiver: Waiver, task: Task, names: dict[int, str]) -> dict:
+    return {
+        "id": waiver.pk,
+        "task": task.pk,
+        "step": task.step.number,
+        "document": waiver.document_type.name,
+        "reason": waiver.reason,
+        "by": names.get(waiver.by_id, ""),
+        "at": waiver.at,
+    }
+
+
+def process_detail(view: ProcessView, *, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    process = view.process
+    tasks = view.tasks
+    names = user_names(
+        [process.owner_id]
+        + [t.completed_by_id for t in tasks]
+        + [d.added_by_id for d in view.documents]
+        + [w.by_id for t in tasks for w in t.waivers.all()]
+    )
+    steps = sorted(s.number for s in view.version.steps.all())
+    present = {(t.pk, d.document_type_id) for t in tasks for d in view.documents} | {
+        (t.pk, w.document_type_id) for t in tasks for w in t.waivers.all()
+    }
+    return {
+        **process_summary(process, names=names),
+        "overdue_tasks": sum(1 for t in tasks if t.is_overdue(now)),
+        "cancel_reason": process.cancel_reason,
+        "states": [{"step": n, "state": view.states.get(n, "waiting")} for n in steps],
+        "tasks": [task_out(t, names=names, now=now, present=present) for t in tasks],
+        "documents": [_document(d, names) for d in view.documents],
+        "waivers": [_waiver(w, t, names) for t in tasks for w in t.waivers.all()],
+        "used_minutes": float(view.used_minutes),
+        "standard_minutes": float(view.standard_minutes),
+    }

@@ -1,0 +1,344 @@
+"""The shapes the API reads and writes (the OpenAPI document is generated from these).
+
+Outputs are built by the routers from model rows (see `out_*` there), never by
+letting a schema walk relations, so that what a response costs in queries is
+decided in one place.
+"""
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class Message(Schema):
+    """An error: what went wrong, and the input it is about."""
+
+    message: str = Field(..., examples=["Catatan wajib diisi."])
+    field: str | None = Field(None, examples=["note"])
+
+
+class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class ValidationMessage(Message):
+    """Input of the wrong shape: the first error as message/field, and all of them."""
+
+    errors: list[FieldError]
+
+
+# --- references ----------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class PositionRef(Schema):
+    code: str
+    name: str
+
+
+class SopRef(Schema):
+    number: str
+    slug: str
+    version: int
+    name: str
+
+
+# --- SOPs ----------------------------------------------------------------------------------
+
+
+class SopSummary(Schema):
+    """A published SOP in the catalogue."""
+
+    number: str = Field(..., examples=["SOP-011/SETDA"])
+    slug: str = Field(..., examples=["sop-011-setda"])
+    version: int
+    name: str
+    unit: UnitRef
+    effective_on: dt.date
+    findings: int = Field(..., description="Number of defects the SOP check finds in it.")
+
+
+class SopPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[SopSummary]
+
+
+class Approver(Schema):
+    title: str
+    name: str
+    nip: str
+
+
+class Section(Schema):
+    kind: str = Field(..., examples=["dasar_hukum"])
+    text: str
+
+
+class Lane(Schema):
+    key: str
+    name: str
+    position: PositionRef | None
+
+
+class TimeStandard(Schema):
+    amount: float
+    unit: str = Field(..., examples=["minute", "hour", "day"])
+    text: str = Field(..., examples=["10 menit"])
+    working_minutes: float
+
+
+class FlowOut(Schema):
+    label: str
+    to: int = Field(..., description="Number of the step the flow goes to.")
+
+
+class StepOut(Schema):
+    number: int
+    activity: str
+    lane: str = Field(..., description="Key of the lane (pelaksana) of the step.")
+    kind: str = Field(..., examples=["start", "process", "decision", "end"])
+    action: str = Field(..., examples=["work", "review", "sign"])
+    kelengkapan: list[str]
+    time: TimeStandard | None
+    output: str | None
+    remarks: str
+    returns_to: int | None
+    flows: list[FlowOut]
+
+
+class FindingOut(Schema):
+    code: str
+    step: int | None
+    severity: str
+    message: str
+
+
+class SopDetail(Schema):
+    number: str
+    slug: str
+    version: int
+    status: str
+    name: str
+    unit: UnitRef
+    unit_header: list[str]
+    made_on: dt.date
+    revised_on: dt.date | None
+    effective_on: dt.date
+    approver: Approver
+    sections: list[Section]
+    lanes: list[Lane]
+    steps: list[StepOut]
+    total_working_minutes: float
+    steps_without_time: list[int]
+    findings: list[FindingOut]
+
+
+# --- processes and tasks ---------------------------------------------------------------------
+
+
+class StepRef(Schema):
+    number: int
+    activity: str
+    kind: str
+    action: str
+
+
+class ProcessRef(Schema):
+    id: int
+    title: str
+    year: int
+    sop: str
+    status: str
+
+
+class TaskOut(Schema):
+    id: int
+    process: ProcessRef
+    step: StepRef
+    status: str = Field(..., examples=["active", "done", "cancelled"])
+    outcome: str = Field(..., examples=["", "finished", "paraf", "signed", "returned", "branch"])
+    position: PositionRef | None
+    assignee: PersonRef | None
+    acting_for: PersonRef | None = Field(
+        None, description="The holder of the position, when the task is for their Plt/Plh."
+    )
+    acting_kind: str
+    reassigned: bool
+    activated_at: dt.datetime
+    due_at: dt.datetime | None = Field(None, description="None: the step has no time standard.")
+    overdue: bool
+    returned_by_task: int | None
+    return_note: str
+    completed_at: dt.datetime | None
+    completed_by: str | None
+    completed_for: str
+    note: str
+    branch: str
+    output: str
+    working_minutes: float | None
+    standard_minutes: float | None
+    actions: list[str] = Field(
+        ...,
+        description="What can be done on the task now: finish, paraf, sign, return, choose, waive.",
+    )
+    kelengkapan: list[str]
+    missing_kelengkapan: list[str] = Field(
+        ...,
+        description="Kelengkapan of an active task that the process does not hold yet: name "
+        "each (provided) or go on without it with a reason (waivers).",
+    )
+    branches: list[str]
+
+
+class TaskPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[TaskOut]
+
+
+class ProcessSummary(Schema):
+    id: int
+    title: str
+    year: int
+    sop: SopRef
+    unit: UnitRef
+    owner: str
+    status: str = Field(..., examples=["running", "done", "cancelled"])
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    overdue_tasks: int
+
+
+class ProcessPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ProcessSummary]
+
+
+class StepStateOut(Schema):
+    step: int
+    state: str = Field(..., examples=["done", "active", "waiting", "returned", "cancelled"])
+
+
+class DocumentOut(Schema):
+    id: int
+    type: str
+    reference: str
+    step: int | None
+    added_by: str | None
+    added_at: dt.datetime
+
+
+class WaiverOut(Schema):
+    id: int
+    task: int
+    step: int
+    document: str
+    reason: str
+    by: str
+    at: dt.datetime
+
+
+class ProcessDetail(ProcessSummary):
+    cancel_reason: str
+    states: list[StepStateOut]
+    tasks: list[TaskOut]
+    documents: list[DocumentOut]
+    waivers: list[WaiverOut]
+    used_minutes: float
+    standard_minutes: float
+
+
+class ActResult(Schema):
+    """The task acted on, and what is active in its process now."""
+
+    task: TaskOut
+    process_status: str
+    active: list[TaskOut]
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+class StartIn(Schema):
+    sop: str = Field(..., description="SOP number or slug.", examples=["SOP-011"])
+    title: str = Field(..., examples=["Penyusunan Laporan Kinerja Tahun 2025"])
+    year: int = Field(..., examples=[2025])
+    unit: str | None = Field(
+        None, description="Code of the owning unit; the SOP's unit when left out."
+    )
+
+
+class KelengkapanIn(Schema):
+    note: str = ""
+    provided: dict[str, str] = Field(
+        default_factory=dict,
+        description="Kelengkapan named now: document name -> its name or reference.",
+    )
+    waivers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Kelengkapan gone on without: document name -> the reason.",
+    )
+
+
+class FinishIn(KelengkapanIn):
+    output: str = Field("", description="Name or reference of the step's output.")
+
+
+class ReturnIn(Schema):
+    note: str = Field(..., description="What must be corrected (required).")
+
+
+class ChooseIn(Schema):
+    branch: str = Field(..., description="Label of the branch, e.g. 'Ya' or 'Tidak'.")
+    note: str = ""
+
+
+class WaiveIn(Schema):
+    document: str
+    reason: str
+
+
+class ReassignIn(Schema):
+    to: int = Field(..., description="Id of the person who gets the task.")
+    reason: str
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    name: str = Field(..., examples=["Skrip rekap bulanan"])
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(..., description="The token's first characters, to recognise it.")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(..., description="The token itself. Shown this once: keep it now.")

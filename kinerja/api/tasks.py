@@ -1,0 +1,193 @@
+"""Tasks: what waits for me, one task, and the actions on a task.
+
+Each action calls the same service as the page's form, so the rules and the
+messages are the same: only the person a task is for (or their Plt/Plh, or an
+administrator acting openly) may act (403 otherwise); the step decides which
+action it takes; a task that someone else finished a moment ago answers 409
+with who did it and when.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from kinerja.core.errors import DomainError
+from kinerja.org.models import Person
+from kinerja.workflow import services
+from kinerja.workflow.models import Task
+from kinerja.workflow.services import person_of
+
+from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of, tasks_out
+from .schemas import (
+    ActResult,
+    ChooseIn,
+    FinishIn,
+    KelengkapanIn,
+    Message,
+    ReassignIn,
+    ReturnIn,
+    TaskOut,
+    TaskPage,
+    ValidationMessage,
+    WaiveIn,
+)
+
+router = Router(tags=["Tasks"])
+
+READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
+ACT_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+
+_TASK_ROWS = ("process__sop_version__sop", "assignee", "acting_for")
+
+
+@router.get("/tasks/mine", response={200: TaskPage, **READ_ERRORS}, summary="My tasks")
+def my_tasks(
+    request,
+    page: int = Query(1, ge=1),
+    size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    """Tugas saya: the active tasks for me or for a position I act in (Plt/Plh) today.
+
+    Newest first.
+    """
+    person = person_of(request.auth)
+    if person is None:
+        return {"count": 0, "page": page, "pages": 0, "items": []}
+    inbox = Task.objects.inbox_for(person, on=timezone.localdate())
+    meta, rows = page_of(inbox, page=page, size=size)
+    return {**meta, "items": tasks_out(rows)}
+
+
+def _process_of(task_id: int) -> int:
+    """The id of the task's process (a 404 with a message when there is no such task)."""
+    process_id = Task.objects.filter(pk=task_id).values_list("process_id", flat=True).first()
+    if process_id is None:
+        raise Http404(_("There is no task %(id)d.") % {"id": task_id})
+    return process_id
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, summary="One task")
+def get_task(request, task_id: int):
+    task = Task.objects.select_related(*_TASK_ROWS).filter(pk=task_id).first()
+    if task is None:
+        raise Http404(_("There is no task %(id)d.") % {"id": task_id})
+    return tasks_out([task])[0]
+
+
+def _result(task_id: int, process_id: int) -> dict:
+    """The task acted on and the active tasks of its process now, in one query (and names)."""
+    rows = list(
+        Task.objects.select_related(*_TASK_ROWS)
+        .filter(Q(pk=task_id) | Q(process_id=process_id, status=Task.Status.ACTIVE))
+        .order_by("activated_at", "pk")
+    )
+    out = dict(zip([t.pk for t in rows], tasks_out(rows), strict=True))
+    task = out[task_id]
+    return {
+        "task": task,
+        "process_status": rows[0].process.status,
+        "active": [out[t.pk] for t in rows if t.status == Task.Status.ACTIVE],
+    }
+
+
+@router.post("/tasks/{task_id}/finish", response={200: ActResult, **ACT_ERRORS}, summary="Finish")
+def finish(request, task_id: int, payload: FinishIn):
+    """Finish a step of work (typing, a meeting, filing, sending), naming its output."""
+    process_id = _process_of(task_id)
+    services.finish(
+        task=Task(pk=task_id),
+        by=request.auth,
+        output=payload.output,
+        note=payload.note,
+        provided=payload.provided,
+        waivers=payload.waivers,
+    )
+    return _result(task_id, process_id)
+
+
+@router.post("/tasks/{task_id}/paraf", response={200: ActResult, **ACT_ERRORS}, summary="Paraf")
+def paraf(request, task_id: int, payload: KelengkapanIn):
+    """Initial (memaraf) a reviewed draft: it goes on to the next step."""
+    process_id = _process_of(task_id)
+    services.paraf(
+        task=Task(pk=task_id),
+        by=request.auth,
+        note=payload.note,
+        provided=payload.provided,
+        waivers=payload.waivers,
+    )
+    return _result(task_id, process_id)
+
+
+@router.post("/tasks/{task_id}/sign", response={200: ActResult, **ACT_ERRORS}, summary="Sign")
+def sign(request, task_id: int, payload: KelengkapanIn):
+    """Sign the document of a signing step."""
+    process_id = _process_of(task_id)
+    services.sign(
+        task=Task(pk=task_id),
+        by=request.auth,
+        note=payload.note,
+        provided=payload.provided,
+        waivers=payload.waivers,
+    )
+    return _result(task_id, process_id)
+
+
+@router.post(
+    "/tasks/{task_id}/return",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="Return for revision",
+)
+def return_for_revision(request, task_id: int, payload: ReturnIn):
+    """Send the draft back to the step that drafted it, with a note (required).
+
+    The steps in between run again; `active` holds the drafting step's new task.
+    """
+    process_id = _process_of(task_id)
+    services.return_for_revision(task=Task(pk=task_id), by=request.auth, note=payload.note)
+    return _result(task_id, process_id)
+
+
+@router.post(
+    "/tasks/{task_id}/choose",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="Choose a branch",
+)
+def choose(request, task_id: int, payload: ChooseIn):
+    """Decide at a decision step: the flow with the chosen label goes on."""
+    process_id = _process_of(task_id)
+    services.choose_branch(
+        task=Task(pk=task_id), by=request.auth, branch=payload.branch, note=payload.note
+    )
+    return _result(task_id, process_id)
+
+
+@router.post(
+    "/tasks/{task_id}/waive",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="Go on without a kelengkapan",
+)
+def waive(request, task_id: int, payload: WaiveIn):
+    """Record that the step goes on without one of its kelengkapan, with the reason."""
+    process_id = _process_of(task_id)
+    services.waive(
+        task=Task(pk=task_id), by=request.auth, document=payload.document, reason=payload.reason
+    )
+    return _result(task_id, process_id)
+
+
+@router.post(
+    "/tasks/{task_id}/reassign",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="Reassign",
+)
+def reassign(request, task_id: int, payload: ReassignIn):
+    """Give an active task to another person, with a reason (the Kasubbag or the owner)."""
+    process_id = _process_of(task_id)
+    to = Person.objects.filter(pk=payload.to).first()
+    if to is None:
+        raise DomainError(_("There is no person %(id)d.") % {"id": payload.to}, field="to")
+    services.reassign(task=Task(pk=task_id), by=request.auth, to=to, reason=payload.reason)
+    return _result(task_id, process_id)
