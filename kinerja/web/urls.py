@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import process_views, views
+from . import process_views, token_views, views
 
 app_name = "web"
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("processes/<int:pk>/cancel/", process_views.process_cancel, name="process-cancel"),
     path("notifications/", process_views.notification_list, name="notifications"),
     path("notifications/read/", process_views.notification_read, name="notifications-read"),
+    # Personal API tokens (see docs/api.md).
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token-revoke"),
 ]
