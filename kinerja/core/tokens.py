@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -52,7 +53,7 @@ def create_token(*, by: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     if len(name) > 100:
         raise DomainError(_("The token's name may have at most 100 characters."), field="name")
     # Lock the user row so that two requests at once cannot both pass the limit.
-    type(by).objects.select_for_update().filter(pk=by.pk).exists()
+    get_user_model().objects.select_for_update().filter(pk=by.pk).exists()
     active = ApiToken.objects.filter(user=by, revoked_at__isnull=True).count()
     if active >= MAX_ACTIVE_TOKENS:
         raise DomainError(
