@@ -60,8 +60,8 @@ def _http_error(request, exc: HttpError, *, api: NinjaAPI) -> HttpResponse:
         message = _(
             "Log in, or send a personal API token in the header 'Authorization: Bearer <token>'."
         )
-    elif exc.status_code == 405:
-        message = _("This address does not take that method.")
+    elif exc.status_code == 400 and message == "Cannot parse request body":
+        message = _("The body is not valid JSON.")
     response = api.create_response(request, error_body(message), status=exc.status_code)
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer realm="kinerja"'

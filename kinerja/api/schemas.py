@@ -6,8 +6,19 @@ decided in one place.
 """
 
 import datetime as dt
+from typing import Annotated
 
+from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import AfterValidator
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+# Moments are given in the time of Banjarbaru (WITA, +08:00), as the pages show them.
+Moment = Annotated[dt.datetime, AfterValidator(_local)]
 
 # --- errors ------------------------------------------------------------------------------
 
@@ -178,12 +189,12 @@ class TaskOut(Schema):
     )
     acting_kind: str
     reassigned: bool
-    activated_at: dt.datetime
-    due_at: dt.datetime | None = Field(None, description="None: the step has no time standard.")
+    activated_at: Moment
+    due_at: Moment | None = Field(None, description="None: the step has no time standard.")
     overdue: bool
     returned_by_task: int | None
     return_note: str
-    completed_at: dt.datetime | None
+    completed_at: Moment | None
     completed_by: str | None
     completed_for: str
     note: str
@@ -219,8 +230,8 @@ class ProcessSummary(Schema):
     unit: UnitRef
     owner: str
     status: str = Field(..., examples=["running", "done", "cancelled"])
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
+    started_at: Moment
+    finished_at: Moment | None
     overdue_tasks: int
 
 
@@ -242,7 +253,7 @@ class DocumentOut(Schema):
     reference: str
     step: int | None
     added_by: str | None
-    added_at: dt.datetime
+    added_at: Moment
 
 
 class WaiverOut(Schema):
@@ -252,7 +263,7 @@ class WaiverOut(Schema):
     document: str
     reason: str
     by: str
-    at: dt.datetime
+    at: Moment
 
 
 class ProcessDetail(ProcessSummary):
@@ -335,9 +346,9 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str = Field(..., description="The token's first characters, to recognise it.")
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: Moment
+    last_used_at: Moment | None
+    revoked_at: Moment | None
 
 
 class TokenCreated(TokenOut):

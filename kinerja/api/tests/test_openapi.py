@@ -1,0 +1,91 @@
+"""The OpenAPI 3 document describes every operation, and the docs page works without internet."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = {
+    ("get", "/api/sops"),
+    ("get", "/api/sops/{ref}"),
+    ("post", "/api/processes"),
+    ("get", "/api/processes"),
+    ("get", "/api/processes/{process_id}"),
+    ("post", "/api/processes/{process_id}/cancel"),
+    ("get", "/api/tasks/mine"),
+    ("get", "/api/tasks/{task_id}"),
+    *(
+        ("post", f"/api/tasks/{{task_id}}/{action}")
+        for action in ("finish", "paraf", "sign", "return", "choose", "waive", "reassign")
+    ),
+    ("post", "/api/tokens"),
+    ("get", "/api/tokens"),
+    ("delete", "/api/tokens/{token_id}"),
+}
+
+
+@pytest.fixture
+def document():
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_the_document_lists_every_operation_with_its_errors(document):
+    assert document["openapi"].startswith("3.")
+    found = {(m, p) for p, ops in document["paths"].items() for m in ops}
+    assert found == OPERATIONS
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            codes = set(op["responses"])
+            assert {"401", "422"} <= codes, (method, path)
+            if method in {"post", "delete"} and path != "/api/tokens":
+                assert {"403", "404"} <= codes, (method, path)
+            assert op.get("security"), (method, path)
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_reference_in_the_document_resolves(document):
+    schemas = document["components"]["schemas"]
+    for ref in set(_refs(document)):
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.rsplit("/", 1)[1] in schemas, ref
+    for name in schemas:
+        assert re.fullmatch(r"[A-Za-z0-9._-]+", name), name
+    assert document["components"]["securitySchemes"] == {
+        "TokenAuth": {"type": "http", "scheme": "bearer"},
+        "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    }
+
+
+def test_the_document_validates_against_the_openapi_specification(document):
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(document)
+
+
+def test_the_docs_page_loads_nothing_from_outside(demo):
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources, html
+    for source in sources:
+        assert source.startswith("/static/"), source
+        assert finders.find(source.removeprefix("/static/")), source
+    assert "/api/openapi.json" in html
