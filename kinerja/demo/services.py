@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from kinerja.org.models import Assignment, Person, Position
 from kinerja.org.services import load_structure
@@ -133,3 +134,61 @@ def _groups() -> None:
             )
         for user in User.objects.filter(username__in=usernames):
             user.groups.add(group)
+
+
+def start_demo_processes() -> list:
+    """This year's runs at different steps, so a new user sees real tasks on first login.
+
+    Only on a database without processes: running the demo again starts nothing.
+    SOP-011 waits for the Kasubbag's review (step 4); SOP-015 waits for the
+    Pelaksana to receive the proposals (step 2).
+    """
+    from kinerja.sop.services import find_sop
+    from kinerja.workflow import services as workflow
+    from kinerja.workflow.models import Process, Task
+
+    if Process.objects.exists():
+        return []
+    users = {u.username: u for u in get_user_model().objects.select_related("person")}
+    year = timezone.localdate().year
+
+    def active(process):
+        return process.tasks.select_related("step").get(status=Task.Status.ACTIVE)
+
+    lkjip = workflow.start_process(
+        sop=find_sop("SOP-011"),
+        title=f"Penyusunan Laporan Kinerja Tahun {year - 1}",
+        year=year - 1,
+        by=users["kasubbag"],
+    )
+    workflow.finish(
+        task=active(lkjip),
+        by=users["pelaksana"],
+        output=f"Nota dinas dan undangan rapat penyusunan LKjIP {year - 1}",
+        waivers={
+            "data dan informasi masing-masing bagian": (
+                "Data diminta dari setiap bagian melalui nota dinas pada langkah ini."
+            )
+        },
+    )
+    workflow.finish(
+        task=active(lkjip),
+        by=users["kasubbag"],
+        output="Notulen rapat koordinasi dan data masing-masing bagian",
+    )
+    workflow.finish(task=active(lkjip), by=users["pelaksana"], output=f"Draft LKjIP {year - 1} v1")
+    renja = workflow.start_process(
+        sop=find_sop("SOP-015"),
+        title=f"Penyusunan Rencana Kerja Tahun {year + 1}",
+        year=year,
+        by=users["kasubbag"],
+    )
+    workflow.finish(
+        task=active(renja),
+        by=users["kasubbag"],
+        output=f"Permintaan data usulan Renja {year + 1}",
+        provided={
+            "Nota Dinas": f"Nota dinas Sekretaris Daerah tentang penyusunan Renja {year + 1}"
+        },
+    )
+    return [lkjip, renja]

@@ -1,6 +1,7 @@
 """manage.py demo: one login per position, the shipped SOPs, and nothing lost on a second run."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -96,3 +97,20 @@ def test_without_demo_password_one_is_made_kept_and_printed(tmp_path, settings, 
     assert get_user_model().objects.get(username="sekda").check_password(password)
     call_command("demo")
     assert password in capsys.readouterr().out
+
+
+def test_the_demo_command_starts_this_years_processes_once(tmp_path, settings):
+    from kinerja.workflow.models import Process, Task
+
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    settings.VAR_DIR = tmp_path
+    call_command("demo", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    assert Process.objects.count() == 2
+    active = {
+        t.process.sop_version.sop.number: (t.step.number, t.assignee.user.username)
+        for t in Task.objects.filter(status=Task.Status.ACTIVE).select_related(
+            "process__sop_version__sop", "step", "assignee__user"
+        )
+    }
+    assert active == {"SOP-011/SETDA": (4, "kasubbag"), "SOP-015/SETDA": (2, "pelaksana")}

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from kinerja.demo.services import build_demo
+from kinerja.demo.services import build_demo, start_demo_processes
 
 
 class Command(BaseCommand):
@@ -11,6 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = build_demo()
+        for process in start_demo_processes():
+            self.stdout.write(_("  process started: %(title)s") % {"title": process.title})
         for sop in result.sops:
             state = _("imported") if sop.created else _("unchanged")
             self.stdout.write(f"  {sop.number} v{sop.version}: {state}")
