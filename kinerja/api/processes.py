@@ -63,7 +63,9 @@ def start(request, payload: StartIn):
     return Status(201, process_detail(process_view(process.pk)))
 
 
-@router.get("/processes", response={200: ProcessPage, **READ_ERRORS}, summary="Processes")
+@router.get(
+    "/processes", response={200: ProcessPage, 400: Message, **READ_ERRORS}, summary="Processes"
+)
 def list_processes(
     request,
     sop: str = Query("", description="SOP number or slug, e.g. SOP-011."),

@@ -208,6 +208,25 @@ def test_unknown_things_are_404_with_a_message(as_user):
     assert response.json()["message"] == "There is no task 999999."
 
 
+def test_ids_beyond_any_row_are_404_not_a_database_error(as_user):
+    client = as_user("sekda", language="en")
+    huge = 10**20
+    assert client.get(f"/api/tasks/{huge}").status_code == 404
+    assert client.get(f"/api/processes/{huge}").status_code == 404
+    assert client.post(f"/api/tasks/{huge}/finish", {}).status_code == 404
+    assert client.delete(f"/api/tokens/{huge}").status_code == 404
+    assert client.get("/api/tasks/mine", {"page": huge}).json()["items"] == []
+
+
+def test_an_unknown_sop_in_the_process_filter_names_the_field(as_user):
+    response = as_user("sekda", language="en").get("/api/processes", {"sop": "SOP-999"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "There is no SOP SOP-999 in the catalogue.",
+        "field": "sop",
+    }
+
+
 def test_an_address_that_is_no_api_operation(as_user):
     response = as_user("sekda").get("/api/nothing-here")
     assert response.status_code == 404
