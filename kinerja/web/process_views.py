@@ -1,0 +1,749 @@
+"""Pages for running SOPs: my tasks, the processes, one process with its actions, notices.
+
+Every action is a plain POST form that redirects (works without JavaScript); with
+htmx the same form posts with hx-post and the view answers with the process
+page's status partial (and the other parts of the page out of band), so one view
+serves the full page and its partials. Rules live in kinerja.workflow.services:
+a DomainError goes next to the field it names, PermissionDenied is a 403 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kinerja.core.audit import events_for
+from kinerja.core.calendar import format_moment
+from kinerja.core.errors import DomainError
+from kinerja.core.worktime import format_work_minutes
+from kinerja.org.models import Assignment, Person
+from kinerja.sop.models import Sop, SopVersion, Step
+from kinerja.sop.render import document_context
+from kinerja.workflow import selectors, services
+from kinerja.workflow.graph import VersionGraph, graph_for
+from kinerja.workflow.models import Notification, Process, Task
+
+from . import forms
+
+PAGE_SIZE = 25
+TEMPLATE = "web/process_detail.html"
+
+ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
+
+
+# --- my tasks ----------------------------------------------------------------------------
+
+
+@dataclass
+class InboxRow:
+    task: Task
+    overdue: bool
+    due: str
+    acting_note: str
+
+
+@login_required
+def my_tasks(request):
+    """Tugas saya: what waits for the person, newest first."""
+    person = services.person_of(request.user)
+    today = timezone.localdate()
+    now = timezone.now()
+    tasks = Task.objects.inbox_for(person, on=today) if person else Task.objects.none()
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    acting = _acting_positions(person, today) if person else {}
+    rows = [
+        InboxRow(
+            task=task,
+            overdue=task.is_overdue(now),
+            due=format_moment(task.due_at) if task.due_at else "",
+            acting_note=_acting_note(task, person, acting),
+        )
+        for task in page.object_list
+    ]
+    return render(request, "web/task_list.html", {"page": page, "rows": rows})
+
+
+def _acting_positions(person: Person, day: dt.date) -> dict[int, str]:
+    """{position id: Plt/Plh label} of the positions `person` acts in on `day` (one query)."""
+    labels = dict(Assignment.Kind.choices)
+    return {
+        position_id: labels[kind]
+        for position_id, kind in Assignment.objects.on(day)
+        .filter(person=person, kind__in=ACTING_KINDS)
+        .values_list("position_id", "kind")
+    }
+
+
+def _acting_note(task: Task, person: Person, acting: dict[int, str]) -> str:
+    """Whom the person acts for on this task, if anyone ('Plt for …')."""
+    if task.assignee_id == person.pk:
+        if task.acting_for_id:
+            kind = dict(Assignment.Kind.choices).get(task.acting_kind, task.acting_kind)
+            return _("As %(kind)s for %(name)s") % {"kind": kind, "name": task.acting_for.name}
+        return ""
+    if task.position_id in acting and task.assignee_id:
+        return _("As %(kind)s for %(name)s") % {
+            "kind": acting[task.position_id],
+            "name": task.assignee.name,
+        }
+    return ""
+
+
+# --- processes list and start ------------------------------------------------------------
+
+
+def may_start(user) -> bool:
+    return user.is_superuser or user.has_perm("workflow.add_process")
+
+
+@login_required
+def process_list(request):
+    now = timezone.now()
+    sops = list(Sop.objects.order_by("number").only("pk", "slug", "number"))
+    # Its own ids: the start form on the same page has fields of the same names.
+    form = forms.ProcessFilterForm(
+        request.GET or None, sops=sops, statuses=Process.Status.choices, auto_id="filter_%s"
+    )
+    filters = form.filters() if form.is_bound else {"sop": "", "year": None, "status": ""}
+    processes = selectors.processes(now=now, **{"overdue": False, **filters}).prefetch_related(
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.active().select_related("step", "assignee").order_by("pk"),
+            to_attr="active_tasks",
+        )
+    )
+    page = Paginator(processes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "form": form,
+        "query": query.urlencode(),
+        "start_form": _start_form_initial(request) if may_start(request.user) else None,
+    }
+    return render(request, "web/process_list.html", context)
+
+
+def _default_title(sop: Sop | None, year: int | None) -> str:
+    """'Penyusunan Laporan Kinerja Tahun 2025': the published name of the SOP and the year."""
+    if sop is None or not year:
+        return ""
+    version = SopVersion.objects.published().filter(sop=sop).only("name").first()
+    if version is None:
+        return ""
+    return f"{version.name} Tahun {year}"
+
+
+def _start_form_initial(request) -> forms.StartProcessForm:
+    """The start form, filled from ?sop=&year= (a link from an SOP, or htmx on change)."""
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    sop = Sop.objects.filter(slug=request.GET.get("sop", "")).first()
+    return forms.StartProcessForm(
+        initial={"sop": sop.slug if sop else None, "year": year, "title": _default_title(sop, year)}
+    )
+
+
+@login_required
+def process_start(request):
+    """Mulai proses: GET the form (htmx: only the form, with the title for the SOP and year)."""
+    if not may_start(request.user):
+        raise PermissionDenied(_("You may not start processes."))
+    status = 200
+    if request.method == "POST":
+        form = forms.StartProcessForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                process = services.start_process(
+                    sop=data["sop"], title=data["title"], year=data["year"], by=request.user
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(
+                    request, _("Process “%(title)s” started.") % {"title": process.title}
+                )
+                return redirect("web:process-detail", pk=process.pk)
+        status = 422
+    else:
+        form = _start_form_initial(request)
+    template = "web/process_start.html"
+    if request.htmx:
+        template += "#start-form"
+    return render(request, template, {"start_form": form}, status=status)
+
+
+# --- one process ---------------------------------------------------------------------------
+
+
+@dataclass
+class TaskRow:
+    """One line of the process's task table."""
+
+    task: Task
+    overdue: bool
+    activated: str
+    due: str
+    completed: str
+    completed_by: str
+    used: str
+    standard: str
+    over_standard: bool
+
+
+@dataclass
+class ActionForm:
+    action: str
+    form: django_forms.Form
+    label: str
+
+
+ACTION_LABELS = {
+    "finish": gettext_lazy("Finish this step"),
+    "paraf": gettext_lazy("Initial (paraf)"),
+    "sign": gettext_lazy("Sign"),
+    "return": gettext_lazy("Return for revision"),
+    "choose": gettext_lazy("Decide"),
+    "waive": gettext_lazy("Go on without it"),
+    "reassign": gettext_lazy("Reassign"),
+}
+
+
+@dataclass
+class Panel:
+    """An active task with what the current user may do on it."""
+
+    task: Task
+    overdue: bool
+    due: str
+    may_act: bool
+    acting_note: str
+    missing: list
+    output: object = None  # the step's output DocumentType, from the graph (no query)
+    forms: list[ActionForm] = field(default_factory=list)
+    waive_form: forms.WaiveForm | None = None
+    reassign_form: forms.ReassignForm | None = None
+    returned_from: int | None = None
+    returned_by_name: str = ""
+
+
+@dataclass
+class Bound:
+    """A posted form to show again with the service's error (key: task pk or 0, action)."""
+
+    task_pk: int
+    action: str
+    data: object
+    error: DomainError
+
+
+def _action_prefix(action: str, task_pk: int) -> str:
+    return f"{action}-{task_pk}"
+
+
+def _step_actions(step: Step) -> list[str]:
+    """What the step asks of its official, in the order the buttons are shown."""
+    if step.kind == Step.Kind.DECISION:
+        return ["choose"]
+    if step.action == Step.Action.REVIEW:
+        return ["paraf", "return"] if step.returns_to_id else ["paraf"]
+    if step.action == Step.Action.SIGN:
+        return ["sign", "return"] if step.returns_to_id else ["sign"]
+    return ["finish"]
+
+
+FORM_CLASSES = {
+    "finish": forms.FinishForm,
+    "paraf": forms.ParafForm,
+    "sign": forms.SignForm,
+    "return": forms.ReturnForm,
+    "choose": forms.ChooseBranchForm,
+    "waive": forms.WaiveForm,
+    "reassign": forms.ReassignForm,
+}
+
+
+def _make_form(action: str, task: Task, graph: VersionGraph, missing, data=None):
+    cls = FORM_CLASSES[action]
+    kwargs = {"prefix": _action_prefix(action, task.pk)}
+    if action in ("finish", "paraf", "sign", "waive"):
+        kwargs["missing"] = missing
+    if action == "choose":
+        kwargs["labels"] = [label for label, _target in graph.by_pk[task.step_id].flows]
+    return cls(data, **kwargs)
+
+
+def _bind(form, bound: Bound | None, task_pk: int, action: str):
+    """Show `form` again with the posted data and the service's message, if it was posted."""
+    if bound is None or bound.task_pk != task_pk or bound.action != action:
+        return form
+    form.is_valid()  # fills cleaned_data / Django's own field errors
+    form.add_domain_error(bound.error)
+    return form
+
+
+def _user_names(user_ids) -> dict[int, str]:
+    """{user id: the person's name, else the user's name} in one query."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .values_list("pk", "username", "first_name", "last_name", "person__name")
+    )
+    return {
+        pk: person or f"{first} {last}".strip() or username
+        for pk, username, first, last, person in rows
+    }
+
+
+def drawing_states(view: selectors.ProcessView, graph: VersionGraph) -> dict[int, str]:
+    """The state of each step for the drawing: the engine's states, plus what waits.
+
+    While the process runs, a step waits if no task has reached it yet, or if the flow
+    can reach it again from an active step: after a return (or a decision that loops
+    back) the steps between run once more, though their last task is done.
+    """
+    states = dict(view.states)
+    if view.process.status != Process.Status.RUNNING:
+        return states
+    ahead: set[int] = set()
+    for task in view.active_tasks:
+        ahead |= _reachable(graph, task.step.number)
+    for number in graph.by_number:
+        if number not in states or (number in ahead and states[number] == selectors.StepState.DONE):
+            states[number] = selectors.StepState.WAITING
+    return states
+
+
+def _reachable(graph: VersionGraph, number: int) -> set[int]:
+    """Step numbers the flow can reach from step `number` (itself only through a loop)."""
+    seen: set[int] = set()
+    todo = [target for _label, target in graph.by_number[number].flows]
+    while todo:
+        step = todo.pop()
+        if step not in seen:
+            seen.add(step)
+            todo.extend(target for _label, target in graph.by_number[step].flows)
+    return seen
+
+
+EVENT_TEXTS = {
+    "start": lambda a, n: _("Process started"),
+    "activate": lambda a, n: (
+        _("Step %(n)s became active for %(name)s") % {"n": n, "name": a.get("assignee") or "-"}
+    ),
+    "finished": lambda a, n: _("Step %(n)s finished") % {"n": n},
+    "paraf": lambda a, n: _("Step %(n)s initialled (paraf)") % {"n": n},
+    "signed": lambda a, n: _("Step %(n)s signed") % {"n": n},
+    "returned": lambda a, n: _("Step %(n)s returned for revision") % {"n": n},
+    "branch": lambda a, n: (
+        _("Decision at step %(n)s: %(branch)s") % {"n": n, "branch": a.get("branch", "")}
+    ),
+    "waive": lambda a, n: _("Went on without “%(name)s”") % {"name": a.get("document", "")},
+    "document": lambda a, n: _("Document recorded: %(type)s") % {"type": a.get("type", "")},
+    "reassign": lambda a, n: (
+        _("Step %(n)s given to %(name)s") % {"n": n, "name": a.get("assignee") or "-"}
+    ),
+    "cancel": lambda a, n: _("Process cancelled"),
+    "finish-process": lambda a, n: _("Process finished"),
+    "reminder": lambda a, n: _("Reminder sent to %(name)s") % {"name": a.get("recipient", "")},
+    "escalation": lambda a, n: _("Escalated to %(name)s") % {"name": a.get("recipient", "")},
+}
+# Values of an event worth showing under its line, in this order.
+EVENT_DETAILS = ("note", "reason", "output", "reference", "message")
+
+
+@dataclass
+class HistoryRow:
+    at: str
+    actor: str
+    on_behalf_of: str
+    text: str
+    details: list[str]
+    action: str
+
+
+def _history(process: Process, tasks_by_pk: dict[int, Task]) -> list[HistoryRow]:
+    rows = []
+    for event in events_for(process.audit_stream).order_by("-seq"):
+        after = event.after if isinstance(event.after, dict) else {}
+        number = after.get("step")
+        if number is None and event.object_type == "workflow.task":
+            task = tasks_by_pk.get(int(event.object_id)) if event.object_id.isdigit() else None
+            number = task.step.number if task else "?"
+        describe = EVENT_TEXTS.get(event.action)
+        text = describe(after, number) if describe else event.action
+        rows.append(
+            HistoryRow(
+                at=format_moment(event.at),
+                actor=event.actor_name or _("the system"),
+                on_behalf_of=event.on_behalf_of,
+                text=text,
+                details=[str(after[k]) for k in EVENT_DETAILS if after.get(k)],
+                action=event.action,
+            )
+        )
+    return rows
+
+
+def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
+    """Everything the process page shows, in a number of queries that does not grow."""
+    try:
+        view = selectors.process_view(pk)
+    except Process.DoesNotExist:
+        raise Http404("process") from None
+    process = view.process
+    graph = graph_for(view.version)
+    now = timezone.now()
+    user = request.user
+    tasks_by_pk = {t.pk: t for t in view.tasks}
+    names = _user_names(
+        [t.completed_by_id for t in view.tasks]
+        + [d.added_by_id for d in view.documents]
+        + [w.by_id for w in view.waivers]
+    )
+    present = {d.document_type_id for d in view.documents}
+
+    rows = []
+    for task in view.tasks:
+        standard = task.step.work_minutes
+        used = task.work_minutes
+        rows.append(
+            TaskRow(
+                task=task,
+                overdue=task.is_overdue(now),
+                activated=format_moment(task.activated_at),
+                due=format_moment(task.due_at) if task.due_at else "",
+                completed=format_moment(task.completed_at) if task.completed_at else "",
+                completed_by=names.get(task.completed_by_id, ""),
+                used=format_work_minutes(used) if used is not None else "",
+                standard=format_work_minutes(standard) if standard is not None else "",
+                over_standard=used is not None and standard is not None and used > standard,
+            )
+        )
+
+    managing = process.status == Process.Status.RUNNING and services.may_manage(process, user)
+    panels = []
+    for task in view.active_tasks:
+        try:
+            actor = services.authorize(task, user)
+        except PermissionDenied:
+            actor = None
+        waived = {w.document_type_id for w in task.waivers.all()}
+        missing = [d for d in graph.by_pk[task.step_id].inputs if d.pk not in present | waived]
+        panel = Panel(
+            task=task,
+            overdue=task.is_overdue(now),
+            due=format_moment(task.due_at) if task.due_at else "",
+            may_act=actor is not None and process.status == Process.Status.RUNNING,
+            acting_note=_actor_note(actor),
+            missing=missing,
+            output=graph.by_pk[task.step_id].step.output,
+        )
+        if task.returned_by_id:
+            panel.returned_from = task.returned_by.step.number
+            panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
+        if panel.may_act:
+            for action in _step_actions(task.step):
+                form = _make_form(action, task, graph, missing, _posted(bound, task.pk, action))
+                form = _bind(form, bound, task.pk, action)
+                panel.forms.append(ActionForm(action, form, ACTION_LABELS[action]))
+            if missing:
+                form = _make_form("waive", task, graph, missing, _posted(bound, task.pk, "waive"))
+                panel.waive_form = _bind(form, bound, task.pk, "waive")
+        if managing:
+            form = _make_form("reassign", task, graph, missing, _posted(bound, task.pk, "reassign"))
+            panel.reassign_form = _bind(form, bound, task.pk, "reassign")
+        panels.append(panel)
+
+    # Only the owner (or an administrator) may cancel (workflow.services.cancel_process).
+    cancel_form = None
+    if process.status == Process.Status.RUNNING and (
+        user.is_superuser or process.owner_id == user.pk
+    ):
+        cancel_form = forms.CancelProcessForm(_posted(bound, 0, "cancel"), prefix="cancel")
+        cancel_form = _bind(cancel_form, bound, 0, "cancel")
+
+    # The posted form may be gone: the task was done by someone else meanwhile, or the
+    # process stopped. Its message then goes on top of the page.
+    shown = [f.form for p in panels for f in p.forms] + [
+        f for p in panels for f in (p.waive_form, p.reassign_form) if f is not None
+    ]
+    if cancel_form is not None:
+        shown.append(cancel_form)
+    top_error = ""
+    if bound is not None and not any(form.is_bound for form in shown):
+        top_error = bound.error.message
+
+    used, standard = view.used_minutes, view.standard_minutes
+    return {
+        "top_error": top_error,
+        "process": process,
+        "view": view,
+        "sop": process.sop_version.sop,
+        "rows": rows,
+        "panels": panels,
+        "cancel_form": cancel_form,
+        "documents": [
+            (d, names.get(d.added_by_id, ""), format_moment(d.created_at)) for d in view.documents
+        ],
+        "waivers": [
+            (w, tasks_by_pk[w.task_id].step.number, names.get(w.by_id, ""), format_moment(w.at))
+            for w in view.waivers
+        ],
+        "history": _history(process, tasks_by_pk),
+        "used": format_work_minutes(used),
+        "standard": format_work_minutes(standard),
+        "over_standard": standard > 0 and used > standard,
+        "used_percent": int(used * 100 / standard) if standard > Decimal(0) else None,
+        "started": format_moment(process.started_at),
+        "finished": format_moment(process.finished_at) if process.finished_at else "",
+        **document_context(view.version, states=drawing_states(view, graph)),
+    }
+
+
+def _posted(bound: Bound | None, task_pk: int, action: str):
+    if bound is not None and bound.task_pk == task_pk and bound.action == action:
+        return bound.data
+    return None
+
+
+def _actor_note(actor: services.Actor | None) -> str:
+    if actor is None:
+        return ""
+    if actor.as_admin:
+        return _("You act as an administrator, openly as yourself; the record says so.")
+    if actor.on_behalf_of:
+        return _("You act for %(name)s; the record says so.") % {"name": actor.on_behalf_of}
+    return ""
+
+
+def _respond(request, pk: int, *, bound: Bound | None = None, status: int = 200):
+    """The full page, or (htmx) the status partial with the other parts out of band."""
+    context = process_context(request, pk, bound=bound)
+    if not request.htmx:
+        return render(request, TEMPLATE, context, status=status)
+    parts = [render_to_string(f"{TEMPLATE}#status", context, request)]
+    if bound is None:
+        # The action changed the drawing, the tasks, the history and the counts in the nav.
+        oob = {**context, "oob": True}
+        for name in ("drawing", "tasks", "history"):
+            parts.append(render_to_string(f"{TEMPLATE}#{name}", oob, request))
+        parts.append(render_to_string("base.html#nav", oob, request))
+    return HttpResponse("".join(parts), status=status)
+
+
+@login_required
+def process_detail(request, pk):
+    return _respond(request, pk)
+
+
+# --- acting ------------------------------------------------------------------------------
+
+
+def _done_message(action: str, task: Task, result) -> str:
+    n = task.step.number
+    if action == "finish":
+        return _("Step %(n)d is finished.") % {"n": n}
+    if action == "paraf":
+        return _("Step %(n)d is initialled (paraf).") % {"n": n}
+    if action == "sign":
+        return _("Step %(n)d is signed.") % {"n": n}
+    if action == "return":
+        return _("Step %(n)d went back to step %(to)d with your note.") % {
+            "n": n,
+            "to": result.step.number,
+        }
+    if action == "choose":
+        return _("Decision at step %(n)d: %(branch)s.") % {"n": n, "branch": result.branch}
+    if action == "waive":
+        return _("Going on without “%(name)s”, with your reason.") % {
+            "name": result.document_type.name
+        }
+    if action == "reassign":
+        return _("Step %(n)d is now for %(name)s.") % {"n": n, "name": result.assignee.name}
+    raise ValueError(action)
+
+
+def _call(action: str, task: Task, form, user):
+    data = form.cleaned_data
+    if action == "finish":
+        return services.finish(
+            task=task,
+            by=user,
+            output=data["output"].strip(),
+            note=data["note"].strip(),
+            provided=form.provided(),
+            waivers=form.waivers(),
+        )
+    if action in ("paraf", "sign"):
+        service = services.paraf if action == "paraf" else services.sign
+        return service(
+            task=task,
+            by=user,
+            note=data["note"].strip(),
+            provided=form.provided(),
+            waivers=form.waivers(),
+        )
+    if action == "return":
+        return services.return_for_revision(task=task, by=user, note=data["note"])
+    if action == "choose":
+        return services.choose_branch(
+            task=task, by=user, branch=data["branch"], note=data["note"].strip()
+        )
+    if action == "waive":
+        return services.waive(task=task, by=user, document=data["document"], reason=data["reason"])
+    if action == "reassign":
+        return services.reassign(task=task, by=user, to=data["to"], reason=data["reason"])
+    raise ValueError(action)
+
+
+@login_required
+@require_POST
+def task_action(request, pk, action):
+    """One action on a task: finish, paraf, sign, return, choose, waive, reassign.
+
+    Only the person the task is for (their Plt/Plh, or an administrator acting
+    openly) may act, and only a manager may reassign: the service decides and
+    anyone else gets 403.
+    """
+    task = get_object_or_404(
+        Task.objects.select_related(
+            "process__sop_version", "step", "assignee", "acting_for", "position"
+        ),
+        pk=pk,
+    )
+    # Who may act is decided before the input is read: anyone else gets 403 whatever
+    # they sent. The service checks again under its lock.
+    try:
+        if action == "reassign":
+            if not services.may_manage(task.process, request.user):
+                raise PermissionDenied(
+                    _("Only the process owner or the Kasubbag may reassign tasks.")
+                )
+        else:
+            services.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    graph = graph_for(task.process.sop_version)
+    # The kelengkapan fields of every input of the step: the service ignores the ones
+    # the process already holds.
+    form = _make_form(action, task, graph, graph.by_pk[task.step_id].inputs, request.POST)
+    if not form.is_valid():
+        # Only a field's own format can fail here (length, a person that does not exist).
+        bound_error = DomainError(_("Check the fields marked below."))
+        return _respond(
+            request,
+            task.process_id,
+            bound=Bound(task.pk, action, request.POST, bound_error),
+            status=422,
+        )
+    try:
+        result = _call(action, task, form, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _respond(
+            request,
+            task.process_id,
+            bound=Bound(task.pk, action, request.POST, error),
+            status=422,
+        )
+    messages.success(request, _done_message(action, task, result))
+    _add_process_end_message(request, task.process_id)
+    if request.htmx:
+        return _respond(request, task.process_id)
+    return redirect("web:process-detail", pk=task.process_id)
+
+
+def _add_process_end_message(request, process_pk: int) -> None:
+    status = Process.objects.filter(pk=process_pk).values_list("status", flat=True).first()
+    if status == Process.Status.DONE:
+        messages.success(request, _("The process is finished: every step is done."))
+
+
+def _denied(request, denied: PermissionDenied):
+    """403: the page says why; with htmx, only the message goes into the page."""
+    if request.htmx:
+        return render(request, "403.html#denied", {"exception": str(denied)}, status=403)
+    raise denied
+
+
+@login_required
+@require_POST
+def process_cancel(request, pk):
+    process = get_object_or_404(Process, pk=pk)
+    form = forms.CancelProcessForm(request.POST, prefix="cancel")
+    form.is_valid()
+    try:
+        services.cancel_process(
+            process=process, by=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _respond(request, pk, bound=Bound(0, "cancel", request.POST, error), status=422)
+    messages.success(request, _("The process is cancelled."))
+    if request.htmx:
+        return _respond(request, pk)
+    return redirect("web:process-detail", pk=pk)
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    person = services.person_of(request.user)
+    notices = (
+        Notification.objects.filter(recipient=person)
+        .select_related("task__process", "task__step")
+        .order_by("-created_at", "-pk")
+        if person
+        else Notification.objects.none()
+    )
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(n, format_moment(n.created_at)) for n in page.object_list]
+    return render(request, "web/notifications.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    """Mark one notice (POST notification=<id>) or all of the person's notices as read.
+
+    Not an action of the record: reading a notice changes nothing in a process.
+    """
+    person = services.person_of(request.user)
+    if person is not None:
+        unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
+        wanted = request.POST.get("notification", "")
+        if wanted:
+            if not wanted.isdigit():
+                raise Http404("notification")
+            unread = unread.filter(pk=int(wanted))
+        unread.update(read_at=timezone.now())
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(reverse("web:notifications"))
