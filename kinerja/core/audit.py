@@ -22,7 +22,7 @@ hashes. Against that, copy the heads (core_audithead) out of the database
 from time to time, e.g. with the backups: an event whose hash was copied out
 can no longer be changed unnoticed.
 PostgreSQL also refuses UPDATE and DELETE on the events table (a trigger,
-migration core 0001), and moving a head backwards or deleting it, so an
+migration core 0003_audit), and moving a head backwards or deleting it, so an
 attacker has to disable triggers first; TRUNCATE is left alone because
 Django's test runner and `manage.py flush` use it.
 """
@@ -345,7 +345,8 @@ def _lock_heads(keys: list[str]) -> dict[str, tuple[int, str]]:
     commit), and it also serializes the first two appends to a new stream,
     which both find no row to lock. PostgreSQL waits for the other
     transaction and returns the head as it committed it; SQLite's immediate
-    transactions already run one writer at a time.
+    transactions already run one writer at a time. Needs SQLite 3.35 or later
+    (UPSERT with RETURNING; Debian 12 ships 3.40).
     """
     qn = connection.ops.quote_name
     table = qn(AuditHead._meta.db_table)
