@@ -396,7 +396,10 @@ def _complete(
     task.outcome = outcome
     task.completed_at = now
     task.completed_by = actor.user
-    task.completed_for = actor.on_behalf_of
+    # An administrator acts openly as themselves: the task says so, not only the record.
+    task.completed_for = actor.on_behalf_of or (
+        _("administrator, acting as themselves") if actor.as_admin else ""
+    )
     task.note = note
     task.branch = branch
     task.output_reference = output[:300]

@@ -242,6 +242,7 @@ def test_an_administrator_acts_openly_as_themselves(admin, kasubbag):
     services.finish(task=task, by=admin, provided={"Konsep Surat": "konsep"})
     task.refresh_from_db()
     assert task.completed_by == admin
+    assert task.completed_for.startswith("administrator")
     finished = events_for(process.audit_stream).filter(action="finished").get()
     assert finished.actor_id == admin.pk
     assert finished.on_behalf_of
