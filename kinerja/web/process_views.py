@@ -501,6 +501,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "process": process,
         "view": view,
         "sop": process.sop_version.sop,
+        "sop_url": reverse("web:sop-detail", args=[process.sop_version.sop.slug])
+        + f"?v={view.version.version}",
         "rows": rows,
         "panels": panels,
         "cancel_form": cancel_form,
