@@ -86,12 +86,18 @@ class TaskQuerySet(models.QuerySet):
     def inbox_for(self, person: Person, *, on: dt.date) -> "TaskQuerySet":
         """What waits for `person`: tasks assigned to them, and tasks of positions they act in.
 
-        An acting official (Plt/Plh) set after a task was activated still finds it here.
+        An acting official (Plt/Plh) set after a task was activated still finds it here,
+        unless the task was reassigned by name; the same rule as services.authorize, so
+        the inbox lists only what the person may act on.
         """
-        acting = Assignment.objects.on(on).filter(person=person).values("position_id")
+        acting = (
+            Assignment.objects.on(on)
+            .filter(person=person, kind__in=[Assignment.Kind.PLT, Assignment.Kind.PLH])
+            .values("position_id")
+        )
         return (
             self.active()
-            .filter(Q(assignee=person) | Q(position_id__in=acting))
+            .filter(Q(assignee=person) | Q(position_id__in=acting, reassigned=False))
             .select_related(
                 "process", "process__sop_version__sop", "step", "assignee", "acting_for"
             )
