@@ -948,3 +948,23 @@ def test_the_pages_speak_indonesian(login):
     assert "Anda tidak berwenang memulai proses." in text_of(response)
     response = finish_step_1(login("operator-hukum", language=None), process)
     assert "Tugas ini bukan untuk Anda" in text_of(response)
+
+
+def test_a_task_reassigned_away_leaves_my_tasks(login):
+    """Tugas saya lists only what the person may act on: not a task given to someone else."""
+    process = start()
+    task = active(process)
+    services.reassign(
+        task=task, by=user("kasubbag"), to=user("operator-hukum").person, reason="Cuti sakit."
+    )
+    assert "Nothing waits for you." in text_of(login("pelaksana").get(reverse("web:my-tasks")))
+    page = text_of(login("operator-hukum").get(reverse("web:my-tasks")))
+    assert "1. Mengumpulkan bahan-bahan penyusunan Laporan Kinerja" in page
+
+
+def test_the_official_a_plt_stands_in_for_does_not_get_the_task(login):
+    today = timezone.localdate()
+    _plt_for_kabag(today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+    process = start(now=timezone.now())
+    run_to_step_6_until(process, 5)
+    assert "Nothing waits for you." in text_of(login("kabag").get(reverse("web:my-tasks")))
