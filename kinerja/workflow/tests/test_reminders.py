@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kinerja.sop.services import find_sop
 from kinerja.workflow import services
@@ -78,8 +78,9 @@ def test_a_step_without_time_standard_is_never_overdue(personas, kasubbag):
 
 def test_the_command_is_safe_to_run_from_cron(lkjip):
     out = io.StringIO()
-    call_command("remind", stdout=out)
-    call_command("remind", stdout=out)
+    with translation.override("id"):
+        call_command("remind", stdout=out)
+        call_command("remind", stdout=out)
     # Whatever today is, the 10-minute task from February is overdue: escalated once.
     assert Notification.objects.filter(kind="escalation").count() == 1
     assert timezone.now() > lkjip.started_at
