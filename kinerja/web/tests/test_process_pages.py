@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kinerja.demo.services import build_demo
 from kinerja.org.models import Assignment, Position
@@ -30,6 +30,14 @@ WITA = ZoneInfo("Asia/Makassar")
 TUESDAY_MORNING = dt.datetime(2026, 2, 3, 10, 0, tzinfo=WITA)
 LKJIP_INPUT = "data dan informasi masing-masing bagian"
 NOTE = "Capaian IKU 2 belum sesuai data Bagian Hukum."
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """The language middleware activates the cookie's language in this thread and leaves
+    it: later tests (a command's output) would read English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
