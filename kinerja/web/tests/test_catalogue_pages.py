@@ -148,3 +148,17 @@ def test_indonesian_is_the_default_whatever_the_browser_asks(pelaksana_client, s
         reverse("web:sop-list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
     ).content.decode()
     assert "Katalog SOP" in html
+
+
+def test_who_may_start_processes_finds_the_button_on_the_sop_page(
+    pelaksana, admin_user, shipped_sops
+):
+    from django.test import Client
+
+    url = reverse("web:sop-detail", args=["sop-011-setda"])
+    start = reverse("web:process-start") + "?sop=sop-011-setda"
+    admin, staff = Client(), Client()
+    admin.force_login(admin_user)
+    staff.force_login(pelaksana)  # no right to start processes in this test
+    assert start in admin.get(url).content.decode()
+    assert start not in staff.get(url).content.decode()
