@@ -71,6 +71,7 @@ messages:
 
 bench: install-test
 	$(PY) bench/sop_render.py
+	$(PY) bench/workflow.py --db sqlite
 
 clean:
 	rm -rf var/*.sqlite3* var/media
