@@ -126,6 +126,15 @@ class Command(BaseCommand):
             self.stdout.write(line)
             if task.return_note:
                 self.stdout.write("       " + _("Returned: %(note)s") % {"note": task.return_note})
+        for waiver in view.waivers:
+            self.stdout.write(
+                _("Went on without “%(doc)s” (step %(n)d): %(reason)s")
+                % {
+                    "doc": waiver.document_type.name,
+                    "n": waiver.task.step.number,
+                    "reason": waiver.reason,
+                }
+            )
         self.stdout.write(
             _("Working time used: %(used)s of the standard %(total)s")
             % {
