@@ -6,8 +6,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from .models import Assignment, Person, Position, Unit
-from .nip import validate_nip
+from .models import Assignment, Position, Unit
 
 STRUCTURE_FILE = Path(__file__).resolve().parent / "data" / "banjarbaru.yaml"
 
@@ -47,29 +46,8 @@ def load_structure(*, path: Path = STRUCTURE_FILE) -> dict[str, int]:
     return created
 
 
-@transaction.atomic
-def appoint(
-    *,
-    person: Person,
-    position: Position,
-    start: dt.date,
-    kind: str = Assignment.Kind.DEFINITIVE,
-    end: dt.date | None = None,
-    decree: str = "",
-) -> Assignment:
-    """Record that `person` holds `position` from `start` (to `end`), definitively or as Plt/Plh."""
-    return Assignment.objects.create(
-        person=person, position=position, kind=kind, start=start, end=end, decree=decree
-    )
-
-
 def holders_on(position: Position, day: dt.date) -> list[Assignment]:
     """Who holds `position` on `day`: definitive holders first, then Plt, then Plh."""
     rank = {Assignment.Kind.DEFINITIVE: 0, Assignment.Kind.PLT: 1, Assignment.Kind.PLH: 2}
     rows = list(Assignment.objects.on(day).filter(position=position).select_related("person"))
     return sorted(rows, key=lambda a: (rank[a.kind], a.start))
-
-
-def clean_nip(value: str) -> str:
-    """The NIP as stored (18 digits), raising ValidationError that names the wrong part."""
-    return validate_nip(value)

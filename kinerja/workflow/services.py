@@ -11,7 +11,6 @@ wins; the second finds it no longer active and is told who already did it.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -703,15 +702,3 @@ def cancel_process(
     )
     record.write()
     return process
-
-
-def minutes_total(process: Process) -> tuple[Decimal, Decimal]:
-    """(working minutes used by finished tasks, the SOP's standard total) of a process."""
-    from kinerja.sop.lint import total_work_minutes
-
-    used = sum(
-        (t.work_minutes or Decimal(0) for t in process.tasks.all() if t.status == Task.Status.DONE),
-        Decimal(0),
-    )
-    version = SopVersion.objects.with_content().get(pk=process.sop_version_id)
-    return used, total_work_minutes(version)
