@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kinerja.org",
     "kinerja.sop",
     "kinerja.workflow",
+    "kinerja.documents",
     "kinerja.web",
     "kinerja.api",
     "kinerja.demo",

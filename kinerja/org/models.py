@@ -90,6 +90,12 @@ class Person(TimeStampedModel):
         validators=[_nip_validator],
         help_text=_("18 digits: birth date, appointment year-month, sex, sequence."),
     )
+    rank = models.CharField(
+        _("rank (pangkat/golongan)"),
+        max_length=100,
+        blank=True,
+        help_text=_("As written under the signature, e.g. 'Pembina Utama Muda'."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),

@@ -26,6 +26,17 @@ class DocumentType(TimeStampedModel):
     """Jenis dokumen: a document that an SOP step needs (kelengkapan) or makes (output)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    same_as = models.ForeignKey(
+        "self",
+        verbose_name=_("same document as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aliases",
+        help_text=_(
+            "Merged names: 'Draft PK' at one step and 'Dokumen PK' at another are one document."
+        ),
+    )
 
     class Meta:
         verbose_name = _("document type")
@@ -34,6 +45,11 @@ class DocumentType(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def canonical_id(self) -> int:
+        """The document this name stands for: itself, or the one it was merged into."""
+        return self.same_as_id or self.pk
 
 
 class SopQuerySet(models.QuerySet):

@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -25,7 +27,7 @@ from kinerja.core import audit
 from kinerja.core.calendar import get_calendar
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position, Unit
-from kinerja.sop.models import Sop, SopVersion, Step
+from kinerja.sop.models import DocumentType, Sop, SopVersion, Step
 
 from .graph import StepInfo, graph_for
 from .models import Process, ProcessDocument, Task, Waiver
@@ -322,15 +324,27 @@ def _check_kelengkapan(
     inputs = task.info.inputs
     if not inputs:
         return []
-    # One query: the documents of the process and the waivers of this task.
-    present = set(
-        ProcessDocument.objects.filter(process=task.process)
-        .order_by()
-        .values_list("document_type_id", flat=True)
-        .union(
-            Waiver.objects.filter(task=task).order_by().values_list("document_type_id", flat=True)
+    # One query: which inputs the process holds or this task waived, by the document
+    # they stand for (names an administrator merged count as one document). Read now,
+    # not from the cached step graph: a merge may have happened since it was built.
+    stands_for = Coalesce("document_type__same_as_id", "document_type_id")
+    held = (
+        DocumentType.objects.filter(pk__in=[d.pk for d in inputs])
+        .annotate(canonical=Coalesce("same_as_id", "pk"))
+        .annotate(
+            held=Exists(
+                ProcessDocument.objects.filter(process=task.process)
+                .annotate(c=stands_for)
+                .filter(c=OuterRef("canonical"))
+            )
+            | Exists(
+                Waiver.objects.filter(task=task)
+                .annotate(c=stands_for)
+                .filter(c=OuterRef("canonical"))
+            )
         )
     )
+    present = {pk for pk, here in held.values_list("pk", "held") if here}
     missing = []
     new_docs, new_waivers = [], []
     for document_type in inputs:
