@@ -5,6 +5,7 @@ mail). Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and usually
 DATABASE_URL=postgres://...; `manage.py check --deploy` then reports nothing.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -39,6 +40,19 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_json(name: str, default: dict) -> dict:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {raw!r}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {raw!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -165,8 +179,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Document files go through Django's storage API: S3-compatible storage is a matter of
+# configuration, e.g. STORAGE_BACKEND=storages.backends.s3.S3Storage with
+# STORAGE_OPTIONS='{"bucket_name": "kinerja", "endpoint_url": "https://..."}' (django-storages).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -202,5 +222,45 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
+# Documents: the largest upload accepted (PDF, DOCX, XLSX, ODT), and the address that the
+# QR code of a signature stamp opens (the verification page of the document).
+KINERJA_UPLOAD_MAX_BYTES = env_int("KINERJA_UPLOAD_MAX_MB", 25) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+KINERJA_BASE_URL = env_str("KINERJA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Demo accounts' password (manage.py demo); when empty the command makes one and prints it.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+
+# Electronic signatures (kinerja/documents/signing.py, pki.py, bsre.py).
+# "local" signs with pyHanko on this server: with one institutional certificate
+# when KINERJA_SIGNING_CERT and KINERJA_SIGNING_KEY (PEM paths) are set, else
+# with each official's certificate in KINERJA_PKI_DIR (the demo PKI).
+# "bsre" asks the national BSrE eSign service (BSSN) to sign; the official's
+# NIK and passphrase are given at each signing and never stored.
+KINERJA_SIGNING_BACKEND = env_str("KINERJA_SIGNING_BACKEND", "local")
+if KINERJA_SIGNING_BACKEND not in {"local", "bsre"}:
+    raise ImproperlyConfigured(
+        f"KINERJA_SIGNING_BACKEND must be local or bsre, not {KINERJA_SIGNING_BACKEND!r}"
+    )
+KINERJA_PKI_DIR = Path(env_str("KINERJA_PKI_DIR", str(VAR_DIR / "pki")))
+KINERJA_SIGNING_CERT = env_str("KINERJA_SIGNING_CERT", "")
+KINERJA_SIGNING_KEY = env_str("KINERJA_SIGNING_KEY", "")
+KINERJA_SIGNING_KEY_PASSWORD = env_str("KINERJA_SIGNING_KEY_PASSWORD", "")
+if bool(KINERJA_SIGNING_CERT) != bool(KINERJA_SIGNING_KEY):
+    raise ImproperlyConfigured("KINERJA_SIGNING_CERT and KINERJA_SIGNING_KEY go together")
+# Where signatures are made (the PDF's /Location) and the font of the visible
+# stamp (a TTF path; empty: Liberation Sans or DejaVu Sans when installed).
+KINERJA_SIGNING_LOCATION = env_str("KINERJA_SIGNING_LOCATION", "Banjarbaru")
+KINERJA_SIGNING_STAMP_FONT = env_str("KINERJA_SIGNING_STAMP_FONT", "")
+# Root certificates (PEM paths, comma-separated) whose signatures verify as
+# trusted; empty: the demo CA in KINERJA_PKI_DIR when it exists. Production
+# lists the BSrE root and intermediate (and the institution's own CA, if any).
+KINERJA_SIGNING_TRUST_ROOTS = env_list("KINERJA_SIGNING_TRUST_ROOTS", [])
+# BSrE eSign client service: base address of the office's eSign gateway and
+# its HTTP basic-auth client account.
+BSRE_URL = env_str("BSRE_URL", "")
+BSRE_USERNAME = env_str("BSRE_USERNAME", "")
+BSRE_PASSWORD = env_str("BSRE_PASSWORD", "")
+BSRE_TIMEOUT = env_int("BSRE_TIMEOUT", 30)  # seconds for one call
+if KINERJA_SIGNING_BACKEND == "bsre" and not BSRE_URL:
+    raise ImproperlyConfigured("BSRE_URL must be set when KINERJA_SIGNING_BACKEND is bsre")
