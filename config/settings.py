@@ -264,3 +264,6 @@ BSRE_PASSWORD = env_str("BSRE_PASSWORD", "")
 BSRE_TIMEOUT = env_int("BSRE_TIMEOUT", 30)  # seconds for one call
 if KINERJA_SIGNING_BACKEND == "bsre" and not BSRE_URL:
     raise ImproperlyConfigured("BSRE_URL must be set when KINERJA_SIGNING_BACKEND is bsre")
+# pyHanko logs an untrusted certificate as a warning with a traceback; the
+# verification report already says it in one sentence.
+LOGGING["loggers"]["pyhanko.sign.validation.generic_cms"] = {"level": "ERROR"}
