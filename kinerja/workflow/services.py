@@ -314,6 +314,44 @@ def _require_action(task: Task, *actions: str) -> None:
         )
 
 
+def _holdings(task: Task) -> tuple[set[int], bool]:
+    """Which inputs of the step the process holds (or this task waived), and whether it
+    already holds the step's output: one query, cached on the task for the action.
+
+    Compared by the document a name stands for (names an administrator merged count as
+    one document), read now, not from the cached step graph: a merge may have happened
+    since it was built.
+    """
+    if hasattr(task, "_holdings"):
+        return task._holdings
+    output = task.step.output_id
+    wanted = [d.pk for d in task.info.inputs] + ([output] if output else [])
+    stands_for = Coalesce("document_type__same_as_id", "document_type_id")
+    rows = (
+        DocumentType.objects.filter(pk__in=wanted)
+        .annotate(canonical=Coalesce("same_as_id", "pk"))
+        .annotate(
+            in_process=Exists(
+                ProcessDocument.objects.filter(process=task.process)
+                .annotate(c=stands_for)
+                .filter(c=OuterRef("canonical"))
+            ),
+            waived=Exists(
+                Waiver.objects.filter(task=task)
+                .annotate(c=stands_for)
+                .filter(c=OuterRef("canonical"))
+            ),
+        )
+        .values_list("pk", "in_process", "waived")
+        if wanted
+        else []
+    )
+    flags = {pk: (doc, waived) for pk, doc, waived in rows}
+    present = {pk for pk, (doc, waived) in flags.items() if doc or waived}
+    task._holdings = (present, bool(output and flags.get(output, (False, False))[0]))
+    return task._holdings
+
+
 def _check_kelengkapan(
     task: Task, *, record: _Record, by, now, provided: dict[str, str], waivers: dict[str, str]
 ) -> list[ProcessDocument]:
@@ -324,27 +362,7 @@ def _check_kelengkapan(
     inputs = task.info.inputs
     if not inputs:
         return []
-    # One query: which inputs the process holds or this task waived, by the document
-    # they stand for (names an administrator merged count as one document). Read now,
-    # not from the cached step graph: a merge may have happened since it was built.
-    stands_for = Coalesce("document_type__same_as_id", "document_type_id")
-    held = (
-        DocumentType.objects.filter(pk__in=[d.pk for d in inputs])
-        .annotate(canonical=Coalesce("same_as_id", "pk"))
-        .annotate(
-            held=Exists(
-                ProcessDocument.objects.filter(process=task.process)
-                .annotate(c=stands_for)
-                .filter(c=OuterRef("canonical"))
-            )
-            | Exists(
-                Waiver.objects.filter(task=task)
-                .annotate(c=stands_for)
-                .filter(c=OuterRef("canonical"))
-            )
-        )
-    )
-    present = {pk for pk, here in held.values_list("pk", "held") if here}
+    present = _holdings(task)[0]
     missing = []
     new_docs, new_waivers = [], []
     for document_type in inputs:
@@ -463,18 +481,29 @@ def _next_steps(task: Task, label: str | None = None) -> list[StepInfo]:
 def _store_documents(
     task: Task, docs: list[ProcessDocument], *, by, output: str, record: _Record
 ) -> None:
-    """Record the documents named for the kelengkapan and the step's output, in one insert."""
-    if task.step.output_id is not None:
-        docs = [
-            *docs,
-            ProcessDocument(
-                process=task.process,
-                document_type=task.step.output,
-                reference=output[:300],
-                task=task,
-                added_by=by,
-            ),
-        ]
+    """Record the documents named for the kelengkapan and the step's output, in one insert.
+
+    A draft that goes from step to step (Draft PK at steps 3 to 7) stays one document
+    of the process: the output is recorded once, when the process first holds it, and
+    the later steps add versions to it (documents app).
+    """
+    output_type = task.step.output
+    if output_type is not None:
+        canonical = output_type.same_as_id or output_type.pk
+        held = _holdings(task)[1] or any(
+            (d.document_type.same_as_id or d.document_type_id) == canonical for d in docs
+        )
+        if not held or output:
+            docs = [
+                *docs,
+                ProcessDocument(
+                    process=task.process,
+                    document_type=output_type,
+                    reference=output[:300],
+                    task=task,
+                    added_by=by,
+                ),
+            ]
     if not docs:
         return
     ProcessDocument.objects.bulk_create(docs)
