@@ -515,6 +515,59 @@ def render_docx(letter: Letter) -> bytes:
     return _DocxWriter(build_document(letter, for_print=True)).render()
 
 
+# WordprocessingML wants the children of a properties element in schema
+# order (ECMA-376 Part 1, 17.3.1.26 pPr, 17.4.60 tblPr, 17.4.82 trPr); Word
+# reports a file as damaged otherwise. These are the elements that may follow
+# the ones added by hand below.
+_P_PR_AFTER_P_BDR = tuple(
+    f"w:{name}"
+    for name in [
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
+_TBL_PR_AFTER_TBL_IND = tuple(
+    f"w:{name}"
+    for name in [
+        "tblBorders",
+        "shd",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+        "tblCaption",
+        "tblDescription",
+        "tblPrChange",
+    ]
+)
+_TBL_PR_AFTER_TBL_W = ("w:jc", "w:tblCellSpacing", "w:tblInd", *_TBL_PR_AFTER_TBL_IND)
+_TR_PR_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
+
+
 class _DocxWriter:
     """Writes a LetterDocument with python-docx, part by part like the templates."""
 
@@ -635,12 +688,26 @@ class _DocxWriter:
 
     @staticmethod
     def _widths(table, widths_cm: list[float]) -> None:
+        """Fixed column widths: Word reads the cells', LibreOffice the grid's."""
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
         from docx.shared import Cm
 
         table.autofit = False
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        for column, width in zip(table.columns, widths_cm, strict=True):
+            column.width = Cm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(width)
+        tbl_pr = table._tbl.tblPr
+        total = OxmlElement("w:tblW")
+        total.set(qn("w:w"), str(int(Cm(sum(widths_cm)).twips)))
+        total.set(qn("w:type"), "dxa")
+        for old in tbl_pr.findall(qn("w:tblW")):
+            tbl_pr.remove(old)
+        tbl_pr.insert_element_before(total, *_TBL_PR_AFTER_TBL_W)
 
     @staticmethod
     def _border(paragraph, *, kind: str = "single", size_eighths: int = 8, space: int = 1):
@@ -656,7 +723,7 @@ class _DocxWriter:
         bottom.set(qn("w:space"), str(space))
         bottom.set(qn("w:color"), "000000")
         borders.append(bottom)
-        p_pr.append(borders)
+        p_pr.insert_element_before(borders, *_P_PR_AFTER_P_BDR)
 
     # -- parts -------------------------------------------------------------
 
@@ -685,7 +752,7 @@ class _DocxWriter:
             indent = OxmlElement("w:tblInd")
             indent.set(qn("w:w"), str(int(Cm(indent_cm).twips)))
             indent.set(qn("w:type"), "dxa")
-            tbl_pr.append(indent)
+            tbl_pr.insert_element_before(indent, *_TBL_PR_AFTER_TBL_IND)
         colon_cm = 0.5
         value_cm = TEXT_WIDTH_CM - indent_cm - label_cm - colon_cm
         self._widths(table, [label_cm, colon_cm, value_cm])
@@ -713,10 +780,12 @@ class _DocxWriter:
         if len(to) == 1:
             self._para(self.word, f"Yth. {to[0]}")
         else:
-            self._para(self.word, "Yth.")
-            for index, line in enumerate(to, start=1):
-                paragraph = self._para(self.word, f"{index}.\t{line}", left_cm=0.6)
-                paragraph.paragraph_format.first_line_indent = -_cm(0.6)
+            # "Yth." beside the numbered addressees, as in the PDF.
+            table = self.word.add_table(rows=1, cols=2)
+            self._widths(table, [1.3, TEXT_WIDTH_CM - 1.3])
+            yth, names = table.rows[0].cells
+            self._first_paragraph(yth).add_run("Yth.")
+            self._cell_lines(names, to, numbered=True)
         self._para(self.word, "di –")
         self._para(self.word, "Tempat", left_cm=FIRST_LINE_INDENT_CM)
         self._para(self.word)
@@ -758,7 +827,7 @@ class _DocxWriter:
             return
         table = container.add_table(rows=len(rows) + 1, cols=2)
         table.style = self.word.styles["Table Grid"]
-        self._widths(table, [5.0, 2.6])
+        self._widths(table, [5.6, 2.6])
         header = table.rows[0].cells
         for cell, text in zip(header, ("Jabatan", "Paraf"), strict=True):
             run = self._first_paragraph(cell).add_run(text)
@@ -786,7 +855,7 @@ class _DocxWriter:
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         cant_split = OxmlElement("w:cantSplit")
         cant_split.set(qn("w:val"), "true")
-        tr_pr.append(cant_split)
+        tr_pr.insert_element_before(cant_split, *_TR_PR_AFTER_CANT_SPLIT)
         if receiver and self.doc.paraf:
             self._para(self.word)
             self._paraf(self.word)
