@@ -1,0 +1,79 @@
+"""manage.py document verify FILE: documents from the command line."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinerja.core.errors import DomainError
+
+# Exit codes of `document verify`: scripts tell a broken document from bad input.
+EXIT_VALID, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Command(BaseCommand):
+    help = "Work with documents: verify the electronic signatures of a PDF."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        verify = sub.add_parser(
+            "verify",
+            help="Check the electronic signatures of a PDF (exit 0 valid, 1 not valid, 2 bad input).",
+        )
+        verify.add_argument("file", type=Path, metavar="FILE")
+
+    def handle(self, *args, **options):
+        try:
+            getattr(self, "do_" + options["action"])(options)
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=EXIT_BAD_INPUT) from None
+
+    def do_verify(self, options):
+        from kinerja.documents.signing import verify_pdf
+
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise DomainError(_("File not found: %(file)s") % {"file": path}) from None
+        except IsADirectoryError:
+            raise DomainError(_("%(file)s is a folder, not a file.") % {"file": path}) from None
+        except OSError as exc:
+            raise DomainError(
+                _("%(file)s cannot be read: %(reason)s") % {"file": path, "reason": exc.strerror}
+            ) from None
+        report = verify_pdf(data)
+        word = {
+            "valid": _("INTACT"),
+            "unsigned": _("UNSIGNED"),
+            "untrusted": _("NOT TRUSTED"),
+            "broken": _("BROKEN"),
+        }[report.status]
+        self.stdout.write(f"{word}: {report.message}")
+        for number, sig in enumerate(report.signatures, start=1):
+            when = (
+                timezone.localtime(sig.signed_at).strftime("%Y-%m-%d %H:%M %Z")
+                if sig.signed_at
+                else _("time unknown")
+            )
+            who = f"{sig.signer} (NIP {sig.nip})" if sig.nip else sig.signer
+            trust = _("trusted") if sig.trusted else _("not trusted")
+            self.stdout.write(
+                _(
+                    "%(n)d. %(who)s, %(when)s; certificate %(serial)s from %(issuer)s, "
+                    "%(trust)s. %(summary)s"
+                )
+                % {
+                    "n": number,
+                    "who": who,
+                    "when": when,
+                    "serial": sig.serial,
+                    "issuer": sig.issuer,
+                    "trust": trust,
+                    "summary": sig.summary,
+                }
+            )
+        if not report.valid:
+            sys.exit(EXIT_INVALID)
