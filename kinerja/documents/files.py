@@ -126,5 +126,6 @@ def safe_name(original: str, kind: str) -> str:
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     stem = base.rsplit(".", 1)[0] if "." in base else base
     stem = _UNSAFE.sub("-", stem).replace(" ", "-")
-    stem = re.sub(r"-{2,}", "-", stem).strip(".-_") or "dokumen"
-    return f"{stem[:120]}.{EXTENSIONS[kind]}"
+    # Cut before trimming, so that a long name does not end in '-' or '.' ("x-.pdf", "x..pdf").
+    stem = re.sub(r"-{2,}", "-", stem)[:120].strip(".-_") or "dokumen"
+    return f"{stem}.{EXTENSIONS[kind]}"
