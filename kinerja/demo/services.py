@@ -42,7 +42,10 @@ DEMO_USERS = {
 NO_NIP = {"walikota"}
 # Who may start processes, and who manages them (reassigns tasks): data, changeable in the admin.
 GROUPS = {
-    "Perencana": (["workflow.add_process"], ["pelaksana", "kasubbag"]),
+    "Perencana": (
+        ["workflow.add_process", "documents.add_letternumber"],
+        ["pelaksana", "kasubbag"],
+    ),
     "Pengelola proses": (["workflow.manage_process"], ["kasubbag"]),
 }  # an elected official is not a civil servant
 DEMO_START = dt.date(2024, 1, 1)
@@ -117,6 +120,11 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
     users.append(("admin", "Administrator"))
     _groups()
     sops = import_shipped(by=admin)
+    from . import documents
+
+    documents.set_ranks()
+    documents.merge_demo_types(admin)
+    documents.ensure_demo_pki()
     return DemoResult(password, source, users, created, sops)
 
 
@@ -125,35 +133,48 @@ def _groups() -> None:
     User = get_user_model()
     for name, (perms, usernames) in GROUPS.items():
         group, made = Group.objects.get_or_create(name=name)
-        if not made:
+        if not made and group.permissions.exists():
             continue
         for perm in perms:
             app_label, codename = perm.split(".")
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+        if not made:
+            continue
         for user in User.objects.filter(username__in=usernames):
             user.groups.add(group)
 
 
 def start_demo_processes() -> list:
-    """This year's runs at different steps, so a new user sees real tasks on first login.
+    """Last year's PK finished and filed, and this year's runs at different steps.
 
     Only on a database without processes: running the demo again starts nothing.
-    SOP-011 waits for the Kasubbag's review (step 4); SOP-015 waits for the
-    Pelaksana to receive the proposals (step 2).
+    SOP-013 of last year ran to the end (invitation numbered, draft initialled,
+    signed electronically by the Sekda and the Walikota, filed in the archive).
+    SOP-011 waits for the Kasubbag's review of the draft LKjIP (step 4); SOP-015
+    waits for the Pelaksana to receive the proposals (step 2).
     """
+    import io
+
+    from kinerja.documents import letters
+    from kinerja.documents import services as docs
+    from kinerja.sop.models import DocumentType
     from kinerja.sop.services import find_sop
     from kinerja.workflow import services as workflow
     from kinerja.workflow.models import Process, Task
 
+    from . import documents
+
     if Process.objects.exists():
         return []
     users = {u.username: u for u in get_user_model().objects.select_related("person")}
+    people = documents.people_by_position()
     year = timezone.localdate().year
+    pk = documents.last_years_pk(year - 1)
 
     def active(process):
-        return process.tasks.select_related("step").get(status=Task.Status.ACTIVE)
+        return process.tasks.select_related("step__output").get(status=Task.Status.ACTIVE)
 
     lkjip = workflow.start_process(
         sop=find_sop("SOP-011"),
@@ -161,10 +182,42 @@ def start_demo_processes() -> list:
         year=year - 1,
         by=users["kasubbag"],
     )
-    workflow.finish(
-        task=active(lkjip),
+    task = active(lkjip)
+    today = timezone.localdate()
+    letter, template = documents.demo_letter(
+        "undangan",
+        process=lkjip,
+        day=today,
+        hal=f"Undangan Rapat Koordinasi Penyusunan LKjIP Tahun {year - 1}",
+        signer=people["sekda"],
+        to=[
+            "Kepala Bagian di lingkungan Sekretariat Daerah Kota Banjarbaru",
+        ],
+        tembusan=["Asisten Administrasi Umum"],
+        meeting=letters.MeetingDetails(
+            day_date="Kamis, " + documents.date_id(today + dt.timedelta(days=2)),
+            time="09.00 WITA s.d. selesai",
+            place="Ruang Rapat Bagian Umum",
+            agenda=f"Koordinasi data dan informasi penyusunan LKjIP Tahun {year - 1}",
+        ),
+        paraf=[
+            letters.Paraf("Asisten Administrasi Umum", people["asisten-3"].name),
+            letters.Paraf("Kepala Bagian Umum", people["kabag-umum"].name),
+            letters.Paraf("Kepala Sub Bagian Perencanaan", people["kasubbag-perencanaan"].name),
+        ],
+    )
+    docs.generate_letter(
+        process=lkjip,
+        document_type=task.step.output,
+        letter=letter,
+        data={"hal": letter.hal},
         by=users["pelaksana"],
-        output=f"Nota dinas dan undangan rapat penyusunan LKjIP {year - 1}",
+        classification=template.classification,
+        task=task,
+    )
+    workflow.finish(
+        task=task,
+        by=users["pelaksana"],
         waivers={
             "data dan informasi masing-masing bagian": (
                 "Data diminta dari setiap bagian melalui nota dinas pada langkah ini."
@@ -176,19 +229,48 @@ def start_demo_processes() -> list:
         by=users["kasubbag"],
         output="Notulen rapat koordinasi dan data masing-masing bagian",
     )
-    workflow.finish(task=active(lkjip), by=users["pelaksana"], output=f"Draft LKjIP {year - 1} v1")
+    task = active(lkjip)
+    docs.upload(
+        process=lkjip,
+        document_type=task.step.output,
+        content=io.BytesIO(documents.draft_pdf(kind="lkjip", year=year - 1, people=people)),
+        name=f"Draft LKjIP Setda {year - 1}.pdf",
+        by=users["pelaksana"],
+        task=task,
+        note="Draft pertama dari data masing-masing bagian",
+    )
+    workflow.finish(task=task, by=users["pelaksana"])
     renja = workflow.start_process(
         sop=find_sop("SOP-015"),
         title=f"Penyusunan Rencana Kerja Tahun {year + 1}",
         year=year,
         by=users["kasubbag"],
     )
-    workflow.finish(
-        task=active(renja),
-        by=users["kasubbag"],
-        output=f"Permintaan data usulan Renja {year + 1}",
-        provided={
-            "Nota Dinas": f"Nota dinas Sekretaris Daerah tentang penyusunan Renja {year + 1}"
-        },
+    letter, template = documents.demo_letter(
+        "nota_dinas",
+        process=renja,
+        day=today,
+        hal=f"Permintaan Data Usulan Rencana Kerja Tahun {year + 1}",
+        signer=people["sekda"],
+        to=["Kepala Bagian di lingkungan Sekretariat Daerah Kota Banjarbaru"],
+        sender="Sekretaris Daerah Kota Banjarbaru",
+        tembusan=["Asisten Administrasi Umum"],
+        body=(
+            "Mohon usulan program, kegiatan, indikator, target dan pagu indikatif bagian "
+            "Saudara disampaikan kepada Sub Bagian Perencanaan Bagian Umum paling lambat "
+            "lima hari kerja sejak nota dinas ini diterima."
+        ),
     )
-    return [lkjip, renja]
+    docs.generate_letter(
+        process=renja,
+        document_type=DocumentType.objects.get(name="Nota Dinas"),
+        letter=letter,
+        data={"hal": letter.hal},
+        by=users["kasubbag"],
+        classification=template.classification,
+        task=active(renja),
+    )
+    workflow.finish(
+        task=active(renja), by=users["kasubbag"], output=f"Permintaan data usulan Renja {year + 1}"
+    )
+    return [pk, lkjip, renja]

@@ -689,7 +689,8 @@ def generate_letter(
         number.document = document
         number.save(update_fields=["document"])
     kind_name = str(letters.LETTER_KINDS[letter.kind])
-    stem = f"{kind_name} {letter.number or ''}".strip()
+    # The number's slashes would read as folders: 000.1.2.3/001/Setda/2026 -> 000.1.2.3-001-...
+    stem = f"{kind_name} {(letter.number or '').replace('/', '-')}".strip()
     version = _store_version(
         document,
         io.BytesIO(pdf),

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from kinerja.demo.services import DEMO_USERS, build_demo
 from kinerja.org.models import Assignment, Person, Position, Unit
@@ -104,9 +105,11 @@ def test_the_demo_command_starts_this_years_processes_once(tmp_path, settings):
 
     settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
     settings.VAR_DIR = tmp_path
+    settings.KINERJA_PKI_DIR = tmp_path / "pki"
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", stdout=io.StringIO())
     call_command("demo", stdout=io.StringIO())
-    assert Process.objects.count() == 2
+    assert Process.objects.count() == 3
     active = {
         t.process.sop_version.sop.number: (t.step.number, t.assignee.user.username)
         for t in Task.objects.filter(status=Task.Status.ACTIVE).select_related(
@@ -114,3 +117,40 @@ def test_the_demo_command_starts_this_years_processes_once(tmp_path, settings):
         )
     }
     assert active == {"SOP-011/SETDA": (4, "kasubbag"), "SOP-015/SETDA": (2, "pelaksana")}
+
+
+def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
+    """A new user finds real documents: last year's PK signed by the Sekda and the
+    Walikota and filed, and drafts waiting in this year's processes."""
+    from kinerja.documents.models import ArchiveEntry, DocumentVersion, LetterNumber
+    from kinerja.documents.signing import verify_pdf
+    from kinerja.workflow.models import Process
+
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    settings.VAR_DIR = tmp_path
+    settings.KINERJA_PKI_DIR = tmp_path / "pki"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo", stdout=io.StringIO())
+    year = timezone.localdate().year
+    pk = Process.objects.get(sop_version__sop__number="SOP-013/SETDA")
+    assert (pk.year, pk.status) == (year - 1, Process.Status.DONE)
+    entry = ArchiveEntry.objects.get()
+    assert entry.process == pk
+    assert entry.classification.code == "000.7.2.7"
+    assert entry.version.is_final and entry.sha256 == entry.version.sha256
+    with entry.version.file.open("rb") as fh:
+        report = verify_pdf(fh.read())
+    assert report.valid
+    assert [s.signer for s in report.signatures] == [
+        "Demo Sekretaris Daerah",
+        "Demo Walikota Banjarbaru",
+    ]
+    draft = DocumentVersion.objects.get(document__process=pk, number=1, source="upload")
+    assert [p.position for p in draft.parafs.all()] == [
+        "Kepala Sub Bagian Perencanaan",
+        "Kepala Bagian Umum",
+    ]
+    invitation = LetterNumber.objects.get(process=pk)
+    assert invitation.number == f"000.1.2.3/001/Setda-Umum-Ren/{year - 1}"
+    lkjip = Process.objects.get(sop_version__sop__number="SOP-011/SETDA")
+    assert lkjip.documents.filter(versions__kind="pdf").count() == 2  # invitation, draft

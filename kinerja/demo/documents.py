@@ -1,0 +1,237 @@
+"""The demo's documents: a test PKI, merged names, drafts as PDF, and last year's signed PK.
+
+Everything runs through the same services as the pages, so the demo's
+records (versions, paraf, signatures, numbers, the archive register, the
+audit trail) are what a real run leaves behind.
+"""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kinerja.documents import letters, pki
+from kinerja.documents import services as documents
+from kinerja.documents.models import LetterTemplate
+from kinerja.documents.signature_block import build_signature_block
+from kinerja.org.models import Assignment, Person
+from kinerja.sop.models import DocumentType
+from kinerja.sop.render import date_id
+from kinerja.workflow.models import Process, Task
+
+# Names in the SOPs that mean one document at different stages (an administrator's
+# merge, DESIGN.md: data, not code). The first is kept; the others are merged into it.
+SAME_DOCUMENTS = [
+    ["Dokumen PK", "Draft PK"],
+    ["Dokumen Laporan Kinerja", "Draft Laporan Kinerja"],
+    ["Dokumen Renja", "Draft Renja", "Draft Akhir Renja"],
+]
+RANKS = {
+    "sekda": "Pembina Utama Madya (IV/d)",
+    "asisten-3": "Pembina Utama Muda (IV/c)",
+    "kabag-umum": "Pembina Tingkat I (IV/b)",
+    "kasubbag-perencanaan": "Penata Tingkat I (III/d)",
+    "pelaksana-perencanaan": "Penata Muda (III/a)",
+}
+SIGNING_POSITIONS = ["sekda", "walikota", "asisten-3", "kabag-umum", "kasubbag-perencanaan"]
+FONT_DIR = Path(__file__).resolve().parent.parent / "sop" / "static" / "sop" / "fonts"
+
+
+def set_ranks() -> None:
+    """The demo officials' ranks (pangkat/golongan), printed under their signatures."""
+    for assignment in Assignment.objects.filter(
+        position__code__in=RANKS, kind=Assignment.Kind.DEFINITIVE, person__rank=""
+    ).select_related("person", "position"):
+        assignment.person.rank = RANKS[assignment.position.code]
+        assignment.person.save(update_fields=["rank"])
+
+
+def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
+    """A test CA and one certificate per signing official (made once, on the first run)."""
+    directory = Path(directory or settings.KINERJA_PKI_DIR)
+    pki.ensure_demo_ca(directory)
+    made = []
+    for assignment in Assignment.objects.filter(
+        position__code__in=SIGNING_POSITIONS
+    ).select_related("person", "position"):
+        person = assignment.person
+        made.append(
+            pki.ensure_certificate(
+                directory,
+                key=documents.certificate_key(person),
+                name=person.name,
+                nip=person.nip or "",
+                position=assignment.position.name,
+            )
+        )
+    return made
+
+
+def merge_demo_types(admin) -> None:
+    for keep_name, *names in SAME_DOCUMENTS:
+        keep, _ = DocumentType.objects.get_or_create(name=keep_name)
+        for name in names:
+            merge = DocumentType.objects.filter(name=name).first()
+            if merge is not None and merge.same_as_id is None and merge.pk != keep.pk:
+                documents.merge_document_types(keep=keep, merge=merge, by=admin)
+
+
+def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
+    """A draft PK or LKjIP as PDF, in the shape PermenPANRB 53/2014 gives them (demo data)."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "demo/draft.html",
+        {
+            "kind": kind,
+            "year": year,
+            "sekda": people["sekda"],
+            "walikota": people["walikota"],
+            "font_dir": FONT_DIR.as_uri(),
+            "today": date_id(dt.date(year, 1, 2)),
+        },
+    )
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+
+
+def demo_letter(kind: str, *, process: Process, day: dt.date, hal: str, signer: Person, **fields):
+    template = LetterTemplate.objects.get(kind=kind)
+    texts = letters.render_texts(
+        {"opening": template.opening, "closing": template.closing},
+        {
+            "hal": hal,
+            "process_title": process.title,
+            "year": process.year,
+            "unit": "Sekretariat Daerah Kota Banjarbaru",
+        },
+    )
+    block = build_signature_block(
+        signer.name, "Sekretaris Daerah", signer_rank=signer.rank, signer_nip=signer.nip or ""
+    )
+    letter = letters.Letter(
+        kind=kind,
+        number="",
+        date=day,
+        hal=hal,
+        opening=texts["opening"],
+        closing=texts["closing"],
+        signature=block,
+        **fields,
+    )
+    return letter, template
+
+
+def _at(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+
+
+def _active(process: Process) -> Task:
+    return process.tasks.select_related("step__output", "process").get(status=Task.Status.ACTIVE)
+
+
+def people_by_position() -> dict[str, Person]:
+    return {
+        a.position.code: a.person
+        for a in Assignment.objects.filter(kind=Assignment.Kind.DEFINITIVE).select_related(
+            "person", "position"
+        )
+    }
+
+
+def users() -> dict:
+    return {u.username: u for u in get_user_model().objects.select_related("person")}
+
+
+def last_years_pk(year: int) -> Process:
+    """SOP-013 for `year`, run to the end in January: invitation, draft, paraf, two
+    electronic signatures, filed in the archive register."""
+    from kinerja.sop.services import find_sop
+    from kinerja.workflow import services as workflow
+
+    u = users()
+    people = people_by_position()
+    process = workflow.start_process(
+        sop=find_sop("SOP-013"),
+        title=f"Penyusunan Perjanjian Kinerja Tahun {year}",
+        year=year,
+        by=u["kasubbag"],
+        now=_at(year, 1, 6, 8),
+    )
+    # 1. Pelaksana: the invitation, numbered from the book, then the step is done.
+    task = _active(process)
+    day = dt.date(year, 1, 6)
+    letter, template = demo_letter(
+        "undangan",
+        process=process,
+        day=day,
+        hal=f"Undangan Rapat Pembahasan Perjanjian Kinerja Tahun {year}",
+        signer=people["sekda"],
+        to=["Asisten Administrasi Umum", "Kepala Bagian Umum", "Kepala Sub Bagian Perencanaan"],
+        tembusan=["Wali Kota Banjarbaru (sebagai laporan)"],
+        meeting=letters.MeetingDetails(
+            day_date=f"Rabu, {date_id(dt.date(year, 1, 8))}",
+            time="09.00 WITA s.d. selesai",
+            place="Ruang Rapat Sekretariat Daerah",
+            agenda=f"Pembahasan Draft Perjanjian Kinerja Tahun {year}",
+        ),
+        paraf=[
+            letters.Paraf("Kepala Bagian Umum", people["kabag-umum"].name),
+            letters.Paraf("Kepala Sub Bagian Perencanaan", people["kasubbag-perencanaan"].name),
+        ],
+    )
+    documents.generate_letter(
+        process=process,
+        document_type=task.step.output,
+        letter=letter,
+        data={"hal": letter.hal, "place": letter.meeting.place},
+        by=u["pelaksana"],
+        classification=template.classification,
+        task=task,
+        now=_at(year, 1, 6, 8, 5),
+    )
+    workflow.finish(
+        task=task,
+        by=u["pelaksana"],
+        provided={"Konsep Surat": "Konsep undangan dari Kepala Sub Bagian Perencanaan"},
+        now=_at(year, 1, 6, 8, 10),
+    )
+    # 2. Sekda chairs the review meeting; 3. Pelaksana types the draft PK (uploaded as PDF).
+    workflow.finish(task=_active(process), by=u["sekda"], now=_at(year, 1, 8, 11))
+    task = _active(process)
+    documents.upload(
+        process=process,
+        document_type=task.step.output,
+        content=io.BytesIO(draft_pdf(kind="pk", year=year, people=people)),
+        name=f"Draft PK Setda {year}.pdf",
+        by=u["pelaksana"],
+        task=task,
+        note="Draft sesuai hasil rapat pembahasan",
+        now=_at(year, 1, 9, 9),
+    )
+    workflow.finish(task=task, by=u["pelaksana"], now=_at(year, 1, 9, 9, 5))
+    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Walikota sign electronically.
+    documents.paraf_task(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
+    documents.paraf_task(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))
+    documents.sign_task(task=_active(process), by=u["sekda"], now=_at(year, 1, 13, 9))
+    documents.sign_task(task=_active(process), by=u["walikota"], now=_at(year, 1, 14, 10))
+    # 8. Pelaksana files the signed PK in the archive register.
+    task = _active(process)
+    final = (
+        documents.document_for(process, task.step.output, by=u["pelaksana"])
+        .versions.filter(is_final=True)
+        .get()
+    )
+    documents.archive(
+        version=final,
+        by=u["pelaksana"],
+        location=f"Ordner PK {year}, Rak 2, Sub Bagian Perencanaan",
+        copies=3,
+        task=task,
+        now=_at(year, 1, 14, 14),
+    )
+    workflow.finish(task=task, by=u["pelaksana"], now=_at(year, 1, 14, 14, 5))
+    return process
