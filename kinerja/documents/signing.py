@@ -444,18 +444,68 @@ def _chain_certs(chain):
 
 
 def _load_pem_signer(cert_path: Path, key_path: Path, password: str, *, who: str, chain=None):
-    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
+    paths = [Path(cert_path), Path(key_path), *(Path(p) for p in chain or () if Path(p).is_file())]
     try:
-        cert = load_cert_from_pemder(str(cert_path))
-        key = load_private_key_from_pemder(str(key_path), passphrase=password.encode() or None)
-        store = SimpleCertificateStore.from_certs(_chain_certs(chain))
+        # Keyed by modification times so that a renewed certificate is read again.
+        stamp = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+        return _cached_pem_signer(stamp, password)
     except Exception as exc:
         logger.warning("Certificate %s unusable: %s", cert_path, exc)
         raise _unusable_certificate(who) from None
-    return signers.SimpleSigner(signing_cert=cert, signing_key=key, cert_registry=store)
+
+
+@lru_cache(maxsize=64)
+def _cached_pem_signer(files: tuple[tuple[str, int], ...], password: str):
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    (cert_file, _m1), (key_file, _m2), *chain = files
+    private_key = serialization.load_pem_private_key(
+        Path(key_file).read_bytes(), password=password.encode() or None
+    )
+    return _keeping_signer_class()(
+        private_key=private_key,
+        signing_cert=load_cert_from_pemder(cert_file),
+        signing_key=translate_pyca_cryptography_key_to_asn1(private_key),
+        cert_registry=SimpleCertificateStore.from_certs(_chain_certs([p for p, _m in chain])),
+    )
+
+
+@lru_cache(maxsize=1)
+def _keeping_signer_class():
+    # Made on first use: pyHanko is imported lazily, like everywhere in this module.
+    from pyhanko.sign import signers
+
+    class KeyKeepingSigner(signers.SimpleSigner):
+        """A SimpleSigner that parses its RSA key once.
+
+        pyHanko 0.38 parses (and so re-validates, about 70 ms for RSA 2048) the
+        private key for every raw signature, twice per document (the size
+        estimate and the real one): most of the signing time.
+        """
+
+        def __init__(self, *, private_key, **kwargs):
+            super().__init__(**kwargs)
+            self._private_key = private_key
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+            from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+            from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if (
+                isinstance(self._private_key, RSAPrivateKey)
+                and mechanism.signature_algo == "rsassa_pkcs1v15"
+            ):
+                return self._private_key.sign(
+                    data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+                )
+            return super().sign_raw(data, digest_algorithm)
+
+    return KeyKeepingSigner
 
 
 def _load_p12_signer(path: Path, passphrase: str, chain, *, who: str):
