@@ -1,0 +1,188 @@
+"""Reads of the document registers for the pages, the API, the export and the commands.
+
+Each function returns a QuerySet with its joins decided here, so that a page of
+25 rows costs the same few queries however long the register grows. Filters
+use indexed columns where the register is large (the archive by year and
+classification, versions by their date and process); the free-text filter is
+a plain `icontains`, bounded by the page that follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from kinerja.org.models import Unit
+from kinerja.sop.models import DocumentType, Sop
+
+from .models import (
+    ArchiveEntry,
+    Dispatch,
+    DocumentVersion,
+    FileKind,
+    LetterNumber,
+    NumberingBook,
+)
+
+# --- document versions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """What the documents list may be narrowed by; empty values do not filter."""
+
+    sop: str = ""  # SOP number ('SOP-011', 'SOP-011/SETDA') or slug
+    process: int | None = None
+    document_type: int | None = None
+    year: int | None = None  # the process's period
+    kind: str = ""  # FileKind value
+    final: bool | None = None  # True: final versions only; False: not final
+    text: str = ""  # in the file name, the document type or the process title
+
+
+def document_versions(filters: DocumentFilters | None = None) -> QuerySet[DocumentVersion]:
+    """Versions of process documents, newest first, with their document, type, process, SOP."""
+    f = filters or DocumentFilters()
+    qs = DocumentVersion.objects.select_related(
+        "document__document_type",
+        "document__process__sop_version__sop",
+        "document__process__unit",
+        "added_by__person",
+    )
+    sop = (f.sop or "").strip()
+    if sop:
+        # 'SOP-011', 'SOP-011/SETDA' or the slug, as people name SOPs (a subquery).
+        qs = qs.filter(document__process__sop_version__sop__in=Sop.objects.by_reference(sop))
+    if f.process:
+        qs = qs.filter(document__process_id=f.process)
+    if f.document_type:
+        # Merged names are one document: asking for "Draft PK" finds "Dokumen PK" too.
+        canonical = DocumentType.objects.filter(pk=f.document_type).values(
+            canonical=Coalesce("same_as_id", "pk")
+        )
+        qs = qs.filter(
+            Q(document__document_type_id__in=canonical)
+            | Q(document__document_type__same_as_id__in=canonical)
+        )
+    if f.year:
+        qs = qs.filter(document__process__year=f.year)
+    if f.kind and f.kind in FileKind.values:
+        qs = qs.filter(kind=f.kind)
+    if f.final is not None:
+        qs = qs.filter(is_final=f.final)
+    text = (f.text or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(document__document_type__name__icontains=text)
+            | Q(document__process__title__icontains=text)
+        )
+    return qs.order_by("-created_at", "-pk")
+
+
+def version_by_public_id(public_id) -> DocumentVersion | None:
+    """One version by the id in its verification link, with what the check page shows."""
+    return (
+        DocumentVersion.objects.select_related(
+            "document__document_type", "document__process__sop_version__sop"
+        )
+        .prefetch_related("signatures")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def versions_with_hash(sha256: str) -> QuerySet[DocumentVersion]:
+    """The versions whose file has this SHA-256 (the column is indexed)."""
+    return (
+        DocumentVersion.objects.filter(sha256=(sha256 or "").lower())
+        .select_related("document__document_type", "document__process__sop_version__sop")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- archive register ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveFilters:
+    year: int | None = None
+    classification: str = ""  # code, exact, or a prefix ending in "." ("000.")
+    text: str = ""  # in the description, the letter number or the register's process title
+    location: str = ""  # in the location (ordner)
+
+
+def archive_register(filters: ArchiveFilters | None = None) -> QuerySet[ArchiveEntry]:
+    """The archive register (register arsip), by year and register number, newest first."""
+    f = filters or ArchiveFilters()
+    qs = ArchiveEntry.objects.select_related("classification", "entered_by__person")
+    if f.year:
+        qs = qs.filter(year=f.year)
+    code = (f.classification or "").strip()
+    if code:
+        # A code ending in a dot is a group of the classification tree (JRA): "000." holds
+        # "000.1", "000.1.2" …; anything else is one code.
+        if code.endswith("."):
+            qs = qs.filter(classification__code__startswith=code)
+        else:
+            qs = qs.filter(classification__code=code)
+    text = (f.text or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(title__icontains=text) | Q(letter_number__icontains=text) | Q(sha256=text.lower())
+        )
+    location = (f.location or "").strip()
+    if location:
+        qs = qs.filter(location__icontains=location)
+    return qs.order_by("-year", "-sequence")
+
+
+def archive_years() -> list[int]:
+    """The years the register holds entries for, newest first (for the filter)."""
+    return list(
+        ArchiveEntry.objects.order_by("-year").values_list("year", flat=True).distinct()[:50]
+    )
+
+
+# --- numbering -----------------------------------------------------------------------------
+
+
+def numbering_books() -> QuerySet[NumberingBook]:
+    return NumberingBook.objects.select_related("unit").order_by("-year", "unit__name")
+
+
+def numbering_book(unit: Unit, year: int) -> NumberingBook | None:
+    return NumberingBook.objects.select_related("unit").filter(unit=unit, year=year).first()
+
+
+def letter_numbers(book: NumberingBook, *, text: str = "") -> QuerySet[LetterNumber]:
+    """The numbers of one book, newest first, cancelled ones included (they stay in the book)."""
+    qs = LetterNumber.objects.filter(book=book).select_related(
+        "classification", "taken_by__person", "cancelled_by__person", "process"
+    )
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(number__icontains=text) | Q(subject__icontains=text) | Q(addressee__icontains=text)
+        )
+    return qs.order_by("-sequence")
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+
+def dispatches(*, process: int | None = None, pending: bool = False) -> QuerySet[Dispatch]:
+    """Documents sent outside, newest first; `pending`: those without a receipt yet."""
+    qs = Dispatch.objects.select_related(
+        "process",
+        "version__document__document_type",
+        "cover_number",
+        "by__person",
+    )
+    if process:
+        qs = qs.filter(process_id=process)
+    if pending:
+        qs = qs.filter(received_at__isnull=True)
+    return qs.order_by("-sent_on", "-pk")
