@@ -12,6 +12,7 @@ the workflow knows nothing of files (DESIGN.md: documents sits above it).
 
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +47,8 @@ from .models import (
     Signature,
 )
 
+logger = logging.getLogger(__name__)
+
 # --- files and records together ------------------------------------------------------------
 
 
@@ -56,7 +59,18 @@ class _FileGuard:
         self.names: list[str] = []
 
     def save(self, field_file, name: str, content) -> None:
-        field_file.save(name, content, save=False)
+        try:
+            field_file.save(name, content, save=False)
+        except OSError:
+            # A full disk or an unreachable share: the person gets a message, the log the cause.
+            logger.exception("Storing %s failed", name)
+            raise DomainError(
+                _(
+                    "The file could not be stored, so nothing was saved. Try again; if it "
+                    "fails again, tell the administrator."
+                ),
+                field="file",
+            ) from None
         self.names.append(field_file.name)
 
     def __enter__(self):
@@ -129,7 +143,9 @@ def _check_task(task: Task | None, process: Process, user) -> None:
         return
     if task.process_id != process.pk:
         raise DomainError(_("The task belongs to another process."), field="task")
-    if task.status != Task.Status.ACTIVE:
+    # Read the status now: the caller's task may have been done since it was loaded.
+    status = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
+    if status != Task.Status.ACTIVE:
         raise DomainError(_("The task is no longer active."), field="task")
     workflow.authorize(task, user)
 
