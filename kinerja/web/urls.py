@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import process_views, token_views, views
+from . import process_views, register_views, token_views, views
 
 app_name = "web"
 
@@ -28,4 +28,14 @@ urlpatterns = [
     # Personal API tokens (see docs/api.md).
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token-revoke"),
+    # Document registers: documents, archive, letter numbers, verification.
+    path("documents/", register_views.documents, name="documents"),
+    path("documents/verify/", register_views.document_verify, name="document-verify"),
+    # Public (no login): the page the QR code of a signature stamp opens.
+    path("v/<uuid:public_id>/", register_views.document_check, name="document-check"),
+    path("archive/", register_views.archive_register, name="archive-register"),
+    path("archive/xlsx/", register_views.archive_export, name="archive-export"),
+    path("numbers/", register_views.numbering_book, name="numbering"),
+    path("numbers/take/", register_views.numbering_take, name="numbering-take"),
+    path("numbers/<int:pk>/cancel/", register_views.numbering_cancel, name="numbering-cancel"),
 ]

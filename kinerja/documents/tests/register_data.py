@@ -145,3 +145,56 @@ def big_register(process, *, entries: int, year: int = 2025) -> None:
         ),
         batch_size=1000,
     )
+
+
+# --- signed PDFs -------------------------------------------------------------------------
+
+SIGNER_KEY = "uji-sekda"
+
+
+def use_demo_pki(settings, directory) -> None:
+    """Sign and verify with a demo CA in `directory` (the tests' own KINERJA_PKI_DIR)."""
+    from kinerja.documents import pki
+
+    settings.KINERJA_SIGNING_BACKEND = "local"
+    settings.KINERJA_PKI_DIR = directory
+    settings.KINERJA_SIGNING_CERT = ""
+    settings.KINERJA_SIGNING_KEY = ""
+    settings.KINERJA_SIGNING_TRUST_ROOTS = []
+    pki.ensure_demo_ca(directory)
+    pki.ensure_certificate(
+        directory,
+        key=SIGNER_KEY,
+        name="Drs. H. Said Abdullah, M.Si.",
+        nip="196805121990031005",
+        position="Sekretaris Daerah",
+    )
+
+
+def signed_pdf(text: str = "Dokumen PK ditandatangani") -> bytes:
+    """A PDF signed by the Sekda with the local backend (call use_demo_pki first)."""
+    from kinerja.documents import signing
+
+    identity = signing.SignerIdentity(
+        name="Drs. H. Said Abdullah, M.Si.",
+        position="Sekretaris Daerah",
+        nip="196805121990031005",
+        key=SIGNER_KEY,
+    )
+    stamp = signing.Stamp(
+        name=identity.name,
+        position=identity.position,
+        nip=identity.nip,
+        signed_at=TUESDAY_MORNING,
+        verify_url="http://127.0.0.1:8000/v/00000000-0000-0000-0000-000000000000/",
+    )
+    return signing.get_backend().sign_pdf(
+        pdf(text), identity=identity, stamp=stamp, reason="Penandatanganan"
+    )
+
+
+def tampered(signed: bytes) -> bytes:
+    """One byte changed inside the signed range (the first page's content)."""
+    changed = bytearray(signed)
+    changed[signed.index(b"stream") + 20] ^= 0x01
+    return bytes(changed)

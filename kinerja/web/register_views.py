@@ -1,0 +1,288 @@
+"""Pages of the document registers: documents, the archive register, the letter-number books,
+and the verification of a signed document (also the public page its QR code opens).
+
+Reads come from kinerja.documents.selectors, writes go through one service call
+(numbering.take / numbering.cancel): a DomainError is shown next to its field or
+as a message, PermissionDenied is the 403 page. Filters are GET parameters; a bad
+value is ignored and named above the list.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kinerja.core.errors import DomainError
+from kinerja.documents import export, numbering, selectors, verification
+from kinerja.documents.models import ArchiveClassification, LetterNumber
+from kinerja.org.models import Assignment, Unit
+from kinerja.sop.models import DocumentType, Sop
+
+from . import register_forms as forms
+
+PAGE_SIZE = 25
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+@login_required
+def documents(request):
+    """Dokumen: every version of every process document, newest first, with filters."""
+    form = forms.DocumentFilterForm(
+        request.GET or None,
+        sops=Sop.objects.order_by("number").only("pk", "slug", "number"),
+        document_types=DocumentType.objects.filter(same_as__isnull=True).order_by("name"),
+    )
+    versions = selectors.document_versions(form.filters())
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "form": form,
+        "ignored": form.ignored(),
+        "query": _query_without_page(request),
+    }
+    return render(request, "web/documents/document_list.html", context)
+
+
+# --- archive register ----------------------------------------------------------------------
+
+
+def _archive_form(request) -> forms.ArchiveFilterForm:
+    return forms.ArchiveFilterForm(
+        request.GET or None,
+        classifications=ArchiveClassification.objects.order_by("code").only("code", "name"),
+    )
+
+
+@login_required
+def archive_register(request):
+    """Register Arsip: the documents booked and filed, by year and register number."""
+    form = _archive_form(request)
+    entries = selectors.archive_register(form.filters())
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _query_without_page(request)
+    context = {
+        "page": page,
+        "form": form,
+        "ignored": form.ignored(),
+        "query": query,
+        "export_url": reverse("web:archive-export") + (f"?{query}" if query else ""),
+    }
+    return render(request, "web/documents/archive_register.html", context)
+
+
+@login_required
+def archive_export(request):
+    """The register as XLSX, with the filters of the page."""
+    filters = _archive_form(request).filters()
+    return FileResponse(
+        export.archive_register_file(filters),
+        as_attachment=True,
+        filename=export.export_filename(filters),
+        content_type=export.CONTENT_TYPE,
+    )
+
+
+# --- letter numbers ------------------------------------------------------------------------
+
+
+def _own_unit(user) -> Unit | None:
+    """The unit of the user's position today: the book a clerk opens the page for."""
+    assignment = (
+        Assignment.objects.on(timezone.localdate())
+        .filter(person__user=user)
+        .select_related("position__unit")
+        .order_by("-start")
+        .first()
+    )
+    return assignment.position.unit if assignment else None
+
+
+def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[Unit]]:
+    units = list(Unit.objects.order_by("name").only("pk", "code", "name", "short_name"))
+    form = forms.BookChoiceForm(request.GET or None, units=units)
+    data = form.valid_data()
+    by_code = {u.code: u for u in units}
+    unit = by_code.get(data.get("unit") or "")
+    if unit is None:
+        unit = _own_unit(request.user)
+        if unit is None:
+            latest = selectors.numbering_books().first()
+            unit = latest.unit if latest else (units[0] if units else None)
+    year = data.get("year") or timezone.localdate().year
+    return form, unit, year, units
+
+
+def _may_cancel(user, number: LetterNumber) -> bool:
+    return (
+        user.is_superuser
+        or number.taken_by_id == user.pk
+        or user.has_perm("documents.change_letternumber")
+    )
+
+
+def _numbering_page(request, *, take_form=None, status=200):
+    form, unit, year, _units = _book_choice(request)
+    book = selectors.numbering_book(unit, year) if unit else None
+    numbers = selectors.letter_numbers(book, text=form.valid_data().get("q") or "") if book else []
+    page = Paginator(numbers, PAGE_SIZE).get_page(request.GET.get("page"))
+    for number in page.object_list:
+        number.may_cancel = number.status == LetterNumber.Status.ISSUED and _may_cancel(
+            request.user, number
+        )
+    may_take = numbering.may_take(request.user)
+    if may_take and take_form is None and unit is not None:
+        take_form = forms.TakeNumberForm(initial={"unit": unit.code, "year": year})
+    context = {
+        "form": form,
+        "unit": unit,
+        "year": year,
+        "book": book,
+        "page": page,
+        "query": _query_without_page(request),
+        "take_form": take_form if may_take else None,
+        "ignored": form.ignored(),
+    }
+    return render(request, "web/documents/numbering.html", context, status=status)
+
+
+@login_required
+def numbering_book(request):
+    """Buku Nomor Surat: the numbers of a unit's book for a year, cancelled ones struck through."""
+    return _numbering_page(request)
+
+
+def _book_url(unit_code: str, year) -> str:
+    return reverse("web:numbering") + "?" + urlencode({"unit": unit_code, "year": year})
+
+
+@login_required
+@require_POST
+def numbering_take(request):
+    if not numbering.may_take(request.user):
+        raise PermissionDenied(_("You may not take letter numbers."))
+    form = forms.TakeNumberForm(request.POST)
+    if form.is_valid():
+        unit = Unit.objects.filter(code=form.cleaned_data["unit"]).first()
+        if unit is None:
+            form.add_error(None, _("There is no such unit."))
+        else:
+            try:
+                number = numbering.take(
+                    unit=unit,
+                    year=form.cleaned_data["year"],
+                    classification=form.cleaned_data["classification"],
+                    subject=form.cleaned_data["subject"],
+                    addressee=form.cleaned_data["addressee"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(
+                    request, _("Number %(number)s is yours.") % {"number": number.number}
+                )
+                return redirect(_book_url(unit.code, number.book.year))
+    # Show the book again with the form and its errors (the book of the form's unit/year).
+    request.GET = request.GET.copy()
+    request.GET.update({"unit": request.POST.get("unit", ""), "year": request.POST.get("year", "")})
+    return _numbering_page(request, take_form=form, status=422)
+
+
+@login_required
+@require_POST
+def numbering_cancel(request, pk):
+    number = get_object_or_404(LetterNumber.objects.select_related("book__unit"), pk=pk)
+    form = forms.CancelNumberForm(request.POST)
+    back = _book_url(number.book.unit.code, number.book.year)
+    if not form.is_valid():
+        messages.error(request, _("The reason is too long."))
+        return redirect(back)
+    try:
+        numbering.cancel(number=number, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, f"{number.number}: {exc.message}")
+    else:
+        messages.success(request, _("Number %(number)s is cancelled.") % {"number": number.number})
+    return redirect(back)
+
+
+# --- verification --------------------------------------------------------------------------
+
+
+def _check(request, *, require_pdf: bool):
+    if request.method != "POST":
+        return forms.VerifyForm(), None
+    form = forms.VerifyForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        try:
+            result = verification.check_file(form.cleaned_data["file"], require_pdf=require_pdf)
+        except DomainError as exc:
+            form.add_error("file" if exc.field == "file" else None, exc.message)
+    return form, result
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_verify(request):
+    """Upload a PDF: are its signatures intact and trusted, and is it a version on record?"""
+    form, result = _check(request, require_pdf=True)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "web/documents/verify.html",
+        {"form": form, "result": result},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_check(request, public_id):
+    """The page a signature's QR code opens, for anyone (no login): the version's record.
+
+    It shows what is needed to verify the document and nothing else of the process:
+    the document, the process title, the version, its SHA-256 and the signatures
+    recorded. A visitor may upload the file they hold to compare.
+    """
+    version = selectors.version_by_public_id(public_id)
+    if version is None:
+        raise Http404(_("There is no document with this verification code."))
+    form, result = _check(request, require_pdf=False)
+    same = other_in_document = None
+    if result is not None:
+        same = result.sha256 == version.sha256
+        if not same:
+            # The QR of the first signer stays on the PDF the second signer signs: that file
+            # is a later version of the same document, which is worth saying.
+            other_in_document = next(
+                (v for v in result.matches if v.document_id == version.document_id), None
+            )
+    context = {
+        "version": version,
+        "document": version.document,
+        "process": version.document.process,
+        "signatures": list(version.signatures.all()),
+        "form": form,
+        "result": result,
+        "same": same,
+        "other_in_document": other_in_document,
+    }
+    status = 422 if form.errors else 200
+    return render(request, "web/documents/check.html", context, status=status)
