@@ -48,6 +48,9 @@ STAMP_FONT_SIZE = 8
 # Candidate fonts for the stamp text, first found wins; without any, pyHanko's
 # built-in Courier is used (Latin-1 only).
 STAMP_FONTS = (
+    # The Liberation Sans the project ships (kinerja/sop/static/sop/fonts), so a server
+    # without fonts installed still draws the stamp in Arial's metrics.
+    str(Path(__file__).resolve().parent.parent / "sop/static/sop/fonts/LiberationSans-Regular.ttf"),
     "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 )
@@ -226,9 +229,16 @@ def stamp_text(stamp: Stamp) -> str:
         lines += textwrap.wrap(stamp.position, 44) or [""]
         lines += textwrap.wrap(stamp.name, 44)
         if stamp.nip:
-            lines.append(_("NIP %(nip)s") % {"nip": stamp.nip})
+            lines.append(_("NIP %(nip)s") % {"nip": _nip_display(stamp.nip)})
         lines.append(format_signed_at(stamp.signed_at))
     return "\n".join(lines)
+
+
+def _nip_display(nip: str) -> str:
+    """The NIP grouped as it is written (19650928 199203 1 008), when it is one."""
+    from kinerja.org.nip import format_nip
+
+    return format_nip(nip)
 
 
 def format_signed_at(moment: datetime) -> str:

@@ -280,7 +280,7 @@ def test_stamp_text_shows_position_name_nip_and_local_time(settings):
     text = stamp_text(stamp_for(SEKDA))
 
     assert SEKDA.position in text and SEKDA.name in text
-    assert "NIP 196805121990031005" in text
+    assert "NIP 19680512 199003 1 005" in text  # grouped as it is written
     assert "28 November 2026 14:05 WITA" in text
     assert "NIP" not in stamp_text(stamp_for(WALIKOTA))
 
