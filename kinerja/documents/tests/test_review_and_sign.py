@@ -1,0 +1,235 @@
+"""SOP-013 steps 3 to 7: the Pelaksana drafts the PK, the Kasubbag and the Kabag initial it
+(paraf) or send it back, the Sekda and the Walikota sign it electronically."""
+
+import datetime as dt
+import io
+
+import pytest
+
+from kinerja.core.audit_models import AuditEvent
+from kinerja.core.errors import DomainError
+from kinerja.documents import services
+from kinerja.documents.models import DocumentVersion, Paraf, Signature
+from kinerja.documents.signing import verify_pdf
+from kinerja.workflow.models import Task
+
+from .conftest import act, docx_bytes, pdf_bytes, run_until, task_at
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
+
+
+def upload_draft(process, draft_pk, pelaksana, data, now, name="Draft PK.pdf"):
+    """The Pelaksana uploads the draft at step 3, the step that drafts it."""
+    return services.upload(
+        process=process,
+        document_type=draft_pk,
+        content=io.BytesIO(data),
+        name=name,
+        by=pelaksana,
+        task=task_at(process, 3),
+        now=now,
+    )
+
+
+def drafted(process, personas, draft_pk, *contents) -> tuple[list[DocumentVersion], dt.datetime]:
+    """Steps 1-3 done; the draft holds a version per content; step 4 (the Kasubbag) is next."""
+    task, now = run_until(process, personas, 3)
+    versions = []
+    for data in contents:
+        now += dt.timedelta(minutes=1)
+        versions.append(upload_draft(process, draft_pk, personas["pelaksana"], data, now))
+    now += dt.timedelta(minutes=5)
+    act(task, personas["pelaksana"], now)
+    return versions, now
+
+
+def test_paraf_goes_on_the_newest_version_with_the_reviewers_position(
+    pk_process, personas, draft_pk, kasubbag
+):
+    (first, second), now = drafted(pk_process, personas, draft_pk, pdf_bytes("v1"), pdf_bytes("v2"))
+    review = task_at(pk_process, 4)
+    services.paraf_task(task=review, by=kasubbag, now=now + dt.timedelta(minutes=5))
+    (paraf,) = Paraf.objects.all()
+    assert paraf.version == second
+    assert (paraf.name, paraf.position, paraf.acting) == (
+        kasubbag.person.name,
+        "Kepala Sub Bagian Perencanaan",
+        "",
+    )
+    assert paraf.task_id == review.pk
+    assert not first.parafs.exists()
+    review.refresh_from_db()
+    assert review.status == Task.Status.DONE
+    event = AuditEvent.objects.get(
+        stream=pk_process.audit_stream, action="paraf", object_type="documents.paraf"
+    )
+    assert event.after == {
+        "version": 2,
+        "sha256": second.sha256,
+        "position": "Kepala Sub Bagian Perencanaan",
+    }
+
+
+def test_the_kasubbag_and_the_kabag_each_initial_the_same_version(
+    pk_process, personas, draft_pk, kasubbag, kabag
+):
+    (version,), now = drafted(pk_process, personas, draft_pk, pdf_bytes())
+    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    services.paraf_task(task=task_at(pk_process, 5), by=kabag, now=now + dt.timedelta(minutes=5))
+    assert list(version.parafs.values_list("position", flat=True)) == [
+        "Kepala Sub Bagian Perencanaan",
+        "Kepala Bagian Umum",
+    ]
+
+
+def test_a_returned_version_keeps_the_note_and_the_next_upload_says_it_replaces_it(
+    pk_process, personas, draft_pk, kasubbag, kabag, pelaksana
+):
+    (returned,), now = drafted(pk_process, personas, draft_pk, pdf_bytes("v1"))
+    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    review = task_at(pk_process, 5)
+    note = "Target indikator 2 belum sesuai Renstra"
+    redo = services.return_task(task=review, by=kabag, note=note, now=now + dt.timedelta(hours=1))
+    assert redo.step.number == 3
+    assert redo.assignee == pelaksana.person
+    returned.refresh_from_db()
+    assert returned.returned_by_id == review.pk
+    assert returned.return_note == note
+    corrected = upload_draft(
+        pk_process, draft_pk, pelaksana, pdf_bytes("v2"), now + dt.timedelta(hours=2)
+    )
+    event = AuditEvent.objects.get(
+        stream=pk_process.audit_stream, action="version", object_id=str(corrected.pk)
+    )
+    assert event.after["replaces_returned"] == 1
+    assert corrected.returned_by_id is None
+
+
+def test_a_return_without_a_note_is_refused_and_marks_nothing(
+    pk_process, personas, draft_pk, kasubbag
+):
+    (version,), now = drafted(pk_process, personas, draft_pk, pdf_bytes())
+    review = task_at(pk_process, 4)
+    with pytest.raises(DomainError) as caught:
+        services.return_task(task=review, by=kasubbag, note="  ", now=now)
+    assert str(caught.value) == "Say what must be corrected: the note is required."
+    version.refresh_from_db()
+    assert (version.returned_by_id, version.return_note) == (None, "")
+    assert task_at(pk_process, 4) == review
+
+
+# --- signing ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reviewed(pk_process, personas, draft_pk, kasubbag, kabag):
+    """A PDF draft initialled by the Kasubbag and the Kabag: step 6 (the Sekda) is next."""
+    (version,), now = drafted(pk_process, personas, draft_pk, pdf_bytes("Draft PK"))
+    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    services.paraf_task(task=task_at(pk_process, 5), by=kabag, now=now + dt.timedelta(minutes=5))
+    return version, now + dt.timedelta(minutes=10)
+
+
+def signed_pdf(version: DocumentVersion) -> bytes:
+    with version.file.open("rb") as fh:
+        return fh.read()
+
+
+def test_the_sekda_and_the_walikota_sign_and_the_second_signed_version_is_final(
+    pk_process, reviewed, sekda, walikota, signing
+):
+    draft, now = reviewed
+    services.sign_task(task=task_at(pk_process, 6), by=sekda, now=now)
+    services.sign_task(task=task_at(pk_process, 7), by=walikota, now=now + dt.timedelta(hours=1))
+
+    versions = list(DocumentVersion.objects.filter(document=draft.document).order_by("number"))
+    assert [(v.number, v.source, v.is_final) for v in versions] == [
+        (1, "upload", False),
+        (2, "signed", False),
+        (3, "signed", True),
+    ]
+    first, second = Signature.objects.order_by("signed_at")
+    assert (first.signed_from, first.version) == (versions[0], versions[1])
+    assert (second.signed_from, second.version) == (versions[1], versions[2])
+    assert first.name == sekda.person.name
+    assert second.name == walikota.person.name
+    assert first.certificate_issuer == second.certificate_issuer
+    assert "Kinerja Demo CA" in first.certificate_issuer
+
+    report = verify_pdf(signed_pdf(versions[2]))
+    assert report.valid, report.message
+    assert len(report.signatures) == 2
+    assert all(s.intact and s.trusted for s in report.signatures)
+    assert [s.signer for s in report.signatures] == [sekda.person.name, walikota.person.name]
+    assert report.message == (
+        "All 2 signatures are intact and trusted, and the document has not been changed since."
+    )
+    # The Sekda's version alone still verifies: the Walikota's signature was added after it.
+    assert verify_pdf(signed_pdf(versions[1])).valid
+
+
+def test_a_signed_file_changed_by_one_byte_is_reported_broken(
+    pk_process, reviewed, sekda, walikota, signing
+):
+    draft, now = reviewed
+    services.sign_task(task=task_at(pk_process, 6), by=sekda, now=now)
+    services.sign_task(task=task_at(pk_process, 7), by=walikota, now=now + dt.timedelta(hours=1))
+    pdf = signed_pdf(DocumentVersion.objects.get(document=draft.document, is_final=True))
+    # One letter of the title in the first revision, which both signatures cover.
+    at = pdf.index(b"(Draft PK)") + len(b"(Draft P")
+    tampered = pdf[:at] + b"X" + pdf[at + 1 :]
+    assert len(tampered) == len(pdf)
+    report = verify_pdf(tampered)
+    assert not report.valid
+    assert not report.signatures[0].intact
+    assert report.message == (
+        f"The signature of {sekda.person.name} is broken: the document was changed after signing."
+    )
+
+
+def test_signing_without_a_pdf_of_the_draft_is_refused_and_the_task_stays(
+    pk_process, personas, draft_pk, kasubbag, kabag, sekda, signing
+):
+    (_docx,), now = drafted(pk_process, personas, draft_pk, docx_bytes())
+    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    services.paraf_task(task=task_at(pk_process, 5), by=kabag, now=now)
+    sign = task_at(pk_process, 6)
+    with pytest.raises(DomainError) as caught:
+        services.sign_task(task=sign, by=sekda, now=now + dt.timedelta(minutes=5))
+    assert str(caught.value) == (
+        "There is no PDF of the draft to sign. Upload the draft as PDF first."
+    )
+    assert caught.value.field == "file"
+    assert task_at(pk_process, 6) == sign  # still active: signing and the task are one
+    assert not Signature.objects.exists()
+
+
+def test_signing_on_paper_completes_the_task_without_a_new_version(pk_process, reviewed, sekda):
+    draft, now = reviewed
+    task = services.sign_task(task=task_at(pk_process, 6), by=sekda, now=now, electronic=False)
+    assert task.status == Task.Status.DONE
+    assert draft.document.versions.count() == 1
+    assert not Signature.objects.exists()
+
+
+def test_when_storing_the_signed_file_fails_the_task_stays_and_nothing_is_left(
+    pk_process, reviewed, sekda, signing, media, monkeypatch
+):
+    from kinerja.core import audit
+
+    draft, now = reviewed
+    files_before = sorted(p for p in media.rglob("*") if p.is_file())
+    real_record = audit.record
+
+    def fail_on_signature(**kwargs):
+        if kwargs["action"] == "e-sign":
+            raise RuntimeError("database went away")
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(audit, "record", fail_on_signature)
+    sign = task_at(pk_process, 6)
+    with pytest.raises(RuntimeError):
+        services.sign_task(task=sign, by=sekda, now=now)
+    assert sorted(p for p in media.rglob("*") if p.is_file()) == files_before
+    assert draft.document.versions.count() == 1
+    assert task_at(pk_process, 6) == sign
