@@ -12,7 +12,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from . import errors, processes, sops, tasks, tokens
+from . import documents, errors, processes, sops, tasks, tokens
 from .auth import AUTH
 
 
@@ -37,7 +37,7 @@ api = NinjaAPI(
     title="Kinerja API",
     version="1",
     description=(
-        "SOPs, processes and tasks of Kinerja. Authenticate with a personal API token "
+        "SOPs, processes, tasks and documents of Kinerja. Authenticate with a personal API token "
         "(`Authorization: Bearer knj_…`, made on the page /tokens/) or with the session of the "
         "pages (send `X-CSRFToken` on writes). Errors are JSON: `message`, and `field` when "
         "the error is about one input."
@@ -51,3 +51,4 @@ api.add_router("", sops.router)
 api.add_router("", processes.router)
 api.add_router("", tasks.router)
 api.add_router("", tokens.router)
+api.add_router("", documents.router)

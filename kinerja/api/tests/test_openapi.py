@@ -24,6 +24,12 @@ OPERATIONS = {
     ("post", "/api/tokens"),
     ("get", "/api/tokens"),
     ("delete", "/api/tokens/{token_id}"),
+    ("get", "/api/documents"),
+    ("post", "/api/documents"),
+    ("get", "/api/documents/{version_id}"),
+    ("get", "/api/documents/{version_id}/file"),
+    ("post", "/api/documents/verify"),
+    ("get", "/api/archive"),
 }
 
 

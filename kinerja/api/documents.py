@@ -1,0 +1,453 @@
+"""Documents: the versions of process documents, their files, uploads, verification, the archive.
+
+Reads are open to every caller, as the pages are to every official; an upload
+goes through the same service as the process page (documents.services.upload /
+add_version), so the same rules answer: a file of the wrong kind or too large is
+400 with the message and `field: "file"`, someone who may not add documents to
+the process gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+
+from kinerja.core.errors import DomainError
+from kinerja.documents import selectors, services, verification
+from kinerja.documents.files import CONTENT_TYPES
+from kinerja.documents.models import DocumentVersion
+from kinerja.sop.models import DocumentType
+from kinerja.workflow.models import Process, ProcessDocument, Task
+
+from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of
+from .schemas import Message, Moment, ValidationMessage
+
+router = Router(tags=["Documents"])
+
+READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
+WRITE_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+
+# --- shapes --------------------------------------------------------------------------------
+
+
+class VersionProcess(Schema):
+    id: int
+    title: str
+    year: int
+    sop: str
+
+
+class RecordedSignature(Schema):
+    name: str
+    position: str
+    acting: str
+    signed_at: Moment
+    certificate: str
+    issuer: str
+    serial: str
+
+
+class VersionOut(Schema):
+    """One version of a process document: a stored file, never changed once written."""
+
+    id: int
+    public_id: str = Field(..., description="The id in the verification link of the QR code.")
+    document_id: int
+    document_type: str
+    process: VersionProcess
+    number: int = Field(..., description="Version number within the document.")
+    name: str
+    format: str = Field(..., examples=["pdf", "docx", "xlsx", "odt"])
+    size: int
+    sha256: str
+    source: str = Field(..., examples=["upload", "generated", "signed"])
+    note: str
+    final: bool
+    returned: bool
+    task: int | None
+    added_by: str
+    added_at: Moment
+    download: str = Field(..., description="Path of the file (GET with the same credentials).")
+    verify_url: str = Field(..., description="The public verification page of this version.")
+
+
+class VersionDetail(VersionOut):
+    signatures: list[RecordedSignature]
+
+
+class VersionPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[VersionOut]
+
+
+class SignatureCheck(Schema):
+    signer: str
+    nip: str
+    issuer: str
+    serial: str
+    signed_at: Moment | None
+    intact: bool = Field(..., description="The signed bytes are unchanged.")
+    trusted: bool = Field(..., description="The certificate chains to a trusted root.")
+    covers_whole_file: bool
+    modified_after: bool
+    summary: str
+
+
+class VersionMatch(Schema):
+    id: int
+    public_id: str
+    document_type: str
+    number: int
+    process: VersionProcess
+
+
+class VerificationOut(Schema):
+    """What a PDF's signatures say, and which versions in Kinerja have its SHA-256."""
+
+    status: str = Field(..., examples=["valid", "unsigned", "broken", "untrusted"])
+    valid: bool
+    message: str
+    sha256: str
+    size: int
+    signatures: list[SignatureCheck]
+    matches: list[VersionMatch]
+
+
+class ArchiveEntryOut(Schema):
+    register_number: str = Field(..., examples=["2026/14"])
+    year: int
+    sequence: int
+    classification: str
+    title: str
+    letter_number: str
+    document_date: dt.date
+    location: str
+    copies: int
+    active_until: dt.date
+    inactive_until: dt.date
+    disposition: str
+    sha256: str
+    version_id: int
+    process_id: int
+    entered_by: str
+    entered_at: Moment
+
+
+class ArchivePage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ArchiveEntryOut]
+
+
+# --- rows to shapes ------------------------------------------------------------------------
+
+
+def _name(user) -> str:
+    person = getattr(user, "person", None) if user is not None else None
+    return person.name if person is not None else (user.username if user else "")
+
+
+def _process(process: Process) -> dict:
+    return {
+        "id": process.pk,
+        "title": process.title,
+        "year": process.year,
+        "sop": process.sop_version.sop.number,
+    }
+
+
+def _version(v: DocumentVersion) -> dict:
+    return {
+        "id": v.pk,
+        "public_id": str(v.public_id),
+        "document_id": v.document_id,
+        "document_type": v.document.document_type.name,
+        "process": _process(v.document.process),
+        "number": v.number,
+        "name": v.name,
+        "format": v.kind,
+        "size": v.size,
+        "sha256": v.sha256,
+        "source": v.source,
+        "note": v.note,
+        "final": v.is_final,
+        "returned": bool(v.returned_by_id),
+        "task": v.task_id,
+        "added_by": _name(v.added_by),
+        "added_at": v.created_at,
+        "download": f"/api/documents/{v.pk}/file",
+        "verify_url": services.verify_url(v),
+    }
+
+
+def _version_or_404(version_id: int) -> DocumentVersion:
+    version = (
+        selectors.document_versions().prefetch_related("signatures").filter(pk=version_id).first()
+        if 0 < version_id < 2**63
+        else None
+    )
+    if version is None:
+        raise Http404(_("There is no document version %(id)d.") % {"id": version_id})
+    return version
+
+
+def _document_type_id(name: str) -> int | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    found = DocumentType.objects.filter(name__iexact=name).values_list("pk", flat=True).first()
+    if found is None:
+        raise DomainError(
+            _("There is no document type “%(name)s”.") % {"name": name}, field="document_type"
+        )
+    return found
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/documents",
+    response={200: VersionPage, 400: Message, **READ_ERRORS},
+    summary="Document versions",
+)
+def list_versions(
+    request,
+    sop: str = Query("", description="SOP number or slug, e.g. SOP-011."),
+    process: int | None = Query(None, ge=1, le=2**63 - 1),
+    document_type: str = Query("", description="Name of the document type, e.g. Dokumen PK."),
+    year: int | None = Query(None, ge=2000, le=2100, description="The process's period."),
+    format: Literal["", "pdf", "docx", "xlsx", "odt"] = Query(""),
+    final: bool | None = Query(None, description="true: final versions only; false: not final."),
+    q: str = Query("", max_length=200, description="Text in the file name, type or process."),
+    page: int = Query(1, ge=1),
+    size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    """Every version of every process document, newest first."""
+    filters = selectors.DocumentFilters(
+        sop=sop,
+        process=process,
+        document_type=_document_type_id(document_type),
+        year=year,
+        kind=format,
+        final=final,
+        text=q,
+    )
+    meta, rows = page_of(selectors.document_versions(filters), page=page, size=size)
+    return {**meta, "items": [_version(v) for v in rows]}
+
+
+@router.get(
+    "/documents/{int:version_id}",
+    response={200: VersionDetail, **READ_ERRORS},
+    summary="One document version",
+)
+def get_version(request, version_id: int):
+    """The version with the electronic signatures that made it."""
+    version = _version_or_404(version_id)
+    return {
+        **_version(version),
+        "signatures": [
+            {
+                "name": s.name,
+                "position": s.position,
+                "acting": s.acting,
+                "signed_at": s.signed_at,
+                "certificate": s.certificate_subject,
+                "issuer": s.certificate_issuer,
+                "serial": s.certificate_serial,
+            }
+            for s in version.signatures.all()
+        ],
+    }
+
+
+_FILE_CONTENT = {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in CONTENT_TYPES.values()
+}
+
+
+@router.get(
+    "/documents/{int:version_id}/file",
+    response=READ_ERRORS,
+    summary="Download a document version",
+    openapi_extra={"responses": {"200": {"description": "The file", "content": _FILE_CONTENT}}},
+)
+def download_version(request, version_id: int):
+    """The stored file, with its content type; its SHA-256 is in the header `Digest`-like
+    `X-Content-SHA256`."""
+    version = _version_or_404(version_id)
+    try:
+        handle = version.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("The file of this version is missing from the storage.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=version.name,
+        content_type=CONTENT_TYPES.get(version.kind, "application/octet-stream"),
+    )
+    response["X-Content-SHA256"] = version.sha256
+    return response
+
+
+@router.post(
+    "/documents",
+    response={201: VersionDetail, **WRITE_ERRORS},
+    summary="Upload a document version",
+)
+def upload_version(
+    request,
+    file: File[UploadedFile],
+    process: int | None = Form(
+        None, ge=1, le=2**63 - 1, description="The process; needed with document_type."
+    ),
+    document_type: str = Form(
+        "", max_length=200, description="Name of the document type, e.g. Draft PK."
+    ),
+    document: int | None = Form(
+        None, ge=1, le=2**63 - 1, description="Id of a process document: a new version of it."
+    ),
+    task: int | None = Form(None, ge=1, le=2**63 - 1, description="The task it comes from."),
+    note: str = Form("", max_length=4000, description="What changed."),
+):
+    """A PDF, DOCX, XLSX or ODT as the next version of a process document (multipart).
+
+    Name the document by `document` (its id), or by `process` and `document_type`.
+    Who may: the process owner, the Kasubbag, whoever holds an active task of it.
+    """
+    task_row = None
+    if task is not None:
+        task_row = Task.objects.filter(pk=task).first()
+        if task_row is None:
+            raise DomainError(_("There is no task %(id)d.") % {"id": task}, field="task")
+    if document is not None:
+        doc = ProcessDocument.objects.select_related("process").filter(pk=document).first()
+        if doc is None:
+            raise DomainError(
+                _("There is no document %(id)d.") % {"id": document}, field="document"
+            )
+        version = services.add_version(
+            document=doc, content=file, name=file.name, by=request.auth, task=task_row, note=note
+        )
+    else:
+        if process is None:
+            raise DomainError(
+                _("Name the document: its id, or the process and the document type."),
+                field="document",
+            )
+        process_row = Process.objects.filter(pk=process).first()
+        if process_row is None:
+            raise DomainError(_("There is no process %(id)d.") % {"id": process}, field="process")
+        type_id = _document_type_id(document_type)
+        if type_id is None:
+            raise DomainError(_("Give the document type."), field="document_type")
+        version = services.upload(
+            process=process_row,
+            document_type=DocumentType.objects.get(pk=type_id),
+            content=file,
+            name=file.name,
+            by=request.auth,
+            task=task_row,
+            note=note,
+        )
+    return Status(201, get_version(request, version.pk))
+
+
+@router.post(
+    "/documents/verify",
+    response={200: VerificationOut, **WRITE_ERRORS},
+    summary="Verify a signed PDF",
+)
+def verify(request, file: File[UploadedFile]):
+    """Check a PDF's signatures (intact, signer, time, certificate, trusted) and whether its
+    SHA-256 is that of a version in Kinerja. Nothing is stored."""
+    result = verification.check_file(file, require_pdf=True)
+    report = result.report
+    return {
+        "status": result.status,
+        "valid": report.valid,
+        "message": report.message,
+        "sha256": result.sha256,
+        "size": result.size,
+        "signatures": [
+            {
+                "signer": s.signer,
+                "nip": s.nip,
+                "issuer": s.issuer,
+                "serial": s.serial,
+                "signed_at": s.signed_at,
+                "intact": s.intact,
+                "trusted": s.trusted,
+                "covers_whole_file": s.covers_whole_file,
+                "modified_after": s.modified_after,
+                "summary": s.summary,
+            }
+            for s in report.signatures
+        ],
+        "matches": [
+            {
+                "id": v.pk,
+                "public_id": str(v.public_id),
+                "document_type": v.document.document_type.name,
+                "number": v.number,
+                "process": _process(v.document.process),
+            }
+            for v in result.matches
+        ],
+    }
+
+
+# --- archive register ----------------------------------------------------------------------
+
+
+@router.get("/archive", response={200: ArchivePage, **READ_ERRORS}, summary="Archive register")
+def list_archive(
+    request,
+    year: int | None = Query(None, ge=2000, le=2100),
+    classification: str = Query(
+        "", max_length=30, description="A code (000.1.2), or a group ending in a dot (000.)."
+    ),
+    q: str = Query("", max_length=200, description="Text in the description or letter number."),
+    location: str = Query("", max_length=200, description="Text in the location (ordner)."),
+    page: int = Query(1, ge=1),
+    size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    """The register arsip, newest year and register number first."""
+    filters = selectors.ArchiveFilters(
+        year=year, classification=classification, text=q, location=location
+    )
+    meta, rows = page_of(selectors.archive_register(filters), page=page, size=size)
+    return {
+        **meta,
+        "items": [
+            {
+                "register_number": f"{e.year}/{e.sequence}",
+                "year": e.year,
+                "sequence": e.sequence,
+                "classification": e.classification.code,
+                "title": e.title,
+                "letter_number": e.letter_number,
+                "document_date": e.document_date,
+                "location": e.location,
+                "copies": e.copies,
+                "active_until": e.active_until,
+                "inactive_until": e.inactive_until,
+                "disposition": e.disposition,
+                "sha256": e.sha256,
+                "version_id": e.version_id,
+                "process_id": e.process_id,
+                "entered_by": _name(e.entered_by),
+                "entered_at": e.entered_at,
+            }
+            for e in rows
+        ],
+    }
