@@ -77,3 +77,18 @@ def test_a_large_register_is_read_in_chunks_with_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6):
         count, _sheet = export(ArchiveFilters(year=2025))
     assert count == 2500
+
+
+def test_the_command_writes_the_register_with_its_filters(register, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    first, _second = register
+    out = io.StringIO()
+    call_command("archive_register", str(tmp_path / "r.xlsx"), location="lemari 1", stdout=out)
+    assert out.getvalue().startswith("1 entries written to")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert sheet.cell(row=2, column=4).value == first.title
+    with pytest.raises(CommandError, match="must be an .xlsx file"):
+        call_command("archive_register", str(tmp_path / "r.csv"))
+    with pytest.raises(CommandError, match="There is no directory"):
+        call_command("archive_register", str(tmp_path / "nope" / "r.xlsx"))
