@@ -764,7 +764,7 @@ def archive(
     location = (location or "").strip()
     if not location:
         raise DomainError(_("Say where the document is filed (the ordner)."), field="location")
-    if not isinstance(copies, int) or not 1 <= copies <= 100:
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= 100:
         raise DomainError(_("The number of copies must be between 1 and 100."), field="copies")
     if classification is None:
         classification = default_classification(version.document.document_type)
@@ -875,6 +875,8 @@ def dispatch(
         raise DomainError(_("Give the date it was sent."), field="sent_on")
     if cover_number is None:
         raise DomainError(_("Give the number of the cover letter."), field="cover_number")
+    # Read under lock: a number cancelled since the form was loaded must not go out.
+    cover_number = LetterNumber.objects.select_for_update().get(pk=cover_number.pk)
     if cover_number.status != LetterNumber.Status.ISSUED:
         raise DomainError(
             _("Number %(number)s was cancelled; it cannot be used.")

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import translation
 
+from kinerja.demo.services import build_demo
 from kinerja.documents import pki
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
@@ -19,8 +20,26 @@ from kinerja.workflow.tests import conftest as workflow_fixtures
 from kinerja.workflow.tests.conftest import TUESDAY_MORNING, at  # noqa: F401
 from kinerja.workflow.tests.test_process_run import LANE_LOGIN, act, active  # noqa: F401
 
+
+@pytest.fixture
+def demo(db, tmp_path, settings, pki_dir):
+    """The demo organisation (workflow/tests/conftest.py), its certificates in the run's PKI.
+
+    build_demo issues the signing officials' certificates into KINERJA_PKI_DIR; pointed at
+    the session's directory they are made once per run, never in the checkout's var/pki.
+    """
+    settings.KINERJA_PKI_DIR = pki_dir
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    build_demo(var_dir=tmp_path)
+
+
+@pytest.fixture
+def separate_names(demo):
+    """Undo the demo's merges: 'Draft PK' and 'Dokumen PK' are two documents again."""
+    DocumentType.objects.filter(same_as__isnull=False).update(same_as=None)
+
+
 # The personas of the SOPs (workflow/tests/conftest.py), shared rather than copied.
-demo = workflow_fixtures.demo
 pelaksana = workflow_fixtures.pelaksana
 kasubbag = workflow_fixtures.kasubbag
 kabag = workflow_fixtures.kabag
@@ -185,22 +204,14 @@ def pki_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def signing(settings, pki_dir, sekda, walikota):
-    """The local backend with certificates for the Sekda and the Walikota of the demo."""
-    from kinerja.documents.services import certificate_key
+def signing(settings, pki_dir, demo):
+    """The local backend with the demo officials' certificates (the Sekda, the Walikota...)."""
+    from kinerja.demo.documents import ensure_demo_pki
 
     settings.KINERJA_SIGNING_BACKEND = "local"
     settings.KINERJA_PKI_DIR = pki_dir
     settings.KINERJA_SIGNING_CERT = ""
     settings.KINERJA_SIGNING_KEY = ""
     settings.KINERJA_SIGNING_TRUST_ROOTS = []
-    for user in (sekda, walikota):
-        person = user.person
-        pki.ensure_certificate(
-            pki_dir,
-            key=certificate_key(person),
-            name=person.name,
-            nip=person.nip or "",
-            position=person.name.removeprefix("Demo "),
-        )
+    ensure_demo_pki(pki_dir)  # made by the demo already; kept here so the intent is visible
     return pki_dir
