@@ -377,6 +377,13 @@ def merge_document_types(
             _("“%(a)s” and “%(b)s” are already one document.") % {"a": merge.name, "b": keep.name},
             field="merge",
         )
+    if merge.same_as_id:
+        # Moving it would split it from the name it already stands for; say which to merge.
+        raise DomainError(
+            _("“%(a)s” is already one document with “%(b)s”; merge “%(b)s” instead.")
+            % {"a": merge.name, "b": merge.same_as.name},
+            field="merge",
+        )
     # One level only: whatever was merged into `merge` now points at `keep` too.
     DocumentType.objects.filter(same_as=merge).update(same_as=keep)
     merge.same_as = keep
