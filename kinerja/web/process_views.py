@@ -33,6 +33,9 @@ from kinerja.core.audit import events_for
 from kinerja.core.calendar import format_moment
 from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
+from kinerja.documents import letter_forms
+from kinerja.documents import services as docs
+from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import Sop, SopVersion, Step
 from kinerja.sop.render import document_context
@@ -40,7 +43,7 @@ from kinerja.workflow import selectors, services
 from kinerja.workflow.graph import VersionGraph, graph_for
 from kinerja.workflow.models import Notification, Process, Task
 
-from . import forms
+from . import document_forms, forms
 
 PAGE_SIZE = 25
 TEMPLATE = "web/process_detail.html"
@@ -214,6 +217,7 @@ class ActionForm:
     action: str
     form: django_forms.Form
     label: str
+    url: str = ""
 
 
 ACTION_LABELS = {
@@ -224,7 +228,17 @@ ACTION_LABELS = {
     "choose": gettext_lazy("Decide"),
     "waive": gettext_lazy("Go on without it"),
     "reassign": gettext_lazy("Reassign"),
+    "archive": gettext_lazy("File it and finish the step"),
+    "dispatch": gettext_lazy("Record the dispatch and finish the step"),
 }
+# Actions with their own view (documents): the register entry and the step's end together.
+ACTION_URLS = {"archive": "web:document-archive", "dispatch": "web:document-dispatch"}
+
+
+def action_url(action: str, task_pk: int) -> str:
+    if action in ACTION_URLS:
+        return reverse(ACTION_URLS[action], args=[task_pk])
+    return reverse("web:task-action", args=[task_pk, action])
 
 
 @dataclass
@@ -243,6 +257,10 @@ class Panel:
     reassign_form: forms.ReassignForm | None = None
     returned_from: int | None = None
     returned_by_name: str = ""
+    letter_template: object = None  # the LetterTemplate the step's output is made with
+    letter_form: django_forms.Form | None = None
+    upload_form: django_forms.Form | None = None
+    draft: DocumentVersion | None = None  # the PDF a review initials or a signature signs
 
 
 @dataclass
@@ -267,13 +285,17 @@ def _step_actions(step: Step) -> list[str]:
         return ["paraf", "return"] if step.returns_to_id else ["paraf"]
     if step.action == Step.Action.SIGN:
         return ["sign", "return"] if step.returns_to_id else ["sign"]
+    if step.action == Step.Action.ARCHIVE:
+        return ["archive"]
+    if step.action == Step.Action.DISPATCH:
+        return ["dispatch"]
     return ["finish"]
 
 
 FORM_CLASSES = {
-    "finish": forms.FinishForm,
+    "finish": document_forms.FinishUploadForm,
     "paraf": forms.ParafForm,
-    "sign": forms.SignForm,
+    "sign": document_forms.DocumentSignForm,
     "return": forms.ReturnForm,
     "choose": forms.ChooseBranchForm,
     "waive": forms.WaiveForm,
@@ -281,9 +303,15 @@ FORM_CLASSES = {
 }
 
 
-def _make_form(action: str, task: Task, graph: VersionGraph, missing, data=None):
+def _make_form(action: str, task: Task, graph: VersionGraph, missing, data=None, files=None):
+    if action == "archive":
+        return document_forms.archive_form_for(task, data, missing)
+    if action == "dispatch":
+        return document_forms.dispatch_form_for(task, data, missing)
     cls = FORM_CLASSES[action]
     kwargs = {"prefix": _action_prefix(action, task.pk)}
+    if files is not None:
+        kwargs["files"] = files
     if action in ("finish", "paraf", "sign", "waive"):
         kwargs["missing"] = missing
     if action == "choose":
@@ -443,6 +471,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         )
 
     managing = process.status == Process.Status.RUNNING and services.may_manage(process, user)
+    letter_templates = letter_forms.templates_by_type() if view.active_tasks else {}
+    documents = document_section(request, process, view, names, bound)
     panels = []
     for task in view.active_tasks:
         try:
@@ -464,10 +494,20 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             panel.returned_from = task.returned_by.step.number
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
         if panel.may_act:
+            _document_panel(panel, task, graph, documents["newest"], user, letter_templates, bound)
             for action in _step_actions(task.step):
+                if action in ACTION_URLS and not _has_versions_to_file(task):
+                    # Nothing was uploaded in this run (the documents went on paper): the
+                    # step is finished by its plain form, naming what was filed or sent.
+                    action = "finish"
                 form = _make_form(action, task, graph, missing, _posted(bound, task.pk, action))
+                if action == "sign" and not form.is_bound:
+                    # Electronic by default, when there is a PDF to sign.
+                    form.initial["electronic"] = panel.draft is not None
                 form = _bind(form, bound, task.pk, action)
-                panel.forms.append(ActionForm(action, form, ACTION_LABELS[action]))
+                panel.forms.append(
+                    ActionForm(action, form, ACTION_LABELS[action], action_url(action, task.pk))
+                )
             if missing:
                 form = _make_form("waive", task, graph, missing, _posted(bound, task.pk, "waive"))
                 panel.waive_form = _bind(form, bound, task.pk, "waive")
@@ -487,12 +527,16 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     # The posted form may be gone: the task was done by someone else meanwhile, or the
     # process stopped. Its message then goes on top of the page.
     shown = [f.form for p in panels for f in p.forms] + [
-        f for p in panels for f in (p.waive_form, p.reassign_form) if f is not None
+        f
+        for p in panels
+        for f in (p.waive_form, p.reassign_form, p.letter_form, p.upload_form)
+        if f is not None
     ]
+    shown += documents["document_forms"]
     if cancel_form is not None:
         shown.append(cancel_form)
     top_error = ""
-    if bound is not None and not any(form.is_bound for form in shown):
+    if bound is not None and not any(form.is_bound for form in shown) and not final_error(bound):
         top_error = bound.error.message
 
     used, standard = view.used_minutes, view.standard_minutes
@@ -506,9 +550,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "rows": rows,
         "panels": panels,
         "cancel_form": cancel_form,
-        "documents": [
-            (d, names.get(d.added_by_id, ""), format_moment(d.created_at)) for d in view.documents
-        ],
+        **documents,
         "waivers": [
             (w, tasks_by_pk[w.task_id].step.number, names.get(w.by_id, ""), format_moment(w.at))
             for w in view.waivers
@@ -524,10 +566,174 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     }
 
 
+# --- documents on the process page -------------------------------------------------------------
+
+
+def _document_panel(
+    panel: Panel, task: Task, graph, newest, user, letter_templates, bound: Bound | None
+) -> None:
+    """What a task offers for its documents: the letter form, an upload, the draft to act on."""
+    step = task.step
+    if step.action in (Step.Action.REVIEW, Step.Action.SIGN):
+        # The newest version of each kelengkapan, as documents.services.sign_task picks it.
+        wanted = {d.same_as_id or d.pk for d in graph.by_pk[task.step_id].inputs}
+        drafts = [v for canonical, v in newest if canonical in wanted]
+        panel.draft = next((v for v in drafts if v.kind == FileKind.PDF), None) or next(
+            iter(drafts), None
+        )
+    if step.action not in (Step.Action.WORK, Step.Action.MEETING):
+        return
+    template = letter_forms.template_in(letter_templates, panel.output)
+    if template is not None:
+        panel.letter_template = template
+        form = document_forms.letter_form_for(
+            task, template, by=user, data=_posted(bound, task.pk, "letter")
+        )
+        panel.letter_form = _bind(form, bound, task.pk, "letter")
+    if document_forms.upload_type(task) is not None:
+        form = document_forms.UploadForm(
+            _posted(bound, task.pk, "upload"), prefix=f"upload-{task.pk}"
+        )
+        panel.upload_form = _bind(form, bound, task.pk, "upload")
+
+
+@dataclass
+class VersionRow:
+    version: DocumentVersion
+    by: str
+    when: str
+    step: int | None
+    returned_step: int | None
+    letter_number: str
+    download_url: str
+    docx_url: str
+    check_url: str
+    final_url: str  # set when the user may mark this version final
+    archived: list
+
+
+@dataclass
+class DocumentRow:
+    document: object
+    by: str
+    when: str
+    versions: list[VersionRow]
+
+
+def document_section(request, process: Process, view, names, bound: Bound | None) -> dict:
+    """Dokumen: every document of the process with its versions and what the user may do."""
+    user = request.user
+    versions = (
+        DocumentVersion.objects.filter(document__process=process)
+        .select_related("added_by__person", "task__step", "returned_by__step", "letter__number")
+        .prefetch_related("parafs", "signatures")
+        .order_by("document_id", "number")
+    )
+    archived: dict[int, list] = {}
+    for entry in ArchiveEntry.objects.filter(process=process).select_related("classification"):
+        archived.setdefault(entry.version_id, []).append(entry)
+    by_document: dict[int, list[DocumentVersion]] = {}
+    for version in versions:
+        by_document.setdefault(version.document_id, []).append(version)
+    running = process.status == Process.Status.RUNNING
+    manages = running and docs.may_manage_documents(process, user)
+    rows = []
+    for document in view.documents:
+        found = by_document.get(document.pk, [])
+        has_final = any(v.is_final for v in found)
+        version_rows = []
+        for version in found:
+            person = getattr(version.added_by, "person", None)
+            letter = getattr(version, "letter", None)
+            newest = version is found[-1]
+            key = version.public_id
+            version_rows.append(
+                VersionRow(
+                    version=version,
+                    by=person.name if person else version.added_by.get_username(),
+                    when=format_moment(version.created_at),
+                    step=version.task.step.number if version.task_id else None,
+                    returned_step=(
+                        version.returned_by.step.number if version.returned_by_id else None
+                    ),
+                    letter_number=letter.number.number if letter and letter.number_id else "",
+                    download_url=reverse("web:document-download", args=[key]),
+                    docx_url=reverse("web:document-docx", args=[key]) if letter else "",
+                    check_url=(
+                        reverse("web:document-check", args=[key])
+                        if version.signatures.all()
+                        else ""
+                    ),
+                    final_url=(
+                        reverse("web:document-final", args=[key])
+                        if manages and newest and not has_final
+                        else ""
+                    ),
+                    archived=archived.get(version.pk, []),
+                )
+            )
+        rows.append(
+            DocumentRow(
+                document=document,
+                by=names.get(document.added_by_id, ""),
+                when=format_moment(document.created_at),
+                versions=version_rows,
+            )
+        )
+    upload_form = None
+    if running and docs.may_add_versions(process, user):
+        upload_form = document_forms.ProcessUploadForm(
+            _posted(bound, 0, "upload"),
+            prefix="upload",
+            types=document_forms.process_types(process),
+        )
+        upload_form = _bind(upload_form, bound, 0, "upload")
+    dispatches = []
+    receipt_forms = []
+    for item in Dispatch.objects.filter(process=process).select_related(
+        "cover_number", "version__document__document_type"
+    ):
+        form = None
+        if not item.received_at and (manages or item.by_id == user.pk):
+            action = f"receipt-{item.pk}"
+            form = document_forms.ReceiptForm(_posted(bound, 0, action), prefix=action)
+            form = _bind(form, bound, 0, action)
+            receipt_forms.append(form)
+        dispatches.append((item, form))
+    final_error = (
+        bound.error.message if bound and bound.task_pk == 0 and bound.action == "final" else ""
+    )
+    newest = [
+        (d.document_type.same_as_id or d.document_type_id, by_document[d.pk][-1])
+        for d in view.documents
+        if d.pk in by_document
+    ]
+    return {
+        "newest": newest,
+        "documents": rows,
+        "upload_form": upload_form,
+        "dispatches": dispatches,
+        "final_error": final_error,
+        "document_forms": [f for f in [upload_form, *receipt_forms] if f is not None],
+    }
+
+
+def _has_versions_to_file(task: Task) -> bool:
+    return document_forms.filing_versions(task.process, task).exists()
+
+
+def _in_documents_section(bound: Bound | None) -> bool:
+    return bound is not None and bound.task_pk == 0 and bound.action != "cancel"
+
+
 def _posted(bound: Bound | None, task_pk: int, action: str):
     if bound is not None and bound.task_pk == task_pk and bound.action == action:
         return bound.data
     return None
+
+
+def final_error(bound: Bound) -> bool:
+    return bound.task_pk == 0 and bound.action == "final"
 
 
 def _actor_note(actor: services.Actor | None) -> str:
@@ -549,9 +755,12 @@ def _respond(request, pk: int, *, bound: Bound | None = None, status: int = 200)
     if bound is None:
         # The action changed the drawing, the tasks, the history and the counts in the nav.
         oob = {**context, "oob": True}
-        for name in ("drawing", "tasks", "history"):
+        for name in ("drawing", "tasks", "documents", "history"):
             parts.append(render_to_string(f"{TEMPLATE}#{name}", oob, request))
         parts.append(render_to_string("base.html#nav", oob, request))
+    elif _in_documents_section(bound):
+        # A form of the documents section: it comes back with its message, out of band.
+        parts.append(render_to_string(f"{TEMPLATE}#documents", {**context, "oob": True}, request))
     return HttpResponse("".join(parts), status=status)
 
 
@@ -590,25 +799,29 @@ def _done_message(action: str, task: Task, result) -> str:
 def _call(action: str, task: Task, form, user):
     data = form.cleaned_data
     if action == "finish":
-        return services.finish(
+        from .document_views import finish_with_file
+
+        return finish_with_file(task=task, by=user, form=form)
+    if action == "paraf":
+        # The paraf goes on the draft reviewed (documents), and the step is done (workflow).
+        return docs.paraf_task(
             task=task,
             by=user,
-            output=data["output"].strip(),
             note=data["note"].strip(),
             provided=form.provided(),
             waivers=form.waivers(),
         )
-    if action in ("paraf", "sign"):
-        service = services.paraf if action == "paraf" else services.sign
-        return service(
+    if action == "sign":
+        return docs.sign_task(
             task=task,
             by=user,
             note=data["note"].strip(),
             provided=form.provided(),
             waivers=form.waivers(),
+            **form.options(),
         )
     if action == "return":
-        return services.return_for_revision(task=task, by=user, note=data["note"])
+        return docs.return_task(task=task, by=user, note=data["note"])
     if action == "choose":
         return services.choose_branch(
             task=task, by=user, branch=data["branch"], note=data["note"].strip()
@@ -650,7 +863,9 @@ def task_action(request, pk, action):
     graph = graph_for(task.process.sop_version)
     # The kelengkapan fields of every input of the step: the service ignores the ones
     # the process already holds.
-    form = _make_form(action, task, graph, graph.by_pk[task.step_id].inputs, request.POST)
+    form = _make_form(
+        action, task, graph, graph.by_pk[task.step_id].inputs, request.POST, request.FILES
+    )
     if not form.is_valid():
         # Only a field's own format can fail here (length, a person that does not exist).
         bound_error = DomainError(_("Check the fields marked below."))

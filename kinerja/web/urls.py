@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import process_views, register_views, token_views, views
+from . import document_views, process_views, register_views, token_views, views
 
 app_name = "web"
 
@@ -38,4 +38,22 @@ urlpatterns = [
     path("numbers/", register_views.numbering_book, name="numbering"),
     path("numbers/take/", register_views.numbering_take, name="numbering-take"),
     path("numbers/<int:pk>/cancel/", register_views.numbering_cancel, name="numbering-cancel"),
+    # Documents of a process: versions, letters, the final version, archive, dispatch.
+    path(
+        "processes/<int:pk>/documents/upload/",
+        document_views.process_upload,
+        name="document-upload",
+    ),
+    path("tasks/<int:pk>/upload/", document_views.task_upload, name="document-task-upload"),
+    path("tasks/<int:pk>/letter/", document_views.task_letter, name="document-letter"),
+    path("tasks/<int:pk>/archive/", document_views.task_archive, name="document-archive"),
+    path("tasks/<int:pk>/dispatch/", document_views.task_dispatch, name="document-dispatch"),
+    path(
+        "documents/<uuid:public_id>/download/",
+        document_views.download,
+        name="document-download",
+    ),
+    path("documents/<uuid:public_id>/docx/", document_views.download_docx, name="document-docx"),
+    path("documents/<uuid:public_id>/final/", document_views.mark_final, name="document-final"),
+    path("dispatches/<int:pk>/receipt/", document_views.receipt, name="document-receipt"),
 ]

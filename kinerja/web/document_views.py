@@ -1,0 +1,456 @@
+"""Pages for the documents of a process: upload, download, letters, final, archive, dispatch.
+
+Same shape as process_views: login, the object or 404, a form that only
+validates, one write, redirect (or, with htmx, the part of the process page
+that changed). The services decide who may write: PermissionDenied is the 403
+page with its message; a DomainError goes back next to the field it names
+(status 400). Any logged-in user may read and download, as they may read the
+process pages (an office intranet).
+
+The archive and dispatch steps record the register entry and finish the step
+in one transaction: a filing that fails leaves the step open, and a step that
+cannot finish leaves nothing in the register.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kinerja.core.errors import DomainError
+from kinerja.documents import letter_forms
+from kinerja.documents import services as docs
+from kinerja.documents.files import CONTENT_TYPES, EXTENSIONS, safe_name
+from kinerja.documents.models import (
+    Dispatch,
+    DocumentVersion,
+    FileKind,
+    GeneratedLetter,
+)
+from kinerja.workflow import services as workflow
+from kinerja.workflow.graph import graph_for
+from kinerja.workflow.models import Process, Task
+
+from . import document_forms
+from .process_views import Bound, _add_process_end_message, _denied, _respond
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _version(public_id) -> DocumentVersion:
+    return get_object_or_404(
+        DocumentVersion.objects.select_related("document__process", "document__document_type"),
+        public_id=public_id,
+    )
+
+
+@login_required
+def download(request, public_id):
+    """Unduh: the stored file, as an attachment under its safe name and real type."""
+    version = _version(public_id)
+    if not version.file or not default_storage.exists(version.file.name):
+        raise Http404("file")
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=safe_name(version.name, version.kind),
+        content_type=CONTENT_TYPES[version.kind],
+    )
+
+
+@login_required
+def download_docx(request, public_id):
+    """The Word file of a generated letter (the PDF is the version itself)."""
+    version = _version(public_id)
+    letter = GeneratedLetter.objects.filter(version=version).first()
+    if letter is None or not letter.docx:
+        raise Http404("docx")
+    stem = version.name.rsplit(".", 1)[0]
+    return FileResponse(
+        letter.docx.open("rb"),
+        as_attachment=True,
+        filename=safe_name(f"{stem}.{EXTENSIONS[FileKind.DOCX]}", FileKind.DOCX),
+        content_type=CONTENT_TYPES[FileKind.DOCX],
+    )
+
+
+# --- writing: helpers -------------------------------------------------------------------------
+
+
+def _task(pk) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related(
+            "process__sop_version", "process__unit", "step__output", "assignee", "position"
+        ),
+        pk=pk,
+    )
+
+
+def _failed(request, process_pk: int, task_pk: int, action: str, error: DomainError):
+    """The form again with the service's message on its field (400)."""
+    return _respond(
+        request, process_pk, bound=Bound(task_pk, action, request.POST, error), status=400
+    )
+
+
+def _invalid(request, process_pk: int, task_pk: int, action: str):
+    return _failed(
+        request, process_pk, task_pk, action, DomainError(_("Check the fields marked below."))
+    )
+
+
+def _done(request, process_pk: int, message: str):
+    messages.success(request, message)
+    _add_process_end_message(request, process_pk)
+    if request.htmx:
+        return _respond(request, process_pk)
+    return redirect("web:process-detail", pk=process_pk)
+
+
+class _RemoveOnFailure:
+    """Files stored by a service inside a larger transaction go when that transaction fails.
+
+    The documents services remove their own files when they fail; here a later
+    step of the same request (finishing the task) may fail after the file was stored.
+    """
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            for name in self.names:
+                default_storage.delete(name)
+        return False
+
+
+# --- writing: the combined actions (used by process_views.task_action too) ---------------------
+
+
+def finish_with_file(*, task: Task, by, form) -> Task:
+    """Finish a work step; with a file, the file is first stored as the output's next version."""
+    data = form.cleaned_data
+    upload = data.get("file")
+    with _RemoveOnFailure() as stored, transaction.atomic():
+        if upload:
+            document_type = document_forms.upload_type(task)
+            if document_type is None:
+                raise DomainError(_("This step makes no document to upload."), field="file")
+            version = docs.upload(
+                process=task.process,
+                document_type=document_type,
+                content=upload,
+                name=upload.name,
+                by=by,
+                task=task,
+                note=data.get("note", "").strip(),
+            )
+            stored.names.append(version.file.name)
+        return workflow.finish(
+            task=task,
+            by=by,
+            output=data.get("output", "").strip(),
+            note=data.get("note", "").strip(),
+            provided=form.provided(),
+            waivers=form.waivers(),
+        )
+
+
+# --- writing: views ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def process_upload(request, pk):
+    """Unggah versi outside a task: the person says which of the SOP's documents it is."""
+    process = get_object_or_404(Process.objects.select_related("sop_version"), pk=pk)
+    form = document_forms.ProcessUploadForm(
+        request.POST, request.FILES, prefix="upload", types=document_forms.process_types(process)
+    )
+    if not docs.may_add_versions(process, request.user):
+        return _denied(request, PermissionDenied(_("You may not add documents to this process.")))
+    if not form.is_valid():
+        return _invalid(request, pk, 0, "upload")
+    upload = form.cleaned_data["file"]
+    try:
+        _require_file(upload)
+        version = docs.upload(
+            process=process,
+            document_type=form.cleaned_data["document_type"],
+            content=upload,
+            name=upload.name,
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, pk, 0, "upload", error)
+    return _done(request, pk, _version_message(version))
+
+
+def _require_file(upload) -> None:
+    # Here, not in the form: a form shown again with its message has lost the file anyway.
+    if not upload:
+        raise DomainError(_("Choose the file to upload."), field="file")
+
+
+def _version_message(version: DocumentVersion) -> str:
+    return _("Version %(n)d of “%(name)s” is stored.") % {
+        "n": version.number,
+        "name": version.document.document_type.name,
+    }
+
+
+@login_required
+@require_POST
+def task_upload(request, pk):
+    """Unggah versi from a task: a version of the step's output, recorded with the task."""
+    task = _task(pk)
+    try:
+        workflow.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    form = document_forms.UploadForm(request.POST, request.FILES, prefix=f"upload-{task.pk}")
+    if not form.is_valid():
+        return _invalid(request, task.process_id, task.pk, "upload")
+    document_type = document_forms.upload_type(task)
+    upload = form.cleaned_data["file"]
+    try:
+        _require_file(upload)
+        if document_type is None:
+            raise DomainError(_("This step makes no document to upload."), field="file")
+        version = docs.upload(
+            process=task.process,
+            document_type=document_type,
+            content=upload,
+            name=upload.name,
+            by=request.user,
+            task=task,
+            note=form.cleaned_data["note"],
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, task.process_id, task.pk, "upload", error)
+    return _done(request, task.process_id, _version_message(version))
+
+
+@login_required
+@require_POST
+def mark_final(request, public_id):
+    """Versi final: the document's versions end here."""
+    version = _version(public_id)
+    process_pk = version.document.process_id
+    try:
+        docs.mark_final(version=version, by=request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, process_pk, 0, "final", error)
+    return _done(
+        request,
+        process_pk,
+        _("Version %(n)d is the final version.") % {"n": version.number},
+    )
+
+
+@login_required
+def task_letter(request, pk):
+    """Buat surat: GET the letter's form on its own page; POST makes the letter (PDF + DOCX).
+
+    The number comes from the unit's book when asked (the default).
+    """
+    task = _task(pk)
+    template = letter_forms.template_for_step(task.step)
+    if template is None:
+        raise Http404("letter")
+    try:
+        workflow.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    if request.method != "POST":
+        form = document_forms.letter_form_for(task, template, by=request.user)
+        return render(
+            request,
+            "web/document_letter.html",
+            {"task": task, "template": template, "form": form, "process": task.process},
+        )
+    form = document_forms.letter_form_for(task, template, by=request.user, data=request.POST)
+    if not form.is_valid():
+        return _invalid(request, task.process_id, task.pk, "letter")
+    data = form.cleaned_data
+    values = form.values()
+    try:
+        letter = letter_forms.build_letter(
+            task.process,
+            template.kind,
+            values,
+            task=task,
+            by=request.user,
+            document_type=task.step.output,
+        )
+        if not data.get("take_number") and not letter.number:
+            raise DomainError(
+                _("Take a number from the book, or write the number already given."),
+                field="number",
+            )
+        result = docs.generate_letter(
+            process=task.process,
+            document_type=task.step.output,
+            letter=letter,
+            data=values,
+            by=request.user,
+            classification=data.get("classification") or template.classification,
+            take_number=bool(data.get("take_number")),
+            task=task,
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        if error.field and error.field.startswith("meeting."):
+            error.field = {"meeting.place": "meeting_place"}.get(
+                error.field, error.field.removeprefix("meeting.")
+            )
+        if error.field == "subject":
+            error.field = "hal"
+        return _failed(request, task.process_id, task.pk, "letter", error)
+    return _done(
+        request,
+        task.process_id,
+        _("%(kind)s number %(number)s is made.")
+        % {"kind": template.get_kind_display(), "number": result.number.number}
+        if result.number
+        else _("%(kind)s is made.") % {"kind": template.get_kind_display()},
+    )
+
+
+def _step_missing(task: Task):
+    return graph_for(task.process.sop_version).by_pk[task.step_id].inputs
+
+
+@login_required
+@require_POST
+def task_archive(request, pk):
+    """The archive step: book and file the final version, and finish the step, together."""
+    task = _task(pk)
+    try:
+        workflow.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    form = document_forms.archive_form_for(task, request.POST, _step_missing(task))
+    if not form.is_valid():
+        return _invalid(request, task.process_id, task.pk, "archive")
+    version = form.cleaned_data.get("version")
+    try:
+        if version is None:
+            raise DomainError(_("There is no version to file yet."), field="version")
+        with transaction.atomic():
+            entry = docs.archive(
+                version=version, by=request.user, task=task, **form.archive_kwargs()
+            )
+            workflow.finish(
+                task=task,
+                by=request.user,
+                output=entry.title,
+                note=form.cleaned_data.get("note", "").strip(),
+                provided=form.provided(),
+                waivers=form.waivers(),
+            )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, task.process_id, task.pk, "archive", error)
+    return _done(
+        request,
+        task.process_id,
+        _("Filed as %(year)d/%(n)d under %(code)s; step %(step)d is finished.")
+        % {
+            "year": entry.year,
+            "n": entry.sequence,
+            "code": entry.classification.code,
+            "step": task.step.number,
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_dispatch(request, pk):
+    """The dispatch step: record what was sent, to whom, under which number; finish the step."""
+    task = _task(pk)
+    try:
+        workflow.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    form = document_forms.dispatch_form_for(task, request.POST, _step_missing(task))
+    if not form.is_valid():
+        return _invalid(request, task.process_id, task.pk, "dispatch")
+    version = form.cleaned_data.get("version")
+    try:
+        if version is None:
+            raise DomainError(_("There is no version to send yet."), field="version")
+        with transaction.atomic():
+            item = docs.dispatch(
+                version=version, by=request.user, task=task, **form.dispatch_kwargs()
+            )
+            workflow.finish(
+                task=task,
+                by=request.user,
+                output=f"{item.recipient} ({item.cover_number.number})"[:300],
+                note=form.cleaned_data.get("note", "").strip(),
+                provided=form.provided(),
+                waivers=form.waivers(),
+            )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, task.process_id, task.pk, "dispatch", error)
+    return _done(
+        request,
+        task.process_id,
+        _("Sent to %(recipient)s under number %(number)s; step %(step)d is finished.")
+        % {
+            "recipient": item.recipient,
+            "number": item.cover_number.number,
+            "step": task.step.number,
+        },
+    )
+
+
+@login_required
+@require_POST
+def receipt(request, pk):
+    """Tanda terima: who received a dispatch, and when."""
+    item = get_object_or_404(Dispatch.objects.select_related("process"), pk=pk)
+    form = document_forms.ReceiptForm(request.POST, prefix=f"receipt-{item.pk}")
+    if not form.is_valid():
+        return _invalid(request, item.process_id, 0, f"receipt-{item.pk}")
+    data = form.cleaned_data
+    try:
+        docs.record_receipt(
+            dispatch=item,
+            by=request.user,
+            received_by=data.get("received_by") or "",
+            received_at=data.get("received_at"),
+            note=data.get("note") or "",
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, item.process_id, 0, f"receipt-{item.pk}", error)
+    return _done(
+        request,
+        item.process_id,
+        _("The receipt by %(name)s is recorded.") % {"name": data["received_by"]},
+    )
