@@ -18,6 +18,8 @@ Everything here works on bytes and plain data; the document models call it.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import os
 import textwrap
@@ -249,6 +251,21 @@ def format_signed_at(moment: datetime) -> str:
     return f"{dateformat.format(local, 'j F Y H:i')} {local.tzname()}"
 
 
+def outside_event_loop(func, *args, **kwargs):
+    """Call `func` where no asyncio event loop runs in the thread.
+
+    pyHanko's synchronous API calls asyncio.run(), which refuses to run inside a
+    running loop (an ASGI server, or a test driving a browser). There the call
+    goes to a worker thread and this one waits for it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
+
+
 # --- the local backend ------------------------------------------------------
 
 
@@ -325,8 +342,10 @@ class LocalBackend:
                     box=stamp_box(tuple(page_box), stamp.slot),
                 ),
             )
-            out = pdf_signer.sign_pdf(
-                writer, appearance_text_params={"url": stamp.verify_url or " "}
+            out = outside_event_loop(
+                pdf_signer.sign_pdf,
+                writer,
+                appearance_text_params={"url": stamp.verify_url or " "},
             )
         except DomainError:
             raise
@@ -583,7 +602,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: list[Path] | None = None) -> Verifica
             trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail"
         )
         try:
-            status = validate_pdf_signature(sig, context)
+            status = outside_event_loop(validate_pdf_signature, sig, context)
         except Exception as exc:
             logger.info("Signature %s could not be validated: %s", sig.field_name, exc)
             status = None

@@ -328,3 +328,16 @@ def test_get_backend_follows_the_setting(settings):
     settings.KINERJA_SIGNING_BACKEND = "bsre"
     settings.BSRE_URL = "http://127.0.0.1:9"
     assert isinstance(get_backend(), BsreBackend)
+
+
+def test_signing_and_verifying_work_inside_a_running_event_loop(letter, demo_pki):
+    """Under an ASGI server (or a test driving a browser) a loop runs in the thread:
+    pyHanko's asyncio.run() must not be called there, and the result is the same."""
+    import asyncio
+
+    async def inside():
+        signed = sign(letter, SEKDA)
+        return verify_pdf(signed)
+
+    report = asyncio.run(inside())
+    assert report.valid and report.signatures[0].signer == SEKDA.name
