@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -796,6 +796,7 @@ def archive(
             .first()
             or ""
         )
+    _lock_register(year)
     entry = None
     for _attempt in range(5):
         # The register's running number: the next after the year's highest. Two clerks
@@ -847,6 +848,23 @@ def archive(
         task=task,
     )
     return entry
+
+
+# pg_advisory_xact_lock(class, year): the archive register's numbering, one clerk at a time.
+ARCHIVE_REGISTER_LOCK = 0x41524B  # "ARK"
+
+
+def _lock_register(year: int) -> None:
+    """Queue the clerks filing in `year` until the filing transaction ends.
+
+    Without it, more clerks at once than archive()'s retries allow got "busy" (the unique
+    constraint only tells the loser after the fact). There is no row to lock before the
+    year's first entry, hence an advisory lock; SQLite's IMMEDIATE transactions already
+    serialise writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ARCHIVE_REGISTER_LOCK, year])
 
 
 def default_classification(document_type: DocumentType) -> ArchiveClassification | None:

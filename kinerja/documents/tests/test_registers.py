@@ -355,3 +355,42 @@ def test_only_who_sent_it_or_who_manages_the_process_records_the_receipt(
 def test_a_docx_can_be_filed_too(pk_process, draft_pk, kasubbag):
     entry = file_it(upload(pk_process, draft_pk, kasubbag, docx_bytes()), kasubbag)
     assert entry.version.kind == "docx"
+
+
+# --- clerks filing at once (PostgreSQL: real concurrent connections) -----------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clerks_filing_at_once_get_consecutive_register_numbers(tmp_path, settings, pki_dir):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from kinerja.demo.services import build_demo
+    from kinerja.sop.services import find_sop
+    from kinerja.workflow import services as workflow
+
+    from .test_numbering import _concurrent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent connections: PostgreSQL (SQLite serialises writers anyway)")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KINERJA_PKI_DIR = pki_dir
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    build_demo(var_dir=tmp_path)
+    kasubbag = get_user_model().objects.get(username="kasubbag")
+    count = 8
+    versions = []
+    for i in range(count):
+        process = workflow.start_process(
+            sop=find_sop("SOP-013"), title=f"PK {i}", year=2026, by=kasubbag, now=TUESDAY_MORNING
+        )
+        versions.append(
+            upload(
+                process, DocumentType.objects.get(name="Dokumen PK"), kasubbag, pdf_bytes(str(i))
+            )
+        )
+    outcomes = _concurrent(count, lambda i: file_it(versions[i], kasubbag, now=LATER).sequence)
+    assert all(isinstance(v, int) for v in outcomes.values()), "\n".join(
+        map(str, outcomes.values())
+    )
+    assert sorted(outcomes.values()) == list(range(1, count + 1))
