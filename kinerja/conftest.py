@@ -16,6 +16,21 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _session_files(tmp_path_factory):
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(autouse=True)
+def _files_outside_the_checkout(settings, _session_files):
+    """Uploaded files and the demo's certificates go to a temporary folder, not var/.
+
+    One folder for the session: the demo's certificates are made once, not per test.
+    """
+    settings.MEDIA_ROOT = _session_files / "media"
+    settings.KINERJA_PKI_DIR = _session_files / "pki"
+
+
 @pytest.fixture
 def org(db):
     """Units and positions of the Sekretariat Daerah Kota Banjarbaru."""
