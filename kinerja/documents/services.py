@@ -95,7 +95,9 @@ def stored_atomically(func):
     return wrapper
 
 
-def _record(process: Process, by, action: str, obj, *, after: dict, before=None, task=None):
+def _record(
+    process: Process, by, action: str, obj, *, after: dict, before=None, task=None, at=None
+):
     on_behalf = ""
     if task is not None and task.acting_for_id and by is not None:
         person = workflow.person_of(by)
@@ -109,6 +111,7 @@ def _record(process: Process, by, action: str, obj, *, after: dict, before=None,
         obj=obj,
         before=before or {},
         after=after,
+        at=at,
     )
 
 
@@ -154,7 +157,12 @@ def _check_task(task: Task | None, process: Process, user) -> None:
 
 
 def document_for(
-    process: Process, document_type: DocumentType, *, by, task: Task | None = None
+    process: Process,
+    document_type: DocumentType,
+    *,
+    by,
+    task: Task | None = None,
+    now: dt.datetime | None = None,
 ) -> ProcessDocument:
     """The process's document of this type (merged names count as one), made when missing."""
     canonical = document_type.same_as_id or document_type.pk
@@ -172,7 +180,7 @@ def document_for(
     document = ProcessDocument.objects.create(
         process=process, document_type=document_type, task=task, added_by=by
     )
-    _record(process, by, "document", document, after={"type": document_type.name})
+    _record(process, by, "document", document, after={"type": document_type.name}, at=now)
     return document
 
 
@@ -274,7 +282,16 @@ def _store_version(
         ]
         if previous.returned_by_id:
             after["replaces_returned"] = previous.number
-    _record(document.process, by, "version", version, before=before, after=after, task=task)
+    _record(
+        document.process,
+        by,
+        "version",
+        version,
+        before=before,
+        after=after,
+        task=task,
+        at=version.created_at,
+    )
     return version
 
 
@@ -317,7 +334,7 @@ def upload(
     if not may_add_versions(process, by):
         raise PermissionDenied(_("You may not add documents to this process."))
     _check_task(task, process, by)
-    document = document_for(process, document_type, by=by, task=task)
+    document = document_for(process, document_type, by=by, task=task, now=now)
     return _store_version(
         document, content, original_name=name, by=by, guard=guard, task=task, note=note, now=now
     )
@@ -334,7 +351,7 @@ def mark_final(*, version: DocumentVersion, by: AbstractBaseUser) -> DocumentVer
     return _make_final(version, by=by)
 
 
-def _make_final(version: DocumentVersion, *, by) -> DocumentVersion:
+def _make_final(version: DocumentVersion, *, by, at=None) -> DocumentVersion:
     version = DocumentVersion.objects.select_related("document__process").get(pk=version.pk)
     final = version.document.versions.filter(is_final=True).first()
     if final is not None and final.pk != version.pk:
@@ -354,6 +371,7 @@ def _make_final(version: DocumentVersion, *, by) -> DocumentVersion:
         "final",
         version,
         after={"version": version.number, "sha256": version.sha256},
+        at=at,
     )
     return version
 
@@ -464,10 +482,11 @@ def paraf_task(
         _record(
             task.process,
             by,
-            "paraf",
+            "paraf-version",
             paraf,
             after={"version": version.number, "sha256": version.sha256, "position": paraf.position},
             task=task,
+            at=now,
         )
     return task
 
@@ -492,6 +511,7 @@ def return_task(
             "return-version",
             version,
             after={"version": version.number, "note": returning.note},
+            at=now,
         )
     return new
 
@@ -585,7 +605,7 @@ def sign_version(
     with version.file.open("rb") as fh:
         pdf = fh.read()
     output_type = task.step.output or version.document.document_type
-    target = document_for(task.process, output_type, by=by, task=task)
+    target = document_for(task.process, output_type, by=by, task=task, now=now)
     signed = DocumentVersion(document=target)
     slot = Signature.objects.filter(version__document__process=task.process).count()
     stamp = signing.Stamp(
@@ -647,9 +667,10 @@ def sign_version(
             "serial": signature.certificate_serial,
         },
         task=task,
+        at=now,
     )
     if _last_sign_step(task):
-        _make_final(signed, by=by)
+        _make_final(signed, by=by, at=now)
     return signed
 
 
@@ -707,7 +728,7 @@ def generate_letter(
         letter.number = number.number
     pdf = letters.render_pdf(letter)
     docx = letters.render_docx(letter)
-    document = document_for(process, document_type, by=by, task=task)
+    document = document_for(process, document_type, by=by, task=task, now=now)
     if number is not None:
         number.document = document
         number.save(update_fields=["document"])
@@ -780,7 +801,7 @@ def archive(
     if ArchiveEntry.objects.filter(version=version).exists():
         raise DomainError(_("This version is already in the archive register."), field="version")
     now = now or timezone.now()
-    _make_final(version, by=by)
+    _make_final(version, by=by, at=now)
     document_date = document_date or timezone.localdate(version.created_at)
     year = timezone.localdate(now).year
     active_until = _end_of_year(document_date.year + classification.active_years)
@@ -846,6 +867,7 @@ def archive(
             "retention": f"{active_until.isoformat()}/{inactive_until.isoformat()}",
         },
         task=task,
+        at=now,
     )
     return entry
 
@@ -937,6 +959,7 @@ def dispatch(
             "sha256": version.sha256,
         },
         task=task,
+        at=now,
     )
     return item
 

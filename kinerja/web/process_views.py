@@ -396,6 +396,38 @@ EVENT_TEXTS = {
     "finish-process": lambda a, n: _("Process finished"),
     "reminder": lambda a, n: _("Reminder sent to %(name)s") % {"name": a.get("recipient", "")},
     "escalation": lambda a, n: _("Escalated to %(name)s") % {"name": a.get("recipient", "")},
+    # Documents (kinerja.documents.services).
+    "version": lambda a, n: (
+        _("Version %(v)s of “%(doc)s” added: %(name)s")
+        % {"v": a.get("version", ""), "doc": a.get("document", ""), "name": a.get("name", "")}
+    ),
+    "paraf-version": lambda a, n: (
+        _("Paraf on version %(v)s by the %(position)s")
+        % {"v": a.get("version", ""), "position": a.get("position", "")}
+    ),
+    "return-version": lambda a, n: (
+        _("Version %(v)s returned for revision") % {"v": a.get("version", "")}
+    ),
+    "e-sign": lambda a, n: (
+        _("Signed electronically: version %(v)s (certificate %(cert)s)")
+        % {"v": a.get("version", ""), "cert": a.get("certificate", "")}
+    ),
+    "final": lambda a, n: _("Version %(v)s is final") % {"v": a.get("version", "")},
+    "archive": lambda a, n: (
+        _("Filed in the archive register as %(register)s, %(code)s, %(location)s")
+        % {
+            "register": a.get("register", ""),
+            "code": a.get("classification", ""),
+            "location": a.get("location", ""),
+        }
+    ),
+    "dispatch": lambda a, n: (
+        _("Sent to %(recipient)s under number %(number)s")
+        % {"recipient": a.get("recipient", ""), "number": a.get("cover_number", "")}
+    ),
+    "receipt": lambda a, n: (
+        _("Receipt recorded: received by %(name)s") % {"name": a.get("received_by", "")}
+    ),
 }
 # Values of an event worth showing under its line, in this order.
 EVENT_DETAILS = ("note", "reason", "output", "reference", "message")

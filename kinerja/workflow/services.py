@@ -131,6 +131,9 @@ class _Record:
 
     process: Process
     actor: Actor | None
+    # The moment of the action: events carry it, so the record and the task rows agree
+    # (None: now). Only code passes a moment (tests, the demo's past runs), never a person.
+    at: dt.datetime | None = None
     events: list[audit.EventData] = field(default_factory=list)
 
     def add(self, action: str, obj, *, before: dict | None = None, after: dict | None = None):
@@ -148,6 +151,7 @@ class _Record:
                 obj=obj,
                 before=before or {},
                 after=after or {},
+                at=self.at,
             )
         )
 
@@ -213,7 +217,7 @@ def start_process(
         owner=by,
         started_at=now,
     )
-    record = _Record(process, Actor(by, person_of(by)))
+    record = _Record(process, Actor(by, person_of(by)), at=now)
     record.add(
         "start",
         process,
@@ -579,7 +583,7 @@ def sign(
 
 def _done(task, actor, outcome, *, now, note="", output="", provided=None, waivers=None) -> Task:
     now = now or timezone.now()
-    record = _Record(task.process, actor)
+    record = _Record(task.process, actor, at=now)
     docs = _check_kelengkapan(
         task, record=record, by=actor.user, now=now, provided=provided or {}, waivers=waivers or {}
     )
@@ -611,7 +615,7 @@ def return_for_revision(
             % {"n": task.step.number}
         )
     now = now or timezone.now()
-    record = _Record(task.process, actor)
+    record = _Record(task.process, actor, at=now)
     _complete(task, actor, outcome=Task.Outcome.RETURNED, now=now, record=record, note=note)
     info = graph_for(task.process.sop_version).by_pk[target.pk]
     new = _activate(
@@ -637,7 +641,7 @@ def choose_branch(
             _("Choose one of: %(labels)s.") % {"labels": ", ".join(labels)}, field="branch"
         )
     now = now or timezone.now()
-    record = _Record(task.process, actor)
+    record = _Record(task.process, actor, at=now)
     _complete(
         task, actor, outcome=Task.Outcome.BRANCH, now=now, record=record, note=note, branch=branch
     )
@@ -665,7 +669,7 @@ def waive(
         )
     now = now or timezone.now()
     waiver = Waiver.objects.create(task=task, document_type=item, reason=reason, by=by, at=now)
-    record = _Record(task.process, actor)
+    record = _Record(task.process, actor, at=now)
     record.add("waive", task, after={"document": document, "reason": reason})
     record.write()
     return waiver
@@ -705,7 +709,7 @@ def reassign(
     before = _task_state(task)
     task.assignee, task.acting_for, task.acting_kind, task.reassigned = to, None, "", True
     task.save(update_fields=["assignee", "acting_for", "acting_kind", "reassigned"])
-    record = _Record(task.process, Actor(by, person_of(by)))
+    record = _Record(task.process, Actor(by, person_of(by)), at=now)
     record.add("reassign", task, before=before, after={**_task_state(task), "reason": reason})
     record.write()
     return task
@@ -725,7 +729,7 @@ def cancel_process(
     if not reason:
         raise DomainError(_("Give a reason for cancelling the process."), field="reason")
     now = now or timezone.now()
-    record = _Record(process, Actor(by, person_of(by)))
+    record = _Record(process, Actor(by, person_of(by)), at=now)
     active = list(process.tasks.select_for_update().filter(status=Task.Status.ACTIVE))
     process.tasks.filter(pk__in=[t.pk for t in active]).update(
         status=Task.Status.CANCELLED,

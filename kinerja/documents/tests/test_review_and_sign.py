@@ -61,7 +61,7 @@ def test_paraf_goes_on_the_newest_version_with_the_reviewers_position(
     review.refresh_from_db()
     assert review.status == Task.Status.DONE
     event = AuditEvent.objects.get(
-        stream=pk_process.audit_stream, action="paraf", object_type="documents.paraf"
+        stream=pk_process.audit_stream, action="paraf-version", object_type="documents.paraf"
     )
     assert event.after == {
         "version": 2,
