@@ -126,6 +126,11 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
             latest = selectors.numbering_books().first()
             unit = latest.unit if latest else (units[0] if units else None)
     year = data.get("year") or timezone.localdate().year
+    if not form.is_bound:
+        # The filter shows the book the page lists, not the first unit of the list.
+        form = forms.BookChoiceForm(
+            initial={"unit": unit.code if unit else "", "year": year}, units=units
+        )
     return form, unit, year, units
 
 

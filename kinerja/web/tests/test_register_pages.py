@@ -371,3 +371,10 @@ def test_an_unknown_verification_code_is_not_found(files):
 
     response = public().get(reverse("web:document-check", args=[uuid.uuid4()]))
     assert response.status_code == 404
+
+
+def test_the_book_page_opens_on_the_clerks_own_unit_and_says_so_in_the_filter(login, pk):
+    client = login("kasubbag")
+    page = html(client.get(reverse("web:numbering")))
+    unit = pk.unit  # Sub Bagian Perencanaan, the Kasubbag's unit
+    assert f'<option value="{unit.code}" selected>' in page
