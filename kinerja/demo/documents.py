@@ -14,10 +14,9 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from kinerja.documents import letters, pki
+from kinerja.documents import pki
 from kinerja.documents import services as documents
 from kinerja.documents.models import LetterTemplate
-from kinerja.documents.signature_block import build_signature_block
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id
@@ -98,31 +97,25 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
 
 
-def demo_letter(kind: str, *, process: Process, day: dt.date, hal: str, signer: Person, **fields):
-    template = LetterTemplate.objects.get(kind=kind)
-    texts = letters.render_texts(
-        {"opening": template.opening, "closing": template.closing},
-        {
-            "hal": hal,
-            "process_title": process.title,
-            "year": process.year,
-            "unit": "Sekretariat Daerah Kota Banjarbaru",
-        },
+def demo_letter(kind: str, *, process: Process, task: Task, by, day: dt.date, **values):
+    """A letter made as the step's form makes it (letter_forms), with what the clerk types."""
+    from kinerja.documents import letter_forms
+
+    filled = letter_forms.initial_values(process, kind, task=task, by=by, today=day)
+    filled.update(values)
+    document_type = task.step.output if task else None
+    letter = letter_forms.build_letter(
+        process, kind, filled, task=task, by=by, document_type=document_type
     )
-    block = build_signature_block(
-        signer.name, "Sekretaris Daerah", signer_rank=signer.rank, signer_nip=signer.nip or ""
-    )
-    letter = letters.Letter(
-        kind=kind,
-        number="",
-        date=day,
-        hal=hal,
-        opening=texts["opening"],
-        closing=texts["closing"],
-        signature=block,
-        **fields,
-    )
-    return letter, template
+    return letter, LetterTemplate.objects.get(kind=kind)
+
+
+DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+
+
+def day_and_date(day: dt.date) -> str:
+    """'Rabu, 08 Januari 2025', as the Hari/Tanggal line of an invitation writes it."""
+    return f"{DAYS_ID[day.weekday()]}, {date_id(day)}"
 
 
 def _at(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -167,27 +160,21 @@ def last_years_pk(year: int) -> Process:
     letter, template = demo_letter(
         "undangan",
         process=process,
+        task=task,
+        by=u["pelaksana"],
         day=day,
         hal=f"Undangan Rapat Pembahasan Perjanjian Kinerja Tahun {year}",
-        signer=people["sekda"],
-        to=["Asisten Administrasi Umum", "Kepala Bagian Umum", "Kepala Sub Bagian Perencanaan"],
         tembusan=["Wali Kota Banjarbaru (sebagai laporan)"],
-        meeting=letters.MeetingDetails(
-            day_date=f"Rabu, {date_id(dt.date(year, 1, 8))}",
-            time="09.00 WITA s.d. selesai",
-            place="Ruang Rapat Sekretariat Daerah",
-            agenda=f"Pembahasan Draft Perjanjian Kinerja Tahun {year}",
-        ),
-        paraf=[
-            letters.Paraf("Kepala Bagian Umum", people["kabag-umum"].name),
-            letters.Paraf("Kepala Sub Bagian Perencanaan", people["kasubbag-perencanaan"].name),
-        ],
+        day_date=day_and_date(dt.date(year, 1, 8)),
+        time="09.00 WITA s.d. selesai",
+        meeting_place="Ruang Rapat Sekretariat Daerah",
+        agenda=f"Pembahasan Draft Perjanjian Kinerja Tahun {year}",
     )
     documents.generate_letter(
         process=process,
         document_type=task.step.output,
         letter=letter,
-        data={"hal": letter.hal, "place": letter.meeting.place},
+        data={"hal": letter.hal, "meeting_place": letter.meeting.place},
         by=u["pelaksana"],
         classification=template.classification,
         task=task,

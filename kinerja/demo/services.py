@@ -157,7 +157,6 @@ def start_demo_processes() -> list:
     """
     import io
 
-    from kinerja.documents import letters
     from kinerja.documents import services as docs
     from kinerja.sop.models import DocumentType
     from kinerja.sop.services import find_sop
@@ -187,24 +186,16 @@ def start_demo_processes() -> list:
     letter, template = documents.demo_letter(
         "undangan",
         process=lkjip,
+        task=task,
+        by=users["pelaksana"],
         day=today,
         hal=f"Undangan Rapat Koordinasi Penyusunan LKjIP Tahun {year - 1}",
-        signer=people["sekda"],
-        to=[
-            "Kepala Bagian di lingkungan Sekretariat Daerah Kota Banjarbaru",
-        ],
+        to=["Kepala Bagian di lingkungan Sekretariat Daerah Kota Banjarbaru"],
         tembusan=["Asisten Administrasi Umum"],
-        meeting=letters.MeetingDetails(
-            day_date="Kamis, " + documents.date_id(today + dt.timedelta(days=2)),
-            time="09.00 WITA s.d. selesai",
-            place="Ruang Rapat Bagian Umum",
-            agenda=f"Koordinasi data dan informasi penyusunan LKjIP Tahun {year - 1}",
-        ),
-        paraf=[
-            letters.Paraf("Asisten Administrasi Umum", people["asisten-3"].name),
-            letters.Paraf("Kepala Bagian Umum", people["kabag-umum"].name),
-            letters.Paraf("Kepala Sub Bagian Perencanaan", people["kasubbag-perencanaan"].name),
-        ],
+        day_date=documents.day_and_date(today + dt.timedelta(days=2)),
+        time="09.00 WITA s.d. selesai",
+        meeting_place="Ruang Rapat Bagian Umum",
+        agenda=f"Koordinasi data dan informasi penyusunan LKjIP Tahun {year - 1}",
     )
     docs.generate_letter(
         process=lkjip,
@@ -249,11 +240,11 @@ def start_demo_processes() -> list:
     letter, template = documents.demo_letter(
         "nota_dinas",
         process=renja,
+        task=active(renja),
+        by=users["kasubbag"],
         day=today,
         hal=f"Permintaan Data Usulan Rencana Kerja Tahun {year + 1}",
-        signer=people["sekda"],
         to=["Kepala Bagian di lingkungan Sekretariat Daerah Kota Banjarbaru"],
-        sender="Sekretaris Daerah Kota Banjarbaru",
         tembusan=["Asisten Administrasi Umum"],
         body=(
             "Mohon usulan program, kegiatan, indikator, target dan pagu indikatif bagian "
