@@ -72,6 +72,7 @@ messages:
 bench: install-test
 	$(PY) bench/sop_render.py
 	$(PY) bench/workflow.py --db sqlite
+	$(PY) bench/documents.py
 
 clean:
 	rm -rf var/*.sqlite3* var/media
