@@ -10,7 +10,9 @@ service and record what happened to the document in the same transaction:
 the workflow knows nothing of files (DESIGN.md: documents sits above it).
 """
 
+import contextvars
 import datetime as dt
+import functools
 import io
 import logging
 from dataclasses import dataclass
@@ -73,25 +75,41 @@ class _FileGuard:
             ) from None
         self.names.append(field_file.name)
 
-    def __enter__(self):
-        return self
+    def remove_since(self, mark: int) -> None:
+        for name in self.names[mark:]:
+            default_storage.delete(name)
+        del self.names[mark:]
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            for name in self.names:
-                default_storage.delete(name)
-        return False
+
+# The guard of the outermost documents service running in this context: a service
+# called by another stores its files under the caller's guard, so a failure of the
+# caller after the inner service returned still removes the inner service's file.
+_current_guard: contextvars.ContextVar[_FileGuard | None] = contextvars.ContextVar(
+    "kinerja_file_guard", default=None
+)
 
 
 def stored_atomically(func):
     """Run `func` in a transaction with a file guard passed as `guard=`; files go if it fails."""
 
+    @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with _FileGuard() as guard, transaction.atomic():
-            return func(*args, guard=guard, **kwargs)
+        guard = _current_guard.get()
+        outermost = guard is None
+        if outermost:
+            guard = _FileGuard()
+            token = _current_guard.set(guard)
+        mark = len(guard.names)
+        try:
+            with transaction.atomic():
+                return func(*args, guard=guard, **kwargs)
+        except BaseException:
+            guard.remove_since(mark)
+            raise
+        finally:
+            if outermost:
+                _current_guard.reset(token)
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
     return wrapper
 
 
@@ -887,6 +905,108 @@ def _lock_register(year: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ARCHIVE_REGISTER_LOCK, year])
+
+
+@stored_atomically
+def finish_with_file(
+    *,
+    task: Task,
+    by: AbstractBaseUser,
+    content=None,
+    name: str = "",
+    document_type: DocumentType | None = None,
+    output: str = "",
+    note: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+    guard: _FileGuard,
+) -> Task:
+    """Finish a step of work; with a file, it is first stored as the next version of
+    `document_type` (default: the step's output). One transaction: a step that cannot
+    finish keeps no file."""
+    note = (note or "").strip()
+    if content is not None:
+        output_type = document_type or task.step.output
+        if output_type is None:
+            raise DomainError(_("This step makes no document to upload."), field="file")
+        upload(
+            process=task.process,
+            document_type=output_type,
+            content=content,
+            name=name,
+            by=by,
+            task=task,
+            note=note,
+            now=now,
+        )
+    return workflow.finish(
+        task=task,
+        by=by,
+        output=(output or "").strip(),
+        note=note,
+        provided=provided,
+        waivers=waivers,
+        now=now,
+    )
+
+
+@transaction.atomic
+def file_at_step(
+    *,
+    task: Task,
+    version: DocumentVersion | None,
+    by: AbstractBaseUser,
+    note: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+    **entry,
+) -> ArchiveEntry:
+    """The archive step (membukukan dan mengarsipkan): file the version and end the step,
+    together; `entry` are archive()'s location, copies, classification, title, ..."""
+    if version is None:
+        raise DomainError(_("There is no version to file yet."), field="version")
+    filed = archive(version=version, by=by, task=task, now=now, **entry)
+    workflow.finish(
+        task=task,
+        by=by,
+        output=filed.title,
+        note=(note or "").strip(),
+        provided=provided,
+        waivers=waivers,
+        now=now,
+    )
+    return filed
+
+
+@transaction.atomic
+def send_at_step(
+    *,
+    task: Task,
+    version: DocumentVersion | None,
+    by: AbstractBaseUser,
+    note: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+    **sent,
+) -> Dispatch:
+    """The dispatch step: record what was sent to whom under which number, and end the
+    step, together; `sent` are dispatch()'s recipient, sent_on, channel, cover_number, ..."""
+    if version is None:
+        raise DomainError(_("There is no version to send yet."), field="version")
+    item = dispatch(version=version, by=by, task=task, now=now, **sent)
+    workflow.finish(
+        task=task,
+        by=by,
+        output=f"{item.recipient} ({item.cover_number.number})"[:300],
+        note=(note or "").strip(),
+        provided=provided,
+        waivers=waivers,
+        now=now,
+    )
+    return item
 
 
 def default_classification(document_type: DocumentType) -> ArchiveClassification | None:

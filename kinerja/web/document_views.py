@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -114,26 +113,6 @@ def _done(request, process_pk: int, message: str):
     return redirect("web:process-detail", pk=process_pk)
 
 
-class _RemoveOnFailure:
-    """Files stored by a service inside a larger transaction go when that transaction fails.
-
-    The documents services remove their own files when they fail; here a later
-    step of the same request (finishing the task) may fail after the file was stored.
-    """
-
-    def __init__(self):
-        self.names: list[str] = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            for name in self.names:
-                default_storage.delete(name)
-        return False
-
-
 # --- writing: the combined actions (used by process_views.task_action too) ---------------------
 
 
@@ -141,29 +120,17 @@ def finish_with_file(*, task: Task, by, form) -> Task:
     """Finish a work step; with a file, the file is first stored as the output's next version."""
     data = form.cleaned_data
     upload = data.get("file")
-    with _RemoveOnFailure() as stored, transaction.atomic():
-        if upload:
-            document_type = document_forms.upload_type(task)
-            if document_type is None:
-                raise DomainError(_("This step makes no document to upload."), field="file")
-            version = docs.upload(
-                process=task.process,
-                document_type=document_type,
-                content=upload,
-                name=upload.name,
-                by=by,
-                task=task,
-                note=data.get("note", "").strip(),
-            )
-            stored.names.append(version.file.name)
-        return workflow.finish(
-            task=task,
-            by=by,
-            output=data.get("output", "").strip(),
-            note=data.get("note", "").strip(),
-            provided=form.provided(),
-            waivers=form.waivers(),
-        )
+    return docs.finish_with_file(
+        task=task,
+        by=by,
+        content=upload or None,
+        name=upload.name if upload else "",
+        document_type=document_forms.upload_type(task),
+        output=data.get("output", ""),
+        note=data.get("note", ""),
+        provided=form.provided(),
+        waivers=form.waivers(),
+    )
 
 
 # --- writing: views ---------------------------------------------------------------------------
@@ -351,22 +318,16 @@ def task_archive(request, pk):
     form = document_forms.archive_form_for(task, request.POST, _step_missing(task))
     if not form.is_valid():
         return _invalid(request, task.process_id, task.pk, "archive")
-    version = form.cleaned_data.get("version")
     try:
-        if version is None:
-            raise DomainError(_("There is no version to file yet."), field="version")
-        with transaction.atomic():
-            entry = docs.archive(
-                version=version, by=request.user, task=task, **form.archive_kwargs()
-            )
-            workflow.finish(
-                task=task,
-                by=request.user,
-                output=entry.title,
-                note=form.cleaned_data.get("note", "").strip(),
-                provided=form.provided(),
-                waivers=form.waivers(),
-            )
+        entry = docs.file_at_step(
+            task=task,
+            version=form.cleaned_data.get("version"),
+            by=request.user,
+            note=form.cleaned_data.get("note", ""),
+            provided=form.provided(),
+            waivers=form.waivers(),
+            **form.archive_kwargs(),
+        )
     except PermissionDenied as denied:
         return _denied(request, denied)
     except DomainError as error:
@@ -396,22 +357,16 @@ def task_dispatch(request, pk):
     form = document_forms.dispatch_form_for(task, request.POST, _step_missing(task))
     if not form.is_valid():
         return _invalid(request, task.process_id, task.pk, "dispatch")
-    version = form.cleaned_data.get("version")
     try:
-        if version is None:
-            raise DomainError(_("There is no version to send yet."), field="version")
-        with transaction.atomic():
-            item = docs.dispatch(
-                version=version, by=request.user, task=task, **form.dispatch_kwargs()
-            )
-            workflow.finish(
-                task=task,
-                by=request.user,
-                output=f"{item.recipient} ({item.cover_number.number})"[:300],
-                note=form.cleaned_data.get("note", "").strip(),
-                provided=form.provided(),
-                waivers=form.waivers(),
-            )
+        item = docs.send_at_step(
+            task=task,
+            version=form.cleaned_data.get("version"),
+            by=request.user,
+            note=form.cleaned_data.get("note", ""),
+            provided=form.provided(),
+            waivers=form.waivers(),
+            **form.dispatch_kwargs(),
+        )
     except PermissionDenied as denied:
         return _denied(request, denied)
     except DomainError as error:

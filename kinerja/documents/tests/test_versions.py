@@ -290,3 +290,35 @@ def test_when_storing_the_file_fails_no_record_remains(
         stream=pk_process.audit_stream, action="version", after__version=2
     ).exists()
     assert len(stored_files(media)) == 1
+
+
+def test_a_step_that_cannot_finish_keeps_no_file_of_its_own(pk_process, pelaksana, media):
+    """Step 1 with the invitation uploaded but its kelengkapan ("Konsep Surat") neither named
+    nor waived: the step stays open, and the file stored on the way is gone again."""
+    task = task_at(pk_process, 1)
+    with pytest.raises(DomainError) as refused:
+        services.finish_with_file(
+            task=task,
+            by=pelaksana,
+            content=io.BytesIO(pdf_bytes("Undangan rapat PK")),
+            name="Undangan.pdf",
+        )
+    assert refused.value.field == "kelengkapan"
+    assert stored_files(media) == []
+    assert not DocumentVersion.objects.exists()
+    task.refresh_from_db()
+    assert task.status == task.Status.ACTIVE
+
+
+def test_a_step_finished_with_its_file_holds_the_version(pk_process, pelaksana, media):
+    task = task_at(pk_process, 1)
+    services.finish_with_file(
+        task=task,
+        by=pelaksana,
+        content=io.BytesIO(pdf_bytes("Undangan rapat PK")),
+        name="Undangan.pdf",
+        provided={"Konsep Surat": "Konsep dari Kasubbag"},
+    )
+    version = DocumentVersion.objects.get()
+    assert version.task == task and version.document.document_type.name == "Undangan Rapat"
+    assert len(stored_files(media)) == 1
