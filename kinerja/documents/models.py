@@ -162,7 +162,9 @@ class Signature(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     person = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(_("position"), max_length=200)
@@ -342,7 +344,10 @@ class LetterNumber(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ISSUED)
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     taken_at = models.DateTimeField(_("taken"))
     cancelled_by = models.ForeignKey(
@@ -394,9 +399,14 @@ class ArchiveEntry(models.Model):
     disposition = models.CharField(
         _("final disposition"), max_length=20, choices=ArchiveClassification.Disposition
     )
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     entered_at = models.DateTimeField(_("entered"))
 
@@ -452,7 +462,9 @@ class Dispatch(models.Model):
     received_by = models.CharField(_("received by"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     receipt_note = models.TextField(_("receipt"), blank=True)
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("recorded"))
 
