@@ -359,7 +359,6 @@ class LocalBackend:
         return out.getvalue()
 
     def _stamp_style(self, stamp: Stamp):
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
         from pyhanko.pdf_utils.text import TextBoxStyle
         from pyhanko.stamp import QRStampStyle
 
@@ -367,7 +366,13 @@ class LocalBackend:
         font_path = _stamp_font_file(font_path) if font_path else None
         text_style = {"font_size": STAMP_FONT_SIZE, "leading": STAMP_FONT_SIZE + 2}
         if font_path:
-            text_style["font"] = GlyphAccumulatorFactory(font_path, font_size=STAMP_FONT_SIZE)
+            try:
+                # Embedding a TrueType font needs pyHanko's [opentype] extra (uharfbuzz).
+                from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+            except ImportError:
+                logger.warning("pyHanko[opentype] is not installed: the stamp uses a built-in font")
+            else:
+                text_style["font"] = GlyphAccumulatorFactory(font_path, font_size=STAMP_FONT_SIZE)
         return QRStampStyle(
             # The template is %-interpolated by pyHanko; a literal % in a name must survive.
             stamp_text=stamp_text(stamp).replace("%", "%%"),

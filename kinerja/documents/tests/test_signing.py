@@ -31,7 +31,7 @@ SEKDA = SignerIdentity(
     key="person-1",
 )
 WALIKOTA = SignerIdentity(name="H. Aditya Mufti Ariffin, S.H.", position="Walikota", key="person-2")
-OUTSIDER = SignerIdentity(name="Budi Santoso", position="Pelaksana", key="person-99")
+OUTSIDER = SignerIdentity(name="Demo Pegawai Luar", position="Pelaksana", key="person-99")
 VERIFY_URL = "https://kinerja.example.go.id/verifikasi/7f3a"
 SIGNED_AT = datetime(2026, 11, 28, 6, 5, tzinfo=UTC)  # 14:05 WITA
 
@@ -241,7 +241,7 @@ def test_an_unsigned_pdf_is_not_valid(letter):
 def test_an_official_without_a_certificate_is_named(letter):
     with translation.override("en"), pytest.raises(DomainError) as caught:
         sign(letter, OUTSIDER)
-    assert "There is no signing certificate for Budi Santoso" in caught.value.message
+    assert "There is no signing certificate for Demo Pegawai Luar" in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -340,4 +340,15 @@ def test_signing_and_verifying_work_inside_a_running_event_loop(letter, demo_pki
         return verify_pdf(signed)
 
     report = asyncio.run(inside())
+    assert report.valid and report.signatures[0].signer == SEKDA.name
+
+
+def test_without_pyhankos_opentype_extra_the_stamp_uses_a_built_in_font(
+    letter, demo_pki, monkeypatch
+):
+    """A server installed without uharfbuzz still signs; only the stamp's font differs."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyhanko.pdf_utils.font.opentype", None)
+    report = verify_pdf(sign(letter, SEKDA))
     assert report.valid and report.signatures[0].signer == SEKDA.name
