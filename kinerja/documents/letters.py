@@ -91,7 +91,8 @@ MARGIN_TOP_CM, MARGIN_BOTTOM_CM, MARGIN_LEFT_CM, MARGIN_RIGHT_CM = 2.0, 2.0, 3.0
 TEXT_WIDTH_CM = PAGE_WIDTH_CM - MARGIN_LEFT_CM - MARGIN_RIGHT_CM
 FIRST_LINE_INDENT_CM = 1.25
 
-CHECK = "✓"
+# √ (U+221A) is in Liberation Sans and Arial: the mark needs no other font (✓ is in neither).
+CHECK = "√"
 
 # ---------------------------------------------------------------------------
 # Editable texts
@@ -366,7 +367,7 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def paraf_mark(paraf: Paraf) -> str:
-    """ "✓ 28-11-2026" once initialled (in local time), "" while pending."""
+    """ "√ 28-11-2026" once initialled (in local time), "" while pending."""
     if paraf.done_at is None:
         return ""
     done = paraf.done_at

@@ -131,7 +131,7 @@ def surat_pengantar(**changes) -> Letter:
             CoverItem("Salinan digital Renja", "1 (satu) berkas", "format PDF"),
         ],
         receiver=Receiver(
-            "Kepala Sub Bidang Perencanaan", "Siti Aminah, S.T.", "198001012005012003"
+            "Kepala Sub Bidang Perencanaan", "Demo Kepala Sub Bidang, S.T.", "198001012005012003"
         ),
         signature=sekda_signature(),
     )
@@ -229,7 +229,7 @@ def test_surat_pengantar_has_the_item_table_and_the_receivers_block():
     text = docx_text(render_docx(letter))
     assert "Nomor: 000.1.2/230/Umum" in text
     assert "Diterima tanggal" in text
-    assert "Siti Aminah, S.T." in text
+    assert "Demo Kepala Sub Bidang, S.T." in text
     assert "NIP. 19800101 200501 2 003" in text
 
 
@@ -243,7 +243,11 @@ def test_surat_pengantar_names_its_subject_in_the_default_opening():
 def test_paraf_column_shows_positions_and_a_tick_for_done_ones():
     letter = undangan(
         paraf=[
-            Paraf("Kepala Bagian Umum", "Rina", done_at=dt.datetime(2026, 3, 1, 10, 30)),
+            Paraf(
+                "Kepala Bagian Umum",
+                "Demo Kepala Bagian Umum",
+                done_at=dt.datetime(2026, 3, 1, 10, 30),
+            ),
             Paraf("Asisten Administrasi Umum"),
         ]
     )
@@ -251,8 +255,8 @@ def test_paraf_column_shows_positions_and_a_tick_for_done_ones():
         assert "Jabatan" in text
         assert "Kepala Bagian Umum" in text
         assert "Asisten Administrasi Umum" in text
-        assert "✓ 01-03-2026" in text
-        assert text.count("✓") == 1
+        assert "√ 01-03-2026" in text
+        assert text.count("√") == 1
 
 
 def test_paraf_column_is_left_out_when_nobody_initials():
