@@ -1050,6 +1050,13 @@ def dispatch(
             % {"number": cover_number.number},
             field="cover_number",
         )
+    if cover_number.process_id is not None and cover_number.process_id != process.pk:
+        raise DomainError(
+            _("Number %(number)s was taken for another process.") % {"number": cover_number.number},
+            field="cover_number",
+        )
+    if cover_letter is not None and cover_letter.document.process_id != process.pk:
+        raise DomainError(_("The cover letter belongs to another process."), field="cover_letter")
     now = now or timezone.now()
     if sent_on > timezone.localdate(now):
         raise DomainError(_("The date it was sent cannot be in the future."), field="sent_on")
@@ -1104,6 +1111,8 @@ def record_receipt(
         raise DomainError(_("Give when it was received."), field="received_at")
     if timezone.localdate(received_at) < item.sent_on:
         raise DomainError(_("It cannot be received before it was sent."), field="received_at")
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError(_("It cannot be received in the future."), field="received_at")
     item.received_by = received_by[:200]
     item.received_at = received_at
     item.receipt_note = (note or "").strip()

@@ -6,12 +6,15 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
 from kinerja.documents import numbering, services
 from kinerja.documents.models import ArchiveClassification, ArchiveEntry, Dispatch
 from kinerja.sop.models import DocumentType
+from kinerja.sop.services import find_sop
+from kinerja.workflow import services as workflow
 
 from .conftest import TUESDAY_MORNING, at, docx_bytes, grant, pdf_bytes
 
@@ -303,18 +306,18 @@ def test_the_receipt_is_recorded(pk_process, final_pk, kasubbag, cover_number):
     services.record_receipt(
         dispatch=item,
         by=kasubbag,
-        received_by="  Rina, TU Bappeda ",
+        received_by="  Petugas Tata Usaha Bappeda ",
         received_at=received,
         note="Diterima lengkap 2 rangkap",
     )
     item.refresh_from_db()
     assert (item.received_by, item.received_at, item.receipt_note) == (
-        "Rina, TU Bappeda",
+        "Petugas Tata Usaha Bappeda",
         received,
         "Diterima lengkap 2 rangkap",
     )
     event = AuditEvent.objects.get(stream=pk_process.audit_stream, action="receipt")
-    assert event.after["received_by"] == "Rina, TU Bappeda"
+    assert event.after["received_by"] == "Petugas Tata Usaha Bappeda"
 
 
 @pytest.mark.parametrize(
@@ -333,7 +336,10 @@ def test_a_receipt_needs_who_and_when_not_before_sending(
     final_pk, kasubbag, cover_number, change, message, field
 ):
     item = send(final_pk, kasubbag, cover_number)
-    values = {"received_by": "Rina", "received_at": at(2026, 2, 3, 14, 0)} | change
+    values = {
+        "received_by": "Petugas Tata Usaha Bappeda",
+        "received_at": at(2026, 2, 3, 14, 0),
+    } | change
     with pytest.raises(DomainError) as caught:
         services.record_receipt(dispatch=item, by=kasubbag, **values)
     assert (str(caught.value), caught.value.field) == (message, field)
@@ -347,7 +353,10 @@ def test_only_who_sent_it_or_who_manages_the_process_records_the_receipt(
     item = send(final_pk, kasubbag, cover_number)
     with pytest.raises(PermissionDenied) as caught:
         services.record_receipt(
-            dispatch=item, by=outsider, received_by="Rina", received_at=at(2026, 2, 3, 14, 0)
+            dispatch=item,
+            by=outsider,
+            received_by="Petugas Tata Usaha Bappeda",
+            received_at=at(2026, 2, 3, 14, 0),
         )
     assert str(caught.value) == "You may not record the receipt of this dispatch."
 
@@ -394,3 +403,34 @@ def test_clerks_filing_at_once_get_consecutive_register_numbers(tmp_path, settin
         map(str, outcomes.values())
     )
     assert sorted(outcomes.values()) == list(range(1, count + 1))
+
+
+def test_a_cover_number_taken_for_another_process_cannot_be_used(
+    final_pk, kasubbag, pelaksana, cover_number
+):
+    other = workflow.start_process(
+        sop=find_sop("SOP-015"), title="Renja 2027", year=2026, by=kasubbag, now=TUESDAY_MORNING
+    )
+    cover_number.process = other
+    cover_number.save(update_fields=["process"])
+    with pytest.raises(DomainError) as caught:
+        send(final_pk, kasubbag, cover_number)
+    assert (str(caught.value), caught.value.field) == (
+        "Number 000.7.2.7/001/Setda-Umum-Ren/2026 was taken for another process.",
+        "cover_number",
+    )
+
+
+def test_a_receipt_cannot_be_in_the_future(final_pk, kasubbag, cover_number):
+    item = send(final_pk, kasubbag, cover_number)
+    with pytest.raises(DomainError) as caught:
+        services.record_receipt(
+            dispatch=item,
+            by=kasubbag,
+            received_by="Petugas Tata Usaha Bappeda",
+            received_at=timezone.now() + dt.timedelta(days=1),
+        )
+    assert (str(caught.value), caught.value.field) == (
+        "It cannot be received in the future.",
+        "received_at",
+    )
