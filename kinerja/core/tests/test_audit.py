@@ -36,7 +36,7 @@ only_postgres = pytest.mark.skipif(not POSTGRES, reason="PostgreSQL triggers and
 @pytest.fixture
 def pelaksana(django_user_model):
     return django_user_model.objects.create_user(
-        "pelaksana", first_name="Rina", last_name="Anggraini"
+        "pelaksana", first_name="Demo", last_name="Pelaksana"
     )
 
 
@@ -156,7 +156,7 @@ def test_the_first_append_registers_the_stream(db, pelaksana):
 
 
 def test_who_acted_and_for_whom_are_kept_as_they_were(db, pelaksana, kasubbag, sekda_person):
-    pelaksana.person = Person.objects.create(name="Rina Anggraini, S.E.", user=pelaksana)
+    pelaksana.person = Person.objects.create(name="Demo Pelaksana, S.E.", user=pelaksana)
     plt = record(
         stream="process:1",
         action="sign",
@@ -176,7 +176,7 @@ def test_who_acted_and_for_whom_are_kept_as_they_were(db, pelaksana, kasubbag, s
     )
     assert (plt.object_type, plt.object_id) == ("org.person", str(sekda_person.pk))
     assert (admin.on_behalf_of, admin.on_behalf_of_person) == ("administrator", None)
-    assert own.actor_name == "Rina Anggraini, S.E."  # the person's name, already loaded
+    assert own.actor_name == "Demo Pelaksana, S.E."  # the person's name, already loaded
     assert (system.actor, system.actor_name) == (None, "")
     # A later change of name does not change the record.
     sekda_person.name = "Someone Else"
@@ -187,7 +187,7 @@ def test_who_acted_and_for_whom_are_kept_as_they_were(db, pelaksana, kasubbag, s
 
 def test_without_a_loaded_person_the_name_is_the_users_full_name(db, pelaksana):
     event = record(stream="process:1", action="finish", actor=pelaksana)
-    assert event.actor_name == "Rina Anggraini"
+    assert event.actor_name == "Demo Pelaksana"
     [named] = record_many(
         "process:1", [EventData(action="finish", actor=pelaksana, actor_name="Kasubbag (Plh)")]
     )

@@ -87,18 +87,24 @@ def test_a_valid_certificate_is_not_reissued(directory):
 
 
 def test_a_changed_name_or_a_certificate_near_its_end_is_reissued(tmp_path, monkeypatch):
-    path = pki.ensure_certificate(tmp_path, key="p", name="Budi", nip="1", position="Pelaksana")
+    path = pki.ensure_certificate(
+        tmp_path, key="p", name="Demo Pelaksana", nip="1", position="Pelaksana"
+    )
     first = load(path).serial_number
 
-    pki.ensure_certificate(tmp_path, key="p", name="Budi Santoso", nip="1", position="Pelaksana")
+    pki.ensure_certificate(
+        tmp_path, key="p", name="Demo Pelaksana, S.E.", nip="1", position="Pelaksana"
+    )
     second = load(path).serial_number
     assert second != first
     assert load(path).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == (
-        "Budi Santoso"
+        "Demo Pelaksana, S.E."
     )
 
     monkeypatch.setattr(pki, "RENEW_BEFORE", pki.timedelta(days=365 * 5))
-    pki.ensure_certificate(tmp_path, key="p", name="Budi Santoso", nip="1", position="Pelaksana")
+    pki.ensure_certificate(
+        tmp_path, key="p", name="Demo Pelaksana, S.E.", nip="1", position="Pelaksana"
+    )
     assert load(path).serial_number != second
 
 
