@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from kinerja.documents.tests.test_signing import SEKDA, WALIKOTA, make_pdf, stamp_for
+from kinerja.org.nip import format_nip
 
 pytestmark = pytest.mark.usefixtures("_signing_settings")
 
@@ -74,7 +75,7 @@ def test_a_validly_signed_pdf_lists_each_signer_and_exits_0(files):
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("INTACT: All 2 signatures are intact and trusted")
-    assert lines[1].startswith(f"1. {SEKDA.name} (NIP {SEKDA.nip}), ")
+    assert lines[1].startswith(f"1. {SEKDA.name} (NIP {format_nip(SEKDA.nip)}), ")
     assert "from Kinerja Demo CA, trusted." in lines[1]
     assert lines[2].startswith(f"2. {WALIKOTA.name}, ")
     assert len(lines) == 3

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
+from kinerja.org.nip import format_nip
 
 # Exit codes of `document verify`: scripts tell a broken document from bad input.
 EXIT_VALID, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                 if sig.signed_at
                 else _("time unknown")
             )
-            who = f"{sig.signer} (NIP {sig.nip})" if sig.nip else sig.signer
+            who = f"{sig.signer} (NIP {format_nip(sig.nip)})" if sig.nip else sig.signer
             trust = _("trusted") if sig.trusted else _("not trusted")
             self.stdout.write(
                 _(
