@@ -49,6 +49,20 @@ def set_ranks() -> None:
         assignment.person.save(update_fields=["rank"])
 
 
+def open_numbering_books() -> None:
+    """The Bagian Umum keeps the agenda book in which the Sub Bagian Perencanaan's letters
+    are numbered (documents.numbering.numbering_unit): last year's and this year's."""
+    from kinerja.documents.models import NumberingBook
+    from kinerja.org.models import Unit
+
+    unit = Unit.objects.filter(code="bagian-umum").first()
+    if unit is None:
+        return
+    year = timezone.localdate().year
+    for book_year in (year - 1, year):
+        NumberingBook.objects.get_or_create(unit=unit, year=book_year)
+
+
 def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
     """A test CA and one certificate per signing official (made once, on the first run)."""
     directory = Path(directory or settings.KINERJA_PKI_DIR)

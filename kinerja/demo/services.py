@@ -123,6 +123,7 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
     from . import documents
 
     documents.set_ranks()
+    documents.open_numbering_books()
     documents.merge_demo_types(admin)
     documents.ensure_demo_pki()
     return DemoResult(password, source, users, created, sops)

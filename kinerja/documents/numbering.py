@@ -65,8 +65,28 @@ def may_take(user: AbstractBaseUser) -> bool:
     return user.is_superuser or user.has_perm("documents.add_letternumber")
 
 
+def numbering_unit(unit: Unit) -> Unit:
+    """The unit whose book numbers `unit`'s letters: its own, else the nearest unit above it
+    that keeps books.
+
+    A Sub Bagian's letters usually go out in its Bagian's agenda book
+    (000.7.2.6/014/Setda-Umum/2026): opening a book for the Bagian in the administration
+    makes it the book of every unit under it that has none of its own.
+    """
+    keeping = set(NumberingBook.objects.values_list("unit_id", flat=True).distinct())
+    current = unit
+    seen = set()
+    while current is not None and current.pk not in seen:
+        if current.pk in keeping:
+            return current
+        seen.add(current.pk)
+        current = current.parent
+    return unit
+
+
 def book_for(unit: Unit, year: int) -> NumberingBook:
-    """The book of `unit` for `year`, opened when the first number of the year is taken."""
+    """The book that numbers `unit`'s letters in `year`, opened with the year's first number."""
+    unit = numbering_unit(unit)
     book = NumberingBook.objects.filter(unit=unit, year=year).first()
     if book is not None:
         return book

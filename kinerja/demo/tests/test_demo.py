@@ -151,6 +151,6 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
         "Kepala Bagian Umum",
     ]
     invitation = LetterNumber.objects.get(process=pk)
-    assert invitation.number == f"000.1.2.3/001/Setda-Umum-Ren/{year - 1}"
+    assert invitation.number == f"000.1.2.3/001/Setda-Umum/{year - 1}"
     lkjip = Process.objects.get(sop_version__sop__number="SOP-011/SETDA")
     assert lkjip.documents.filter(versions__kind="pdf").count() == 2  # invitation, draft

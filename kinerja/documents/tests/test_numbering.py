@@ -26,6 +26,9 @@ pytestmark = pytest.mark.usefixtures("english")
 
 @pytest.fixture
 def unit(demo):
+    """The Sub Bagian Perencanaan with books of its own: the demo's Bagian Umum books (which
+    would number its letters, see the tests at the end) are set aside for these tests."""
+    NumberingBook.objects.all().delete()
     return Unit.objects.get(code="subbag-perencanaan")
 
 
@@ -299,3 +302,22 @@ def test_clerks_opening_the_new_years_book_at_once_share_one_book():
     book = NumberingBook.objects.get(unit=unit, year=2027)
     assert (book.pattern, book.digits, book.last_sequence) == ("{urut}/{unit}/{tahun}", 4, 8)
     assert NumberingBook.objects.count() == 2
+
+
+# --- whose book ----------------------------------------------------------------------------
+
+
+def test_a_sub_bagians_letters_go_in_its_bagians_book(demo, pk_code, clerk):
+    """The demo's Bagian Umum keeps the agenda book: the Sub Bagian's numbers are in it."""
+    sub = Unit.objects.get(code="subbag-perencanaan")
+    number = take(sub, pk_code, clerk)
+    assert number.number == "000.7.2.7/001/Setda-Umum/2026"
+    assert number.book.unit.code == "bagian-umum"
+    assert take(Unit.objects.get(code="bagian-umum"), pk_code, clerk).sequence == 2
+
+
+def test_a_unit_with_a_book_of_its_own_numbers_in_it(demo, pk_code, clerk):
+    sub = Unit.objects.get(code="subbag-perencanaan")
+    NumberingBook.objects.create(unit=sub, year=2025)
+    assert take(sub, pk_code, clerk).number == "000.7.2.7/001/Setda-Umum-Ren/2026"
+    assert not NumberingBook.objects.filter(unit__code="bagian-umum", numbers__isnull=False)

@@ -121,7 +121,7 @@ def test_a_chosen_classification_date_and_letter_number_are_kept(
         version, kasubbag, classification=renja, document_date=dt.date(2025, 12, 30), now=LATER
     )
     assert entry.classification == renja
-    assert entry.letter_number == "000.7.2.7/001/Setda-Umum-Ren/2026"
+    assert entry.letter_number == "000.7.2.7/001/Setda-Umum/2026"
     assert (entry.active_until, entry.inactive_until) == (
         dt.date(2027, 12, 31),
         dt.date(2030, 12, 31),
@@ -240,7 +240,7 @@ def test_a_dispatch_is_recorded_with_recipient_date_channel_and_cover_number(
     )
     assert (item.received_by, item.received_at) == ("", None)
     event = AuditEvent.objects.get(stream=pk_process.audit_stream, action="dispatch")
-    assert event.after["cover_number"] == "000.7.2.7/001/Setda-Umum-Ren/2026"
+    assert event.after["cover_number"] == "000.7.2.7/001/Setda-Umum/2026"
     assert event.after["sha256"] == final_pk.sha256
 
 
@@ -250,7 +250,7 @@ def test_a_cancelled_cover_number_cannot_be_used(final_pk, kasubbag, pelaksana, 
     with pytest.raises(DomainError) as caught:
         send(final_pk, kasubbag, cover_number)
     assert (str(caught.value), caught.value.field) == (
-        "Number 000.7.2.7/001/Setda-Umum-Ren/2026 was cancelled; it cannot be used.",
+        "Number 000.7.2.7/001/Setda-Umum/2026 was cancelled; it cannot be used.",
         "cover_number",
     )
     assert not Dispatch.objects.exists()
@@ -416,7 +416,7 @@ def test_a_cover_number_taken_for_another_process_cannot_be_used(
     with pytest.raises(DomainError) as caught:
         send(final_pk, kasubbag, cover_number)
     assert (str(caught.value), caught.value.field) == (
-        "Number 000.7.2.7/001/Setda-Umum-Ren/2026 was taken for another process.",
+        "Number 000.7.2.7/001/Setda-Umum/2026 was taken for another process.",
         "cover_number",
     )
 

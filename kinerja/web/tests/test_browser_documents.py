@@ -162,7 +162,7 @@ def test_sop_013_from_the_invitation_to_the_archive(officials, live_server, demo
         meeting_place="Ruang Rapat Sekretariat Daerah",
         agenda="Pembahasan Perjanjian Kinerja 2026",
     )
-    assert re.fullmatch(rf"000\.1\.2\.3/001/Setda-Umum-Ren/{year}", number), number
+    assert re.fullmatch(rf"000\.1\.2\.3/001/Setda-Umum/{year}", number), number
     act(
         pelaksana,
         base,
@@ -274,7 +274,7 @@ def test_sop_015_cover_letter_archive_and_dispatch_to_bappeda(
     # 11. The Surat Pengantar, filled from the process (Bappeda, the Renja), numbered.
     pelaksana = officials("pelaksana")
     number = make_letter(pelaksana, url, 11)
-    assert re.fullmatch(rf"000\.7\.2\.6/001/Setda-Umum-Ren/{year}", number), number
+    assert re.fullmatch(rf"000\.7\.2\.6/001/Setda-Umum/{year}", number), number
     act(pelaksana, base, title=title, step=11, action="finish", process_url=url)
 
     # 12. Booked and filed: the signed Renja, under the Renja's code.

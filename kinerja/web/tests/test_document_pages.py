@@ -33,7 +33,7 @@ from kinerja.workflow.tests.test_process_run import LANE_LOGIN, act
 
 pytestmark = pytest.mark.django_db
 
-NUMBER = re.compile(r"^000\.1\.2\.3/001/Setda-Umum-Ren/2026$")
+NUMBER = re.compile(r"^000\.1\.2\.3/001/Setda-Umum/2026$")
 
 
 @pytest.fixture(autouse=True)
