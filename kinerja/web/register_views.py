@@ -122,7 +122,10 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
     unit = by_code.get(data.get("unit") or "")
     if unit is None:
         unit = _own_unit(request.user)
-        if unit is None:
+        if unit is not None:
+            # The book the clerk's letters are numbered in: their Bagian's, when it keeps one.
+            unit = numbering.numbering_unit(unit)
+        else:
             latest = selectors.numbering_books().first()
             unit = latest.unit if latest else (units[0] if units else None)
     year = data.get("year") or timezone.localdate().year
@@ -203,7 +206,7 @@ def numbering_take(request):
                 messages.success(
                     request, _("Number %(number)s is yours.") % {"number": number.number}
                 )
-                return redirect(_book_url(unit.code, number.book.year))
+                return redirect(_book_url(number.book.unit.code, number.book.year))
     # Show the book again with the form and its errors (the book of the form's unit/year).
     request.GET = request.GET.copy()
     request.GET.update({"unit": request.POST.get("unit", ""), "year": request.POST.get("year", "")})

@@ -373,8 +373,16 @@ def test_an_unknown_verification_code_is_not_found(files):
     assert response.status_code == 404
 
 
-def test_the_book_page_opens_on_the_clerks_own_unit_and_says_so_in_the_filter(login, pk):
-    client = login("kasubbag")
-    page = html(client.get(reverse("web:numbering")))
-    unit = pk.unit  # Sub Bagian Perencanaan, the Kasubbag's unit
-    assert f'<option value="{unit.code}" selected>' in page
+def test_the_book_page_opens_on_the_book_of_the_clerks_letters(login, pk):
+    """The Kasubbag's letters are numbered in the Bagian Umum's book (the demo opens it),
+    and the filter says which book is listed."""
+    page = html(login("kasubbag").get(reverse("web:numbering")))
+    assert '<option value="bagian-umum" selected>' in page
+
+
+def test_a_unit_with_its_own_book_opens_on_it(login, pk):
+    from kinerja.documents.models import NumberingBook
+
+    NumberingBook.objects.create(unit=pk.unit, year=2026)  # the Sub Bagian's own book
+    page = html(login("kasubbag").get(reverse("web:numbering")))
+    assert f'<option value="{pk.unit.code}" selected>' in page
