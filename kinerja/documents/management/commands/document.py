@@ -1,4 +1,4 @@
-"""manage.py document verify FILE: documents from the command line."""
+"""manage.py document verify FILE | sweep [--delete]: documents from the command line."""
 
 import sys
 from pathlib import Path
@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinerja.core.errors import DomainError
 from kinerja.org.nip import format_nip
@@ -15,7 +16,10 @@ EXIT_VALID, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class Command(BaseCommand):
-    help = "Work with documents: verify the electronic signatures of a PDF."
+    help = (
+        "Work with documents: verify the electronic signatures of a PDF; find (and delete) "
+        "stored files that no record names."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -24,12 +28,43 @@ class Command(BaseCommand):
             help="Check the electronic signatures of a PDF (exit 0 valid, 1 not valid, 2 bad input).",
         )
         verify.add_argument("file", type=Path, metavar="FILE")
+        sweep = sub.add_parser(
+            "sweep",
+            help="List stored files that no document version names (older than an hour).",
+        )
+        sweep.add_argument("--delete", action="store_true", help="Delete them.")
 
     def handle(self, *args, **options):
         try:
             getattr(self, "do_" + options["action"])(options)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=EXIT_BAD_INPUT) from None
+
+    def do_sweep(self, options):
+        from kinerja.documents import sweep
+
+        found = sweep.orphans()
+        for item in found:
+            self.stdout.write(f"{item.name} ({item.size} B)")
+        if options["delete"]:
+            removed = sweep.remove(found)
+            self.stdout.write(
+                ngettext(
+                    "%(n)d file without a record deleted.",
+                    "%(n)d files without a record deleted.",
+                    removed,
+                )
+                % {"n": removed}
+            )
+        else:
+            self.stdout.write(
+                ngettext(
+                    "%(n)d file without a record (run with --delete to delete it).",
+                    "%(n)d files without a record (run with --delete to delete them).",
+                    len(found),
+                )
+                % {"n": len(found)}
+            )
 
     def do_verify(self, options):
         from kinerja.documents.signing import verify_pdf
