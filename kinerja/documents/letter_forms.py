@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +46,7 @@ DEFAULT_PLACE = "Banjarbaru"
 
 
 def _type_ids(document_type: DocumentType) -> set[int]:
-    return {document_type.pk, document_type.same_as_id or document_type.pk}
+    return {document_type.pk, document_type.canonical_id}
 
 
 def template_for_step(step: Step) -> LetterTemplate | None:
@@ -158,9 +157,8 @@ def paraf_rows(
     """The paraf table: each position of the chain, marked done where its Paraf is recorded."""
     done: dict[str, ParafRecord] = {}
     if document_type is not None:
-        canonical = document_type.same_as_id or document_type.pk
-        documents = ProcessDocument.objects.filter(process=process).filter(
-            Q(document_type_id=canonical) | Q(document_type__same_as_id=canonical)
+        documents = ProcessDocument.objects.filter(process=process).standing_for(
+            [document_type.canonical_id]
         )
         for record in ParafRecord.objects.filter(version__document__in=documents).order_by("at"):
             done.setdefault(_bare(record.position), record)

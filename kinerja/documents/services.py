@@ -13,6 +13,7 @@ the workflow knows nothing of files (DESIGN.md: documents sits above it).
 import contextvars
 import datetime as dt
 import functools
+import hashlib
 import io
 import logging
 from dataclasses import dataclass
@@ -183,12 +184,9 @@ def document_for(
     now: dt.datetime | None = None,
 ) -> ProcessDocument:
     """The process's document of this type (merged names count as one), made when missing."""
-    canonical = document_type.same_as_id or document_type.pk
     found = (
         ProcessDocument.objects.filter(process=process)
-        .filter(
-            models_q_canonical(canonical),
-        )
+        .standing_for([document_type.canonical_id])
         .select_related("document_type")
         .order_by("created_at", "pk")
         .first()
@@ -200,12 +198,6 @@ def document_for(
     )
     _record(process, by, "document", document, after={"type": document_type.name}, at=now)
     return document
-
-
-def models_q_canonical(canonical: int):
-    from django.db.models import Q
-
-    return Q(document_type_id=canonical) | Q(document_type__same_as_id=canonical)
 
 
 def latest_version(document: ProcessDocument) -> DocumentVersion | None:
@@ -440,17 +432,15 @@ def merge_document_types(
 def _input_documents(task: Task) -> list[ProcessDocument]:
     """The process's documents that the step takes as kelengkapan, newest first."""
     info = graph_for(task.process.sop_version).by_pk[task.step_id]
+    # Read now, not from the cached step graph: a merge may have happened since.
     canonicals = {
-        d.same_as_id or d.pk
-        for d in DocumentType.objects.filter(pk__in=[d.pk for d in info.inputs])
+        d.canonical_id for d in DocumentType.objects.filter(pk__in=[d.pk for d in info.inputs])
     }
     if not canonicals:
         return []
-    from django.db.models import Q
-
     return list(
         ProcessDocument.objects.filter(process=task.process)
-        .filter(Q(document_type_id__in=canonicals) | Q(document_type__same_as_id__in=canonicals))
+        .standing_for(canonicals)
         .select_related("document_type")
     )
 
@@ -765,8 +755,6 @@ def generate_letter(
         now=now,
     )
     generated = GeneratedLetter(version=version, kind=letter.kind, data=data, number=number)
-    import hashlib
-
     generated.docx_sha256 = hashlib.sha256(docx).hexdigest()
     guard.save(generated.docx, files.safe_name(f"{stem}.docx", FileKind.DOCX), ContentFile(docx))
     generated.save()
@@ -1010,7 +998,7 @@ def send_at_step(
 
 
 def default_classification(document_type: DocumentType) -> ArchiveClassification | None:
-    ids = {document_type.pk, document_type.same_as_id or document_type.pk}
+    ids = {document_type.pk, document_type.canonical_id}
     return ArchiveClassification.objects.filter(document_types__in=ids).order_by("code").first()
 
 

@@ -27,7 +27,7 @@ from kinerja.documents.models import (
 from kinerja.org.models import Position
 from kinerja.sop.models import DocumentType
 from kinerja.workflow.graph import graph_for
-from kinerja.workflow.models import Process, Task
+from kinerja.workflow.models import Process, ProcessDocument, Task
 
 from .forms import DomainErrorForm, FinishForm, SignForm, _note_field
 
@@ -408,12 +408,10 @@ def filing_versions(process: Process, task: Task | None):
     if task is not None:
         info = graph_for(process.sop_version).by_pk[task.step_id]
         types = [*info.inputs, *([info.step.output] if info.step.output_id else [])]
-        canonical = {d.same_as_id or d.pk for d in types}
-        qs = qs.filter(
-            Q(is_final=True)
-            | Q(document__document_type_id__in=canonical)
-            | Q(document__document_type__same_as_id__in=canonical)
+        held = ProcessDocument.objects.filter(process=process).standing_for(
+            {d.canonical_id for d in types}
         )
+        qs = qs.filter(Q(is_final=True) | Q(document__in=held))
     return qs.select_related("document__document_type").order_by("-is_final", "-created_at", "-pk")
 
 

@@ -608,7 +608,7 @@ def _document_panel(
     step = task.step
     if step.action in (Step.Action.REVIEW, Step.Action.SIGN):
         # The newest version of each kelengkapan, as documents.services.sign_task picks it.
-        wanted = {d.same_as_id or d.pk for d in graph.by_pk[task.step_id].inputs}
+        wanted = {d.canonical_id for d in graph.by_pk[task.step_id].inputs}
         drafts = [v for canonical, v in newest if canonical in wanted]
         panel.draft = next((v for v in drafts if v.kind == FileKind.PDF), None) or next(
             iter(drafts), None

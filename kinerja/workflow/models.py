@@ -208,6 +208,17 @@ class Task(models.Model):
         return self.status == self.Status.ACTIVE and self.due_at is not None and self.due_at < now
 
 
+class ProcessDocumentQuerySet(models.QuerySet):
+    def standing_for(self, document_type_ids) -> "ProcessDocumentQuerySet":
+        """Documents of these types, or of the names an administrator merged into them.
+
+        Pass canonical ids (DocumentType.canonical_id): 'Draft PK' merged into 'Dokumen PK'
+        is found by the id of 'Dokumen PK'.
+        """
+        ids = list(document_type_ids)
+        return self.filter(Q(document_type_id__in=ids) | Q(document_type__same_as_id__in=ids))
+
+
 class ProcessDocument(TimeStampedModel):
     """A document the process holds: made by a step, or received from outside and named."""
 
@@ -222,6 +233,8 @@ class ProcessDocument(TimeStampedModel):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ProcessDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("process document")
