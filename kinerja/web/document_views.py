@@ -306,42 +306,54 @@ def _step_missing(task: Task):
     return graph_for(task.process.sop_version).by_pk[task.step_id].inputs
 
 
-@login_required
-@require_POST
-def task_archive(request, pk):
-    """The archive step: book and file the final version, and finish the step, together."""
+def _register_and_finish(request, pk, action: str, form_for, service, values, message):
+    """The archive and dispatch steps: one form, one service that records the register entry
+    and finishes the step together, then the message naming what was recorded."""
     task = _task(pk)
     try:
         workflow.authorize(task, request.user)
     except PermissionDenied as denied:
         return _denied(request, denied)
-    form = document_forms.archive_form_for(task, request.POST, _step_missing(task))
+    form = form_for(task, request.POST, _step_missing(task))
     if not form.is_valid():
-        return _invalid(request, task.process_id, task.pk, "archive")
+        return _invalid(request, task.process_id, task.pk, action)
     try:
-        entry = docs.file_at_step(
+        made = service(
             task=task,
             version=form.cleaned_data.get("version"),
             by=request.user,
             note=form.cleaned_data.get("note", ""),
             provided=form.provided(),
             waivers=form.waivers(),
-            **form.archive_kwargs(),
+            **values(form),
         )
     except PermissionDenied as denied:
         return _denied(request, denied)
     except DomainError as error:
-        return _failed(request, task.process_id, task.pk, "archive", error)
-    return _done(
+        return _failed(request, task.process_id, task.pk, action, error)
+    return _done(request, task.process_id, message(made, task.step.number))
+
+
+@login_required
+@require_POST
+def task_archive(request, pk):
+    """The archive step: book and file the final version, and finish the step, together."""
+    return _register_and_finish(
         request,
-        task.process_id,
-        _("Filed as %(year)d/%(n)d under %(code)s; step %(step)d is finished.")
-        % {
-            "year": entry.year,
-            "n": entry.sequence,
-            "code": entry.classification.code,
-            "step": task.step.number,
-        },
+        pk,
+        "archive",
+        document_forms.archive_form_for,
+        docs.file_at_step,
+        lambda form: form.archive_kwargs(),
+        lambda entry, step: (
+            _("Filed as %(year)d/%(n)d under %(code)s; step %(step)d is finished.")
+            % {
+                "year": entry.year,
+                "n": entry.sequence,
+                "code": entry.classification.code,
+                "step": step,
+            }
+        ),
     )
 
 
@@ -349,37 +361,17 @@ def task_archive(request, pk):
 @require_POST
 def task_dispatch(request, pk):
     """The dispatch step: record what was sent, to whom, under which number; finish the step."""
-    task = _task(pk)
-    try:
-        workflow.authorize(task, request.user)
-    except PermissionDenied as denied:
-        return _denied(request, denied)
-    form = document_forms.dispatch_form_for(task, request.POST, _step_missing(task))
-    if not form.is_valid():
-        return _invalid(request, task.process_id, task.pk, "dispatch")
-    try:
-        item = docs.send_at_step(
-            task=task,
-            version=form.cleaned_data.get("version"),
-            by=request.user,
-            note=form.cleaned_data.get("note", ""),
-            provided=form.provided(),
-            waivers=form.waivers(),
-            **form.dispatch_kwargs(),
-        )
-    except PermissionDenied as denied:
-        return _denied(request, denied)
-    except DomainError as error:
-        return _failed(request, task.process_id, task.pk, "dispatch", error)
-    return _done(
+    return _register_and_finish(
         request,
-        task.process_id,
-        _("Sent to %(recipient)s under number %(number)s; step %(step)d is finished.")
-        % {
-            "recipient": item.recipient,
-            "number": item.cover_number.number,
-            "step": task.step.number,
-        },
+        pk,
+        "dispatch",
+        document_forms.dispatch_form_for,
+        docs.send_at_step,
+        lambda form: form.dispatch_kwargs(),
+        lambda item, step: (
+            _("Sent to %(recipient)s under number %(number)s; step %(step)d is finished.")
+            % {"recipient": item.recipient, "number": item.cover_number.number, "step": step}
+        ),
     )
 
 
