@@ -1113,9 +1113,3 @@ def record_receipt(
         after={"received_by": item.received_by, "received_at": received_at.isoformat()},
     )
     return item
-
-
-# --- numbers, for callers that number letters without generating them -------------------
-
-take_number = numbering.take
-cancel_number = numbering.cancel

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kinerja.demo.services import build_demo
+from kinerja.documents import numbering
 from kinerja.documents import services as docs
 from kinerja.documents.models import (
     ArchiveEntry,
@@ -480,7 +481,7 @@ def dispatch_step(login):
     )
     from kinerja.documents.models import ArchiveClassification
 
-    number = docs.take_number(
+    number = numbering.take(
         unit=process.unit,
         year=2026,
         classification=ArchiveClassification.objects.get(code="000.7.2.6"),
