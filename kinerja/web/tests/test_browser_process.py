@@ -102,8 +102,14 @@ def start_process(page, base: str, *, sop: str, year: int, expected_title: str) 
     page.goto(f"{base}/processes/")
     page.locator("details.start-process summary").click()
     form = page.locator("#start-form")
-    title_is = "t => document.querySelector('#start-form #id_title').value.startsWith(t)"
     # On each change htmx asks the server for the form again, titled for the SOP and year.
+    # The swapped-in form listens for changes only once htmx has settled it (about 20 ms
+    # after the swap), so a change made before then would be lost: wait for both.
+    title_is = (
+        "t => { const f = document.querySelector('#start-form');"
+        " return !f.classList.contains('htmx-settling') && !f.classList.contains('htmx-request')"
+        " && f.querySelector('#id_title').value.startsWith(t) }"
+    )
     form.get_by_label("SOP").select_option(label=sop)
     page.wait_for_function(title_is, arg=expected_title.rsplit(" ", 1)[0])
     form.get_by_label("Tahun (periode)").fill(str(year))
