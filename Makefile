@@ -4,6 +4,8 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do $$p -c '
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# pytest workers (pytest-xdist): one per core, at most 4; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
@@ -54,7 +56,7 @@ test: install-test browser
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run >/dev/null
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 
 lint:
 	$(PY) -m ruff check .
