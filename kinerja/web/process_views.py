@@ -389,6 +389,10 @@ EVENT_TEXTS = {
     ),
     "waive": lambda a, n: _("Went on without “%(name)s”") % {"name": a.get("document", "")},
     "document": lambda a, n: _("Document recorded: %(type)s") % {"type": a.get("type", "")},
+    "document-reference": lambda a, n: (
+        _("Reference of “%(type)s”: %(reference)s")
+        % {"type": a.get("type", ""), "reference": a.get("reference", "")}
+    ),
     "reassign": lambda a, n: (
         _("Step %(n)s given to %(name)s") % {"n": n, "name": a.get("assignee") or "-"}
     ),

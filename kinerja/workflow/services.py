@@ -489,15 +489,14 @@ def _store_documents(
 
     A draft that goes from step to step (Draft PK at steps 3 to 7) stays one document
     of the process: the output is recorded once, when the process first holds it, and
-    the later steps add versions to it (documents app).
+    the later steps add versions to it (documents app). What a later step types as its
+    output stays on its task; it becomes the document's reference only if it had none.
     """
     output_type = task.step.output
     if output_type is not None:
-        canonical = output_type.same_as_id or output_type.pk
-        held = _holdings(task)[1] or any(
-            (d.document_type.same_as_id or d.document_type_id) == canonical for d in docs
-        )
-        if not held or output:
+        canonical = output_type.canonical_id
+        named_now = any(d.document_type.canonical_id == canonical for d in docs)
+        if not named_now and not _holdings(task)[1]:
             docs = [
                 *docs,
                 ProcessDocument(
@@ -508,6 +507,8 @@ def _store_documents(
                     added_by=by,
                 ),
             ]
+        elif output and not named_now:
+            _refer_to_held(task, canonical, output[:300], record)
     if not docs:
         return
     ProcessDocument.objects.bulk_create(docs)
@@ -515,6 +516,27 @@ def _store_documents(
         record.add(
             "document", doc, after={"type": doc.document_type.name, "reference": doc.reference}
         )
+
+
+def _refer_to_held(task: Task, canonical: int, reference: str, record: _Record) -> None:
+    """Give the process's document of the step's output the reference typed, if it has none."""
+    held = (
+        ProcessDocument.objects.filter(process=task.process, reference="")
+        .standing_for([canonical])
+        .select_related("document_type")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if held is None:
+        return
+    held.reference = reference
+    held.save(update_fields=["reference"])
+    record.add(
+        "document-reference",
+        held,
+        before={"reference": ""},
+        after={"type": held.document_type.name, "reference": reference},
+    )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from kinerja.core.audit import events_for
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position
 from kinerja.sop.models import Step
@@ -233,7 +234,6 @@ def test_the_second_of_two_people_is_told_who_already_did_it(pelaksana, kasubbag
 
 
 def test_an_administrator_acts_openly_as_themselves(admin, kasubbag):
-    from kinerja.core.audit import events_for
 
     process = services.start_process(
         sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag, now=TUESDAY_MORNING
@@ -344,3 +344,35 @@ def test_time_used_is_recorded_against_the_standard(personas, kasubbag):
     task.refresh_from_db()
     assert task.work_minutes == Decimal("25")
     assert process_view(process.pk).standard_minutes == Decimal("200")
+
+
+def test_a_redone_step_keeps_one_record_of_its_draft(personas, kasubbag):
+    """Step 3 drafts the LKjIP, the Asisten III returns it, step 3 is done again: the
+    process still holds one draft (its versions are the revisions), the output typed
+    the second time stays on that task and becomes the draft's reference, as it had none.
+    """
+    process = services.start_process(
+        sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
+    )
+    now = TUESDAY_MORNING
+    for _ in range(5):  # steps 1-5; step 3 names no output
+        (task,) = active(process)
+        now += dt.timedelta(minutes=5)
+        if task.step.number == 3:
+            services.finish(task=task, by=personas["pelaksana"], now=now)
+        else:
+            act(task, personas[LANE_LOGIN[task.position.code]], now)
+    (review,) = active(process)
+    now += dt.timedelta(minutes=5)
+    services.return_for_revision(task=review, by=personas["asisten3"], note="Perbaiki.", now=now)
+    (redo,) = active(process)
+    assert redo.step.number == 3
+    services.finish(task=redo, by=personas["pelaksana"], output="Draft LKjIP revisi 1", now=now)
+
+    drafts = process.documents.filter(document_type=redo.step.output)
+    assert [d.reference for d in drafts] == ["Draft LKjIP revisi 1"]
+    redo.refresh_from_db()
+    assert redo.output_reference == "Draft LKjIP revisi 1"
+    (event,) = events_for(process.audit_stream).filter(action="document-reference")
+    assert event.after["reference"] == "Draft LKjIP revisi 1"
+    assert event.before == {"reference": ""}
