@@ -63,9 +63,9 @@ def run(n: int) -> dict:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    from kinerja import actions as services
     from kinerja.sop.models import Step
     from kinerja.sop.services import find_sop
-    from kinerja.workflow import services
     from kinerja.workflow.models import Task
 
     users = {u.username: u for u in get_user_model().objects.select_related("person")}

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kinerja.sop",
     "kinerja.workflow",
     "kinerja.documents",
+    "kinerja.cli",
     "kinerja.web",
     "kinerja.api",
     "kinerja.demo",

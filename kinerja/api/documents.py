@@ -1,7 +1,7 @@
 """Documents: the versions of process documents, their files, uploads, verification, the archive.
 
 Reads are open to every caller, as the pages are to every official; an upload
-goes through the same service as the process page (documents.services.upload /
+goes through the same service as the process page (actions.upload /
 add_version), so the same rules answer: a file of the wrong kind or too large is
 400 with the message and `field: "file"`, someone who may not add documents to
 the process gets 403.
@@ -16,8 +16,9 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
-from kinerja.documents import selectors, services, verification
+from kinerja.documents import selectors, verification
 from kinerja.documents.files import CONTENT_TYPES
 from kinerja.documents.models import DocumentVersion
 from kinerja.sop.models import DocumentType
@@ -183,7 +184,7 @@ def _version(v: DocumentVersion) -> dict:
         "added_by": _name(v.added_by),
         "added_at": v.created_at,
         "download": f"/api/documents/{v.pk}/file",
-        "verify_url": services.verify_url(v),
+        "verify_url": verification.verify_url(v),
     }
 
 
@@ -335,7 +336,7 @@ def upload_version(
             raise DomainError(
                 _("There is no document %(id)d.") % {"id": document}, field="document"
             )
-        version = services.add_version(
+        version = actions.add_version(
             document=doc, content=file, name=file.name, by=request.auth, task=task_row, note=note
         )
     else:
@@ -350,7 +351,7 @@ def upload_version(
         type_id = _document_type_id(document_type)
         if type_id is None:
             raise DomainError(_("Give the document type."), field="document_type")
-        version = services.upload(
+        version = actions.upload(
             process=process_row,
             document_type=DocumentType.objects.get(pk=type_id),
             content=file,

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kinerja.documents.permissions import task_offers
 from kinerja.sop.models import Step
 from kinerja.workflow.graph import StepInfo, graph_for
 from kinerja.workflow.models import Process, ProcessDocument, Task, Waiver
+from kinerja.workflow.permissions import display_name
 from kinerja.workflow.selectors import ProcessView
-from kinerja.workflow.services import display_name
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -48,17 +49,13 @@ def _minutes(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def actions_of(info: StepInfo) -> list[str]:
-    """What a task of this step takes: the same choice as the pages offer."""
-    step = info.step
-    if step.kind == Step.Kind.DECISION:
-        actions = ["choose"]
-    elif step.action == Step.Action.REVIEW:
-        actions = ["paraf"] + (["return"] if step.returns_to_id else [])
-    elif step.action == Step.Action.SIGN:
-        actions = ["sign"] + (["return"] if step.returns_to_id else [])
-    else:
-        actions = ["finish"]
+# The API's names of the archive and dispatch steps' actions: its endpoints /file and /send.
+API_NAMES = {"archive": "file", "dispatch": "send"}
+
+
+def actions_of(task: Task, info: StepInfo) -> list[str]:
+    """What a task of this step takes now: what the pages offer (task_offers), one rule."""
+    actions = [API_NAMES.get(a, a) for a in task_offers(task, info.step)]
     if info.inputs:
         actions.append("waive")
     return actions
@@ -131,7 +128,7 @@ def task_out(
         "output": task.output_reference,
         "working_minutes": _minutes(task.work_minutes),
         "standard_minutes": _minutes(step.work_minutes),
-        "actions": actions_of(info) if active else [],
+        "actions": actions_of(task, info) if active else [],
         "kelengkapan": [d.name for d in info.inputs],
         "missing_kelengkapan": [d.name for d in info.inputs if (task.pk, d.pk) not in present]
         if active

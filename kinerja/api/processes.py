@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Unit
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services
 from kinerja.workflow.models import Process
 from kinerja.workflow.selectors import process_view, processes
 
@@ -57,7 +57,7 @@ def start(request, payload: StartIn):
                 _("There is no unit with the code %(code)s.") % {"code": payload.unit},
                 field="unit",
             )
-    process = services.start_process(
+    process = actions.start_process(
         sop=sop, title=payload.title, year=payload.year, by=request.auth, unit=unit
     )
     return Status(201, process_detail(process_view(process.pk)))
@@ -102,5 +102,5 @@ def cancel(request, process_id: int, payload: CancelIn):
     process = Process.objects.filter(pk=process_id).first()
     if process is None:
         raise Http404(_("There is no process %(id)d.") % {"id": process_id})
-    services.cancel_process(process=process, by=request.auth, reason=payload.reason)
+    actions.cancel_process(process=process, by=request.auth, reason=payload.reason)
     return process_detail(_view(process_id))

@@ -204,7 +204,10 @@ class TaskOut(Schema):
     standard_minutes: float | None
     actions: list[str] = Field(
         ...,
-        description="What can be done on the task now: finish, paraf, sign, return, choose, waive.",
+        description=(
+            "What can be done on the task now: finish, paraf, sign, return, choose, file, "
+            "send, waive (each is the endpoint of that name)."
+        ),
     )
     kelengkapan: list[str]
     missing_kelengkapan: list[str] = Field(
@@ -310,6 +313,41 @@ class KelengkapanIn(Schema):
 
 class FinishIn(KelengkapanIn):
     output: str = Field("", description="Name or reference of the step's output.")
+
+
+class SignIn(KelengkapanIn):
+    electronic: bool | None = Field(
+        None,
+        description=(
+            "Sign the draft's PDF electronically (PAdES). Default: electronically when the "
+            "draft has a PDF, as the page does."
+        ),
+    )
+    passphrase: str = Field("", description="BSrE only: the signer's passphrase, never stored.")
+    nik: str = Field("", description="BSrE only: the signer's NIK, never stored.")
+
+
+class FileIn(KelengkapanIn):
+    """The archive step: the version filed and its register entry."""
+
+    version: int = Field(..., description="Id of the version filed (GET /api/documents).")
+    location: str = Field(..., description="Where it is filed (the ordner).")
+    copies: int = 1
+    classification: str = Field(
+        "", description="Archive classification code; default: the document type's."
+    )
+    title: str = Field("", description="Description in the register; default: the document.")
+
+
+class SendIn(KelengkapanIn):
+    """The dispatch step: what was sent, to whom, when, how, under which number."""
+
+    version: int = Field(..., description="Id of the version sent.")
+    recipient: str
+    sent_on: dt.date
+    channel: str = Field(..., description="hand, mail, email or application.")
+    cover_number: str = Field(..., description="The cover letter's number, as in the book.")
+    cover_letter: int | None = Field(None, description="Id of the cover letter's version.")
 
 
 class ReturnIn(Schema):

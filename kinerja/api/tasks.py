@@ -1,7 +1,7 @@
 """Tasks: what waits for me, one task, and the actions on a task.
 
-Each action calls the same service as the page's form, so the rules and the
-messages are the same: only the person a task is for (or their Plt/Plh, or an
+Each action calls the same function of kinerja.actions as the page's form, so
+the rows, the audit events, the rules and the messages are the same: only the person a task is for (or their Plt/Plh, or an
 administrator acting openly) may act (403 otherwise); the step decides which
 action it takes; a task that someone else finished a moment ago answers 409
 with who did it and when.
@@ -13,21 +13,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
+from kinerja.documents.models import ArchiveClassification, DocumentVersion, LetterNumber
 from kinerja.org.models import Person
-from kinerja.workflow import services
 from kinerja.workflow.models import Task
-from kinerja.workflow.services import person_of
+from kinerja.workflow.permissions import person_of
 
 from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of, tasks_out
 from .schemas import (
     ActResult,
     ChooseIn,
+    FileIn,
     FinishIn,
     KelengkapanIn,
     Message,
     ReassignIn,
     ReturnIn,
+    SendIn,
+    SignIn,
     TaskOut,
     TaskPage,
     ValidationMessage,
@@ -94,9 +98,10 @@ def _result(task_id: int, process_id: int) -> dict:
 
 @router.post("/tasks/{task_id}/finish", response={200: ActResult, **ACT_ERRORS}, summary="Finish")
 def finish(request, task_id: int, payload: FinishIn):
-    """Finish a step of work (typing, a meeting, filing, sending), naming its output."""
+    """Finish a step of work (typing, a meeting), naming its output. An archive or dispatch
+    step whose process holds a version to file or send is finished by /file or /send."""
     process_id = _process_of(task_id)
-    services.finish(
+    actions.finish(
         task=Task(pk=task_id),
         by=request.auth,
         output=payload.output,
@@ -111,7 +116,7 @@ def finish(request, task_id: int, payload: FinishIn):
 def paraf(request, task_id: int, payload: KelengkapanIn):
     """Initial (memaraf) a reviewed draft: it goes on to the next step."""
     process_id = _process_of(task_id)
-    services.paraf(
+    actions.paraf(
         task=Task(pk=task_id),
         by=request.auth,
         note=payload.note,
@@ -122,13 +127,18 @@ def paraf(request, task_id: int, payload: KelengkapanIn):
 
 
 @router.post("/tasks/{task_id}/sign", response={200: ActResult, **ACT_ERRORS}, summary="Sign")
-def sign(request, task_id: int, payload: KelengkapanIn):
-    """Sign the document of a signing step."""
+def sign(request, task_id: int, payload: SignIn):
+    """Sign the document of a signing step: electronically (PAdES) when the draft has a PDF,
+    unless `electronic` is false. The signed PDF is the next version of the step's output
+    (final at the SOP's last signing step)."""
     process_id = _process_of(task_id)
-    services.sign(
+    actions.sign(
         task=Task(pk=task_id),
         by=request.auth,
         note=payload.note,
+        electronic=payload.electronic,
+        passphrase=payload.passphrase,
+        nik=payload.nik,
         provided=payload.provided,
         waivers=payload.waivers,
     )
@@ -146,7 +156,7 @@ def return_for_revision(request, task_id: int, payload: ReturnIn):
     The steps in between run again; `active` holds the drafting step's new task.
     """
     process_id = _process_of(task_id)
-    services.return_for_revision(task=Task(pk=task_id), by=request.auth, note=payload.note)
+    actions.return_for_revision(task=Task(pk=task_id), by=request.auth, note=payload.note)
     return _result(task_id, process_id)
 
 
@@ -158,7 +168,7 @@ def return_for_revision(request, task_id: int, payload: ReturnIn):
 def choose(request, task_id: int, payload: ChooseIn):
     """Decide at a decision step: the flow with the chosen label goes on."""
     process_id = _process_of(task_id)
-    services.choose_branch(
+    actions.choose_branch(
         task=Task(pk=task_id), by=request.auth, branch=payload.branch, note=payload.note
     )
     return _result(task_id, process_id)
@@ -172,7 +182,7 @@ def choose(request, task_id: int, payload: ChooseIn):
 def waive(request, task_id: int, payload: WaiveIn):
     """Record that the step goes on without one of its kelengkapan, with the reason."""
     process_id = _process_of(task_id)
-    services.waive(
+    actions.waive(
         task=Task(pk=task_id), by=request.auth, document=payload.document, reason=payload.reason
     )
     return _result(task_id, process_id)
@@ -189,5 +199,83 @@ def reassign(request, task_id: int, payload: ReassignIn):
     to = Person.objects.filter(pk=payload.to).first()
     if to is None:
         raise DomainError(_("There is no person %(id)d.") % {"id": payload.to}, field="to")
-    services.reassign(task=Task(pk=task_id), by=request.auth, to=to, reason=payload.reason)
+    actions.reassign(task=Task(pk=task_id), by=request.auth, to=to, reason=payload.reason)
+    return _result(task_id, process_id)
+
+
+def _version(version_id: int | None, field: str) -> DocumentVersion | None:
+    if version_id is None:
+        return None
+    version = DocumentVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise DomainError(_("There is no version %(id)d.") % {"id": version_id}, field=field)
+    return version
+
+
+@router.post(
+    "/tasks/{task_id}/file",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="File at the archive step",
+)
+def file_at_step(request, task_id: int, payload: FileIn):
+    """The archive step: enter the version in the archive register and finish the step,
+    together (as the page's archive form)."""
+    process_id = _process_of(task_id)
+    classification = None
+    if payload.classification:
+        classification = ArchiveClassification.objects.filter(code=payload.classification).first()
+        if classification is None:
+            raise DomainError(
+                _("There is no archive classification %(code)s.")
+                % {"code": payload.classification[:40]},
+                field="classification",
+            )
+    actions.file_at_step(
+        task=Task(pk=task_id),
+        version=_version(payload.version, "version"),
+        by=request.auth,
+        note=payload.note,
+        provided=payload.provided,
+        waivers=payload.waivers,
+        location=payload.location,
+        copies=payload.copies,
+        classification=classification,
+        title=payload.title.strip(),
+    )
+    return _result(task_id, process_id)
+
+
+@router.post(
+    "/tasks/{task_id}/send",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="Send at the dispatch step",
+)
+def send_at_step(request, task_id: int, payload: SendIn):
+    """The dispatch step: record what was sent, to whom, when, how and under which cover
+    letter number, and finish the step, together (as the page's dispatch form)."""
+    process_id = _process_of(task_id)
+    number = (
+        LetterNumber.objects.filter(
+            number=payload.cover_number.strip(), process_id=process_id
+        ).first()
+        or LetterNumber.objects.filter(number=payload.cover_number.strip()).first()
+    )
+    if number is None:
+        raise DomainError(
+            _("There is no letter number %(number)s.") % {"number": payload.cover_number[:60]},
+            field="cover_number",
+        )
+    actions.send_at_step(
+        task=Task(pk=task_id),
+        version=_version(payload.version, "version"),
+        by=request.auth,
+        note=payload.note,
+        provided=payload.provided,
+        waivers=payload.waivers,
+        recipient=payload.recipient,
+        sent_on=payload.sent_on,
+        channel=payload.channel,
+        cover_number=number,
+        cover_letter=_version(payload.cover_letter, "cover_letter"),
+    )
     return _result(task_id, process_id)

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kinerja import actions
 from kinerja.documents import pki
-from kinerja.documents import services as documents
-from kinerja.documents.models import LetterTemplate
+from kinerja.documents.models import DocumentVersion, LetterTemplate
+from kinerja.documents.services.review import certificate_key
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id
@@ -75,7 +76,7 @@ def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
         made.append(
             pki.ensure_certificate(
                 directory,
-                key=documents.certificate_key(person),
+                key=certificate_key(person),
                 name=person.name,
                 nip=person.nip or "",
                 position=assignment.position.name,
@@ -90,7 +91,7 @@ def merge_demo_types(admin) -> None:
         for name in names:
             merge = DocumentType.objects.filter(name=name).first()
             if merge is not None and merge.same_as_id is None and merge.pk != keep.pk:
-                documents.merge_document_types(keep=keep, merge=merge, by=admin)
+                actions.merge_document_types(keep=keep, merge=merge, by=admin)
 
 
 def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
@@ -157,11 +158,10 @@ def last_years_pk(year: int) -> Process:
     """SOP-013 for `year`, run to the end in January: invitation, draft, paraf, two
     electronic signatures, filed in the archive register."""
     from kinerja.sop.services import find_sop
-    from kinerja.workflow import services as workflow
 
     u = users()
     people = people_by_position()
-    process = workflow.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"),
         title=f"Penyusunan Perjanjian Kinerja Tahun {year}",
         year=year,
@@ -184,7 +184,7 @@ def last_years_pk(year: int) -> Process:
         meeting_place="Ruang Rapat Sekretariat Daerah",
         agenda=f"Pembahasan Draft Perjanjian Kinerja Tahun {year}",
     )
-    documents.generate_letter(
+    actions.generate_letter(
         process=process,
         document_type=task.step.output,
         letter=letter,
@@ -194,45 +194,35 @@ def last_years_pk(year: int) -> Process:
         task=task,
         now=_at(year, 1, 6, 8, 5),
     )
-    workflow.finish(
+    actions.finish(
         task=task,
         by=u["pelaksana"],
         provided={"Konsep Surat": "Konsep undangan dari Kepala Sub Bagian Perencanaan"},
         now=_at(year, 1, 6, 8, 10),
     )
     # 2. Sekda chairs the review meeting; 3. Pelaksana types the draft PK (uploaded as PDF).
-    workflow.finish(task=_active(process), by=u["sekda"], now=_at(year, 1, 8, 11))
-    task = _active(process)
-    documents.upload(
-        process=process,
-        document_type=task.step.output,
+    actions.finish(task=_active(process), by=u["sekda"], now=_at(year, 1, 8, 11))
+    actions.finish(
+        task=_active(process),
+        by=u["pelaksana"],
         content=io.BytesIO(draft_pdf(kind="pk", year=year, people=people)),
         name=f"Draft PK Setda {year}.pdf",
-        by=u["pelaksana"],
-        task=task,
         note="Draft sesuai hasil rapat pembahasan",
-        now=_at(year, 1, 9, 9),
+        now=_at(year, 1, 9, 9, 5),
     )
-    workflow.finish(task=task, by=u["pelaksana"], now=_at(year, 1, 9, 9, 5))
     # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Walikota sign electronically.
-    documents.paraf_task(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
-    documents.paraf_task(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))
-    documents.sign_task(task=_active(process), by=u["sekda"], now=_at(year, 1, 13, 9))
-    documents.sign_task(task=_active(process), by=u["walikota"], now=_at(year, 1, 14, 10))
-    # 8. Pelaksana files the signed PK in the archive register.
-    task = _active(process)
-    final = (
-        documents.document_for(process, task.step.output, by=u["pelaksana"])
-        .versions.filter(is_final=True)
-        .get()
-    )
-    documents.archive(
+    actions.paraf(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
+    actions.paraf(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))
+    actions.sign(task=_active(process), by=u["sekda"], now=_at(year, 1, 13, 9))
+    actions.sign(task=_active(process), by=u["walikota"], now=_at(year, 1, 14, 10))
+    # 8. Pelaksana files the signed PK in the archive register, which ends the step.
+    final = DocumentVersion.objects.get(document__process=process, is_final=True)
+    actions.file_at_step(
+        task=_active(process),
         version=final,
         by=u["pelaksana"],
         location=f"Ordner PK {year}, Rak 2, Sub Bagian Perencanaan",
         copies=3,
-        task=task,
-        now=_at(year, 1, 14, 14),
+        now=_at(year, 1, 14, 14, 5),
     )
-    workflow.finish(task=task, by=u["pelaksana"], now=_at(year, 1, 14, 14, 5))
     return process

@@ -158,10 +158,9 @@ def start_demo_processes() -> list:
     """
     import io
 
-    from kinerja.documents import services as docs
+    from kinerja import actions
     from kinerja.sop.models import DocumentType
     from kinerja.sop.services import find_sop
-    from kinerja.workflow import services as workflow
     from kinerja.workflow.models import Process, Task
 
     from . import documents
@@ -176,7 +175,7 @@ def start_demo_processes() -> list:
     def active(process):
         return process.tasks.select_related("step__output").get(status=Task.Status.ACTIVE)
 
-    lkjip = workflow.start_process(
+    lkjip = actions.start_process(
         sop=find_sop("SOP-011"),
         title=f"Penyusunan Laporan Kinerja Tahun {year - 1}",
         year=year - 1,
@@ -198,7 +197,7 @@ def start_demo_processes() -> list:
         meeting_place="Ruang Rapat Bagian Umum",
         agenda=f"Koordinasi data dan informasi penyusunan LKjIP Tahun {year - 1}",
     )
-    docs.generate_letter(
+    actions.generate_letter(
         process=lkjip,
         document_type=task.step.output,
         letter=letter,
@@ -207,7 +206,7 @@ def start_demo_processes() -> list:
         classification=template.classification,
         task=task,
     )
-    workflow.finish(
+    actions.finish(
         task=task,
         by=users["pelaksana"],
         waivers={
@@ -216,23 +215,19 @@ def start_demo_processes() -> list:
             )
         },
     )
-    workflow.finish(
+    actions.finish(
         task=active(lkjip),
         by=users["kasubbag"],
         output="Notulen rapat koordinasi dan data masing-masing bagian",
     )
-    task = active(lkjip)
-    docs.upload(
-        process=lkjip,
-        document_type=task.step.output,
+    actions.finish(
+        task=active(lkjip),
+        by=users["pelaksana"],
         content=io.BytesIO(documents.draft_pdf(kind="lkjip", year=year - 1, people=people)),
         name=f"Draft LKjIP Setda {year - 1}.pdf",
-        by=users["pelaksana"],
-        task=task,
         note="Draft pertama dari data masing-masing bagian",
     )
-    workflow.finish(task=task, by=users["pelaksana"])
-    renja = workflow.start_process(
+    renja = actions.start_process(
         sop=find_sop("SOP-015"),
         title=f"Penyusunan Rencana Kerja Tahun {year + 1}",
         year=year,
@@ -253,7 +248,7 @@ def start_demo_processes() -> list:
             "lima hari kerja sejak nota dinas ini diterima."
         ),
     )
-    docs.generate_letter(
+    actions.generate_letter(
         process=renja,
         document_type=DocumentType.objects.get(name="Nota Dinas"),
         letter=letter,
@@ -262,7 +257,7 @@ def start_demo_processes() -> list:
         classification=template.classification,
         task=active(renja),
     )
-    workflow.finish(
+    actions.finish(
         task=active(renja), by=users["kasubbag"], output=f"Permintaan data usulan Renja {year + 1}"
     )
     return [pk, lkjip, renja]

@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position
 from kinerja.sop.models import DocumentType, Step
+from kinerja.workflow.engine import resolve_holder
 from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Process, ProcessDocument, Task
-from kinerja.workflow.services import resolve_holder
 
 from . import letters
 from .models import LetterTemplate

@@ -22,7 +22,9 @@ from kinerja.core.errors import DomainError
 from kinerja.org.models import Unit
 from kinerja.workflow.models import Process
 
+from . import permissions
 from .models import ArchiveClassification, LetterNumber, NumberingBook
+from .selectors import numbering_unit
 
 FIELDS = {"klasifikasi", "urut", "unit", "tahun", "bulan"}
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -61,29 +63,6 @@ def format_number(
     )
 
 
-def may_take(user: AbstractBaseUser) -> bool:
-    return user.is_superuser or user.has_perm("documents.add_letternumber")
-
-
-def numbering_unit(unit: Unit) -> Unit:
-    """The unit whose book numbers `unit`'s letters: its own, else the nearest unit above it
-    that keeps books.
-
-    A Sub Bagian's letters usually go out in its Bagian's agenda book
-    (000.7.2.6/014/Setda-Umum/2026): opening a book for the Bagian in the administration
-    makes it the book of every unit under it that has none of its own.
-    """
-    keeping = set(NumberingBook.objects.values_list("unit_id", flat=True).distinct())
-    current = unit
-    seen = set()
-    while current is not None and current.pk not in seen:
-        if current.pk in keeping:
-            return current
-        seen.add(current.pk)
-        current = current.parent
-    return unit
-
-
 def book_for(unit: Unit, year: int) -> NumberingBook:
     """The book that numbers `unit`'s letters in `year`, opened with the year's first number."""
     unit = numbering_unit(unit)
@@ -117,7 +96,7 @@ def take(
     now: dt.datetime | None = None,
 ) -> LetterNumber:
     """The next number of the unit's book for `year`."""
-    if not may_take(by):
+    if not permissions.may_take_number(by):
         raise PermissionDenied(_("You may not take letter numbers."))
     subject = (subject or "").strip()
     if not subject:
@@ -166,11 +145,7 @@ def take(
 def cancel(*, number: LetterNumber, by: AbstractBaseUser, reason: str) -> LetterNumber:
     """Cancel a number: it stays in the book, marked cancelled, and is never given again."""
     number = LetterNumber.objects.select_for_update().get(pk=number.pk)
-    if not (
-        by.is_superuser
-        or number.taken_by_id == by.pk
-        or by.has_perm("documents.change_letternumber")
-    ):
+    if not permissions.may_cancel_number(by, number):
         raise PermissionDenied(_("Only who took the number, or an administrator, may cancel it."))
     if number.status == LetterNumber.Status.CANCELLED:
         raise DomainError(_("Number %(number)s is already cancelled.") % {"number": number.number})

@@ -16,8 +16,11 @@ from django.db.models.functions import Coalesce
 
 from kinerja.org.models import Unit
 from kinerja.sop.models import DocumentType, Sop
+from kinerja.workflow.graph import graph_for
+from kinerja.workflow.models import Process, ProcessDocument, Task
 
 from .models import (
+    ArchiveClassification,
     ArchiveEntry,
     Dispatch,
     DocumentVersion,
@@ -186,3 +189,41 @@ def dispatches(*, process: int | None = None, pending: bool = False) -> QuerySet
     if pending:
         qs = qs.filter(received_at__isnull=True)
     return qs.order_by("-sent_on", "-pk")
+
+
+def filing_versions(process: Process, task: Task | None):
+    """Versions that an archive or dispatch step may file or send: final ones first."""
+    qs = DocumentVersion.objects.filter(document__process=process)
+    if task is not None:
+        info = graph_for(process.sop_version).by_pk[task.step_id]
+        types = [*info.inputs, *([info.step.output] if info.step.output_id else [])]
+        held = ProcessDocument.objects.filter(process=process).standing_for(
+            {d.canonical_id for d in types}
+        )
+        qs = qs.filter(Q(is_final=True) | Q(document__in=held))
+    return qs.select_related("document__document_type").order_by("-is_final", "-created_at", "-pk")
+
+
+def default_classification(document_type: DocumentType) -> ArchiveClassification | None:
+    """The archive classification a document of this type is filed under by default."""
+    ids = {document_type.pk, document_type.canonical_id}
+    return ArchiveClassification.objects.filter(document_types__in=ids).order_by("code").first()
+
+
+def numbering_unit(unit: Unit) -> Unit:
+    """The unit whose book numbers `unit`'s letters: its own, else the nearest unit above it
+    that keeps books.
+
+    A Sub Bagian's letters usually go out in its Bagian's agenda book
+    (000.7.2.6/014/Setda-Umum/2026): opening a book for the Bagian in the administration
+    makes it the book of every unit under it that has none of its own.
+    """
+    keeping = set(NumberingBook.objects.values_list("unit_id", flat=True).distinct())
+    current = unit
+    seen = set()
+    while current is not None and current.pk not in seen:
+        if current.pk in keeping:
+            return current
+        seen.add(current.pk)
+        current = current.parent
+    return unit

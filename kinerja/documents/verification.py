@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
@@ -19,6 +21,12 @@ from kinerja.core.errors import DomainError
 from .files import CHUNK, _mb, max_upload_bytes
 from .models import DocumentVersion
 from .selectors import versions_with_hash
+
+
+def verify_url(version: DocumentVersion) -> str:
+    """The public page a signature's QR code opens for this version."""
+    path = reverse("web:document-check", kwargs={"public_id": version.public_id})
+    return f"{settings.KINERJA_BASE_URL}{path}"
 
 
 @dataclass

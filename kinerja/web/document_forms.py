@@ -1,7 +1,7 @@
 """Forms of the documents on the process page. They only carry the input; services decide.
 
 Every rule with a message a person acts on (a file that is not a PDF, an empty
-ordner, a date in the future) lives in kinerja.documents.services and comes
+ordner, a date in the future) lives in the documents services (through kinerja.actions) and comes
 back as a DomainError naming its field; `DomainErrorForm` puts it there.
 """
 
@@ -11,12 +11,10 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.documents import letter_forms
-from kinerja.documents import services as docs
+from kinerja.documents import letter_forms, selectors
 from kinerja.documents.models import (
     ArchiveClassification,
     Dispatch,
@@ -27,7 +25,7 @@ from kinerja.documents.models import (
 from kinerja.org.models import Position
 from kinerja.sop.models import DocumentType
 from kinerja.workflow.graph import graph_for
-from kinerja.workflow.models import Process, ProcessDocument, Task
+from kinerja.workflow.models import Process, Task
 
 from .forms import DomainErrorForm, FinishForm, SignForm, _note_field
 
@@ -402,19 +400,6 @@ def process_types(process: Process):
     return DocumentType.objects.filter(pk__in=ids).order_by("name")
 
 
-def filing_versions(process: Process, task: Task | None):
-    """Versions that an archive or dispatch step may file or send: final ones first."""
-    qs = DocumentVersion.objects.filter(document__process=process)
-    if task is not None:
-        info = graph_for(process.sop_version).by_pk[task.step_id]
-        types = [*info.inputs, *([info.step.output] if info.step.output_id else [])]
-        held = ProcessDocument.objects.filter(process=process).standing_for(
-            {d.canonical_id for d in types}
-        )
-        qs = qs.filter(Q(is_final=True) | Q(document__in=held))
-    return qs.select_related("document__document_type").order_by("-is_final", "-created_at", "-pk")
-
-
 def cover_numbers(process: Process):
     return LetterNumber.objects.filter(process=process, status=LetterNumber.Status.ISSUED).order_by(
         "-taken_at", "-pk"
@@ -442,12 +427,12 @@ def letter_form_for(task: Task, template, *, by, data=None):
 
 
 def archive_form_for(task: Task, data=None, missing=()):
-    versions = filing_versions(task.process, task)
+    versions = selectors.filing_versions(task.process, task)
     first = versions.first()
     initial = {"copies": 1}
     if first is not None:
         initial["version"] = first.pk
-        classification = docs.default_classification(first.document.document_type)
+        classification = selectors.default_classification(first.document.document_type)
         if classification is not None:
             initial["classification"] = classification.pk
     return ArchiveForm(
@@ -456,7 +441,7 @@ def archive_form_for(task: Task, data=None, missing=()):
 
 
 def dispatch_form_for(task: Task, data=None, missing=()):
-    versions = filing_versions(task.process, task)
+    versions = selectors.filing_versions(task.process, task)
     numbers = cover_numbers(task.process)
     letters = cover_letters(task.process)
     initial = {

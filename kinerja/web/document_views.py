@@ -23,9 +23,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.documents import letter_forms
-from kinerja.documents import services as docs
+from kinerja.documents import permissions as document_permissions
 from kinerja.documents.files import CONTENT_TYPES, EXTENSIONS, safe_name
 from kinerja.documents.models import (
     Dispatch,
@@ -33,7 +34,7 @@ from kinerja.documents.models import (
     FileKind,
     GeneratedLetter,
 )
-from kinerja.workflow import services as workflow
+from kinerja.workflow import permissions
 from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Process, Task
 
@@ -113,26 +114,6 @@ def _done(request, process_pk: int, message: str):
     return redirect("web:process-detail", pk=process_pk)
 
 
-# --- writing: the combined actions (used by process_views.task_action too) ---------------------
-
-
-def finish_with_file(*, task: Task, by, form) -> Task:
-    """Finish a work step; with a file, the file is first stored as the output's next version."""
-    data = form.cleaned_data
-    upload = data.get("file")
-    return docs.finish_with_file(
-        task=task,
-        by=by,
-        content=upload or None,
-        name=upload.name if upload else "",
-        document_type=document_forms.upload_type(task),
-        output=data.get("output", ""),
-        note=data.get("note", ""),
-        provided=form.provided(),
-        waivers=form.waivers(),
-    )
-
-
 # --- writing: views ---------------------------------------------------------------------------
 
 
@@ -144,14 +125,14 @@ def process_upload(request, pk):
     form = document_forms.ProcessUploadForm(
         request.POST, request.FILES, prefix="upload", types=document_forms.process_types(process)
     )
-    if not docs.may_add_versions(process, request.user):
+    if not document_permissions.may_add_versions(process, request.user):
         return _denied(request, PermissionDenied(_("You may not add documents to this process.")))
     if not form.is_valid():
         return _invalid(request, pk, 0, "upload")
     upload = form.cleaned_data["file"]
     try:
         _require_file(upload)
-        version = docs.upload(
+        version = actions.upload(
             process=process,
             document_type=form.cleaned_data["document_type"],
             content=upload,
@@ -185,7 +166,7 @@ def task_upload(request, pk):
     """Unggah versi from a task: a version of the step's output, recorded with the task."""
     task = _task(pk)
     try:
-        workflow.authorize(task, request.user)
+        permissions.authorize(task, request.user)
     except PermissionDenied as denied:
         return _denied(request, denied)
     form = document_forms.UploadForm(request.POST, request.FILES, prefix=f"upload-{task.pk}")
@@ -197,7 +178,7 @@ def task_upload(request, pk):
         _require_file(upload)
         if document_type is None:
             raise DomainError(_("This step makes no document to upload."), field="file")
-        version = docs.upload(
+        version = actions.upload(
             process=task.process,
             document_type=document_type,
             content=upload,
@@ -220,7 +201,7 @@ def mark_final(request, public_id):
     version = _version(public_id)
     process_pk = version.document.process_id
     try:
-        docs.mark_final(version=version, by=request.user)
+        actions.mark_final(version=version, by=request.user)
     except PermissionDenied as denied:
         return _denied(request, denied)
     except DomainError as error:
@@ -243,7 +224,7 @@ def task_letter(request, pk):
     if template is None:
         raise Http404("letter")
     try:
-        workflow.authorize(task, request.user)
+        permissions.authorize(task, request.user)
     except PermissionDenied as denied:
         return _denied(request, denied)
     if request.method != "POST":
@@ -272,7 +253,7 @@ def task_letter(request, pk):
                 _("Take a number from the book, or write the number already given."),
                 field="number",
             )
-        result = docs.generate_letter(
+        result = actions.generate_letter(
             process=task.process,
             document_type=task.step.output,
             letter=letter,
@@ -311,7 +292,7 @@ def _register_and_finish(request, pk, action: str, form_for, service, values, me
     and finishes the step together, then the message naming what was recorded."""
     task = _task(pk)
     try:
-        workflow.authorize(task, request.user)
+        permissions.authorize(task, request.user)
     except PermissionDenied as denied:
         return _denied(request, denied)
     form = form_for(task, request.POST, _step_missing(task))
@@ -343,7 +324,7 @@ def task_archive(request, pk):
         pk,
         "archive",
         document_forms.archive_form_for,
-        docs.file_at_step,
+        actions.file_at_step,
         lambda form: form.archive_kwargs(),
         lambda entry, step: (
             _("Filed as %(year)d/%(n)d under %(code)s; step %(step)d is finished.")
@@ -366,7 +347,7 @@ def task_dispatch(request, pk):
         pk,
         "dispatch",
         document_forms.dispatch_form_for,
-        docs.send_at_step,
+        actions.send_at_step,
         lambda form: form.dispatch_kwargs(),
         lambda item, step: (
             _("Sent to %(recipient)s under number %(number)s; step %(step)d is finished.")
@@ -385,7 +366,7 @@ def receipt(request, pk):
         return _invalid(request, item.process_id, 0, f"receipt-{item.pk}")
     data = form.cleaned_data
     try:
-        docs.record_receipt(
+        actions.record_receipt(
             dispatch=item,
             by=request.user,
             received_by=data.get("received_by") or "",

@@ -18,7 +18,7 @@ class LoginForm(AuthenticationForm):
 # --- running SOPs (process pages) ---------------------------------------------------------
 #
 # The rules (a note is required to return, a waiver needs a reason, the kelengkapan must be
-# present) live in kinerja.workflow.services, which raises DomainError with the field it is
+# present) live in the engine (through kinerja.actions), which raises DomainError with the field it is
 # about; the views put that message next to the field. These forms only carry the input.
 
 
@@ -210,7 +210,7 @@ class StartProcessForm(DomainErrorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only SOPs with a published version can be run (workflow.services.published_version).
+        # Only SOPs with a published version can be run (workflow.engine.published_version).
         self.fields["sop"].queryset = (
             Sop.objects.filter(versions__status=SopVersion.Status.PUBLISHED)
             .distinct()

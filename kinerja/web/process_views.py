@@ -3,7 +3,7 @@
 Every action is a plain POST form that redirects (works without JavaScript); with
 htmx the same form posts with hx-post and the view answers with the process
 page's status partial (and the other parts of the page out of band), so one view
-serves the full page and its partials. Rules live in kinerja.workflow.services:
+serves the full page and its partials. Every write is one call of kinerja.actions:
 a DomainError goes next to the field it names, PermissionDenied is a 403 page.
 """
 
@@ -29,17 +29,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kinerja import actions
 from kinerja.core.audit import events_for
 from kinerja.core.calendar import format_moment
 from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
 from kinerja.documents import letter_forms
-from kinerja.documents import services as docs
+from kinerja.documents import permissions as document_permissions
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import Sop, SopVersion, Step
 from kinerja.sop.render import document_context
-from kinerja.workflow import selectors, services
+from kinerja.workflow import permissions, selectors
 from kinerja.workflow.graph import VersionGraph, graph_for
 from kinerja.workflow.models import Notification, Process, Task
 
@@ -65,7 +66,7 @@ class InboxRow:
 @login_required
 def my_tasks(request):
     """Tugas saya: what waits for the person, newest first."""
-    person = services.person_of(request.user)
+    person = permissions.person_of(request.user)
     today = timezone.localdate()
     now = timezone.now()
     tasks = Task.objects.inbox_for(person, on=today) if person else Task.objects.none()
@@ -112,10 +113,6 @@ def _acting_note(task: Task, person: Person, acting: dict[int, str]) -> str:
 # --- processes list and start ------------------------------------------------------------
 
 
-def may_start(user) -> bool:
-    return user.is_superuser or user.has_perm("workflow.add_process")
-
-
 @login_required
 def process_list(request):
     now = timezone.now()
@@ -139,7 +136,7 @@ def process_list(request):
         "page": page,
         "form": form,
         "query": query.urlencode(),
-        "start_form": _start_form_initial(request) if may_start(request.user) else None,
+        "start_form": _start_form_initial(request) if permissions.may_start(request.user) else None,
     }
     return render(request, "web/process_list.html", context)
 
@@ -167,7 +164,7 @@ def _start_form_initial(request) -> forms.StartProcessForm:
 @login_required
 def process_start(request):
     """Mulai proses: GET the form (htmx: only the form, with the title for the SOP and year)."""
-    if not may_start(request.user):
+    if not permissions.may_start(request.user):
         raise PermissionDenied(_("You may not start processes."))
     status = 200
     if request.method == "POST":
@@ -175,7 +172,7 @@ def process_start(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                process = services.start_process(
+                process = actions.start_process(
                     sop=data["sop"], title=data["title"], year=data["year"], by=request.user
                 )
             except DomainError as error:
@@ -275,21 +272,6 @@ class Bound:
 
 def _action_prefix(action: str, task_pk: int) -> str:
     return f"{action}-{task_pk}"
-
-
-def _step_actions(step: Step) -> list[str]:
-    """What the step asks of its official, in the order the buttons are shown."""
-    if step.kind == Step.Kind.DECISION:
-        return ["choose"]
-    if step.action == Step.Action.REVIEW:
-        return ["paraf", "return"] if step.returns_to_id else ["paraf"]
-    if step.action == Step.Action.SIGN:
-        return ["sign", "return"] if step.returns_to_id else ["sign"]
-    if step.action == Step.Action.ARCHIVE:
-        return ["archive"]
-    if step.action == Step.Action.DISPATCH:
-        return ["dispatch"]
-    return ["finish"]
 
 
 FORM_CLASSES = {
@@ -400,7 +382,7 @@ EVENT_TEXTS = {
     "finish-process": lambda a, n: _("Process finished"),
     "reminder": lambda a, n: _("Reminder sent to %(name)s") % {"name": a.get("recipient", "")},
     "escalation": lambda a, n: _("Escalated to %(name)s") % {"name": a.get("recipient", "")},
-    # Documents (kinerja.documents.services).
+    # Documents.
     "version": lambda a, n: (
         _("Version %(v)s of “%(doc)s” added: %(name)s")
         % {"v": a.get("version", ""), "doc": a.get("document", ""), "name": a.get("name", "")}
@@ -506,15 +488,12 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             )
         )
 
-    managing = process.status == Process.Status.RUNNING and services.may_manage(process, user)
+    managing = process.status == Process.Status.RUNNING and permissions.may_manage(process, user)
     letter_templates = letter_forms.templates_by_type() if view.active_tasks else {}
     documents = document_section(request, process, view, names, bound)
     panels = []
     for task in view.active_tasks:
-        try:
-            actor = services.authorize(task, user)
-        except PermissionDenied:
-            actor = None
+        actor = permissions.may_act(task, user)
         waived = {w.document_type_id for w in task.waivers.all()}
         missing = [d for d in graph.by_pk[task.step_id].inputs if d.pk not in present | waived]
         panel = Panel(
@@ -531,11 +510,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
         if panel.may_act:
             _document_panel(panel, task, graph, documents["newest"], user, letter_templates, bound)
-            for action in _step_actions(task.step):
-                if action in ACTION_URLS and not _has_versions_to_file(task):
-                    # Nothing was uploaded in this run (the documents went on paper): the
-                    # step is finished by its plain form, naming what was filed or sent.
-                    action = "finish"
+            for action in document_permissions.task_offers(task):
                 form = _make_form(action, task, graph, missing, _posted(bound, task.pk, action))
                 if action == "sign" and not form.is_bound:
                     # Electronic by default, when there is a PDF to sign.
@@ -552,11 +527,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             panel.reassign_form = _bind(form, bound, task.pk, "reassign")
         panels.append(panel)
 
-    # Only the owner (or an administrator) may cancel (workflow.services.cancel_process).
     cancel_form = None
-    if process.status == Process.Status.RUNNING and (
-        user.is_superuser or process.owner_id == user.pk
-    ):
+    if process.status == Process.Status.RUNNING and permissions.may_cancel(process, user):
         cancel_form = forms.CancelProcessForm(_posted(bound, 0, "cancel"), prefix="cancel")
         cancel_form = _bind(cancel_form, bound, 0, "cancel")
 
@@ -611,7 +583,7 @@ def _document_panel(
     """What a task offers for its documents: the letter form, an upload, the draft to act on."""
     step = task.step
     if step.action in (Step.Action.REVIEW, Step.Action.SIGN):
-        # The newest version of each kelengkapan, as documents.services.sign_task picks it.
+        # The newest version of each kelengkapan, as actions.sign picks it.
         wanted = {d.canonical_id for d in graph.by_pk[task.step_id].inputs}
         drafts = [v for canonical, v in newest if canonical in wanted]
         panel.draft = next((v for v in drafts if v.kind == FileKind.PDF), None) or next(
@@ -672,7 +644,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
     for version in versions:
         by_document.setdefault(version.document_id, []).append(version)
     running = process.status == Process.Status.RUNNING
-    manages = running and docs.may_manage_documents(process, user)
+    manages = running and document_permissions.may_manage_documents(process, user)
     rows = []
     for document in view.documents:
         found = by_document.get(document.pk, [])
@@ -717,7 +689,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
             )
         )
     upload_form = None
-    if running and docs.may_add_versions(process, user):
+    if running and document_permissions.may_add_versions(process, user):
         upload_form = document_forms.ProcessUploadForm(
             _posted(bound, 0, "upload"),
             prefix="upload",
@@ -754,10 +726,6 @@ def document_section(request, process: Process, view, names, bound: Bound | None
     }
 
 
-def _has_versions_to_file(task: Task) -> bool:
-    return document_forms.filing_versions(task.process, task).exists()
-
-
 def _in_documents_section(bound: Bound | None) -> bool:
     return bound is not None and bound.task_pk == 0 and bound.action != "cancel"
 
@@ -772,7 +740,7 @@ def final_error(bound: Bound) -> bool:
     return bound.task_pk == 0 and bound.action == "final"
 
 
-def _actor_note(actor: services.Actor | None) -> str:
+def _actor_note(actor: permissions.Actor | None) -> str:
     if actor is None:
         return ""
     if actor.as_admin:
@@ -835,12 +803,20 @@ def _done_message(action: str, task: Task, result) -> str:
 def _call(action: str, task: Task, form, user):
     data = form.cleaned_data
     if action == "finish":
-        from .document_views import finish_with_file
-
-        return finish_with_file(task=task, by=user, form=form)
+        upload = data.get("file")
+        return actions.finish(
+            task=task,
+            by=user,
+            content=upload or None,
+            name=upload.name if upload else "",
+            document_type=document_forms.upload_type(task),
+            output=data.get("output", ""),
+            note=data.get("note", ""),
+            provided=form.provided(),
+            waivers=form.waivers(),
+        )
     if action == "paraf":
-        # The paraf goes on the draft reviewed (documents), and the step is done (workflow).
-        return docs.paraf_task(
+        return actions.paraf(
             task=task,
             by=user,
             note=data["note"].strip(),
@@ -848,7 +824,7 @@ def _call(action: str, task: Task, form, user):
             waivers=form.waivers(),
         )
     if action == "sign":
-        return docs.sign_task(
+        return actions.sign(
             task=task,
             by=user,
             note=data["note"].strip(),
@@ -857,15 +833,15 @@ def _call(action: str, task: Task, form, user):
             **form.options(),
         )
     if action == "return":
-        return docs.return_task(task=task, by=user, note=data["note"])
+        return actions.return_for_revision(task=task, by=user, note=data["note"])
     if action == "choose":
-        return services.choose_branch(
+        return actions.choose_branch(
             task=task, by=user, branch=data["branch"], note=data["note"].strip()
         )
     if action == "waive":
-        return services.waive(task=task, by=user, document=data["document"], reason=data["reason"])
+        return actions.waive(task=task, by=user, document=data["document"], reason=data["reason"])
     if action == "reassign":
-        return services.reassign(task=task, by=user, to=data["to"], reason=data["reason"])
+        return actions.reassign(task=task, by=user, to=data["to"], reason=data["reason"])
     raise ValueError(action)
 
 
@@ -888,12 +864,12 @@ def task_action(request, pk, action):
     # they sent. The service checks again under its lock.
     try:
         if action == "reassign":
-            if not services.may_manage(task.process, request.user):
+            if not permissions.may_manage(task.process, request.user):
                 raise PermissionDenied(
                     _("Only the process owner or the Kasubbag may reassign tasks.")
                 )
         else:
-            services.authorize(task, request.user)
+            permissions.authorize(task, request.user)
     except PermissionDenied as denied:
         return _denied(request, denied)
     graph = graph_for(task.process.sop_version)
@@ -949,7 +925,7 @@ def process_cancel(request, pk):
     form = forms.CancelProcessForm(request.POST, prefix="cancel")
     form.is_valid()
     try:
-        services.cancel_process(
+        actions.cancel_process(
             process=process, by=request.user, reason=form.cleaned_data.get("reason", "")
         )
     except PermissionDenied as denied:
@@ -967,7 +943,7 @@ def process_cancel(request, pk):
 
 @login_required
 def notification_list(request):
-    person = services.person_of(request.user)
+    person = permissions.person_of(request.user)
     notices = (
         Notification.objects.filter(recipient=person)
         .select_related("task__process", "task__step")
@@ -987,7 +963,7 @@ def notification_read(request):
 
     Not an action of the record: reading a notice changes nothing in a process.
     """
-    person = services.person_of(request.user)
+    person = permissions.person_of(request.user)
     if person is not None:
         unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
         wanted = request.POST.get("notification", "")

@@ -2,7 +2,7 @@
 and the verification of a signed document (also the public page its QR code opens).
 
 Reads come from kinerja.documents.selectors, writes go through one service call
-(numbering.take / numbering.cancel): a DomainError is shown next to its field or
+(actions.take_number / actions.cancel_number): a DomainError is shown next to its field or
 as a message, PermissionDenied is the 403 page. Filters are GET parameters; a bad
 value is ignored and named above the list.
 """
@@ -21,8 +21,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
-from kinerja.documents import export, numbering, selectors, verification
+from kinerja.documents import export, permissions, selectors, verification
 from kinerja.documents.models import ArchiveClassification, LetterNumber
 from kinerja.org.models import Assignment, Unit
 from kinerja.sop.models import DocumentType, Sop
@@ -124,7 +125,7 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
         unit = _own_unit(request.user)
         if unit is not None:
             # The book the clerk's letters are numbered in: their Bagian's, when it keeps one.
-            unit = numbering.numbering_unit(unit)
+            unit = selectors.numbering_unit(unit)
         else:
             latest = selectors.numbering_books().first()
             unit = latest.unit if latest else (units[0] if units else None)
@@ -137,24 +138,17 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
     return form, unit, year, units
 
 
-def _may_cancel(user, number: LetterNumber) -> bool:
-    return (
-        user.is_superuser
-        or number.taken_by_id == user.pk
-        or user.has_perm("documents.change_letternumber")
-    )
-
-
 def _numbering_page(request, *, take_form=None, status=200):
     form, unit, year, _units = _book_choice(request)
     book = selectors.numbering_book(unit, year) if unit else None
     numbers = selectors.letter_numbers(book, text=form.valid_data().get("q") or "") if book else []
     page = Paginator(numbers, PAGE_SIZE).get_page(request.GET.get("page"))
     for number in page.object_list:
-        number.may_cancel = number.status == LetterNumber.Status.ISSUED and _may_cancel(
-            request.user, number
+        number.may_cancel = (
+            number.status == LetterNumber.Status.ISSUED
+            and permissions.may_cancel_number(request.user, number)
         )
-    may_take = numbering.may_take(request.user)
+    may_take = permissions.may_take_number(request.user)
     if may_take and take_form is None and unit is not None:
         take_form = forms.TakeNumberForm(initial={"unit": unit.code, "year": year})
     context = {
@@ -183,7 +177,7 @@ def _book_url(unit_code: str, year) -> str:
 @login_required
 @require_POST
 def numbering_take(request):
-    if not numbering.may_take(request.user):
+    if not permissions.may_take_number(request.user):
         raise PermissionDenied(_("You may not take letter numbers."))
     form = forms.TakeNumberForm(request.POST)
     if form.is_valid():
@@ -192,7 +186,7 @@ def numbering_take(request):
             form.add_error(None, _("There is no such unit."))
         else:
             try:
-                number = numbering.take(
+                number = actions.take_number(
                     unit=unit,
                     year=form.cleaned_data["year"],
                     classification=form.cleaned_data["classification"],
@@ -223,7 +217,7 @@ def numbering_cancel(request, pk):
         messages.error(request, _("The reason is too long."))
         return redirect(back)
     try:
-        numbering.cancel(number=number, by=request.user, reason=form.cleaned_data["reason"])
+        actions.cancel_number(number=number, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, f"{number.number}: {exc.message}")
     else:

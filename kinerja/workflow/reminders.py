@@ -21,8 +21,8 @@ from kinerja.core import audit
 from kinerja.core.calendar import get_calendar
 from kinerja.org.models import Person
 
+from .engine import resolve_holder
 from .models import Notification, Task
-from .services import resolve_holder
 
 # Remind when this much working time is left, or half the time standard if that is less.
 REMINDER_LEAD_MINUTES = Decimal(getattr(settings, "KINERJA_REMINDER_MINUTES", 30))

@@ -189,9 +189,9 @@ def test_an_outsider_may_not_upload(multipart, pk):
 def test_verify_reports_the_signatures_and_the_version_on_record(multipart, pk):
     signed = data.signed_pdf()
     version = data.upload(pk, "Dokumen PK", text="x")
-    from kinerja.documents import services
+    from kinerja import actions
 
-    version = services.add_version(
+    version = actions.add_version(
         document=version.document,
         content=io.BytesIO(signed),
         name="PK.pdf",

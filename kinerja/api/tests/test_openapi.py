@@ -19,7 +19,17 @@ OPERATIONS = {
     ("get", "/api/tasks/{task_id}"),
     *(
         ("post", f"/api/tasks/{{task_id}}/{action}")
-        for action in ("finish", "paraf", "sign", "return", "choose", "waive", "reassign")
+        for action in (
+            "finish",
+            "paraf",
+            "sign",
+            "return",
+            "choose",
+            "waive",
+            "reassign",
+            "file",
+            "send",
+        )
     ),
     ("post", "/api/tokens"),
     ("get", "/api/tokens"),

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kinerja import actions
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ TUESDAY = dt.datetime(2026, 2, 3, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
 def _start(users, n, sops=("SOP-011", "SOP-013", "SOP-015"), now=None):
     """n processes; started at `now` (a past moment: their first tasks are overdue)."""
     for i in range(n):
-        services.start_process(
+        actions.start_process(
             sop=find_sop(sops[i % len(sops)]),
             title=f"Proses {i}",
             year=2020 + i % 6,
@@ -90,7 +90,7 @@ def test_the_process_list_filters(as_user, users):
     assert [p["title"] for p in by_year["items"]] == ["Proses 1"]
     assert client.get("/api/processes", {"state": "done"}).json()["count"] == 0
     # Started on a Tuesday morning in February: step 1 (10 menit) has long been overdue.
-    late = services.start_process(
+    late = actions.start_process(
         sop=find_sop("SOP-011"), title="Terlambat", year=2026, by=users["kasubbag"], now=TUESDAY
     )
     overdue = client.get("/api/processes", {"overdue": "true"}).json()

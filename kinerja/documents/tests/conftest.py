@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import translation
 
+from kinerja import actions
 from kinerja.demo.services import build_demo
 from kinerja.documents import pki
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services as workflow
 from kinerja.workflow.models import Task
 from kinerja.workflow.tests import conftest as workflow_fixtures
 from kinerja.workflow.tests.conftest import TUESDAY_MORNING, at  # noqa: F401
@@ -146,7 +146,7 @@ def plain_zip() -> bytes:
 @pytest.fixture
 def pk_process(kasubbag):
     """'Penyusunan PK 2026', started by the Kasubbag on an ordinary Tuesday morning."""
-    return workflow.start_process(
+    return actions.start_process(
         sop=find_sop("SOP-013"),
         title="Penyusunan Perjanjian Kinerja 2026",
         year=2026,

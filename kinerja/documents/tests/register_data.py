@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from kinerja import actions
 from kinerja.documents import numbering, services
 from kinerja.documents.models import ArchiveClassification, ArchiveEntry, DocumentVersion
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services as workflow
 
 WITA = ZoneInfo("Asia/Makassar")
 TUESDAY_MORNING = dt.datetime(2026, 2, 3, 10, 0, tzinfo=WITA)
@@ -57,7 +57,7 @@ def pdf(text: str = "Draft PK") -> bytes:
 
 
 def start(number: str = "SOP-013", *, title: str = "Penyusunan Perjanjian Kinerja 2026", year=2026):
-    return workflow.start_process(
+    return actions.start_process(
         sop=find_sop(number), title=title, year=year, by=user("kasubbag"), now=TUESDAY_MORNING
     )
 

@@ -6,11 +6,10 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from kinerja import actions
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
-from kinerja.documents import services
 from kinerja.sop.models import DocumentType
-from kinerja.workflow import services as workflow
 from kinerja.workflow.models import Task, Waiver
 
 from .conftest import pdf_bytes, run_until
@@ -26,15 +25,15 @@ def test_after_the_merge_step_8_finds_the_pk_without_a_waiver(
 ):
     archive, now = run_until(pk_process, personas, 8)
     with pytest.raises(DomainError) as caught:
-        workflow.finish(task=archive, by=pelaksana, now=now)
+        actions.finish(task=archive, by=pelaksana, now=now)
     assert str(caught.value) == (
         "The kelengkapan of step 8 is not in the process: “Dokumen PK”. Name it, "
         "or go on without it with a reason (waive)."
     )
 
-    services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     archive = Task.objects.get(pk=archive.pk)
-    done = workflow.finish(task=archive, by=pelaksana, now=now)
+    done = actions.finish(task=archive, by=pelaksana, now=now)
     assert done.status == Task.Status.DONE
     assert not Waiver.objects.filter(task=archive).exists()
     # The Draft PK of steps 2-7 stands for the Dokumen PK: no document of that name was made.
@@ -45,7 +44,7 @@ def test_after_the_merge_both_names_add_versions_to_one_document(
     pk_process, draft_pk, dokumen_pk, admin, kasubbag
 ):
     def upload(document_type, text):
-        return services.upload(
+        return actions.upload(
             process=pk_process,
             document_type=document_type,
             content=io.BytesIO(pdf_bytes(text)),
@@ -54,13 +53,13 @@ def test_after_the_merge_both_names_add_versions_to_one_document(
         )
 
     draft = upload(draft_pk, "draft")
-    services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     signed = upload(dokumen_pk, "dokumen")
     assert (signed.document_id, signed.number) == (draft.document_id, 2)
 
 
 def test_the_merge_is_recorded(draft_pk, dokumen_pk, admin):
-    merged = services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    merged = actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     assert merged.same_as == dokumen_pk
     # The demo merged names too; the newest event is this merge.
     event = AuditEvent.objects.filter(stream="documents", action="merge-types").latest("seq")
@@ -69,44 +68,44 @@ def test_the_merge_is_recorded(draft_pk, dokumen_pk, admin):
 
 
 def test_merging_twice_is_refused(draft_pk, dokumen_pk, admin):
-    services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     for keep, merge in ((dokumen_pk, draft_pk), (draft_pk, dokumen_pk)):
         with pytest.raises(DomainError) as caught:
-            services.merge_document_types(keep=keep, merge=merge, by=admin)
+            actions.merge_document_types(keep=keep, merge=merge, by=admin)
         assert caught.value.field == "merge"
         assert "are already one document." in str(caught.value)
     with pytest.raises(DomainError) as caught:
-        services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+        actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     assert str(caught.value) == "“Draft PK” and “Dokumen PK” are already one document."
 
 
 def test_a_name_is_not_merged_into_itself(dokumen_pk, admin):
     with pytest.raises(DomainError) as caught:
-        services.merge_document_types(keep=dokumen_pk, merge=dokumen_pk, by=admin)
+        actions.merge_document_types(keep=dokumen_pk, merge=dokumen_pk, by=admin)
     assert str(caught.value) == "“Dokumen PK” and “Dokumen PK” are already one document."
 
 
 def test_merging_into_a_merged_name_merges_into_the_name_it_stands_for(draft_pk, dokumen_pk, admin):
-    services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     konsep = DocumentType.objects.create(name="Konsep PK")
-    services.merge_document_types(keep=draft_pk, merge=konsep, by=admin)
+    actions.merge_document_types(keep=draft_pk, merge=konsep, by=admin)
     konsep.refresh_from_db()
     assert konsep.same_as == dokumen_pk  # one level: never a chain
 
 
 def test_names_merged_into_the_merged_name_follow_it(draft_pk, dokumen_pk, admin):
     konsep = DocumentType.objects.create(name="Konsep PK")
-    services.merge_document_types(keep=draft_pk, merge=konsep, by=admin)
-    services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    actions.merge_document_types(keep=draft_pk, merge=konsep, by=admin)
+    actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     konsep.refresh_from_db()
     assert konsep.same_as == dokumen_pk
 
 
 def test_a_name_already_merged_elsewhere_is_not_moved_silently(draft_pk, dokumen_pk, admin):
     renja = DocumentType.objects.get(name="Dokumen Renja")
-    services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
+    actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     with pytest.raises(DomainError) as caught:
-        services.merge_document_types(keep=renja, merge=draft_pk, by=admin)
+        actions.merge_document_types(keep=renja, merge=draft_pk, by=admin)
     assert str(caught.value) == (
         "“Draft PK” is already one document with “Dokumen PK”; merge “Dokumen PK” instead."
     )
@@ -116,7 +115,7 @@ def test_a_name_already_merged_elsewhere_is_not_moved_silently(draft_pk, dokumen
 
 def test_only_an_administrator_merges_names(draft_pk, dokumen_pk, kasubbag):
     with pytest.raises(PermissionDenied) as caught:
-        services.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=kasubbag)
+        actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=kasubbag)
     assert str(caught.value) == "Only an administrator may merge document types."
     draft_pk.refresh_from_db()
     assert draft_pk.same_as is None

@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from kinerja import actions
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
 from kinerja.documents import numbering, services
 from kinerja.documents.models import ArchiveClassification, ArchiveEntry, Dispatch
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services as workflow
 
 from .conftest import TUESDAY_MORNING, at, docx_bytes, grant, pdf_bytes
 
@@ -374,9 +374,9 @@ def test_clerks_filing_at_once_get_consecutive_register_numbers(tmp_path, settin
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from kinerja import actions
     from kinerja.demo.services import build_demo
     from kinerja.sop.services import find_sop
-    from kinerja.workflow import services as workflow
 
     from .test_numbering import _concurrent
 
@@ -390,7 +390,7 @@ def test_clerks_filing_at_once_get_consecutive_register_numbers(tmp_path, settin
     count = 8
     versions = []
     for i in range(count):
-        process = workflow.start_process(
+        process = actions.start_process(
             sop=find_sop("SOP-013"), title=f"PK {i}", year=2026, by=kasubbag, now=TUESDAY_MORNING
         )
         versions.append(
@@ -408,7 +408,7 @@ def test_clerks_filing_at_once_get_consecutive_register_numbers(tmp_path, settin
 def test_a_cover_number_taken_for_another_process_cannot_be_used(
     final_pk, kasubbag, pelaksana, cover_number
 ):
-    other = workflow.start_process(
+    other = actions.start_process(
         sop=find_sop("SOP-015"), title="Renja 2027", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     cover_number.process = other

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
+from kinerja import actions
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
-from kinerja.documents import services
 from kinerja.documents.models import DocumentVersion, Paraf, Signature
 from kinerja.documents.signing import verify_pdf
 from kinerja.workflow.models import Task
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")
 
 def upload_draft(process, draft_pk, pelaksana, data, now, name="Draft PK.pdf"):
     """The Pelaksana uploads the draft at step 3, the step that drafts it."""
-    return services.upload(
+    return actions.upload(
         process=process,
         document_type=draft_pk,
         content=io.BytesIO(data),
@@ -48,7 +48,7 @@ def test_paraf_goes_on_the_newest_version_with_the_reviewers_position(
 ):
     (first, second), now = drafted(pk_process, personas, draft_pk, pdf_bytes("v1"), pdf_bytes("v2"))
     review = task_at(pk_process, 4)
-    services.paraf_task(task=review, by=kasubbag, now=now + dt.timedelta(minutes=5))
+    actions.paraf(task=review, by=kasubbag, now=now + dt.timedelta(minutes=5))
     (paraf,) = Paraf.objects.all()
     assert paraf.version == second
     assert (paraf.name, paraf.position, paraf.acting) == (
@@ -74,8 +74,8 @@ def test_the_kasubbag_and_the_kabag_each_initial_the_same_version(
     pk_process, personas, draft_pk, kasubbag, kabag
 ):
     (version,), now = drafted(pk_process, personas, draft_pk, pdf_bytes())
-    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
-    services.paraf_task(task=task_at(pk_process, 5), by=kabag, now=now + dt.timedelta(minutes=5))
+    actions.paraf(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    actions.paraf(task=task_at(pk_process, 5), by=kabag, now=now + dt.timedelta(minutes=5))
     assert list(version.parafs.values_list("position", flat=True)) == [
         "Kepala Sub Bagian Perencanaan",
         "Kepala Bagian Umum",
@@ -86,10 +86,12 @@ def test_a_returned_version_keeps_the_note_and_the_next_upload_says_it_replaces_
     pk_process, personas, draft_pk, kasubbag, kabag, pelaksana
 ):
     (returned,), now = drafted(pk_process, personas, draft_pk, pdf_bytes("v1"))
-    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    actions.paraf(task=task_at(pk_process, 4), by=kasubbag, now=now)
     review = task_at(pk_process, 5)
     note = "Target indikator 2 belum sesuai Renstra"
-    redo = services.return_task(task=review, by=kabag, note=note, now=now + dt.timedelta(hours=1))
+    redo = actions.return_for_revision(
+        task=review, by=kabag, note=note, now=now + dt.timedelta(hours=1)
+    )
     assert redo.step.number == 3
     assert redo.assignee == pelaksana.person
     returned.refresh_from_db()
@@ -111,7 +113,7 @@ def test_a_return_without_a_note_is_refused_and_marks_nothing(
     (version,), now = drafted(pk_process, personas, draft_pk, pdf_bytes())
     review = task_at(pk_process, 4)
     with pytest.raises(DomainError) as caught:
-        services.return_task(task=review, by=kasubbag, note="  ", now=now)
+        actions.return_for_revision(task=review, by=kasubbag, note="  ", now=now)
     assert str(caught.value) == "Say what must be corrected: the note is required."
     version.refresh_from_db()
     assert (version.returned_by_id, version.return_note) == (None, "")
@@ -125,8 +127,8 @@ def test_a_return_without_a_note_is_refused_and_marks_nothing(
 def reviewed(pk_process, personas, draft_pk, kasubbag, kabag):
     """A PDF draft initialled by the Kasubbag and the Kabag: step 6 (the Sekda) is next."""
     (version,), now = drafted(pk_process, personas, draft_pk, pdf_bytes("Draft PK"))
-    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
-    services.paraf_task(task=task_at(pk_process, 5), by=kabag, now=now + dt.timedelta(minutes=5))
+    actions.paraf(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    actions.paraf(task=task_at(pk_process, 5), by=kabag, now=now + dt.timedelta(minutes=5))
     return version, now + dt.timedelta(minutes=10)
 
 
@@ -139,8 +141,8 @@ def test_the_sekda_and_the_walikota_sign_and_the_second_signed_version_is_final(
     pk_process, reviewed, sekda, walikota, signing
 ):
     draft, now = reviewed
-    services.sign_task(task=task_at(pk_process, 6), by=sekda, now=now)
-    services.sign_task(task=task_at(pk_process, 7), by=walikota, now=now + dt.timedelta(hours=1))
+    actions.sign(task=task_at(pk_process, 6), by=sekda, now=now)
+    actions.sign(task=task_at(pk_process, 7), by=walikota, now=now + dt.timedelta(hours=1))
 
     versions = list(DocumentVersion.objects.filter(document=draft.document).order_by("number"))
     assert [(v.number, v.source, v.is_final) for v in versions] == [
@@ -172,8 +174,8 @@ def test_a_signed_file_changed_by_one_byte_is_reported_broken(
     pk_process, reviewed, sekda, walikota, signing
 ):
     draft, now = reviewed
-    services.sign_task(task=task_at(pk_process, 6), by=sekda, now=now)
-    services.sign_task(task=task_at(pk_process, 7), by=walikota, now=now + dt.timedelta(hours=1))
+    actions.sign(task=task_at(pk_process, 6), by=sekda, now=now)
+    actions.sign(task=task_at(pk_process, 7), by=walikota, now=now + dt.timedelta(hours=1))
     pdf = signed_pdf(DocumentVersion.objects.get(document=draft.document, is_final=True))
     # One letter of the title in the first revision, which both signatures cover.
     at = pdf.index(b"(Draft PK)") + len(b"(Draft P")
@@ -191,11 +193,11 @@ def test_signing_without_a_pdf_of_the_draft_is_refused_and_the_task_stays(
     pk_process, personas, draft_pk, kasubbag, kabag, sekda, signing
 ):
     (_docx,), now = drafted(pk_process, personas, draft_pk, docx_bytes())
-    services.paraf_task(task=task_at(pk_process, 4), by=kasubbag, now=now)
-    services.paraf_task(task=task_at(pk_process, 5), by=kabag, now=now)
+    actions.paraf(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    actions.paraf(task=task_at(pk_process, 5), by=kabag, now=now)
     sign = task_at(pk_process, 6)
     with pytest.raises(DomainError) as caught:
-        services.sign_task(task=sign, by=sekda, now=now + dt.timedelta(minutes=5))
+        actions.sign(task=sign, by=sekda, now=now + dt.timedelta(minutes=5), electronic=True)
     assert str(caught.value) == (
         "There is no PDF of the draft to sign. Upload the draft as PDF first."
     )
@@ -206,7 +208,7 @@ def test_signing_without_a_pdf_of_the_draft_is_refused_and_the_task_stays(
 
 def test_signing_on_paper_completes_the_task_without_a_new_version(pk_process, reviewed, sekda):
     draft, now = reviewed
-    task = services.sign_task(task=task_at(pk_process, 6), by=sekda, now=now, electronic=False)
+    task = actions.sign(task=task_at(pk_process, 6), by=sekda, now=now, electronic=False)
     assert task.status == Task.Status.DONE
     assert draft.document.versions.count() == 1
     assert not Signature.objects.exists()
@@ -219,17 +221,17 @@ def test_when_storing_the_signed_file_fails_the_task_stays_and_nothing_is_left(
 
     draft, now = reviewed
     files_before = sorted(p for p in media.rglob("*") if p.is_file())
-    real_record = audit.record
+    real_record = audit.record_many
 
-    def fail_on_signature(**kwargs):
-        if kwargs["action"] == "e-sign":
+    def fail_on_signature(stream, events):
+        if any(event.action == "e-sign" for event in events):
             raise RuntimeError("database went away")
-        return real_record(**kwargs)
+        return real_record(stream, events)
 
-    monkeypatch.setattr(audit, "record", fail_on_signature)
+    monkeypatch.setattr(audit, "record_many", fail_on_signature)
     sign = task_at(pk_process, 6)
     with pytest.raises(RuntimeError):
-        services.sign_task(task=sign, by=sekda, now=now)
+        actions.sign(task=sign, by=sekda, now=now)
     assert sorted(p for p in media.rglob("*") if p.is_file()) == files_before
     assert draft.document.versions.count() == 1
     assert task_at(pk_process, 6) == sign

@@ -52,7 +52,7 @@ def test_versions_are_listed_newest_first_with_every_filter(two_processes):
 
 
 def test_a_merged_document_type_finds_the_documents_of_either_name(two_processes, settings):
-    from kinerja.documents.services import merge_document_types
+    from kinerja.actions import merge_document_types
 
     pk, _lkjip = two_processes
     draft = data.upload(pk, "Draft PK", text="draft")
@@ -120,12 +120,12 @@ def test_a_page_of_a_large_register_costs_the_same_few_queries(
 def test_dispatches_newest_first_and_those_without_receipt(two_processes):
     import datetime as dt
 
-    from kinerja.documents import services
+    from kinerja import actions
 
     pk, _lkjip = two_processes
     version = data.upload(pk, "Dokumen PK", text="kirim")
     cover = data.take_number(pk.unit)
-    sent = services.dispatch(
+    sent = actions.dispatch(
         version=version,
         by=data.user("kasubbag"),
         recipient="Bappeda",
@@ -135,7 +135,7 @@ def test_dispatches_newest_first_and_those_without_receipt(two_processes):
     )
     assert list(selectors.dispatches(process=pk.pk)) == [sent]
     assert list(selectors.dispatches(pending=True)) == [sent]
-    services.record_receipt(
+    actions.record_receipt(
         dispatch=sent,
         by=data.user("kasubbag"),
         received_by="Staf Bappeda",

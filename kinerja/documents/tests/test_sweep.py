@@ -10,7 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from kinerja.documents import services, sweep
+from kinerja import actions
+from kinerja.documents import sweep
 
 from .conftest import pdf_bytes, stored_files
 
@@ -26,7 +27,7 @@ def age(name: str, hours: float) -> None:
 def test_a_file_no_record_names_is_found_and_deleted_and_recorded_ones_stay(
     pk_process, draft_pk, kasubbag, media
 ):
-    kept = services.upload(
+    kept = actions.upload(
         process=pk_process,
         document_type=draft_pk,
         content=io.BytesIO(pdf_bytes()),

@@ -11,10 +11,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 
+from kinerja import actions
 from kinerja.core import audit
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
-from kinerja.documents import services
 from kinerja.documents.models import DocumentVersion, FileKind
 from kinerja.workflow.models import Process, ProcessDocument
 from kinerja.workflow.tests.test_process_run import run_to_end
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")
 
 
 def upload(process, document_type, by, data, name="Draft PK.docx", **kwargs):
-    return services.upload(
+    return actions.upload(
         process=process,
         document_type=document_type,
         content=io.BytesIO(data),
@@ -106,7 +106,7 @@ def test_the_same_file_again_is_a_new_version_that_changed_nothing(pk_process, d
 
 def test_add_version_adds_to_the_document_it_is_given(pk_process, draft_pk, kasubbag):
     first = upload(pk_process, draft_pk, kasubbag, docx_bytes("v1"))
-    second = services.add_version(
+    second = actions.add_version(
         document=first.document, content=io.BytesIO(docx_bytes("v2")), name="v2.docx", by=kasubbag
     )
     assert (second.document_id, second.number) == (first.document_id, 2)
@@ -118,7 +118,7 @@ def test_add_version_adds_to_the_document_it_is_given(pk_process, draft_pk, kasu
 def test_a_final_version_cannot_be_replaced(pk_process, draft_pk, kasubbag):
     upload(pk_process, draft_pk, kasubbag, docx_bytes("v1"))
     newest = upload(pk_process, draft_pk, kasubbag, docx_bytes("v2"))
-    final = services.mark_final(version=newest, by=kasubbag)
+    final = actions.mark_final(version=newest, by=kasubbag)
     assert final.is_final
     with pytest.raises(DomainError) as caught:
         upload(pk_process, draft_pk, kasubbag, docx_bytes("v3"))
@@ -131,7 +131,7 @@ def test_only_the_newest_version_can_be_made_final(pk_process, draft_pk, kasubba
     first = upload(pk_process, draft_pk, kasubbag, docx_bytes("v1"))
     upload(pk_process, draft_pk, kasubbag, docx_bytes("v2"))
     with pytest.raises(DomainError) as caught:
-        services.mark_final(version=first, by=kasubbag)
+        actions.mark_final(version=first, by=kasubbag)
     assert str(caught.value) == "Only the newest version can be made final."
     first.refresh_from_db()
     assert not first.is_final
@@ -140,10 +140,10 @@ def test_only_the_newest_version_can_be_made_final(pk_process, draft_pk, kasubba
 def test_making_final_twice_is_harmless_and_an_older_one_is_refused(pk_process, draft_pk, kasubbag):
     first = upload(pk_process, draft_pk, kasubbag, docx_bytes("v1"))
     newest = upload(pk_process, draft_pk, kasubbag, docx_bytes("v2"))
-    services.mark_final(version=newest, by=kasubbag)
-    assert services.mark_final(version=newest, by=kasubbag).is_final
+    actions.mark_final(version=newest, by=kasubbag)
+    assert actions.mark_final(version=newest, by=kasubbag).is_final
     with pytest.raises(DomainError) as caught:
-        services.mark_final(version=first, by=kasubbag)
+        actions.mark_final(version=first, by=kasubbag)
     assert str(caught.value) == "Version 2 is already the final version."
     assert AuditEvent.objects.filter(stream=pk_process.audit_stream, action="final").count() == 1
 
@@ -152,7 +152,7 @@ def test_only_the_owner_or_the_kasubbag_marks_a_version_final(pk_process, draft_
     (task,) = pk_process.tasks.filter(step__number=1)
     version = upload(pk_process, draft_pk, pelaksana, docx_bytes("v1"), task=task)
     with pytest.raises(PermissionDenied) as caught:
-        services.mark_final(version=version, by=pelaksana)
+        actions.mark_final(version=version, by=pelaksana)
     assert str(caught.value) == "Only the process owner or the Kasubbag may mark a final version."
 
 
@@ -174,9 +174,7 @@ def test_the_pelaksana_uploads_while_a_task_of_theirs_is_active(
     version = upload(pk_process, draft_pk, pelaksana, docx_bytes(), task=task)
     assert version.task == task
     # Step 1 done, step 2 is the Sekda's: the Pelaksana holds no active task any more.
-    services.workflow.finish(
-        task=task, by=pelaksana, now=TUESDAY_MORNING, waivers={"Konsep Surat": "Lisan"}
-    )
+    actions.finish(task=task, by=pelaksana, now=TUESDAY_MORNING, waivers={"Konsep Surat": "Lisan"})
     with pytest.raises(PermissionDenied, match="You may not add documents to this process."):
         upload(pk_process, draft_pk, pelaksana, docx_bytes("lagi"))
     # ... and the Sekda, who now does, may.
@@ -186,7 +184,7 @@ def test_the_pelaksana_uploads_while_a_task_of_theirs_is_active(
 def test_a_task_of_another_process_or_a_done_task_is_refused(pk_process, draft_pk, pelaksana):
     from kinerja.sop.services import find_sop
 
-    other = services.workflow.start_process(
+    other = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=pelaksana, now=TUESDAY_MORNING
     )
     with pytest.raises(DomainError) as caught:
@@ -196,11 +194,9 @@ def test_a_task_of_another_process_or_a_done_task_is_refused(pk_process, draft_p
         "task",
     )
     task = task_at(pk_process, 1)
-    services.workflow.finish(
-        task=task, by=pelaksana, now=TUESDAY_MORNING, waivers={"Konsep Surat": "Lisan"}
-    )
+    actions.finish(task=task, by=pelaksana, now=TUESDAY_MORNING, waivers={"Konsep Surat": "Lisan"})
     with pytest.raises((DomainError, PermissionDenied)) as caught:
-        services.upload(
+        actions.upload(
             process=pk_process,
             document_type=draft_pk,
             content=io.BytesIO(docx_bytes()),
@@ -239,11 +235,11 @@ def test_when_the_record_fails_after_the_file_was_stored_neither_remains(
         stored.append(real_save(self, name, content))
         return stored[-1]
 
-    def broken_record(**kwargs):
+    def broken_record(stream, events):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(FileSystemStorage, "_save", save_and_remember)
-    monkeypatch.setattr(audit, "record", broken_record)
+    monkeypatch.setattr(audit, "record_many", broken_record)
     with pytest.raises(RuntimeError, match="database went away"):
         upload(pk_process, draft_pk, kasubbag, docx_bytes("v2"))
     assert len(stored) == 1  # the file had been written ...
@@ -254,14 +250,14 @@ def test_when_the_record_fails_after_the_file_was_stored_neither_remains(
 def test_when_the_first_upload_fails_not_even_the_document_remains(
     pk_process, draft_pk, kasubbag, media, monkeypatch
 ):
-    real_record = audit.record
+    real_record = audit.record_many
 
-    def record_all_but_versions(**kwargs):
-        if kwargs["action"] == "version":
+    def record_all_but_versions(stream, events):
+        if any(event.action == "version" for event in events):
             raise RuntimeError("database went away")
-        return real_record(**kwargs)
+        return real_record(stream, events)
 
-    monkeypatch.setattr(audit, "record", record_all_but_versions)
+    monkeypatch.setattr(audit, "record_many", record_all_but_versions)
     with pytest.raises(RuntimeError):
         upload(pk_process, draft_pk, kasubbag, docx_bytes("v1"))
     assert stored_files(media) == []
@@ -297,7 +293,7 @@ def test_a_step_that_cannot_finish_keeps_no_file_of_its_own(pk_process, pelaksan
     nor waived: the step stays open, and the file stored on the way is gone again."""
     task = task_at(pk_process, 1)
     with pytest.raises(DomainError) as refused:
-        services.finish_with_file(
+        actions.finish(
             task=task,
             by=pelaksana,
             content=io.BytesIO(pdf_bytes("Undangan rapat PK")),
@@ -312,7 +308,7 @@ def test_a_step_that_cannot_finish_keeps_no_file_of_its_own(pk_process, pelaksan
 
 def test_a_step_finished_with_its_file_holds_the_version(pk_process, pelaksana, media):
     task = task_at(pk_process, 1)
-    services.finish_with_file(
+    actions.finish(
         task=task,
         by=pelaksana,
         content=io.BytesIO(pdf_bytes("Undangan rapat PK")),

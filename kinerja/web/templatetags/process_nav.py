@@ -8,7 +8,7 @@ from django import template
 from django.utils import timezone
 
 from kinerja.workflow.models import Notification, Task
-from kinerja.workflow.services import person_of
+from kinerja.workflow.permissions import person_of
 
 register = template.Library()
 

@@ -14,14 +14,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from kinerja import actions
 from kinerja.demo.services import build_demo
 from kinerja.documents import pki
-from kinerja.documents import services as docs
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
+from kinerja.documents.services.review import certificate_key
 from kinerja.documents.signing import verify_pdf
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services as workflow
 from kinerja.workflow.models import Process, Task
 from kinerja.workflow.tests.test_process_run import act as act_by_services
 
@@ -65,7 +65,7 @@ def demo(transactional_db, tmp_path, settings, pki_dir):
         person = user(username).person
         pki.ensure_certificate(
             pki_dir,
-            key=docs.certificate_key(person),
+            key=certificate_key(person),
             name=person.name,
             nip=person.nip or "",
             position=person.name.removeprefix("Demo "),
@@ -145,7 +145,7 @@ def make_letter(page, url: str, step: int, **fields) -> str:
 def test_sop_013_from_the_invitation_to_the_archive(officials, live_server, demo, tmp_path):
     base = live_server.url
     title = "Penyusunan Perjanjian Kinerja Tahun 2026"
-    process = workflow.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"), title=title, year=2026, by=user("kasubbag")
     )
     url = f"{base}/processes/{process.pk}/"
@@ -222,7 +222,7 @@ def test_sop_013_from_the_invitation_to_the_archive(officials, live_server, demo
 
 def renja_to_step_11(tmp_path):
     """Steps 1-10 of SOP-015 through the services, with a PDF draft the Sekda signs."""
-    process = workflow.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-015"),
         title="Penyusunan Rencana Kinerja (Renja) Tahun 2026",
         year=2026,
@@ -245,7 +245,7 @@ def renja_to_step_11(tmp_path):
         if task.step.number == 11:
             return process
         if task.step.number == 9:
-            docs.upload(
+            actions.upload(
                 process=process,
                 document_type=task.step.output,
                 content=io.BytesIO(pdf),
@@ -254,7 +254,7 @@ def renja_to_step_11(tmp_path):
                 task=task,
             )
         if task.step.number == 10:
-            docs.sign_task(task=task, by=by, electronic=True)
+            actions.sign(task=task, by=by, electronic=True)
         else:
             act_by_services(task, by, None)
 

@@ -227,10 +227,10 @@ def test_sop_011_runs_to_the_archive_with_one_return(officials, live_server, bro
     pelaksana = officials("pelaksana")
     if screenshots():
         # A fuller inbox for the picture: an overdue SOP-013 task besides the returned one.
+        from kinerja import actions
         from kinerja.sop.services import find_sop
-        from kinerja.workflow import services
 
-        services.start_process(
+        actions.start_process(
             sop=find_sop("SOP-013"),
             title="Penyusunan Perjanjian Kinerja Tahun 2026",
             year=2026,

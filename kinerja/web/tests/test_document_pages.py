@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from kinerja import actions
 from kinerja.demo.services import build_demo
 from kinerja.documents import numbering
-from kinerja.documents import services as docs
 from kinerja.documents.models import (
     ArchiveEntry,
     Dispatch,
@@ -28,7 +28,6 @@ from kinerja.documents.models import (
 )
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services as workflow
 from kinerja.workflow.models import Task
 from kinerja.workflow.tests.test_process_run import LANE_LOGIN, act
 
@@ -81,7 +80,7 @@ def pdf_bytes(text="Draft PK") -> bytes:
 
 
 def start(number="SOP-013", title="Penyusunan Perjanjian Kinerja Tahun 2026"):
-    return workflow.start_process(sop=find_sop(number), title=title, year=2026, by=user("kasubbag"))
+    return actions.start_process(sop=find_sop(number), title=title, year=2026, by=user("kasubbag"))
 
 
 def active(process) -> Task:
@@ -190,7 +189,7 @@ def test_an_outsider_may_not_add_a_version(login):
 
 def test_the_downloads_need_a_login(demo):
     process = start()
-    version = docs.upload(
+    version = actions.upload(
         process=process,
         document_type=DocumentType.objects.get(name="Draft PK"),
         content=io.BytesIO(pdf_bytes()),
@@ -402,7 +401,7 @@ def test_the_owner_marks_the_newest_version_final(login):
 def archive_step(login):
     process = start()
     task = run_until(process, 8)
-    docs.upload(
+    actions.upload(
         process=process,
         document_type=DocumentType.objects.get(name="Dokumen PK"),
         content=io.BytesIO(pdf_bytes("PK final")),
@@ -471,7 +470,7 @@ def test_the_archive_step_files_the_version_and_finishes(login):
 def dispatch_step(login):
     process = start("SOP-015", "Penyusunan Rencana Kinerja (Renja) Tahun 2026")
     task = run_until(process, 13)
-    version = docs.upload(
+    version = actions.upload(
         process=process,
         document_type=DocumentType.objects.get(name="Dokumen Renja"),
         content=io.BytesIO(pdf_bytes("Renja")),
@@ -565,7 +564,7 @@ def test_the_sign_form_is_electronic_when_there_is_a_pdf(login):
     html = page_of(login("sekda"), process)
     assert "No PDF of the draft yet" in html
     assert not re.search(rf'name="sign-{task.pk}-electronic"[^>]*checked', html)
-    docs.upload(
+    actions.upload(
         process=process,
         document_type=DocumentType.objects.get(name="Draft PK"),
         content=io.BytesIO(pdf_bytes()),

@@ -16,11 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from kinerja import actions
 from kinerja.demo.services import build_demo
 from kinerja.org.models import Assignment, Position
 from kinerja.sop.services import find_sop, import_files
 from kinerja.web import process_views
-from kinerja.workflow import services
 from kinerja.workflow.models import Notification, Process, Task
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def login(demo):
 
 
 def start(number="SOP-011", *, title="Penyusunan Laporan Kinerja Tahun 2025", now=None):
-    return services.start_process(
+    return actions.start_process(
         sop=find_sop(number),
         title=title,
         year=2025,
@@ -111,9 +111,9 @@ def run_to_step_6(process):
         now += dt.timedelta(minutes=5)
         by = user(who[number])
         if task.step.action == "review":
-            services.paraf(task=task, by=by, now=now)
+            actions.paraf(task=task, by=by, now=now)
         else:
-            services.finish(
+            actions.finish(
                 task=task,
                 by=by,
                 output=f"Hasil {number}",
@@ -294,9 +294,9 @@ def run_to_step_6_until(process, last):
         task = active(process)
         by = user(who[number])
         if task.step.action == "review":
-            services.paraf(task=task, by=by)
+            actions.paraf(task=task, by=by)
         else:
-            services.finish(
+            actions.finish(
                 task=task,
                 by=by,
                 output=f"Hasil {number}",
@@ -339,7 +339,7 @@ def test_the_process_page_draws_each_step_in_its_state(login):
         **{n: "waiting" for n in range(2, 9)},
     }
     now = run_to_step_6(process)
-    services.return_for_revision(task=active(process), by=user("asisten3"), note=NOTE, now=now)
+    actions.return_for_revision(task=active(process), by=user("asisten3"), note=NOTE, now=now)
     response = client.get(reverse("web:process-detail", args=[process.pk]))
     # The drafting step is returned; the reviews after it wait to run again.
     assert drawn_states(response) == {
@@ -353,7 +353,7 @@ def test_the_process_page_draws_each_step_in_its_state(login):
 def test_a_returned_step_shows_the_reviewers_note(login):
     process = start()
     now = run_to_step_6(process)
-    services.return_for_revision(task=active(process), by=user("asisten3"), note=NOTE, now=now)
+    actions.return_for_revision(task=active(process), by=user("asisten3"), note=NOTE, now=now)
     response = login("pelaksana").get(reverse("web:process-detail", args=[process.pk]))
     html = response.content.decode()
     note = re.search(r'<div class="returned-note" role="note">(.*?)</div>', html, re.S)
@@ -521,8 +521,8 @@ def test_paraf_and_sign_carry_the_draft_on(login):
 def test_the_last_step_finishes_the_process(login):
     process = start()
     now = run_to_step_6(process)
-    services.paraf(task=active(process), by=user("asisten3"), now=now)
-    services.sign(task=active(process), by=user("sekda"), now=now)
+    actions.paraf(task=active(process), by=user("asisten3"), now=now)
+    actions.sign(task=active(process), by=user("sekda"), now=now)
     task = active(process)
     client = login("pelaksana")
     response = client.post(act_url(task, "finish"), {f"finish-{task.pk}-output": "Arsip 1"})
@@ -542,7 +542,7 @@ def test_the_last_step_finishes_the_process(login):
 def test_the_second_of_two_is_told_who_already_did_it(login):
     process = start("SOP-013", title="PK 2026")
     task = active(process)
-    services.finish(task=task, by=user("pelaksana"), provided={"Konsep Surat": "konsep"})
+    actions.finish(task=task, by=user("pelaksana"), provided={"Konsep Surat": "konsep"})
     # The administrator had the page open and sends the same step again.
     doc = task.step.inputs.get().document_type_id
     response = login("admin").post(
@@ -603,7 +603,7 @@ def test_a_decision_offers_its_branches_and_a_no_loops_back(login, tmp_path):
     path.write_text(DECISION_SOP)
     import_files([path])
     process = start("SOP-901", title="Uji keputusan")
-    services.finish(task=active(process), by=user("pelaksana"), output="Usulan v1")
+    actions.finish(task=active(process), by=user("pelaksana"), output="Usulan v1")
     task = active(process)
     client = login("kasubbag")
     html = client.get(reverse("web:process-detail", args=[process.pk])).content.decode()
@@ -731,11 +731,11 @@ def test_every_action_form_posts_without_javascript_too(login):
 
 def test_the_processes_list_filters_by_sop_year_state_and_overdue(login):
     old = start(title="LKjIP lama")  # overdue (started in February)
-    recent = services.start_process(
+    recent = actions.start_process(
         sop=find_sop("SOP-013"), title="PK baru", year=2026, by=user("kasubbag")
     )
     cancelled = start(title="LKjIP batal", now=timezone.now())
-    services.cancel_process(process=cancelled, by=user("kasubbag"), reason="Ganda")
+    actions.cancel_process(process=cancelled, by=user("kasubbag"), reason="Ganda")
     client = login("kabag")
     url = reverse("web:process-list")
 
@@ -909,14 +909,14 @@ def test_the_process_page_queries_do_not_grow_with_its_tasks(login, django_asser
     # A process with a return (12 tasks, documents, waivers, 60 audit events) and others around.
     big = start(title="LKjIP besar")
     now = run_to_step_6(big)
-    services.return_for_revision(task=active(big), by=user("asisten3"), note=NOTE, now=now)
+    actions.return_for_revision(task=active(big), by=user("asisten3"), note=NOTE, now=now)
     for n in range(3, 7):
         task = active(big)
         by = user({3: "pelaksana", 4: "kasubbag", 5: "kabag", 6: "asisten3"}[n])
         if n == 3:
-            services.finish(task=task, by=by, output="Draft v2")
+            actions.finish(task=task, by=by, output="Draft v2")
         else:
-            services.paraf(task=task, by=by)
+            actions.paraf(task=task, by=by)
     for _ in range(3):
         start(title="Lain")
     assert big.tasks.count() == 11
@@ -962,7 +962,7 @@ def test_a_task_reassigned_away_leaves_my_tasks(login):
     """Tugas saya lists only what the person may act on: not a task given to someone else."""
     process = start()
     task = active(process)
-    services.reassign(
+    actions.reassign(
         task=task, by=user("kasubbag"), to=user("operator-hukum").person, reason="Cuti sakit."
     )
     assert "Nothing waits for you." in text_of(login("pelaksana").get(reverse("web:my-tasks")))

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from kinerja import actions
 from kinerja.documents.models import LetterNumber, Signature
 from kinerja.documents.tests import register_data as data
 from kinerja.org.models import Unit
@@ -254,9 +255,8 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf"):
 def test_a_signed_pdf_is_intact_names_its_signer_and_the_version_on_record(login, pk):
     signed = data.signed_pdf()
     version = data.upload(pk, "Dokumen PK", text="x")  # another file
-    from kinerja.documents import services
 
-    version = services.add_version(
+    version = actions.add_version(
         document=version.document,
         content=io.BytesIO(signed),
         name="PK ditandatangani.pdf",
@@ -307,17 +307,15 @@ def test_a_file_that_is_not_a_pdf_gets_a_clear_message(login, files):
 
 @pytest.fixture
 def signed_version(pk):
-    from kinerja.documents import services
-
     signed = data.signed_pdf()
-    version = services.upload(
+    version = actions.upload(
         process=pk,
         document_type=data.document_type("Dokumen PK"),
         content=io.BytesIO(signed),
         name="PK.pdf",
         by=data.user("kasubbag"),
     )
-    # The record a signing step leaves (documents.services.sign_version), for the page to show.
+    # The record a signing step leaves (actions.sign), for the page to show.
     Signature.objects.create(
         version=version,
         signed_from=version,

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from kinerja.workflow import services
+from kinerja import actions
 from kinerja.workflow.models import Process
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_start_list_and_show(demo, pelaksana):
     assert f"Proses {process.pk} dimulai" in out
     assert "Demo Pelaksana Sub Bagian Perencanaan" in out
     task = process.tasks.get()
-    services.waive(
+    actions.waive(
         task=task,
         by=pelaksana,
         document="data dan informasi masing-masing bagian",

@@ -6,10 +6,10 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import translation
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.demo.services import build_demo
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services
 from kinerja.workflow.models import Task
 
 from .conftest import TUESDAY_MORNING
@@ -25,7 +25,7 @@ def test_two_people_finish_the_same_task_at_once(tmp_path, settings):
 
     users = get_user_model().objects
     kasubbag, pelaksana, admin = (users.get(username=u) for u in ("kasubbag", "pelaksana", "admin"))
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     task = process.tasks.get()
@@ -36,7 +36,7 @@ def test_two_people_finish_the_same_task_at_once(tmp_path, settings):
         try:
             barrier.wait(timeout=10)
             with translation.override("en"):
-                services.finish(task=task, by=user, provided={"Konsep Surat": user.username})
+                actions.finish(task=task, by=user, provided={"Konsep Surat": user.username})
             outcomes[user.username] = "ok"
         except DomainError as exc:
             outcomes[user.username] = str(exc)

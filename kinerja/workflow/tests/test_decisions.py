@@ -3,9 +3,9 @@
 import pytest
 from django.utils import translation
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.sop.services import import_files
-from kinerja.workflow import services
 from kinerja.workflow.models import Process, Task
 
 from .conftest import TUESDAY_MORNING
@@ -48,24 +48,24 @@ def loop_sop(demo, tmp_path):
 
 
 def test_a_no_loops_back_and_a_yes_goes_on(loop_sop, kasubbag, pelaksana):
-    process = services.start_process(
+    process = actions.start_process(
         sop=loop_sop, title="Uji keputusan", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
 
     def current():
         return process.tasks.select_related("step").get(status=Task.Status.ACTIVE)
 
-    services.finish(task=current(), by=pelaksana, output="Usulan v1")
+    actions.finish(task=current(), by=pelaksana, output="Usulan v1")
     decision = current()
     with translation.override("en"), pytest.raises(DomainError, match="choose a branch"):
-        services.paraf(task=decision, by=kasubbag)
+        actions.paraf(task=decision, by=kasubbag)
     with translation.override("en"), pytest.raises(DomainError, match="Ya, Tidak"):
-        services.choose_branch(task=decision, by=kasubbag, branch="Mungkin")
-    services.choose_branch(task=decision, by=kasubbag, branch="Tidak", note="Lampiran kurang")
+        actions.choose_branch(task=decision, by=kasubbag, branch="Mungkin")
+    actions.choose_branch(task=decision, by=kasubbag, branch="Tidak", note="Lampiran kurang")
     assert current().step.number == 1
-    services.finish(task=current(), by=pelaksana, output="Usulan v2")
-    services.choose_branch(task=current(), by=kasubbag, branch="Ya")
-    services.finish(task=current(), by=pelaksana)
+    actions.finish(task=current(), by=pelaksana, output="Usulan v2")
+    actions.choose_branch(task=current(), by=kasubbag, branch="Ya")
+    actions.finish(task=current(), by=pelaksana)
     process.refresh_from_db()
     assert process.status == Process.Status.DONE
     assert [t.step.number for t in process.tasks.select_related("step")] == [1, 2, 1, 2, 3]

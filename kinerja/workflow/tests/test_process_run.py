@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from kinerja import actions
 from kinerja.core.audit import events_for
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position
 from kinerja.sop.models import Step
 from kinerja.sop.services import find_sop, publish_version, start_revision
-from kinerja.workflow import services
 from kinerja.workflow.models import Process, Task
 from kinerja.workflow.selectors import StepState, process_view
 
@@ -53,10 +53,10 @@ def act(task, user, now):
     step = task.step
     missing = {d.name: "Diserahkan langsung oleh bagian" for d in step_inputs(step)}
     if step.action == Step.Action.REVIEW:
-        return services.paraf(task=task, by=user, now=now, waivers=missing)
+        return actions.paraf(task=task, by=user, now=now, waivers=missing)
     if step.action == Step.Action.SIGN:
-        return services.sign(task=task, by=user, now=now, waivers=missing)
-    return services.finish(
+        return actions.sign(task=task, by=user, now=now, waivers=missing)
+    return actions.finish(
         task=task, by=user, now=now, output=f"{step.output} {task.process.year}", waivers=missing
     )
 
@@ -79,7 +79,7 @@ def run_to_end(process, personas, start):
     [("SOP-011", 8), ("SOP-013", 8), ("SOP-015", 13)],
 )
 def test_each_sop_runs_from_start_to_end(personas, kasubbag, number, steps):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop(number), title=f"Uji {number}", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     assert run_to_end(process, personas, TUESDAY_MORNING) == list(range(1, steps + 1))
@@ -95,7 +95,7 @@ def test_start_pins_the_published_version_and_gives_step_1_to_the_pelaksana(
     kasubbag, pelaksana, admin
 ):
     sop = find_sop("SOP-011")
-    process = services.start_process(
+    process = actions.start_process(
         sop=sop,
         title="Penyusunan Laporan Kinerja Tahun 2025",
         year=2025,
@@ -119,15 +119,15 @@ def test_start_needs_title_and_year_and_permission(kasubbag, outsider):
     sop = find_sop("SOP-011")
     with translation.override("en"):
         with pytest.raises(DomainError, match="title"):
-            services.start_process(sop=sop, title=" ", year=2025, by=kasubbag)
+            actions.start_process(sop=sop, title=" ", year=2025, by=kasubbag)
         with pytest.raises(DomainError, match="year"):
-            services.start_process(sop=sop, title="X", year=1900, by=kasubbag)
+            actions.start_process(sop=sop, title="X", year=1900, by=kasubbag)
         with pytest.raises(PermissionDenied):
-            services.start_process(sop=sop, title="X", year=2025, by=outsider)
+            actions.start_process(sop=sop, title="X", year=2025, by=outsider)
 
 
 def test_return_for_revision_reruns_the_steps_in_between(personas, kasubbag):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     now = TUESDAY_MORNING
@@ -138,9 +138,9 @@ def test_return_for_revision_reruns_the_steps_in_between(personas, kasubbag):
     (review,) = active(process)
     assert review.step.number == 6
     with translation.override("en"), pytest.raises(DomainError, match="note is required"):
-        services.return_for_revision(task=review, by=personas["asisten3"], note="  ")
+        actions.return_for_revision(task=review, by=personas["asisten3"], note="  ")
     now += dt.timedelta(minutes=5)
-    back = services.return_for_revision(
+    back = actions.return_for_revision(
         task=review,
         by=personas["asisten3"],
         note="Capaian IKU 2 belum sesuai data Bagian Hukum.",
@@ -157,35 +157,35 @@ def test_return_for_revision_reruns_the_steps_in_between(personas, kasubbag):
 
 
 def test_kelengkapan_must_be_in_the_process_or_waived_with_a_reason(pelaksana, kasubbag):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
     with translation.override("en"):
         with pytest.raises(DomainError, match="data dan informasi masing-masing bagian"):
-            services.finish(task=task, by=pelaksana, output="ND/01")
+            actions.finish(task=task, by=pelaksana, output="ND/01")
         with pytest.raises(DomainError, match="reason"):
-            services.finish(
+            actions.finish(
                 task=task, by=pelaksana, waivers={"data dan informasi masing-masing bagian": ""}
             )
-    services.waive(
+    actions.waive(
         task=task,
         by=pelaksana,
         document="data dan informasi masing-masing bagian",
         reason="Data diminta lewat nota dinas langkah ini.",
     )
-    services.finish(task=task, by=pelaksana, output="ND/01")
+    actions.finish(task=task, by=pelaksana, output="ND/01")
     view = process_view(process.pk)
     assert [w.reason for w in view.waivers] == ["Data diminta lewat nota dinas langkah ini."]
     assert [d.reference for d in view.documents] == ["ND/01"]
 
 
 def test_a_named_kelengkapan_counts_as_present(pelaksana, kasubbag):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
-    services.finish(
+    actions.finish(
         task=task,
         by=pelaksana,
         output="Undangan 005/12/Setda-Umum/2026",
@@ -200,17 +200,17 @@ def test_a_named_kelengkapan_counts_as_present(pelaksana, kasubbag):
     ["finish", "paraf", "sign", "return", "choose", "waive"],
 )
 def test_nobody_else_may_act_on_a_task(kasubbag, outsider, action):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
     call = {
-        "finish": lambda: services.finish(task=task, by=outsider),
-        "paraf": lambda: services.paraf(task=task, by=outsider),
-        "sign": lambda: services.sign(task=task, by=outsider),
-        "return": lambda: services.return_for_revision(task=task, by=outsider, note="x"),
-        "choose": lambda: services.choose_branch(task=task, by=outsider, branch="Ya"),
-        "waive": lambda: services.waive(task=task, by=outsider, document="x", reason="x"),
+        "finish": lambda: actions.finish(task=task, by=outsider),
+        "paraf": lambda: actions.paraf(task=task, by=outsider),
+        "sign": lambda: actions.sign(task=task, by=outsider),
+        "return": lambda: actions.return_for_revision(task=task, by=outsider, note="x"),
+        "choose": lambda: actions.choose_branch(task=task, by=outsider, branch="Ya"),
+        "waive": lambda: actions.waive(task=task, by=outsider, document="x", reason="x"),
     }[action]
     with translation.override("en"), pytest.raises(PermissionDenied, match="Demo Pelaksana"):
         call()
@@ -219,27 +219,27 @@ def test_nobody_else_may_act_on_a_task(kasubbag, outsider, action):
 
 
 def test_the_second_of_two_people_is_told_who_already_did_it(pelaksana, kasubbag, admin):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
-    services.finish(task=task, by=pelaksana, provided={"Konsep Surat": "konsep"})
+    actions.finish(task=task, by=pelaksana, provided={"Konsep Surat": "konsep"})
     with (
         translation.override("en"),
         pytest.raises(
             DomainError, match="already completed by Demo Pelaksana Sub Bagian Perencanaan"
         ),
     ):
-        services.finish(task=task, by=admin, provided={"Konsep Surat": "konsep"})
+        actions.finish(task=task, by=admin, provided={"Konsep Surat": "konsep"})
 
 
 def test_an_administrator_acts_openly_as_themselves(admin, kasubbag):
 
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
-    services.finish(task=task, by=admin, provided={"Konsep Surat": "konsep"})
+    actions.finish(task=task, by=admin, provided={"Konsep Surat": "konsep"})
     task.refresh_from_db()
     assert task.completed_by == admin
     assert task.completed_for.startswith("administrator")
@@ -258,7 +258,7 @@ def test_a_plt_gets_the_task_and_the_record_keeps_whom_they_act_for(personas, ka
         start=dt.date(2026, 2, 1),
         end=dt.date(2026, 2, 28),
     )
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     now = TUESDAY_MORNING
@@ -271,13 +271,13 @@ def test_a_plt_gets_the_task_and_the_record_keeps_whom_they_act_for(personas, ka
     assert task.assignee == plt
     assert task.acting_for == personas["kabag"].person
     assert task.acting_kind == "plt"
-    services.paraf(task=task, by=outsider, now=now + dt.timedelta(minutes=3))
+    actions.paraf(task=task, by=outsider, now=now + dt.timedelta(minutes=3))
     task.refresh_from_db()
     assert task.completed_for == "Demo Kepala Bagian Umum"
 
 
 def test_an_acting_official_set_after_activation_may_act(personas, kasubbag, outsider):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
@@ -288,7 +288,7 @@ def test_an_acting_official_set_after_activation_may_act(personas, kasubbag, out
         start=dt.date.today() - dt.timedelta(days=1),
         end=dt.date.today() + dt.timedelta(days=1),
     )
-    services.finish(
+    actions.finish(
         task=task, by=outsider, waivers={"data dan informasi masing-masing bagian": "Plh"}
     )
     task.refresh_from_db()
@@ -296,46 +296,46 @@ def test_an_acting_official_set_after_activation_may_act(personas, kasubbag, out
 
 
 def test_reassign_needs_a_manager_and_a_reason(kasubbag, pelaksana, outsider):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
     other = Person.objects.get(user=outsider)
     with pytest.raises(PermissionDenied):
-        services.reassign(task=task, by=pelaksana, to=other, reason="cuti")
+        actions.reassign(task=task, by=pelaksana, to=other, reason="cuti")
     with translation.override("en"), pytest.raises(DomainError, match="reason"):
-        services.reassign(task=task, by=kasubbag, to=other, reason="")
-    services.reassign(task=task, by=kasubbag, to=other, reason="Pelaksana cuti sakit.")
+        actions.reassign(task=task, by=kasubbag, to=other, reason="")
+    actions.reassign(task=task, by=kasubbag, to=other, reason="Pelaksana cuti sakit.")
     task.refresh_from_db()
     assert task.assignee == other
     with pytest.raises(PermissionDenied):
-        services.finish(task=task, by=pelaksana)
+        actions.finish(task=task, by=pelaksana)
 
 
 def test_the_owner_cancels_with_a_reason(kasubbag, pelaksana):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     with pytest.raises(PermissionDenied):
-        services.cancel_process(process=process, by=pelaksana, reason="salah")
+        actions.cancel_process(process=process, by=pelaksana, reason="salah")
     with translation.override("en"), pytest.raises(DomainError, match="reason"):
-        services.cancel_process(process=process, by=kasubbag, reason=" ")
-    services.cancel_process(process=process, by=kasubbag, reason="Dimulai dua kali.")
+        actions.cancel_process(process=process, by=kasubbag, reason=" ")
+    actions.cancel_process(process=process, by=kasubbag, reason="Dimulai dua kali.")
     process.refresh_from_db()
     assert process.status == Process.Status.CANCELLED
     assert not active(process)
     (task,) = process.tasks.all()
     with translation.override("en"), pytest.raises(DomainError, match="cancelled"):
-        services.finish(task=task, by=pelaksana)
+        actions.finish(task=task, by=pelaksana)
 
 
 def test_time_used_is_recorded_against_the_standard(personas, kasubbag):
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     (task,) = active(process)
     # Finished 25 minutes after a 10-minute standard, across no break.
-    services.finish(
+    actions.finish(
         task=task,
         by=personas["pelaksana"],
         provided={"Konsep Surat": "konsep"},
@@ -351,7 +351,7 @@ def test_a_redone_step_keeps_one_record_of_its_draft(personas, kasubbag):
     process still holds one draft (its versions are the revisions), the output typed
     the second time stays on that task and becomes the draft's reference, as it had none.
     """
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
     now = TUESDAY_MORNING
@@ -359,15 +359,15 @@ def test_a_redone_step_keeps_one_record_of_its_draft(personas, kasubbag):
         (task,) = active(process)
         now += dt.timedelta(minutes=5)
         if task.step.number == 3:
-            services.finish(task=task, by=personas["pelaksana"], now=now)
+            actions.finish(task=task, by=personas["pelaksana"], now=now)
         else:
             act(task, personas[LANE_LOGIN[task.position.code]], now)
     (review,) = active(process)
     now += dt.timedelta(minutes=5)
-    services.return_for_revision(task=review, by=personas["asisten3"], note="Perbaiki.", now=now)
+    actions.return_for_revision(task=review, by=personas["asisten3"], note="Perbaiki.", now=now)
     (redo,) = active(process)
     assert redo.step.number == 3
-    services.finish(task=redo, by=personas["pelaksana"], output="Draft LKjIP revisi 1", now=now)
+    actions.finish(task=redo, by=personas["pelaksana"], output="Draft LKjIP revisi 1", now=now)
 
     drafts = process.documents.filter(document_type=redo.step.output)
     assert [d.reference for d in drafts] == ["Draft LKjIP revisi 1"]

@@ -6,26 +6,29 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kinerja import actions
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services
 from kinerja.workflow.models import Process, Task
 from kinerja.workflow.selectors import process_view
 
 from .conftest import TUESDAY_MORNING
 from .test_process_run import LANE_LOGIN, act, active, run_to_end
 
-# Inside a test each action's transaction is a savepoint: 2 statements the
+# Inside a test each action's transaction is a savepoint (two, nested, for an action that
+# stores files): up to 4 statements the
 # application does not send in production.
-SAVEPOINTS = 2
+SAVEPOINTS = 4
 
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES_PER_ACTION = 10
+# The whole action as the page does it: the engine (lock, kelengkapan, calendar, update, next
+# holder, next task, three for the audit chain) plus the paraf on the draft or the signature.
+MAX_QUERIES_PER_ACTION = 13
 
 
 def _finished_processes(n, kasubbag, personas):
     """One process run for real (with its audit trail), then n-1 copies of its rows in bulk."""
-    template = services.start_process(
+    template = actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2024", year=2024, by=kasubbag, now=TUESDAY_MORNING
     )
     run_to_end(template, personas, TUESDAY_MORNING)
@@ -70,7 +73,7 @@ def test_queries_per_action_do_not_grow(
     _finished_processes(finished, kasubbag, personas)
     assert Process.objects.count() == finished
     with django_assert_max_num_queries(MAX_QUERIES_PER_ACTION + 8):
-        process = services.start_process(
+        process = actions.start_process(
             sop=find_sop("SOP-011"),
             title="LKjIP 2025",
             year=2025,
@@ -87,7 +90,7 @@ def test_queries_per_action_do_not_grow(
         now += dt.timedelta(minutes=5)
         # A missing kelengkapan is waived first, as its own action (SOP-011 step 1).
         if task.step.number == 1:
-            services.waive(
+            actions.waive(
                 task=task,
                 by=user,
                 document="data dan informasi masing-masing bagian",

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from kinerja import actions
 from kinerja.sop.services import find_sop
-from kinerja.workflow import services
 from kinerja.workflow.models import Notification
 from kinerja.workflow.reminders import send_reminders
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def lkjip(kasubbag, pelaksana):
     pelaksana.email = "pelaksana@banjarbarukota.go.id"
     pelaksana.save()
-    return services.start_process(
+    return actions.start_process(
         sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
     )
 
@@ -62,7 +62,7 @@ def test_escalation_to_the_superior_after_it_is_overdue(lkjip, kasubbag):
 def test_a_step_without_time_standard_is_never_overdue(personas, kasubbag):
     from .test_process_run import LANE_LOGIN, act, active
 
-    process = services.start_process(
+    process = actions.start_process(
         sop=find_sop("SOP-015"), title="Renja 2027", year=2026, by=kasubbag, now=TUESDAY_MORNING
     )
     now = TUESDAY_MORNING

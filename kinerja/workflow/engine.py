@@ -1,16 +1,22 @@
-"""Running an SOP: start a process, act on its tasks, reassign, cancel.
+"""The engine that runs an SOP: start a process, act on a task, reassign, cancel.
 
-Every write is one function here, called alike by the pages, the API and the
-commands. Each locks the row it guards (select_for_update), checks who may
-act, writes the audit events of the process in the same transaction, and
-raises DomainError with a message a person can act on, or PermissionDenied.
+Nothing here is called by the pages, the API or the commands: they call
+kinerja.actions, one function per person's action, which calls `act()` here
+with what the documents layer records in the same transaction (DESIGN.md 13).
 
-Two people acting on the same task at once: the first to lock the task row
-wins; the second finds it no longer active and is told who already did it.
+`act()` is the one primitive of a task action: it locks the task, authorizes the
+actor, checks that the step takes this action and is still active, checks the
+kelengkapan, runs the caller's `effects` (the paraf on the draft, the signed
+version, the archive entry ...), completes the task or sends the draft back,
+activates the next steps, and writes the whole action as one audit batch with
+one actor. Two people acting on the same task at once: the first to lock the
+task row wins; the second finds it no longer active and is told who did it.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,7 +26,6 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from kinerja.core import audit
@@ -29,11 +34,10 @@ from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.sop.models import DocumentType, Sop, SopVersion, Step
 
+from . import permissions
 from .graph import StepInfo, graph_for
 from .models import Process, ProcessDocument, Task, Waiver
-
-ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
-
+from .permissions import ACTING_KINDS, Actor, display_name
 
 # --- who ---------------------------------------------------------------------------------
 
@@ -65,89 +69,30 @@ def resolve_holder(position: Position | None, day: dt.date) -> Holder:
     return Holder(holder)
 
 
-def display_name(user: AbstractBaseUser) -> str:
-    """The person's name when the login has one, else the user's name."""
-    person = person_of(user)
-    return person.name if person else (user.get_full_name() or user.get_username())
-
-
-def person_of(user: AbstractBaseUser) -> Person | None:
-    try:
-        return user.person
-    except Person.DoesNotExist:
-        return None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The user acting, the person they are, and whom they act for (a text for the record)."""
-
-    user: AbstractBaseUser
-    person: Person | None
-    on_behalf_of: str = ""
-    as_admin: bool = False
-
-
-def authorize(task: Task, user: AbstractBaseUser, *, today: dt.date | None = None) -> Actor:
-    """The Actor if `user` may act on `task`, else PermissionDenied (403).
-
-    Allowed: the person the task is for; the Plt or Plh of the task's position
-    that day (unless the task was reassigned to someone by name); an
-    administrator, acting openly as themselves (the record says so).
-    """
-    today = today or timezone.localdate()
-    person = person_of(user)
-    if person is not None and task.assignee_id == person.pk:
-        acting_for = task.acting_for.name if task.acting_for_id else ""
-        return Actor(user, person, acting_for)
-    if (
-        person is not None
-        and task.position_id
-        and not task.reassigned
-        and Assignment.objects.on(today)
-        .filter(person=person, position_id=task.position_id, kind__in=ACTING_KINDS)
-        .exists()
-    ):
-        return Actor(user, person, task.assignee.name if task.assignee_id else "")
-    if user.is_superuser:
-        return Actor(user, person, "", as_admin=True)
-    raise PermissionDenied(
-        _("This task is not for you: it is for %(name)s.") % {"name": _assignee_name(task)}
-    )
-
-
-def _assignee_name(task: Task) -> str:
-    if task.assignee_id:
-        return task.assignee.name
-    return task.position.name if task.position_id else _("nobody")
-
-
 # --- the record --------------------------------------------------------------------------
 
 
 @dataclass
-class _Record:
-    """The audit events of one action, written together at the end (a fixed number of queries)."""
+class AuditBatch:
+    """The audit events of one action, written together at the end (a fixed number of queries).
+
+    One actor for the whole action: whom they act for is worked out once
+    (permissions.Actor), for the engine's events and the documents' alike.
+    """
 
     process: Process
     actor: Actor | None
-    # The moment of the action: events carry it, so the record and the task rows agree
+    # The moment of the action: events carry it, so the record and the rows agree
     # (None: now). Only code passes a moment (tests, the demo's past runs), never a person.
     at: dt.datetime | None = None
     events: list[audit.EventData] = field(default_factory=list)
 
     def add(self, action: str, obj, *, before: dict | None = None, after: dict | None = None):
-        user = self.actor.user if self.actor else None
-        on_behalf = ""
-        if self.actor:
-            on_behalf = self.actor.on_behalf_of or (
-                _("administrator") if self.actor.as_admin else ""
-            )
         self.events.append(
             audit.EventData(
                 action=action,
-                actor=user,
-                on_behalf_of=on_behalf,
+                actor=self.actor.user if self.actor else None,
+                on_behalf_of=self.actor.on_behalf_text if self.actor else "",
                 obj=obj,
                 before=before or {},
                 after=after or {},
@@ -157,10 +102,11 @@ class _Record:
 
     def write(self) -> None:
         audit.record_many(self.process.audit_stream, self.events)
+        self.events = []
 
     @cached_property
     def calendar(self):
-        """The working-time calendar, read once per action (one query)."""
+        """The working-time calendar, read once per action."""
         return get_calendar()
 
 
@@ -205,7 +151,7 @@ def start_process(
         raise DomainError(_("The title may have at most 300 characters."), field="title")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise DomainError(_("The year must be between 2000 and 2100."), field="year")
-    if not (by.is_superuser or by.has_perm("workflow.add_process")):
+    if not permissions.may_start(by):
         raise PermissionDenied(_("You may not start processes."))
     version = published_version(sop)
     now = now or timezone.now()
@@ -217,7 +163,7 @@ def start_process(
         owner=by,
         started_at=now,
     )
-    record = _Record(process, Actor(by, person_of(by)), at=now)
+    record = AuditBatch(process, permissions.actor(by), at=now)
     record.add(
         "start",
         process,
@@ -243,7 +189,7 @@ def _activate(
     info: StepInfo,
     *,
     now: dt.datetime,
-    record: _Record,
+    record: AuditBatch,
     previous: Task | None = None,
     returned_by: Task | None = None,
     note: str = "",
@@ -273,49 +219,222 @@ def _activate(
 
 # --- acting ------------------------------------------------------------------------------
 
+# The outcome each action leaves on the task it completes.
+OUTCOMES = {
+    "finish": Task.Outcome.FINISHED,
+    "archive": Task.Outcome.FINISHED,
+    "dispatch": Task.Outcome.FINISHED,
+    "paraf": Task.Outcome.PARAF,
+    "sign": Task.Outcome.SIGNED,
+    "return": Task.Outcome.RETURNED,
+    "choose": Task.Outcome.BRANCH,
+}
+ACTIONS = (*OUTCOMES, "waive")
 
-def _lock(task: Task, user: AbstractBaseUser) -> tuple[Task, Actor]:
+
+@dataclass
+class Act:
+    """One person's action on one task, while it is being done (inside act()'s transaction).
+
+    `effects` callbacks receive it: the task (locked, its step from the graph), the
+    actor, the audit batch to add their events to and the moment of the action. They
+    may set `output` (what the step's record names as its output) and must set
+    `holdings_changed` when they add a document to the process.
+    """
+
+    task: Task
+    actor: Actor
+    batch: AuditBatch
+    now: dt.datetime
+    action: str
+    note: str = ""
+    output: str = ""
+    holdings_changed: bool = False
+    result: object = None  # the task made by a return, the waiver made by a waive
+    effect: object = None  # what the effects made (the archive entry, the dispatch ...)
+
+
+def lock_task(task: Task, user: AbstractBaseUser) -> tuple[Task, Actor]:
     """The task, locked, if it is still active and `user` may act on it."""
     locked = (
         Task.objects.select_for_update(of=("self",))
         .select_related("process__sop_version", "assignee", "acting_for", "position")
         .get(pk=task.pk)
     )
+    _attach_step(locked)
+    actor = permissions.authorize(locked, user)
+    check_active(locked)
+    return locked, actor
+
+
+def peek_task(task: Task, user: AbstractBaseUser) -> tuple[Task, Actor]:
+    """lock_task() without the lock: for the slow part of an action done before it (a
+    signature), which act() checks again under the lock."""
+    found = Task.objects.select_related(
+        "process__sop_version", "assignee", "acting_for", "position"
+    ).get(pk=task.pk)
+    _attach_step(found)
+    actor = permissions.authorize(found, user)
+    check_active(found)
+    return found, actor
+
+
+def _attach_step(task: Task) -> None:
     # The step as the engine knows it (no query: published versions never change).
-    locked.info = graph_for(locked.process.sop_version).by_pk[locked.step_id]
-    locked.step = locked.info.step
-    actor = authorize(locked, user)
-    if locked.status != Task.Status.ACTIVE:
+    task.info = graph_for(task.process.sop_version).by_pk[task.step_id]
+    task.step = task.info.step
+
+
+def check_active(task: Task) -> None:
+    if task.status != Task.Status.ACTIVE:
         # Read after the lock: on PostgreSQL the columns joined to a row we waited for
         # come from the snapshot taken before the winner committed.
         users = get_user_model().objects.select_related("person")
-        winner = users.filter(pk=locked.completed_by_id).first()
+        winner = users.filter(pk=task.completed_by_id).first()
         who = display_name(winner) if winner else ""
         when = (
-            date_format(timezone.localtime(locked.completed_at), "DATETIME_FORMAT")
-            if locked.completed_at
+            date_format(timezone.localtime(task.completed_at), "DATETIME_FORMAT")
+            if task.completed_at
             else ""
         )
-        if locked.status == Task.Status.CANCELLED:
+        if task.status == Task.Status.CANCELLED:
             raise DomainError(_("This task was cancelled; there is nothing left to do."))
         raise DomainError(
             _("This task was already completed by %(name)s on %(when)s.")
             % {"name": who, "when": when}
         )
-    if locked.process.status != Process.Status.RUNNING:
+    if task.process.status != Process.Status.RUNNING:
         raise DomainError(_("The process is no longer running."))
-    return locked, actor
 
 
-def _require_action(task: Task, *actions: str) -> None:
-    if task.step.kind == Step.Kind.DECISION and Step.Action.DECIDE not in actions:
-        raise DomainError(_("This step is a decision: choose a branch."), field="action")
-    if task.step.action not in actions and task.step.kind != Step.Kind.DECISION:
+def check_action(task: Task, action: str) -> None:
+    """The step takes this action, else a message that says what it takes."""
+    step = task.step
+    if action == "waive":
+        return
+    if step.kind == Step.Kind.DECISION:
+        if action != "choose":
+            raise DomainError(_("This step is a decision: choose a branch."), field="action")
+        return
+    if action == "choose":
+        raise DomainError(_("Step %(n)d is not a decision.") % {"n": step.number}, field="branch")
+    if step.action not in permissions.ACTION_STEPS[action]:
         raise DomainError(
             _("Step %(n)d is '%(action)s'; that is not what this action does.")
-            % {"n": task.step.number, "action": task.step.get_action_display()},
+            % {"n": step.number, "action": step.get_action_display()},
             field="action",
         )
+
+
+@transaction.atomic
+def act(
+    *,
+    task: Task,
+    by: AbstractBaseUser,
+    action: str,
+    note: str = "",
+    output: str = "",
+    branch: str = "",
+    document: str = "",
+    reason: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    effects: Callable[[Act], None] | None = None,
+    now: dt.datetime | None = None,
+) -> Act:
+    """Do `action` on `task` for `by`: the one primitive under every person's task action.
+
+    Lock, authorize, check the step's action and state, check the kelengkapan, run
+    `effects`, complete (or send back, or record the waiver), advance, and write the
+    whole action as one audit batch. Anything raised rolls the whole action back.
+    """
+    if action not in ACTIONS:
+        raise ValueError(action)
+    task, actor = lock_task(task, by)
+    check_action(task, action)
+    now = now or timezone.now()
+    note = (note or "").strip()
+    batch = AuditBatch(task.process, actor, at=now)
+    current = Act(task=task, actor=actor, batch=batch, now=now, action=action, note=note)
+    current.output = (output or "").strip()
+    if action == "waive":
+        current.result = _waive(task, actor, batch, document=document, reason=reason, now=now)
+        batch.write()
+        return current
+    if action == "return":
+        if not note:
+            raise DomainError(_("Say what must be corrected: the note is required."), field="note")
+        if task.step.returns_to is None:
+            raise DomainError(
+                _("Step %(n)d does not say which step drafted the document; it cannot return it.")
+                % {"n": task.step.number}
+            )
+        docs = []
+    else:
+        if action == "choose":
+            labels = [label for label, _target in task.info.flows]
+            if branch not in labels:
+                raise DomainError(
+                    _("Choose one of: %(labels)s.") % {"labels": ", ".join(labels)},
+                    field="branch",
+                )
+            docs = []
+        else:
+            docs = _check_kelengkapan(
+                task,
+                record=batch,
+                by=by,
+                now=now,
+                provided=provided or {},
+                waivers=waivers or {},
+            )
+    if effects is not None:
+        effects(current)
+        if current.holdings_changed and hasattr(task, "_holdings"):
+            del task._holdings
+    _complete(
+        task,
+        actor,
+        outcome=OUTCOMES[action],
+        now=now,
+        record=batch,
+        note=note,
+        branch=branch if action == "choose" else "",
+        output=current.output,
+    )
+    if action == "return":
+        info = graph_for(task.process.sop_version).by_pk[task.step.returns_to_id]
+        current.result = _activate(
+            task.process, info, now=now, record=batch, previous=task, returned_by=task, note=note
+        )
+    else:
+        if action != "choose":
+            _store_documents(task, docs, by=by, output=current.output, record=batch)
+        _advance(
+            task, _next_steps(task, branch if action == "choose" else None), now=now, record=batch
+        )
+    batch.write()
+    return current
+
+
+def _waive(task: Task, actor: Actor, batch: AuditBatch, *, document: str, reason: str, now):
+    """Go on without a kelengkapan of the step, with a reason that stays in the record."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for going on without it."), field="reason")
+    item = next((d for d in task.info.inputs if d.name == document), None)
+    if item is None:
+        names = ", ".join(d.name for d in task.info.inputs)
+        raise DomainError(
+            _("“%(name)s” is not a kelengkapan of step %(n)d (%(names)s).")
+            % {"name": document, "n": task.step.number, "names": names or "-"},
+            field="document",
+        )
+    waiver = Waiver.objects.create(
+        task=task, document_type=item, reason=reason, by=actor.user, at=now
+    )
+    batch.add("waive", task, after={"document": document, "reason": reason})
+    return waiver
 
 
 def _holdings(task: Task) -> tuple[set[int], bool]:
@@ -357,7 +476,7 @@ def _holdings(task: Task) -> tuple[set[int], bool]:
 
 
 def _check_kelengkapan(
-    task: Task, *, record: _Record, by, now, provided: dict[str, str], waivers: dict[str, str]
+    task: Task, *, record: AuditBatch, by, now, provided: dict[str, str], waivers: dict[str, str]
 ) -> list[ProcessDocument]:
     """Every input of the step is in the process, named now, or waived with a reason.
 
@@ -421,7 +540,7 @@ def _complete(
     *,
     outcome: str,
     now: dt.datetime,
-    record: _Record,
+    record: AuditBatch,
     note: str = "",
     branch: str = "",
     output: str = "",
@@ -432,9 +551,7 @@ def _complete(
     task.completed_at = now
     task.completed_by = actor.user
     # An administrator acts openly as themselves: the task says so, not only the record.
-    task.completed_for = actor.on_behalf_of or (
-        _("administrator, acting as themselves") if actor.as_admin else ""
-    )
+    task.completed_for = actor.completed_for
     task.note = note
     task.branch = branch
     task.output_reference = output[:300]
@@ -463,7 +580,7 @@ def _complete(
 
 
 def _advance(
-    task: Task, targets: list[StepInfo], *, now: dt.datetime, record: _Record
+    task: Task, targets: list[StepInfo], *, now: dt.datetime, record: AuditBatch
 ) -> list[Task]:
     """Activate the next steps; with none left and nothing else active, the process is done."""
     made = [
@@ -483,7 +600,7 @@ def _next_steps(task: Task, label: str | None = None) -> list[StepInfo]:
 
 
 def _store_documents(
-    task: Task, docs: list[ProcessDocument], *, by, output: str, record: _Record
+    task: Task, docs: list[ProcessDocument], *, by, output: str, record: AuditBatch
 ) -> None:
     """Record the documents named for the kelengkapan and the step's output, in one insert.
 
@@ -518,7 +635,7 @@ def _store_documents(
         )
 
 
-def _refer_to_held(task: Task, canonical: int, reference: str, record: _Record) -> None:
+def _refer_to_held(task: Task, canonical: int, reference: str, record: AuditBatch) -> None:
     """Give the process's document of the step's output the reference typed, if it has none."""
     held = (
         ProcessDocument.objects.filter(process=task.process, reference="")
@@ -539,172 +656,7 @@ def _refer_to_held(task: Task, canonical: int, reference: str, record: _Record) 
     )
 
 
-@transaction.atomic
-def finish(
-    *,
-    task: Task,
-    by: AbstractBaseUser,
-    output: str = "",
-    note: str = "",
-    provided: dict[str, str] | None = None,
-    waivers: dict[str, str] | None = None,
-    now: dt.datetime | None = None,
-) -> Task:
-    """Finish a step of work (typing, a meeting, filing, sending), naming its output."""
-    task, actor = _lock(task, by)
-    _require_action(
-        task, Step.Action.WORK, Step.Action.MEETING, Step.Action.ARCHIVE, Step.Action.DISPATCH
-    )
-    return _done(
-        task,
-        actor,
-        Task.Outcome.FINISHED,
-        now=now,
-        note=note,
-        output=output,
-        provided=provided,
-        waivers=waivers,
-    )
-
-
-@transaction.atomic
-def paraf(
-    *,
-    task: Task,
-    by: AbstractBaseUser,
-    note: str = "",
-    provided: dict[str, str] | None = None,
-    waivers: dict[str, str] | None = None,
-    now: dt.datetime | None = None,
-) -> Task:
-    """Initial (memaraf) a reviewed draft: it goes on to the next step."""
-    task, actor = _lock(task, by)
-    _require_action(task, Step.Action.REVIEW)
-    return _done(
-        task, actor, Task.Outcome.PARAF, now=now, note=note, provided=provided, waivers=waivers
-    )
-
-
-@transaction.atomic
-def sign(
-    *,
-    task: Task,
-    by: AbstractBaseUser,
-    note: str = "",
-    provided: dict[str, str] | None = None,
-    waivers: dict[str, str] | None = None,
-    now: dt.datetime | None = None,
-) -> Task:
-    """Sign the document of a signing step."""
-    task, actor = _lock(task, by)
-    _require_action(task, Step.Action.SIGN)
-    return _done(
-        task, actor, Task.Outcome.SIGNED, now=now, note=note, provided=provided, waivers=waivers
-    )
-
-
-def _done(task, actor, outcome, *, now, note="", output="", provided=None, waivers=None) -> Task:
-    now = now or timezone.now()
-    record = _Record(task.process, actor, at=now)
-    docs = _check_kelengkapan(
-        task, record=record, by=actor.user, now=now, provided=provided or {}, waivers=waivers or {}
-    )
-    _complete(task, actor, outcome=outcome, now=now, record=record, note=note, output=output)
-    _store_documents(task, docs, by=actor.user, output=output, record=record)
-    _advance(task, _next_steps(task), now=now, record=record)
-    record.write()
-    return task
-
-
-@transaction.atomic
-def return_for_revision(
-    *, task: Task, by: AbstractBaseUser, note: str, now: dt.datetime | None = None
-) -> Task:
-    """Send the draft back to the step that drafted it, with a required note.
-
-    The steps in between run again: the drafting step gets a new task that shows
-    the note, and the reviews after it follow in order.
-    """
-    task, actor = _lock(task, by)
-    _require_action(task, Step.Action.REVIEW, Step.Action.SIGN)
-    note = (note or "").strip()
-    if not note:
-        raise DomainError(_("Say what must be corrected: the note is required."), field="note")
-    target = task.step.returns_to
-    if target is None:
-        raise DomainError(
-            _("Step %(n)d does not say which step drafted the document; it cannot return it.")
-            % {"n": task.step.number}
-        )
-    now = now or timezone.now()
-    record = _Record(task.process, actor, at=now)
-    _complete(task, actor, outcome=Task.Outcome.RETURNED, now=now, record=record, note=note)
-    info = graph_for(task.process.sop_version).by_pk[target.pk]
-    new = _activate(
-        task.process, info, now=now, record=record, previous=task, returned_by=task, note=note
-    )
-    record.write()
-    return new
-
-
-@transaction.atomic
-def choose_branch(
-    *, task: Task, by: AbstractBaseUser, branch: str, note: str = "", now: dt.datetime | None = None
-) -> Task:
-    """Decide at a decision step: the flow with the chosen label goes on."""
-    task, actor = _lock(task, by)
-    if task.step.kind != Step.Kind.DECISION:
-        raise DomainError(
-            _("Step %(n)d is not a decision.") % {"n": task.step.number}, field="branch"
-        )
-    labels = [label for label, _target in task.info.flows]
-    if branch not in labels:
-        raise DomainError(
-            _("Choose one of: %(labels)s.") % {"labels": ", ".join(labels)}, field="branch"
-        )
-    now = now or timezone.now()
-    record = _Record(task.process, actor, at=now)
-    _complete(
-        task, actor, outcome=Task.Outcome.BRANCH, now=now, record=record, note=note, branch=branch
-    )
-    _advance(task, _next_steps(task, branch), now=now, record=record)
-    record.write()
-    return task
-
-
-@transaction.atomic
-def waive(
-    *, task: Task, by: AbstractBaseUser, document: str, reason: str, now: dt.datetime | None = None
-) -> Waiver:
-    """Go on without a kelengkapan of the step, with a reason that stays in the record."""
-    task, actor = _lock(task, by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give a reason for going on without it."), field="reason")
-    item = next((d for d in task.info.inputs if d.name == document), None)
-    if item is None:
-        names = ", ".join(d.name for d in task.info.inputs)
-        raise DomainError(
-            _("“%(name)s” is not a kelengkapan of step %(n)d (%(names)s).")
-            % {"name": document, "n": task.step.number, "names": names or "-"},
-            field="document",
-        )
-    now = now or timezone.now()
-    waiver = Waiver.objects.create(task=task, document_type=item, reason=reason, by=by, at=now)
-    record = _Record(task.process, actor, at=now)
-    record.add("waive", task, after={"document": document, "reason": reason})
-    record.write()
-    return waiver
-
-
-# --- managing ----------------------------------------------------------------------------
-
-
-def may_manage(process: Process, user: AbstractBaseUser) -> bool:
-    """The process owner, a process manager (the Kasubbag) or an administrator."""
-    return (
-        user.is_superuser or process.owner_id == user.pk or user.has_perm("workflow.manage_process")
-    )
+# --- managing ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -717,7 +669,7 @@ def reassign(
         .select_related("process", "step", "assignee", "acting_for", "position")
         .get(pk=task.pk)
     )
-    if not may_manage(task.process, by):
+    if not permissions.may_manage(task.process, by):
         raise PermissionDenied(_("Only the process owner or the Kasubbag may reassign tasks."))
     if task.status != Task.Status.ACTIVE:
         raise DomainError(_("Only an active task can be reassigned."))
@@ -731,7 +683,7 @@ def reassign(
     before = _task_state(task)
     task.assignee, task.acting_for, task.acting_kind, task.reassigned = to, None, "", True
     task.save(update_fields=["assignee", "acting_for", "acting_kind", "reassigned"])
-    record = _Record(task.process, Actor(by, person_of(by)), at=now)
+    record = AuditBatch(task.process, permissions.actor(by), at=now)
     record.add("reassign", task, before=before, after={**_task_state(task), "reason": reason})
     record.write()
     return task
@@ -743,7 +695,7 @@ def cancel_process(
 ) -> Process:
     """Stop a running process, with a reason; its active tasks are cancelled."""
     process = Process.objects.select_for_update().get(pk=process.pk)
-    if not (by.is_superuser or process.owner_id == by.pk):
+    if not permissions.may_cancel(process, by):
         raise PermissionDenied(_("Only the owner of the process may cancel it."))
     if process.status != Process.Status.RUNNING:
         raise DomainError(_("The process is no longer running."))
@@ -751,7 +703,7 @@ def cancel_process(
     if not reason:
         raise DomainError(_("Give a reason for cancelling the process."), field="reason")
     now = now or timezone.now()
-    record = _Record(process, Actor(by, person_of(by)), at=now)
+    record = AuditBatch(process, permissions.actor(by), at=now)
     active = list(process.tasks.select_for_update().filter(status=Task.Status.ACTIVE))
     process.tasks.filter(pk__in=[t.pk for t in active]).update(
         status=Task.Status.CANCELLED,

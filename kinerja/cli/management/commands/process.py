@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
 from kinerja.sop.services import find_sop
-from kinerja.workflow import selectors, services
+from kinerja.workflow import selectors
 from kinerja.workflow.models import Process
 
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         return admins[0]
 
     def do_start(self, options):
-        process = services.start_process(
+        process = actions.start_process(
             sop=find_sop(options["sop"]),
             title=options["title"],
             year=options["year"],

@@ -1,0 +1,62 @@
+"""The one way to change a process: one function per person's action.
+
+Pages (kinerja.web), the JSON API (kinerja.api), the management commands, the
+demo, the benchmarks and the tests all call these functions and nothing beneath
+them (an import-linter contract in `make test` keeps web and api to it). Each
+task action calls the engine's one primitive (kinerja.workflow.engine.act),
+which locks the task, authorizes the actor, checks the step's action and state,
+runs what the documents layer records, completes or sends back, advances, and
+writes the whole action as one audit batch with one actor.
+
+What a step offers and who may do what: kinerja.workflow.permissions and
+kinerja.documents.permissions, used alike by these actions, the pages and the API.
+"""
+
+from .documents import (
+    add_version,
+    archive,
+    cancel_number,
+    dispatch,
+    generate_letter,
+    mark_final,
+    merge_document_types,
+    record_receipt,
+    take_number,
+    upload,
+)
+from .processes import cancel_process, start_process
+from .tasks import (
+    choose_branch,
+    file_at_step,
+    finish,
+    paraf,
+    reassign,
+    return_for_revision,
+    send_at_step,
+    sign,
+    waive,
+)
+
+__all__ = [
+    "add_version",
+    "archive",
+    "cancel_number",
+    "cancel_process",
+    "choose_branch",
+    "dispatch",
+    "file_at_step",
+    "finish",
+    "generate_letter",
+    "mark_final",
+    "merge_document_types",
+    "paraf",
+    "reassign",
+    "record_receipt",
+    "return_for_revision",
+    "send_at_step",
+    "sign",
+    "start_process",
+    "take_number",
+    "upload",
+    "waive",
+]

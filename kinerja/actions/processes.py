@@ -1,0 +1,30 @@
+"""Starting and cancelling a process."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from kinerja.org.models import Unit
+from kinerja.sop.models import Sop
+from kinerja.workflow import engine
+from kinerja.workflow.models import Process
+
+
+def start_process(
+    *,
+    sop: Sop,
+    title: str,
+    year: int,
+    by: AbstractBaseUser,
+    unit: Unit | None = None,
+    now: dt.datetime | None = None,
+) -> Process:
+    """Start a run of the published version of `sop`; its first step becomes a task."""
+    return engine.start_process(sop=sop, title=title, year=year, by=by, unit=unit, now=now)
+
+
+def cancel_process(
+    *, process: Process, by: AbstractBaseUser, reason: str, now: dt.datetime | None = None
+) -> Process:
+    """Stop a running process, with a reason (its owner); its active tasks are cancelled."""
+    return engine.cancel_process(process=process, by=by, reason=reason, now=now)

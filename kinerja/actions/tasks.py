@@ -1,0 +1,300 @@
+"""The actions on a task: finish, paraf, return, sign, choose, waive, file, send, reassign.
+
+One public function per person's action; the pages, the API, the commands, the
+demo, the benchmarks and the tests all call these, never the engine or the
+documents services beneath. Each calls the engine's one primitive
+(kinerja.workflow.engine.act) with what the documents layer records in the same
+transaction, so the task, the draft's paraf or signature, the register entry and
+the audit events are one action with one actor, whichever way it came in.
+
+Nothing slow runs under a lock (DESIGN.md 14): a signature is made first, then a
+short transaction checks that the draft did not change and records it.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinerja.core.errors import DomainError
+from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
+from kinerja.documents.permissions import task_offers
+from kinerja.documents.services import registers, review
+from kinerja.documents.services.storage import FileGuard, stored_atomically
+from kinerja.documents.services.versions import document_for, store_version
+from kinerja.org.models import Person
+from kinerja.sop.models import DocumentType
+from kinerja.workflow import engine
+from kinerja.workflow.engine import Act
+from kinerja.workflow.models import Task, Waiver
+
+
+def _offered(task: Task, action: str) -> None:
+    """The step offers this action now (documents.permissions.task_offers), else a message."""
+    offers = task_offers(task)
+    if action in offers:
+        return
+    if action == "finish" and offers[0] in ("archive", "dispatch"):
+        raise DomainError(
+            _(
+                "Step %(n)d files or sends a version of the process: record it with the "
+                "archive or dispatch form (it finishes the step)."
+            )
+            % {"n": task.step.number},
+            field="action",
+        )
+    if action in ("archive", "dispatch") and offers == ["finish"]:
+        raise DomainError(
+            _("There is no version to file or send yet: finish the step, naming what was done."),
+            field="version",
+        )
+
+
+@stored_atomically
+def finish(
+    *,
+    task: Task,
+    by: AbstractBaseUser,
+    output: str = "",
+    note: str = "",
+    content=None,
+    name: str = "",
+    document_type: DocumentType | None = None,
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+    guard: FileGuard,
+) -> Task:
+    """Finish a step of work (typing, a meeting), naming its output; with a file, the file
+    is stored as the next version of `document_type` (default: the step's output) in the
+    same transaction: a step that cannot finish keeps no file."""
+
+    def effects(act: Act) -> None:
+        _offered(act.task, "finish")
+        if content is None:
+            return
+        output_type = document_type or act.task.step.output
+        if output_type is None:
+            raise DomainError(_("This step makes no document to upload."), field="file")
+        document = document_for(
+            act.task.process, output_type, by=by, batch=act.batch, task=act.task
+        )
+        act.holdings_changed = True
+        store_version(
+            document,
+            content,
+            original_name=name,
+            by=by,
+            guard=guard,
+            batch=act.batch,
+            task=act.task,
+            note=act.note,
+            now=act.now,
+        )
+
+    return engine.act(
+        task=task,
+        by=by,
+        action="finish",
+        output=output,
+        note=note,
+        provided=provided,
+        waivers=waivers,
+        effects=effects,
+        now=now,
+    ).task
+
+
+def paraf(
+    *,
+    task: Task,
+    by: AbstractBaseUser,
+    note: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> Task:
+    """Initial (memaraf) the draft: the paraf is on the version reviewed, and it goes on."""
+    return engine.act(
+        task=task,
+        by=by,
+        action="paraf",
+        note=note,
+        provided=provided,
+        waivers=waivers,
+        effects=review.record_paraf,
+        now=now,
+    ).task
+
+
+def return_for_revision(
+    *, task: Task, by: AbstractBaseUser, note: str, now: dt.datetime | None = None
+) -> Task:
+    """Send the draft back to the step that drafted it, with a required note.
+
+    The version returned stays, marked with the note; the drafting step gets a new
+    task (returned) that shows it, and the reviews after it follow in order.
+    """
+    return engine.act(
+        task=task, by=by, action="return", note=note, effects=review.record_return, now=now
+    ).result
+
+
+def sign(
+    *,
+    task: Task,
+    by: AbstractBaseUser,
+    note: str = "",
+    electronic: bool | None = None,
+    passphrase: str = "",
+    nik: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> Task:
+    """Sign at a signing step. Electronically (PAdES) by default when the draft has a PDF:
+    the signed PDF becomes the next version of the step's output, final at the SOP's last
+    signing step. NIK and passphrase (BSrE) go to the signing service, never stored.
+
+    The signature is made before the transaction, so a slow signing service holds no
+    lock; the transaction then checks that the draft is still the one signed.
+    """
+    now = now or timezone.now()
+    current, _actor = engine.peek_task(task, by)
+    engine.check_action(current, "sign")
+    if electronic is None:
+        electronic = review.signing_source(current) is not None
+    prepared = None
+    if electronic:
+        prepared = review.prepare_signature(current, by, passphrase=passphrase, nik=nik, now=now)
+    return _record_sign(
+        task=task,
+        by=by,
+        note=note,
+        prepared=prepared,
+        provided=provided,
+        waivers=waivers,
+        now=now,
+    )
+
+
+@stored_atomically
+def _record_sign(*, task, by, note, prepared, provided, waivers, now, guard: FileGuard) -> Task:
+    def effects(act: Act) -> None:
+        if prepared is not None:
+            review.record_signature(act, prepared, guard=guard)
+
+    return engine.act(
+        task=task,
+        by=by,
+        action="sign",
+        note=note,
+        provided=provided,
+        waivers=waivers,
+        effects=effects,
+        now=now,
+    ).task
+
+
+def choose_branch(
+    *, task: Task, by: AbstractBaseUser, branch: str, note: str = "", now: dt.datetime | None = None
+) -> Task:
+    """Decide at a decision step: the flow with the chosen label goes on."""
+    return engine.act(task=task, by=by, action="choose", branch=branch, note=note, now=now).task
+
+
+def waive(
+    *, task: Task, by: AbstractBaseUser, document: str, reason: str, now: dt.datetime | None = None
+) -> Waiver:
+    """Go on without a kelengkapan of the step, with a reason that stays in the record."""
+    return engine.act(
+        task=task, by=by, action="waive", document=document, reason=reason, now=now
+    ).result
+
+
+def _version_of(act: Act, version: DocumentVersion | None, missing: str) -> DocumentVersion:
+    if version is None:
+        raise DomainError(missing, field="version")
+    version = DocumentVersion.objects.select_related(
+        "document__process", "document__document_type"
+    ).get(pk=version.pk)
+    if version.document.process_id != act.task.process_id:
+        raise DomainError(_("The version belongs to another process."), field="version")
+    return version
+
+
+def file_at_step(
+    *,
+    task: Task,
+    version: DocumentVersion | None,
+    by: AbstractBaseUser,
+    note: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+    **entry,
+) -> ArchiveEntry:
+    """The archive step (membukukan dan mengarsipkan): file the version in the archive
+    register and end the step, together; `entry` are location, copies, classification,
+    title, letter_number, document_date."""
+
+    def effects(act: Act) -> None:
+        _offered(act.task, "archive")
+        filed = _version_of(act, version, _("There is no version to file yet."))
+        act.effect = registers.file_version(
+            version=filed, by=by, batch=act.batch, task=act.task, now=act.now, **entry
+        )
+        act.output = act.effect.title
+
+    return engine.act(
+        task=task,
+        by=by,
+        action="archive",
+        note=note,
+        provided=provided,
+        waivers=waivers,
+        effects=effects,
+        now=now,
+    ).effect
+
+
+def send_at_step(
+    *,
+    task: Task,
+    version: DocumentVersion | None,
+    by: AbstractBaseUser,
+    note: str = "",
+    provided: dict[str, str] | None = None,
+    waivers: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+    **sent,
+) -> Dispatch:
+    """The dispatch step: record what was sent to whom under which number, and end the
+    step, together; `sent` are recipient, sent_on, channel, cover_number, cover_letter."""
+
+    def effects(act: Act) -> None:
+        _offered(act.task, "dispatch")
+        item = _version_of(act, version, _("There is no version to send yet."))
+        act.effect = registers.send_version(
+            version=item, by=by, batch=act.batch, task=act.task, now=act.now, **sent
+        )
+        act.output = f"{act.effect.recipient} ({act.effect.cover_number.number})"[:300]
+
+    return engine.act(
+        task=task,
+        by=by,
+        action="dispatch",
+        note=note,
+        provided=provided,
+        waivers=waivers,
+        effects=effects,
+        now=now,
+    ).effect
+
+
+def reassign(
+    *, task: Task, by: AbstractBaseUser, to: Person, reason: str, now: dt.datetime | None = None
+) -> Task:
+    """Give an active task to another person, with a reason (the owner or the Kasubbag)."""
+    return engine.reassign(task=task, by=by, to=to, reason=reason, now=now)

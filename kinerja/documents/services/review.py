@@ -1,0 +1,268 @@
+"""What a review or a signature does to the draft: the paraf on the version initialled,
+the returned version marked, the signed version.
+
+These are the documents' part of the task actions (kinerja.actions): each runs
+inside the engine's act() as its `effects`, in its transaction and its audit
+batch. A signature is made before that transaction (`prepare_signature`: the
+signing service may be a slow network call), then recorded in it
+(`record_signature`), which first checks that the draft did not change meanwhile.
+"""
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kinerja.core.errors import DomainError
+from kinerja.org.models import Person
+from kinerja.sop.models import DocumentType, Step
+from kinerja.workflow.engine import Act
+from kinerja.workflow.graph import graph_for
+from kinerja.workflow.models import ProcessDocument, Task
+from kinerja.workflow.permissions import display_name, person_of
+
+from ..models import DocumentVersion, FileKind, Paraf, Signature
+from ..verification import verify_url
+from .storage import FileGuard
+from .versions import document_for, latest_version, make_final, store_version
+
+
+def input_documents(task: Task) -> list[ProcessDocument]:
+    """The process's documents that the step takes as kelengkapan."""
+    info = graph_for(task.process.sop_version).by_pk[task.step_id]
+    # Read now, not from the cached step graph: a merge may have happened since.
+    canonicals = {
+        d.canonical_id for d in DocumentType.objects.filter(pk__in=[d.pk for d in info.inputs])
+    }
+    if not canonicals:
+        return []
+    return list(
+        ProcessDocument.objects.filter(process=task.process)
+        .standing_for(canonicals)
+        .select_related("document_type")
+    )
+
+
+def drafts_under_review(task: Task) -> list[DocumentVersion]:
+    """The newest version of each input document of the step, where there is one."""
+    versions = []
+    for document in input_documents(task):
+        version = latest_version(document)
+        if version is not None:
+            versions.append(version)
+    return versions
+
+
+def signing_source(task: Task) -> DocumentVersion | None:
+    """The draft a signing step signs: the newest PDF among the step's kelengkapan."""
+    return next((v for v in drafts_under_review(task) if v.kind == FileKind.PDF), None)
+
+
+def position_title(task: Task) -> str:
+    name = task.position.name if task.position_id else ""
+    if task.acting_kind and name:
+        prefix = "Plt." if task.acting_kind == "plt" else "Plh."
+        return f"{prefix} {name}"
+    return name
+
+
+# --- paraf and return ----------------------------------------------------------------------
+
+
+def record_paraf(act: Act) -> None:
+    """The paraf goes on the version reviewed (each draft the step takes)."""
+    task, by = act.task, act.actor.user
+    person = act.actor.person
+    for version in drafts_under_review(task):
+        paraf = Paraf.objects.create(
+            version=version,
+            task=task,
+            person=person,
+            name=person.name if person else display_name(by),
+            position=position_title(task),
+            acting=task.acting_kind,
+            at=act.now,
+        )
+        act.batch.add(
+            "paraf-version",
+            paraf,
+            after={"version": version.number, "sha256": version.sha256, "position": paraf.position},
+        )
+
+
+def record_return(act: Act) -> None:
+    """The version sent back stays, marked with the reviewer's note."""
+    task = act.task
+    for version in drafts_under_review(task):
+        if version.returned_by_id:
+            continue
+        version.returned_by = task
+        version.return_note = act.note
+        version.save(update_fields=["returned_by", "return_note"])
+        act.batch.add(
+            "return-version", version, after={"version": version.number, "note": act.note}
+        )
+
+
+# --- signature -----------------------------------------------------------------------------
+
+
+def signer_identity(task: Task, by: AbstractBaseUser):
+    from ..signing import SignerIdentity
+
+    person = person_of(by)
+    if person is None:
+        raise DomainError(_("Only an official with a person record can sign electronically."))
+    return SignerIdentity(
+        name=person.name,
+        position=position_title(task),
+        nip=person.nip or "",
+        key=certificate_key(person),
+    )
+
+
+def certificate_key(person: Person) -> str:
+    """How the signing certificate of a person is found: the NIP, else a slug of the name."""
+    return person.nip or slugify(person.name)
+
+
+@dataclass
+class PreparedSignature:
+    """A signature made before the action's transaction, to be recorded in it."""
+
+    source: DocumentVersion  # the draft signed
+    signed: DocumentVersion  # unsaved: its public_id is already in the stamp's QR code
+    pdf: bytes
+    identity: object
+    backend: str
+    subject: str
+    issuer: str
+    serial: str
+
+
+def prepare_signature(
+    task: Task,
+    by: AbstractBaseUser,
+    *,
+    passphrase: str = "",
+    nik: str = "",
+    now: dt.datetime,
+) -> PreparedSignature:
+    """Sign the draft's newest PDF (PAdES), outside any transaction: no lock is held while
+    the signing service works. NIK and passphrase (BSrE) are passed on, never stored."""
+    from .. import signing
+
+    source = signing_source(task)
+    if source is None:
+        raise DomainError(
+            _("There is no PDF of the draft to sign. Upload the draft as PDF first."),
+            field="file",
+        )
+    identity = signer_identity(task, by)
+    with source.file.open("rb") as fh:
+        pdf = fh.read()
+    signed = DocumentVersion()
+    slot = Signature.objects.filter(version__document__process=task.process).count()
+    stamp = signing.Stamp(
+        name=identity.name,
+        position=identity.position,
+        nip=identity.nip,
+        signed_at=now,
+        verify_url=verify_url(signed),
+        slot=slot,
+    )
+    backend = signing.get_backend()
+    signed_pdf = backend.sign_pdf(
+        pdf,
+        identity=identity,
+        stamp=stamp,
+        reason=task.step.activity[:200],
+        passphrase=passphrase,
+        nik=nik,
+    )
+    report = signing.verify_pdf(signed_pdf)
+    last = report.signatures[-1] if report.signatures else None
+    return PreparedSignature(
+        source=source,
+        signed=signed,
+        pdf=signed_pdf,
+        identity=identity,
+        backend=getattr(backend, "name", settings.KINERJA_SIGNING_BACKEND),
+        subject=(last.signer if last else "")[:400],
+        issuer=(last.issuer if last else "")[:400],
+        serial=(last.serial if last else "")[:100],
+    )
+
+
+def _last_sign_step(task: Task) -> bool:
+    graph = graph_for(task.process.sop_version)
+    later = [
+        n
+        for n, info in graph.by_number.items()
+        if n > task.step.number and info.step.action == Step.Action.SIGN
+    ]
+    return not later
+
+
+def record_signature(act: Act, prepared: PreparedSignature, *, guard: FileGuard) -> None:
+    """Store the signed PDF as the next version of the step's output (final at the SOP's last
+    signing step) with its Signature, if the draft signed is still the one to sign."""
+    task, by, now = act.task, act.actor.user, act.now
+    current = signing_source(task)
+    source = prepared.source
+    if current is None or current.pk != source.pk or current.sha256 != source.sha256:
+        raise DomainError(
+            _(
+                "The draft changed while it was being signed, so nothing was signed. "
+                "Look at the new version and sign again."
+            ),
+            field="file",
+        )
+    output_type = task.step.output or source.document.document_type
+    target = document_for(task.process, output_type, by=by, batch=act.batch, task=task)
+    act.holdings_changed = True
+    signed = store_version(
+        target,
+        io.BytesIO(prepared.pdf),
+        original_name=source.name,
+        by=by,
+        guard=guard,
+        batch=act.batch,
+        task=task,
+        note=_("Signed electronically by %(name)s") % {"name": prepared.identity.name},
+        source=DocumentVersion.Source.SIGNED,
+        now=now,
+        version=prepared.signed,
+    )
+    signature = Signature.objects.create(
+        version=signed,
+        signed_from=source,
+        task=task,
+        person=act.actor.person,
+        name=prepared.identity.name,
+        position=prepared.identity.position,
+        nip=prepared.identity.nip,
+        acting=task.acting_kind,
+        backend=prepared.backend,
+        certificate_subject=prepared.subject,
+        certificate_issuer=prepared.issuer,
+        certificate_serial=prepared.serial,
+        signed_at=now,
+    )
+    act.batch.add(
+        "e-sign",
+        signature,
+        after={
+            "version": signed.number,
+            "signed_from": source.number,
+            "sha256": signed.sha256,
+            "certificate": signature.certificate_subject,
+            "serial": signature.certificate_serial,
+        },
+    )
+    if _last_sign_step(task):
+        make_final(signed, batch=act.batch)

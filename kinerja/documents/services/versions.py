@@ -1,0 +1,316 @@
+"""Documents of a process and their versions: upload, the final version, merged names.
+
+Each function that writes records what it did in the audit batch of the action
+it belongs to: called from an action (kinerja.actions), in that action's batch,
+with its one actor; called on its own, in a batch of its own.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinerja.core import audit
+from kinerja.core.errors import DomainError
+from kinerja.sop.models import DocumentType
+from kinerja.workflow import permissions as workflow_permissions
+from kinerja.workflow.engine import AuditBatch
+from kinerja.workflow.models import Process, ProcessDocument, Task
+from kinerja.workflow.permissions import Actor
+
+from .. import files
+from ..models import DocumentVersion
+from ..permissions import may_add_versions, may_manage_documents
+from .storage import FileGuard, stored_atomically
+
+
+def batch_for(
+    process: Process, by: AbstractBaseUser, *, actor: Actor | None = None, at=None
+) -> AuditBatch:
+    """The audit batch of a documents action done on its own (outside a task action)."""
+    return AuditBatch(process, actor or workflow_permissions.actor(by), at=at)
+
+
+def check_task(task: Task | None, process: Process, user) -> Actor | None:
+    """The actor on `task` when the write is done from a task: it must be this process's,
+    still active, and the user's to act on."""
+    if task is None:
+        return None
+    if task.process_id != process.pk:
+        raise DomainError(_("The task belongs to another process."), field="task")
+    # Read the status now: the caller's task may have been done since it was loaded.
+    status = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
+    if status != Task.Status.ACTIVE:
+        raise DomainError(_("The task is no longer active."), field="task")
+    return workflow_permissions.authorize(task, user)
+
+
+def document_for(
+    process: Process,
+    document_type: DocumentType,
+    *,
+    by,
+    batch: AuditBatch,
+    task: Task | None = None,
+) -> ProcessDocument:
+    """The process's document of this type (merged names count as one), made when missing."""
+    found = (
+        ProcessDocument.objects.filter(process=process)
+        .standing_for([document_type.canonical_id])
+        .select_related("document_type")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    document = ProcessDocument.objects.create(
+        process=process, document_type=document_type, task=task, added_by=by
+    )
+    batch.add("document", document, after={"type": document_type.name})
+    return document
+
+
+def latest_version(document: ProcessDocument) -> DocumentVersion | None:
+    return document.versions.order_by("-number").first()
+
+
+def _next_number(document: ProcessDocument) -> int:
+    top = document.versions.aggregate(top=Max("number"))["top"]
+    return (top or 0) + 1
+
+
+def lock_document(document: ProcessDocument) -> ProcessDocument:
+    # Serialises versions of one document: two uploads at once get numbers n and n+1.
+    return (
+        ProcessDocument.objects.select_for_update(of=("self",))
+        .select_related("process", "document_type")
+        .get(pk=document.pk)
+    )
+
+
+def store_version(
+    document: ProcessDocument,
+    content,
+    *,
+    original_name: str,
+    by,
+    guard: FileGuard,
+    batch: AuditBatch,
+    task: Task | None = None,
+    note: str = "",
+    source: str = DocumentVersion.Source.UPLOAD,
+    now: dt.datetime | None = None,
+    kinds: tuple[str, ...] | None = None,
+    version: DocumentVersion | None = None,
+) -> DocumentVersion:
+    document = lock_document(document)
+    if document.versions.filter(is_final=True).exists():
+        raise DomainError(
+            _("“%(name)s” has a final version; it can no longer be replaced.")
+            % {"name": document.document_type.name},
+            field="file",
+        )
+    inspected = files.inspect(content, original_name)
+    if kinds and inspected.kind not in kinds:
+        raise DomainError(
+            _("This needs a %(kinds)s file; the file is %(kind)s.")
+            % {"kinds": "/".join(k.upper() for k in kinds), "kind": inspected.kind.upper()},
+            field="file",
+        )
+    previous = latest_version(document)
+    version = version or DocumentVersion()
+    version.document = document
+    version.number = _next_number(document)
+    version.name = inspected.name
+    version.kind = inspected.kind
+    version.size = inspected.size
+    version.sha256 = inspected.sha256
+    version.source = source
+    version.note = (note or "").strip()
+    version.task = task
+    version.added_by = by
+    version.created_at = now or timezone.now()
+    guard.save(version.file, inspected.name, File(content, name=inspected.name))
+    version.save()
+    after = {
+        "document": document.document_type.name,
+        "version": version.number,
+        "name": version.name,
+        "format": version.kind,
+        "size": version.size,
+        "sha256": version.sha256,
+        "source": version.source,
+    }
+    if version.note:
+        after["note"] = version.note
+    before = {}
+    if previous is not None:
+        # What changed since the version before: the record shows it, not only the file.
+        before = {
+            "version": previous.number,
+            "name": previous.name,
+            "size": previous.size,
+            "sha256": previous.sha256,
+        }
+        after["changed"] = [
+            key
+            for key, old, new in (
+                ("file", previous.sha256, version.sha256),
+                ("name", previous.name, version.name),
+                ("format", previous.kind, version.kind),
+            )
+            if old != new
+        ]
+        if previous.returned_by_id:
+            after["replaces_returned"] = previous.number
+    batch.add("version", version, before=before, after=after)
+    return version
+
+
+@stored_atomically
+def add_version(
+    *,
+    document: ProcessDocument,
+    content,
+    name: str,
+    by: AbstractBaseUser,
+    task: Task | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+    guard: FileGuard,
+) -> DocumentVersion:
+    """A new version of a document of a running process: an upload (PDF, DOCX, XLSX, ODT)."""
+    process = document.process
+    if not may_add_versions(process, by):
+        raise PermissionDenied(_("You may not add documents to this process."))
+    batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
+    version = store_version(
+        document,
+        content,
+        original_name=name,
+        by=by,
+        guard=guard,
+        batch=batch,
+        task=task,
+        note=note,
+        now=now,
+    )
+    batch.write()
+    return version
+
+
+@stored_atomically
+def upload(
+    *,
+    process: Process,
+    document_type: DocumentType,
+    content,
+    name: str,
+    by: AbstractBaseUser,
+    task: Task | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+    guard: FileGuard,
+    batch: AuditBatch | None = None,
+) -> DocumentVersion:
+    """Upload a file as the next version of the process's document of `document_type`.
+
+    With `batch` (an action that uploads as part of it) the events go there.
+    """
+    if not may_add_versions(process, by):
+        raise PermissionDenied(_("You may not add documents to this process."))
+    own = batch is None
+    if own:
+        batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
+    document = document_for(process, document_type, by=by, batch=batch, task=task)
+    version = store_version(
+        document,
+        content,
+        original_name=name,
+        by=by,
+        guard=guard,
+        batch=batch,
+        task=task,
+        note=note,
+        now=now,
+    )
+    if own:
+        batch.write()
+    return version
+
+
+@transaction.atomic
+def mark_final(*, version: DocumentVersion, by: AbstractBaseUser) -> DocumentVersion:
+    """Mark a version final: the document's versions end there."""
+    document = lock_document(version.document)
+    if not may_manage_documents(document.process, by):
+        raise PermissionDenied(
+            _("Only the process owner or the Kasubbag may mark a final version.")
+        )
+    batch = batch_for(document.process, by)
+    version = make_final(version, batch=batch)
+    batch.write()
+    return version
+
+
+def make_final(version: DocumentVersion, *, batch: AuditBatch) -> DocumentVersion:
+    version = DocumentVersion.objects.select_related("document__process").get(pk=version.pk)
+    final = version.document.versions.filter(is_final=True).first()
+    if final is not None and final.pk != version.pk:
+        raise DomainError(
+            _("Version %(n)d is already the final version.") % {"n": final.number},
+            field="version",
+        )
+    if final is not None:
+        return version
+    if version.number != version.document.versions.aggregate(top=Max("number"))["top"]:
+        raise DomainError(_("Only the newest version can be made final."), field="version")
+    version.is_final = True
+    version.save(update_fields=["is_final"])
+    batch.add("final", version, after={"version": version.number, "sha256": version.sha256})
+    return version
+
+
+@transaction.atomic
+def merge_document_types(
+    *, keep: DocumentType, merge: DocumentType, by: AbstractBaseUser
+) -> DocumentType:
+    """Say that two names are one document ('Draft PK' is the 'Dokumen PK' in draft).
+
+    The SOP texts keep their names; a process holding one counts as holding the other.
+    """
+    if not by.is_superuser:
+        raise PermissionDenied(_("Only an administrator may merge document types."))
+    keep = DocumentType.objects.select_for_update().get(pk=keep.pk)
+    merge = DocumentType.objects.select_for_update().get(pk=merge.pk)
+    if keep.same_as_id:
+        keep = keep.same_as
+    if keep.pk == merge.pk or merge.same_as_id == keep.pk:
+        raise DomainError(
+            _("“%(a)s” and “%(b)s” are already one document.") % {"a": merge.name, "b": keep.name},
+            field="merge",
+        )
+    if merge.same_as_id:
+        # Moving it would split it from the name it already stands for; say which to merge.
+        raise DomainError(
+            _("“%(a)s” is already one document with “%(b)s”; merge “%(b)s” instead.")
+            % {"a": merge.name, "b": merge.same_as.name},
+            field="merge",
+        )
+    # One level only: whatever was merged into `merge` now points at `keep` too.
+    DocumentType.objects.filter(same_as=merge).update(same_as=keep)
+    merge.same_as = keep
+    merge.save(update_fields=["same_as", "updated_at"])
+    audit.record(
+        stream="documents",
+        action="merge-types",
+        actor=by,
+        obj=merge,
+        after={"merged": merge.name, "into": keep.name},
+    )
+    return merge

@@ -1,0 +1,151 @@
+"""Who may do what in a process, and what a step asks of its official: one place.
+
+The pages, their templates, the API and the engine all ask here (DESIGN.md 15),
+so a button is shown exactly when the action behind it is allowed.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinerja.org.models import Assignment, Person
+from kinerja.sop.models import Step
+
+from .models import Process, Task
+
+ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
+
+
+def person_of(user: AbstractBaseUser) -> Person | None:
+    try:
+        return user.person
+    except (Person.DoesNotExist, AttributeError):
+        return None
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    """The person's name when the login has one, else the user's name."""
+    person = person_of(user)
+    return person.name if person else (user.get_full_name() or user.get_username())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user acting, the person they are, and whom they act for (a text for the record)."""
+
+    user: AbstractBaseUser
+    person: Person | None
+    on_behalf_of: str = ""
+    as_admin: bool = False
+
+    @property
+    def on_behalf_text(self) -> str:
+        """What the record says the actor acts for: the official, or 'administrator'."""
+        return self.on_behalf_of or (_("administrator") if self.as_admin else "")
+
+    @property
+    def completed_for(self) -> str:
+        """What the task says: whom it was done for, or that an administrator did it openly."""
+        return self.on_behalf_of or (
+            _("administrator, acting as themselves") if self.as_admin else ""
+        )
+
+
+def actor(user: AbstractBaseUser) -> Actor:
+    """The user acting as themselves (starting, managing, a document outside a task)."""
+    return Actor(user, person_of(user))
+
+
+def authorize(task: Task, user: AbstractBaseUser, *, today: dt.date | None = None) -> Actor:
+    """The Actor if `user` may act on `task`, else PermissionDenied (403).
+
+    Allowed: the person the task is for; the Plt or Plh of the task's position
+    that day (unless the task was reassigned to someone by name); an
+    administrator, acting openly as themselves (the record says so).
+    """
+    today = today or timezone.localdate()
+    person = person_of(user)
+    if person is not None and task.assignee_id == person.pk:
+        acting_for = task.acting_for.name if task.acting_for_id else ""
+        return Actor(user, person, acting_for)
+    if (
+        person is not None
+        and task.position_id
+        and not task.reassigned
+        and Assignment.objects.on(today)
+        .filter(person=person, position_id=task.position_id, kind__in=ACTING_KINDS)
+        .exists()
+    ):
+        return Actor(user, person, task.assignee.name if task.assignee_id else "")
+    if user.is_superuser:
+        return Actor(user, person, "", as_admin=True)
+    raise PermissionDenied(
+        _("This task is not for you: it is for %(name)s.") % {"name": _assignee_name(task)}
+    )
+
+
+def may_act(task: Task, user: AbstractBaseUser) -> Actor | None:
+    """authorize() as a question: the Actor, or None."""
+    try:
+        return authorize(task, user)
+    except PermissionDenied:
+        return None
+
+
+def _assignee_name(task: Task) -> str:
+    if task.assignee_id:
+        return task.assignee.name
+    return task.position.name if task.position_id else _("nobody")
+
+
+def may_start(user: AbstractBaseUser) -> bool:
+    """Those given the right to start processes (the Kasubbag, the Pelaksana), administrators."""
+    return user.is_superuser or user.has_perm("workflow.add_process")
+
+
+def may_manage(process: Process, user: AbstractBaseUser) -> bool:
+    """The process owner, a process manager (the Kasubbag) or an administrator."""
+    return (
+        user.is_superuser or process.owner_id == user.pk or user.has_perm("workflow.manage_process")
+    )
+
+
+def may_cancel(process: Process, user: AbstractBaseUser) -> bool:
+    """Only the owner of a process (or an administrator) may stop it."""
+    return user.is_superuser or process.owner_id == user.pk
+
+
+# What each person's action may be done on: the step's kind of work.
+ACTION_STEPS = {
+    "finish": (Step.Action.WORK, Step.Action.MEETING, Step.Action.ARCHIVE, Step.Action.DISPATCH),
+    "paraf": (Step.Action.REVIEW,),
+    "sign": (Step.Action.SIGN,),
+    "return": (Step.Action.REVIEW, Step.Action.SIGN),
+    "archive": (Step.Action.ARCHIVE,),
+    "dispatch": (Step.Action.DISPATCH,),
+}
+
+
+def step_actions(step: Step) -> list[str]:
+    """What the step asks of its official, in the order the buttons are shown.
+
+    A review or signing step that knows the step that drafted its document can also
+    send it back. An archive or dispatch step files or sends a version of the process;
+    when the process holds none (the documents went on paper) the documents layer
+    offers the plain "finish" instead (kinerja.documents.permissions.task_offers).
+    """
+    if step.kind == Step.Kind.DECISION:
+        return ["choose"]
+    if step.action == Step.Action.REVIEW:
+        return ["paraf", "return"] if step.returns_to_id else ["paraf"]
+    if step.action == Step.Action.SIGN:
+        return ["sign", "return"] if step.returns_to_id else ["sign"]
+    if step.action == Step.Action.ARCHIVE:
+        return ["archive"]
+    if step.action == Step.Action.DISPATCH:
+        return ["dispatch"]
+    return ["finish"]
