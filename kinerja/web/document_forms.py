@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.documents import letter_forms
+from kinerja.documents import letter_forms, signing
 from kinerja.documents import services as docs
 from kinerja.documents.models import (
     ArchiveClassification,
@@ -96,7 +95,8 @@ class FinishUploadForm(FinishForm):
 
 
 def bsre() -> bool:
-    return settings.KINERJA_SIGNING_BACKEND == "bsre"
+    """Whether the configured backend asks the signer for their NIK and passphrase (BSrE)."""
+    return getattr(signing.backend_class(), "asks_for_nik_and_passphrase", False)
 
 
 class DocumentSignForm(SignForm):
