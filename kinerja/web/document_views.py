@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinerja.core.errors import DomainError
-from kinerja.documents import letter_forms
+from kinerja.documents import letter_filling
 from kinerja.documents import services as docs
 from kinerja.documents.files import CONTENT_TYPES, EXTENSIONS, safe_name
 from kinerja.documents.models import (
@@ -239,7 +239,7 @@ def task_letter(request, pk):
     The number comes from the unit's book when asked (the default).
     """
     task = _task(pk)
-    template = letter_forms.template_for_step(task.step)
+    template = letter_filling.template_for_step(task.step)
     if template is None:
         raise Http404("letter")
     try:
@@ -259,7 +259,7 @@ def task_letter(request, pk):
     data = form.cleaned_data
     values = form.values()
     try:
-        letter = letter_forms.build_letter(
+        letter = letter_filling.build_letter(
             task.process,
             template.kind,
             values,
