@@ -232,16 +232,19 @@ KINERJA_BASE_URL = env_str("KINERJA_BASE_URL", "http://127.0.0.1:8000").rstrip("
 # Demo accounts' password (manage.py demo); when empty the command makes one and prints it.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 
-# Electronic signatures (kinerja/documents/signing.py, pki.py, bsre.py).
+# Electronic signatures (kinerja/documents/signing/, pki.py).
 # "local" signs with pyHanko on this server: with one institutional certificate
 # when KINERJA_SIGNING_CERT and KINERJA_SIGNING_KEY (PEM paths) are set, else
 # with each official's certificate in KINERJA_PKI_DIR (the demo PKI).
 # "bsre" asks the national BSrE eSign service (BSSN) to sign; the official's
 # NIK and passphrase are given at each signing and never stored.
+# A dotted path names another backend class (like EMAIL_BACKEND); whether it
+# imports is checked when the first signature is made (signing.get_backend).
 KINERJA_SIGNING_BACKEND = env_str("KINERJA_SIGNING_BACKEND", "local")
-if KINERJA_SIGNING_BACKEND not in {"local", "bsre"}:
+if KINERJA_SIGNING_BACKEND not in {"local", "bsre"} and "." not in KINERJA_SIGNING_BACKEND:
     raise ImproperlyConfigured(
-        f"KINERJA_SIGNING_BACKEND must be local or bsre, not {KINERJA_SIGNING_BACKEND!r}"
+        "KINERJA_SIGNING_BACKEND must be local, bsre or the dotted path of a signing "
+        f"backend class, not {KINERJA_SIGNING_BACKEND[:200]!r}"
     )
 KINERJA_PKI_DIR = Path(env_str("KINERJA_PKI_DIR", str(VAR_DIR / "pki")))
 KINERJA_SIGNING_CERT = env_str("KINERJA_SIGNING_CERT", "")

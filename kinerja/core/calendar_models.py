@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import TimeStampedModel
+from .base_models import TimeStampedModel
 
 __all__ = ["SpecialDay", "WorkSchedule", "WorkScheduleDay", "Weekday", "hours_errors"]
 

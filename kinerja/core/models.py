@@ -1,17 +1,19 @@
-"""Base model shared by the domain apps."""
+"""The models of the core app, gathered here because Django looks for them in `models`.
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+Each table lives in a module named by its topic; this module only re-exports
+them. The abstract base of the domain apps is in kinerja/core/base_models.py.
+"""
 
+from .audit_models import AppendOnlyError, AuditEvent, AuditHead
+from .calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
+from .token_models import ApiToken
 
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-from .audit_models import *  # noqa: E402,F401,F403
-from .calendar_models import *  # noqa: E402,F401,F403
-from .token_models import *  # noqa: E402,F401,F403
+__all__ = [
+    "ApiToken",
+    "AppendOnlyError",
+    "AuditEvent",
+    "AuditHead",
+    "SpecialDay",
+    "WorkSchedule",
+    "WorkScheduleDay",
+]

@@ -113,13 +113,13 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
 
 
 def demo_letter(kind: str, *, process: Process, task: Task, by, day: dt.date, **values):
-    """A letter made as the step's form makes it (letter_forms), with what the clerk types."""
-    from kinerja.documents import letter_forms
+    """A letter made as the step's form makes it (letter_filling), with what the clerk types."""
+    from kinerja.documents import letter_filling
 
-    filled = letter_forms.initial_values(process, kind, task=task, by=by, today=day)
+    filled = letter_filling.initial_values(process, kind, task=task, by=by, today=day)
     filled.update(values)
     document_type = task.step.output if task else None
-    letter = letter_forms.build_letter(
+    letter = letter_filling.build_letter(
         process, kind, filled, task=task, by=by, document_type=document_type
     )
     return letter, LetterTemplate.objects.get(kind=kind)

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.core.models import TimeStampedModel
+from kinerja.core.base_models import TimeStampedModel
 from kinerja.org.models import Person, Unit
 from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Process, ProcessDocument, Task

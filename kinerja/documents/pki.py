@@ -1,10 +1,10 @@
 """A demo PKI: one "Kinerja Demo CA" and a signing certificate per official.
 
 This is for the embedded demo and the tests only. In production an office
-signs through BSrE (documents/bsre.py, certificates issued by the Balai
-Sertifikasi Elektronik of BSSN) or with one institutional certificate given
-by KINERJA_SIGNING_CERT / KINERJA_SIGNING_KEY; nothing here is trusted
-outside this installation.
+signs through BSrE (documents/signing/backends/bsre.py, certificates issued
+by the Balai Sertifikasi Elektronik of BSSN) or with one institutional
+certificate given by KINERJA_SIGNING_CERT / KINERJA_SIGNING_KEY; nothing
+here is trusted outside this installation.
 
 Files in the directory (KINERJA_PKI_DIR, default var/pki):
 

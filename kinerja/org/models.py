@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.core.models import TimeStampedModel
+from kinerja.core.base_models import TimeStampedModel
 
 from .nip import format_nip, validate_nip
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.core.models import TimeStampedModel
+from kinerja.core.base_models import TimeStampedModel
 from kinerja.core.worktime import to_work_minutes
 from kinerja.org.models import Position, Unit
 

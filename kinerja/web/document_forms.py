@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.documents import letter_forms, selectors
+from kinerja.documents import letter_filling, selectors, signing
 from kinerja.documents.models import (
     ArchiveClassification,
     Dispatch,
@@ -94,7 +93,8 @@ class FinishUploadForm(FinishForm):
 
 
 def bsre() -> bool:
-    return settings.KINERJA_SIGNING_BACKEND == "bsre"
+    """Whether the configured backend asks the signer for their NIK and passphrase (BSrE)."""
+    return getattr(signing.backend_class(), "asks_for_nik_and_passphrase", False)
 
 
 class DocumentSignForm(SignForm):
@@ -141,7 +141,7 @@ def _lines_field(label, *, rows=3, required=False):
 
 
 class LetterForm(DomainErrorForm):
-    """The fields every letter has; the kinds add theirs. Filled from letter_forms.initial_values."""
+    """The fields every letter has; the kinds add theirs. Filled from letter_filling.initial_values."""
 
     kind = ""
 
@@ -185,7 +185,7 @@ class LetterForm(DomainErrorForm):
         self.fields["signer"].empty_label = None
 
     def values(self) -> dict:
-        """The form's values as letter_forms.build_letter takes them (JSON-ready)."""
+        """The form's values as letter_filling.build_letter takes them (JSON-ready)."""
         data = dict(self.cleaned_data)
         values = {
             key: value
@@ -194,19 +194,19 @@ class LetterForm(DomainErrorForm):
         }
         values["date"] = (data.get("date") or timezone.localdate()).isoformat()
         values["signer"] = data["signer"].pk if data.get("signer") else None
-        values["to"] = letter_forms._lines(data.get("to"))
-        values["tembusan"] = letter_forms._lines(data.get("tembusan"))
+        values["to"] = letter_filling._lines(data.get("to"))
+        values["tembusan"] = letter_filling._lines(data.get("tembusan"))
         return values
 
     @classmethod
     def initial_from(cls, values: dict) -> dict:
-        """Form initial from letter_forms values (lists become lines)."""
+        """Form initial from letter_filling values (lists become lines)."""
         initial = dict(values)
         for key in ("to", "tembusan"):
             if isinstance(initial.get(key), list):
                 initial[key] = "\n".join(initial[key])
         if isinstance(initial.get("items"), list):
-            initial["items"] = letter_forms.items_text(initial["items"])
+            initial["items"] = letter_filling.items_text(initial["items"])
         if isinstance(initial.get("date"), str):
             initial["date"] = dt.date.fromisoformat(initial["date"])
         return initial
@@ -252,7 +252,7 @@ class SuratPengantarForm(LetterForm):
         from kinerja.core.errors import DomainError
 
         try:
-            return letter_forms.parse_items(self.cleaned_data.get("items", ""))
+            return letter_filling.parse_items(self.cleaned_data.get("items", ""))
         except DomainError as error:
             raise forms.ValidationError(error.message) from None
 
@@ -415,11 +415,11 @@ def cover_letters(process: Process):
 
 
 def letter_form_for(task: Task, template, *, by, data=None):
-    """The letter form of the step's kind, filled from the process (letter_forms)."""
+    """The letter form of the step's kind, filled from the process (letter_filling)."""
     cls = LETTER_FORMS[template.kind]
-    positions = letter_forms.lane_positions(task.process)
+    positions = letter_filling.lane_positions(task.process)
     initial = cls.initial_from(
-        letter_forms.initial_values(task.process, template.kind, task=task, by=by)
+        letter_filling.initial_values(task.process, template.kind, task=task, by=by)
     )
     initial["classification"] = template.classification_id
     form = cls(data, prefix=f"letter-{task.pk}", initial=initial, positions=positions)

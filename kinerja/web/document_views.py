@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
-from kinerja.documents import letter_forms
+from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents.files import CONTENT_TYPES, EXTENSIONS, safe_name
 from kinerja.documents.models import (
@@ -220,7 +220,7 @@ def task_letter(request, pk):
     The number comes from the unit's book when asked (the default).
     """
     task = _task(pk)
-    template = letter_forms.template_for_step(task.step)
+    template = letter_filling.template_for_step(task.step)
     if template is None:
         raise Http404("letter")
     try:
@@ -240,7 +240,7 @@ def task_letter(request, pk):
     data = form.cleaned_data
     values = form.values()
     try:
-        letter = letter_forms.build_letter(
+        letter = letter_filling.build_letter(
             task.process,
             template.kind,
             values,

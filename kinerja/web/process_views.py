@@ -34,7 +34,7 @@ from kinerja.core.audit import events_for
 from kinerja.core.calendar import format_moment
 from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
-from kinerja.documents import letter_forms
+from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.org.models import Assignment, Person
@@ -489,7 +489,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         )
 
     managing = process.status == Process.Status.RUNNING and permissions.may_manage(process, user)
-    letter_templates = letter_forms.templates_by_type() if view.active_tasks else {}
+    letter_templates = letter_filling.templates_by_type() if view.active_tasks else {}
     documents = document_section(request, process, view, names, bound)
     panels = []
     for task in view.active_tasks:
@@ -591,7 +591,7 @@ def _document_panel(
         )
     if step.action not in (Step.Action.WORK, Step.Action.MEETING):
         return
-    template = letter_forms.template_in(letter_templates, panel.output)
+    template = letter_filling.template_in(letter_templates, panel.output)
     if template is not None:
         panel.letter_template = template
         form = document_forms.letter_form_for(

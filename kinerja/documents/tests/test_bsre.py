@@ -14,8 +14,8 @@ import pytest
 from django.utils import translation
 
 from kinerja.core.errors import DomainError
-from kinerja.documents.bsre import BsreBackend
 from kinerja.documents.signing import SignerIdentity, Stamp, stamp_box
+from kinerja.documents.signing.backends.bsre import BsreBackend
 
 NIK = "6372010101800001"
 PASSPHRASE = "Rahasia#Sekda-2026"

@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import load_pem_x509_certificate
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
 from kinerja.core.errors import DomainError
@@ -15,6 +16,7 @@ from kinerja.documents import pki
 from kinerja.documents.signing import (
     STAMP_HEIGHT,
     STAMP_WIDTH,
+    BaseSigningBackend,
     LocalBackend,
     SignerIdentity,
     Stamp,
@@ -322,12 +324,65 @@ def test_a_pkcs12_certificate_opens_with_the_passphrase(letter, demo_pki, tmp_pa
 
 
 def test_get_backend_follows_the_setting(settings):
-    from kinerja.documents.bsre import BsreBackend
+    from kinerja.documents.signing.backends.bsre import BsreBackend
 
     assert isinstance(get_backend(), LocalBackend)
     settings.KINERJA_SIGNING_BACKEND = "bsre"
     settings.BSRE_URL = "http://127.0.0.1:9"
     assert isinstance(get_backend(), BsreBackend)
+
+
+class NotarisBackend(BaseSigningBackend):
+    """A backend of a region's own, named in the setting by its dotted path."""
+
+    name = "notaris"
+
+    def sign_pdf(self, pdf, *, identity, stamp, reason, passphrase="", nik=""):
+        return pdf + f"% signed for {identity.name}\n".encode()
+
+
+def test_a_dotted_path_names_a_backend_of_ones_own(settings, letter):
+    settings.KINERJA_SIGNING_BACKEND = f"{__name__}.NotarisBackend"
+
+    backend = get_backend()
+
+    assert isinstance(backend, NotarisBackend)
+    signed = backend.sign_pdf(letter, identity=SEKDA, stamp=stamp_for(SEKDA), reason="x")
+    assert signed.endswith(f"% signed for {SEKDA.name}\n".encode())
+
+
+def test_the_short_name_and_the_dotted_path_give_the_same_backend(settings):
+    settings.KINERJA_SIGNING_BACKEND = "kinerja.documents.signing.backends.local.LocalBackend"
+    assert isinstance(get_backend(), LocalBackend)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "hsm",
+            "KINERJA_SIGNING_BACKEND must be local or bsre or the dotted path of a signing "
+            "backend class, not 'hsm'",
+        ),
+        (
+            "kinerja.documents.signing.backends.hsm.HsmBackend",
+            "KINERJA_SIGNING_BACKEND 'kinerja.documents.signing.backends.hsm.HsmBackend' "
+            "cannot be imported",
+        ),
+        (
+            "kinerja.documents.signing.verify_pdf",
+            "KINERJA_SIGNING_BACKEND 'kinerja.documents.signing.verify_pdf' is not a signing "
+            "backend class (with sign_pdf)",
+        ),
+    ],
+)
+def test_a_setting_that_names_no_backend_is_refused_by_name(settings, value, expected):
+    settings.KINERJA_SIGNING_BACKEND = value
+
+    with pytest.raises(ImproperlyConfigured) as caught:
+        get_backend()
+
+    assert str(caught.value).startswith(expected)
 
 
 def test_signing_and_verifying_work_inside_a_running_event_loop(letter, demo_pki):

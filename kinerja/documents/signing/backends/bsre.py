@@ -33,12 +33,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.documents.signing import (
-    SignerIdentity,
-    Stamp,
-    last_page_geometry,
-    stamp_box,
-)
+
+from ..pdf import last_page_geometry
+from ..stamp import Stamp, stamp_box
+from .base import BaseSigningBackend, SignerIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +46,9 @@ WRONG_PASSPHRASE = 2031
 
 
 @dataclass
-class BsreBackend:
+class BsreBackend(BaseSigningBackend):
     name: ClassVar[str] = "bsre"
+    asks_for_nik_and_passphrase: ClassVar[bool] = True
     url: str = ""
     username: str = ""
     password: str = ""
