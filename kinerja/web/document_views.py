@@ -39,7 +39,8 @@ from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Process, Task
 
 from . import document_forms
-from .process_views import Bound, _add_process_end_message, _denied, _respond
+from .process_page import Bound, respond
+from .process_views import _add_process_end_message, _denied
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ def _task(pk) -> Task:
 
 def _failed(request, process_pk: int, task_pk: int, action: str, error: DomainError):
     """The form again with the service's message on its field (400)."""
-    return _respond(
+    return respond(
         request, process_pk, bound=Bound(task_pk, action, request.POST, error), status=400
     )
 
@@ -110,7 +111,7 @@ def _done(request, process_pk: int, message: str):
     messages.success(request, message)
     _add_process_end_message(request, process_pk)
     if request.htmx:
-        return _respond(request, process_pk)
+        return respond(request, process_pk)
     return redirect("web:process-detail", pk=process_pk)
 
 

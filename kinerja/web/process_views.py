@@ -10,44 +10,33 @@ a DomainError goes next to the field it names, PermissionDenied is a 403 page.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
-from django import forms as django_forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kinerja import actions
-from kinerja.core.audit import events_for
 from kinerja.core.calendar import format_moment
 from kinerja.core.errors import DomainError
-from kinerja.core.worktime import format_work_minutes
-from kinerja.documents import letter_filling
-from kinerja.documents import permissions as document_permissions
-from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.org.models import Assignment, Person
-from kinerja.sop.models import Sop, SopVersion, Step
-from kinerja.sop.render import document_context
+from kinerja.sop.models import Sop, SopVersion
 from kinerja.workflow import permissions, selectors
-from kinerja.workflow.graph import VersionGraph, graph_for
+from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Notification, Process, Task
 
 from . import document_forms, forms
+from .process_page import Bound, make_form, respond
 
 PAGE_SIZE = 25
-TEMPLATE = "web/process_detail.html"
 
 ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
 
@@ -191,586 +180,9 @@ def process_start(request):
     return render(request, template, {"start_form": form}, status=status)
 
 
-# --- one process ---------------------------------------------------------------------------
-
-
-@dataclass
-class TaskRow:
-    """One line of the process's task table."""
-
-    task: Task
-    overdue: bool
-    activated: str
-    due: str
-    completed: str
-    completed_by: str
-    used: str
-    standard: str
-    over_standard: bool
-
-
-@dataclass
-class ActionForm:
-    action: str
-    form: django_forms.Form
-    label: str
-    url: str = ""
-
-
-ACTION_LABELS = {
-    "finish": gettext_lazy("Finish this step"),
-    "paraf": gettext_lazy("Initial (paraf)"),
-    "sign": gettext_lazy("Sign"),
-    "return": gettext_lazy("Return for revision"),
-    "choose": gettext_lazy("Decide"),
-    "waive": gettext_lazy("Go on without it"),
-    "reassign": gettext_lazy("Reassign"),
-    "archive": gettext_lazy("File it and finish the step"),
-    "dispatch": gettext_lazy("Record the dispatch and finish the step"),
-}
-# Actions with their own view (documents): the register entry and the step's end together.
-ACTION_URLS = {"archive": "web:document-archive", "dispatch": "web:document-dispatch"}
-
-
-def action_url(action: str, task_pk: int) -> str:
-    if action in ACTION_URLS:
-        return reverse(ACTION_URLS[action], args=[task_pk])
-    return reverse("web:task-action", args=[task_pk, action])
-
-
-@dataclass
-class Panel:
-    """An active task with what the current user may do on it."""
-
-    task: Task
-    overdue: bool
-    due: str
-    may_act: bool
-    acting_note: str
-    missing: list
-    output: object = None  # the step's output DocumentType, from the graph (no query)
-    forms: list[ActionForm] = field(default_factory=list)
-    waive_form: forms.WaiveForm | None = None
-    reassign_form: forms.ReassignForm | None = None
-    returned_from: int | None = None
-    returned_by_name: str = ""
-    letter_template: object = None  # the LetterTemplate the step's output is made with
-    letter_form: django_forms.Form | None = None
-    upload_form: django_forms.Form | None = None
-    draft: DocumentVersion | None = None  # the PDF a review initials or a signature signs
-
-
-@dataclass
-class Bound:
-    """A posted form to show again with the service's error (key: task pk or 0, action)."""
-
-    task_pk: int
-    action: str
-    data: object
-    error: DomainError
-
-
-def _action_prefix(action: str, task_pk: int) -> str:
-    return f"{action}-{task_pk}"
-
-
-FORM_CLASSES = {
-    "finish": document_forms.FinishUploadForm,
-    "paraf": forms.ParafForm,
-    "sign": document_forms.DocumentSignForm,
-    "return": forms.ReturnForm,
-    "choose": forms.ChooseBranchForm,
-    "waive": forms.WaiveForm,
-    "reassign": forms.ReassignForm,
-}
-
-
-def _make_form(action: str, task: Task, graph: VersionGraph, missing, data=None, files=None):
-    if action == "archive":
-        return document_forms.archive_form_for(task, data, missing)
-    if action == "dispatch":
-        return document_forms.dispatch_form_for(task, data, missing)
-    cls = FORM_CLASSES[action]
-    kwargs = {"prefix": _action_prefix(action, task.pk)}
-    if files is not None:
-        kwargs["files"] = files
-    if action in ("finish", "paraf", "sign", "waive"):
-        kwargs["missing"] = missing
-    if action == "choose":
-        kwargs["labels"] = [label for label, _target in graph.by_pk[task.step_id].flows]
-    return cls(data, **kwargs)
-
-
-def _bind(form, bound: Bound | None, task_pk: int, action: str):
-    """Show `form` again with the posted data and the service's message, if it was posted."""
-    if bound is None or bound.task_pk != task_pk or bound.action != action:
-        return form
-    form.is_valid()  # fills cleaned_data / Django's own field errors
-    form.add_domain_error(bound.error)
-    return form
-
-
-def _user_names(user_ids) -> dict[int, str]:
-    """{user id: the person's name, else the user's name} in one query."""
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    rows = (
-        get_user_model()
-        .objects.filter(pk__in=ids)
-        .values_list("pk", "username", "first_name", "last_name", "person__name")
-    )
-    return {
-        pk: person or f"{first} {last}".strip() or username
-        for pk, username, first, last, person in rows
-    }
-
-
-def drawing_states(view: selectors.ProcessView, graph: VersionGraph) -> dict[int, str]:
-    """The state of each step for the drawing: the engine's states, plus what waits.
-
-    While the process runs, a step waits if no task has reached it yet, or if the flow
-    can reach it again from an active step: after a return (or a decision that loops
-    back) the steps between run once more, though their last task is done.
-    """
-    states = dict(view.states)
-    if view.process.status != Process.Status.RUNNING:
-        return states
-    ahead: set[int] = set()
-    for task in view.active_tasks:
-        ahead |= _reachable(graph, task.step.number)
-    for number in graph.by_number:
-        if number not in states or (number in ahead and states[number] == selectors.StepState.DONE):
-            states[number] = selectors.StepState.WAITING
-    return states
-
-
-def _reachable(graph: VersionGraph, number: int) -> set[int]:
-    """Step numbers the flow can reach from step `number` (itself only through a loop)."""
-    seen: set[int] = set()
-    todo = [target for _label, target in graph.by_number[number].flows]
-    while todo:
-        step = todo.pop()
-        if step not in seen:
-            seen.add(step)
-            todo.extend(target for _label, target in graph.by_number[step].flows)
-    return seen
-
-
-EVENT_TEXTS = {
-    "start": lambda a, n: _("Process started"),
-    "activate": lambda a, n: (
-        _("Step %(n)s became active for %(name)s") % {"n": n, "name": a.get("assignee") or "-"}
-    ),
-    "finished": lambda a, n: _("Step %(n)s finished") % {"n": n},
-    "paraf": lambda a, n: _("Step %(n)s initialled (paraf)") % {"n": n},
-    "signed": lambda a, n: _("Step %(n)s signed") % {"n": n},
-    "returned": lambda a, n: _("Step %(n)s returned for revision") % {"n": n},
-    "branch": lambda a, n: (
-        _("Decision at step %(n)s: %(branch)s") % {"n": n, "branch": a.get("branch", "")}
-    ),
-    "waive": lambda a, n: _("Went on without “%(name)s”") % {"name": a.get("document", "")},
-    "document": lambda a, n: _("Document recorded: %(type)s") % {"type": a.get("type", "")},
-    "document-reference": lambda a, n: (
-        _("Reference of “%(type)s”: %(reference)s")
-        % {"type": a.get("type", ""), "reference": a.get("reference", "")}
-    ),
-    "reassign": lambda a, n: (
-        _("Step %(n)s given to %(name)s") % {"n": n, "name": a.get("assignee") or "-"}
-    ),
-    "cancel": lambda a, n: _("Process cancelled"),
-    "finish-process": lambda a, n: _("Process finished"),
-    "reminder": lambda a, n: _("Reminder sent to %(name)s") % {"name": a.get("recipient", "")},
-    "escalation": lambda a, n: _("Escalated to %(name)s") % {"name": a.get("recipient", "")},
-    # Documents.
-    "version": lambda a, n: (
-        _("Version %(v)s of “%(doc)s” added: %(name)s")
-        % {"v": a.get("version", ""), "doc": a.get("document", ""), "name": a.get("name", "")}
-    ),
-    "paraf-version": lambda a, n: (
-        _("Paraf on version %(v)s by the %(position)s")
-        % {"v": a.get("version", ""), "position": a.get("position", "")}
-    ),
-    "return-version": lambda a, n: (
-        _("Version %(v)s returned for revision") % {"v": a.get("version", "")}
-    ),
-    "e-sign": lambda a, n: (
-        _("Signed electronically: version %(v)s (certificate %(cert)s)")
-        % {"v": a.get("version", ""), "cert": a.get("certificate", "")}
-    ),
-    "final": lambda a, n: _("Version %(v)s is final") % {"v": a.get("version", "")},
-    "archive": lambda a, n: (
-        _("Filed in the archive register as %(register)s, %(code)s, %(location)s")
-        % {
-            "register": a.get("register", ""),
-            "code": a.get("classification", ""),
-            "location": a.get("location", ""),
-        }
-    ),
-    "dispatch": lambda a, n: (
-        _("Sent to %(recipient)s under number %(number)s")
-        % {"recipient": a.get("recipient", ""), "number": a.get("cover_number", "")}
-    ),
-    "receipt": lambda a, n: (
-        _("Receipt recorded: received by %(name)s") % {"name": a.get("received_by", "")}
-    ),
-}
-# Values of an event worth showing under its line, in this order.
-EVENT_DETAILS = ("note", "reason", "output", "reference", "message")
-
-
-@dataclass
-class HistoryRow:
-    at: str
-    actor: str
-    on_behalf_of: str
-    text: str
-    details: list[str]
-    action: str
-
-
-def _history(process: Process, tasks_by_pk: dict[int, Task]) -> list[HistoryRow]:
-    rows = []
-    for event in events_for(process.audit_stream).order_by("-seq"):
-        after = event.after if isinstance(event.after, dict) else {}
-        number = after.get("step")
-        if number is None and event.object_type == "workflow.task":
-            task = tasks_by_pk.get(int(event.object_id)) if event.object_id.isdigit() else None
-            number = task.step.number if task else "?"
-        describe = EVENT_TEXTS.get(event.action)
-        text = describe(after, number) if describe else event.action
-        rows.append(
-            HistoryRow(
-                at=format_moment(event.at),
-                actor=event.actor_name or _("the system"),
-                on_behalf_of=event.on_behalf_of,
-                text=text,
-                details=[str(after[k]) for k in EVENT_DETAILS if after.get(k)],
-                action=event.action,
-            )
-        )
-    return rows
-
-
-def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
-    """Everything the process page shows, in a number of queries that does not grow."""
-    try:
-        view = selectors.process_view(pk)
-    except Process.DoesNotExist:
-        raise Http404("process") from None
-    process = view.process
-    graph = graph_for(view.version)
-    now = timezone.now()
-    user = request.user
-    tasks_by_pk = {t.pk: t for t in view.tasks}
-    names = _user_names(
-        [t.completed_by_id for t in view.tasks]
-        + [d.added_by_id for d in view.documents]
-        + [w.by_id for w in view.waivers]
-    )
-    present = {d.document_type_id for d in view.documents}
-
-    rows = []
-    for task in view.tasks:
-        standard = task.step.work_minutes
-        used = task.work_minutes
-        rows.append(
-            TaskRow(
-                task=task,
-                overdue=task.is_overdue(now),
-                activated=format_moment(task.activated_at),
-                due=format_moment(task.due_at) if task.due_at else "",
-                completed=format_moment(task.completed_at) if task.completed_at else "",
-                completed_by=names.get(task.completed_by_id, ""),
-                used=format_work_minutes(used) if used is not None else "",
-                standard=format_work_minutes(standard) if standard is not None else "",
-                over_standard=used is not None and standard is not None and used > standard,
-            )
-        )
-
-    managing = process.status == Process.Status.RUNNING and permissions.may_manage(process, user)
-    letter_templates = letter_filling.templates_by_type() if view.active_tasks else {}
-    documents = document_section(request, process, view, names, bound)
-    panels = []
-    for task in view.active_tasks:
-        actor = permissions.may_act(task, user)
-        waived = {w.document_type_id for w in task.waivers.all()}
-        missing = [d for d in graph.by_pk[task.step_id].inputs if d.pk not in present | waived]
-        panel = Panel(
-            task=task,
-            overdue=task.is_overdue(now),
-            due=format_moment(task.due_at) if task.due_at else "",
-            may_act=actor is not None and process.status == Process.Status.RUNNING,
-            acting_note=_actor_note(actor),
-            missing=missing,
-            output=graph.by_pk[task.step_id].step.output,
-        )
-        if task.returned_by_id:
-            panel.returned_from = task.returned_by.step.number
-            panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
-        if panel.may_act:
-            _document_panel(panel, task, graph, documents["newest"], user, letter_templates, bound)
-            for action in document_permissions.task_offers(task):
-                form = _make_form(action, task, graph, missing, _posted(bound, task.pk, action))
-                if action == "sign" and not form.is_bound:
-                    # Electronic by default, when there is a PDF to sign.
-                    form.initial["electronic"] = panel.draft is not None
-                form = _bind(form, bound, task.pk, action)
-                panel.forms.append(
-                    ActionForm(action, form, ACTION_LABELS[action], action_url(action, task.pk))
-                )
-            if missing:
-                form = _make_form("waive", task, graph, missing, _posted(bound, task.pk, "waive"))
-                panel.waive_form = _bind(form, bound, task.pk, "waive")
-        if managing:
-            form = _make_form("reassign", task, graph, missing, _posted(bound, task.pk, "reassign"))
-            panel.reassign_form = _bind(form, bound, task.pk, "reassign")
-        panels.append(panel)
-
-    cancel_form = None
-    if process.status == Process.Status.RUNNING and permissions.may_cancel(process, user):
-        cancel_form = forms.CancelProcessForm(_posted(bound, 0, "cancel"), prefix="cancel")
-        cancel_form = _bind(cancel_form, bound, 0, "cancel")
-
-    # The posted form may be gone: the task was done by someone else meanwhile, or the
-    # process stopped. Its message then goes on top of the page.
-    shown = [f.form for p in panels for f in p.forms] + [
-        f
-        for p in panels
-        for f in (p.waive_form, p.reassign_form, p.letter_form, p.upload_form)
-        if f is not None
-    ]
-    shown += documents["document_forms"]
-    if cancel_form is not None:
-        shown.append(cancel_form)
-    top_error = ""
-    if bound is not None and not any(form.is_bound for form in shown) and not final_error(bound):
-        top_error = bound.error.message
-
-    used, standard = view.used_minutes, view.standard_minutes
-    return {
-        "top_error": top_error,
-        "process": process,
-        "view": view,
-        "sop": process.sop_version.sop,
-        "sop_url": reverse("web:sop-detail", args=[process.sop_version.sop.slug])
-        + f"?v={view.version.version}",
-        "rows": rows,
-        "panels": panels,
-        "cancel_form": cancel_form,
-        **documents,
-        "waivers": [
-            (w, tasks_by_pk[w.task_id].step.number, names.get(w.by_id, ""), format_moment(w.at))
-            for w in view.waivers
-        ],
-        "history": _history(process, tasks_by_pk),
-        "used": format_work_minutes(used),
-        "standard": format_work_minutes(standard),
-        "over_standard": standard > 0 and used > standard,
-        "used_percent": int(used * 100 / standard) if standard > Decimal(0) else None,
-        "started": format_moment(process.started_at),
-        "finished": format_moment(process.finished_at) if process.finished_at else "",
-        **document_context(view.version, states=drawing_states(view, graph)),
-    }
-
-
-# --- documents on the process page -------------------------------------------------------------
-
-
-def _document_panel(
-    panel: Panel, task: Task, graph, newest, user, letter_templates, bound: Bound | None
-) -> None:
-    """What a task offers for its documents: the letter form, an upload, the draft to act on."""
-    step = task.step
-    if step.action in (Step.Action.REVIEW, Step.Action.SIGN):
-        # The newest version of each kelengkapan, as actions.sign picks it.
-        wanted = {d.canonical_id for d in graph.by_pk[task.step_id].inputs}
-        drafts = [v for canonical, v in newest if canonical in wanted]
-        panel.draft = next((v for v in drafts if v.kind == FileKind.PDF), None) or next(
-            iter(drafts), None
-        )
-    if step.action not in (Step.Action.WORK, Step.Action.MEETING):
-        return
-    template = letter_filling.template_in(letter_templates, panel.output)
-    if template is not None:
-        panel.letter_template = template
-        form = document_forms.letter_form_for(
-            task, template, by=user, data=_posted(bound, task.pk, "letter")
-        )
-        panel.letter_form = _bind(form, bound, task.pk, "letter")
-    if document_forms.upload_type(task) is not None:
-        form = document_forms.UploadForm(
-            _posted(bound, task.pk, "upload"), prefix=f"upload-{task.pk}"
-        )
-        panel.upload_form = _bind(form, bound, task.pk, "upload")
-
-
-@dataclass
-class VersionRow:
-    version: DocumentVersion
-    by: str
-    when: str
-    step: int | None
-    returned_step: int | None
-    letter_number: str
-    download_url: str
-    docx_url: str
-    check_url: str
-    final_url: str  # set when the user may mark this version final
-    archived: list
-
-
-@dataclass
-class DocumentRow:
-    document: object
-    by: str
-    when: str
-    versions: list[VersionRow]
-
-
-def document_section(request, process: Process, view, names, bound: Bound | None) -> dict:
-    """Dokumen: every document of the process with its versions and what the user may do."""
-    user = request.user
-    versions = (
-        DocumentVersion.objects.filter(document__process=process)
-        .select_related("added_by__person", "task__step", "returned_by__step", "letter__number")
-        .prefetch_related("parafs", "signatures")
-        .order_by("document_id", "number")
-    )
-    archived: dict[int, list] = {}
-    for entry in ArchiveEntry.objects.filter(process=process).select_related("classification"):
-        archived.setdefault(entry.version_id, []).append(entry)
-    by_document: dict[int, list[DocumentVersion]] = {}
-    for version in versions:
-        by_document.setdefault(version.document_id, []).append(version)
-    running = process.status == Process.Status.RUNNING
-    manages = running and document_permissions.may_manage_documents(process, user)
-    rows = []
-    for document in view.documents:
-        found = by_document.get(document.pk, [])
-        has_final = any(v.is_final for v in found)
-        version_rows = []
-        for version in found:
-            person = getattr(version.added_by, "person", None)
-            letter = getattr(version, "letter", None)
-            newest = version is found[-1]
-            key = version.public_id
-            version_rows.append(
-                VersionRow(
-                    version=version,
-                    by=person.name if person else version.added_by.get_username(),
-                    when=format_moment(version.created_at),
-                    step=version.task.step.number if version.task_id else None,
-                    returned_step=(
-                        version.returned_by.step.number if version.returned_by_id else None
-                    ),
-                    letter_number=letter.number.number if letter and letter.number_id else "",
-                    download_url=reverse("web:document-download", args=[key]),
-                    docx_url=reverse("web:document-docx", args=[key]) if letter else "",
-                    check_url=(
-                        reverse("web:document-check", args=[key])
-                        if version.signatures.all()
-                        else ""
-                    ),
-                    final_url=(
-                        reverse("web:document-final", args=[key])
-                        if manages and newest and not has_final
-                        else ""
-                    ),
-                    archived=archived.get(version.pk, []),
-                )
-            )
-        rows.append(
-            DocumentRow(
-                document=document,
-                by=names.get(document.added_by_id, ""),
-                when=format_moment(document.created_at),
-                versions=version_rows,
-            )
-        )
-    upload_form = None
-    if running and document_permissions.may_add_versions(process, user):
-        upload_form = document_forms.ProcessUploadForm(
-            _posted(bound, 0, "upload"),
-            prefix="upload",
-            types=document_forms.process_types(process),
-        )
-        upload_form = _bind(upload_form, bound, 0, "upload")
-    dispatches = []
-    receipt_forms = []
-    for item in Dispatch.objects.filter(process=process).select_related(
-        "cover_number", "version__document__document_type"
-    ):
-        form = None
-        if not item.received_at and (manages or item.by_id == user.pk):
-            action = f"receipt-{item.pk}"
-            form = document_forms.ReceiptForm(_posted(bound, 0, action), prefix=action)
-            form = _bind(form, bound, 0, action)
-            receipt_forms.append(form)
-        dispatches.append((item, form))
-    final_error = (
-        bound.error.message if bound and bound.task_pk == 0 and bound.action == "final" else ""
-    )
-    newest = [
-        (d.document_type.same_as_id or d.document_type_id, by_document[d.pk][-1])
-        for d in view.documents
-        if d.pk in by_document
-    ]
-    return {
-        "newest": newest,
-        "documents": rows,
-        "upload_form": upload_form,
-        "dispatches": dispatches,
-        "final_error": final_error,
-        "document_forms": [f for f in [upload_form, *receipt_forms] if f is not None],
-    }
-
-
-def _in_documents_section(bound: Bound | None) -> bool:
-    return bound is not None and bound.task_pk == 0 and bound.action != "cancel"
-
-
-def _posted(bound: Bound | None, task_pk: int, action: str):
-    if bound is not None and bound.task_pk == task_pk and bound.action == action:
-        return bound.data
-    return None
-
-
-def final_error(bound: Bound) -> bool:
-    return bound.task_pk == 0 and bound.action == "final"
-
-
-def _actor_note(actor: permissions.Actor | None) -> str:
-    if actor is None:
-        return ""
-    if actor.as_admin:
-        return _("You act as an administrator, openly as yourself; the record says so.")
-    if actor.on_behalf_of:
-        return _("You act for %(name)s; the record says so.") % {"name": actor.on_behalf_of}
-    return ""
-
-
-def _respond(request, pk: int, *, bound: Bound | None = None, status: int = 200):
-    """The full page, or (htmx) the status partial with the other parts out of band."""
-    context = process_context(request, pk, bound=bound)
-    if not request.htmx:
-        return render(request, TEMPLATE, context, status=status)
-    parts = [render_to_string(f"{TEMPLATE}#status", context, request)]
-    if bound is None:
-        # The action changed the drawing, the tasks, the history and the counts in the nav.
-        oob = {**context, "oob": True}
-        for name in ("drawing", "tasks", "documents", "history"):
-            parts.append(render_to_string(f"{TEMPLATE}#{name}", oob, request))
-        parts.append(render_to_string("base.html#nav", oob, request))
-    elif _in_documents_section(bound):
-        # A form of the documents section: it comes back with its message, out of band.
-        parts.append(render_to_string(f"{TEMPLATE}#documents", {**context, "oob": True}, request))
-    return HttpResponse("".join(parts), status=status)
-
-
 @login_required
 def process_detail(request, pk):
-    return _respond(request, pk)
+    return respond(request, pk)
 
 
 # --- acting ------------------------------------------------------------------------------
@@ -875,13 +287,13 @@ def task_action(request, pk, action):
     graph = graph_for(task.process.sop_version)
     # The kelengkapan fields of every input of the step: the service ignores the ones
     # the process already holds.
-    form = _make_form(
+    form = make_form(
         action, task, graph, graph.by_pk[task.step_id].inputs, request.POST, request.FILES
     )
     if not form.is_valid():
         # Only a field's own format can fail here (length, a person that does not exist).
         bound_error = DomainError(_("Check the fields marked below."))
-        return _respond(
+        return respond(
             request,
             task.process_id,
             bound=Bound(task.pk, action, request.POST, bound_error),
@@ -892,7 +304,7 @@ def task_action(request, pk, action):
     except PermissionDenied as denied:
         return _denied(request, denied)
     except DomainError as error:
-        return _respond(
+        return respond(
             request,
             task.process_id,
             bound=Bound(task.pk, action, request.POST, error),
@@ -901,7 +313,7 @@ def task_action(request, pk, action):
     messages.success(request, _done_message(action, task, result))
     _add_process_end_message(request, task.process_id)
     if request.htmx:
-        return _respond(request, task.process_id)
+        return respond(request, task.process_id)
     return redirect("web:process-detail", pk=task.process_id)
 
 
@@ -931,10 +343,10 @@ def process_cancel(request, pk):
     except PermissionDenied as denied:
         return _denied(request, denied)
     except DomainError as error:
-        return _respond(request, pk, bound=Bound(0, "cancel", request.POST, error), status=422)
+        return respond(request, pk, bound=Bound(0, "cancel", request.POST, error), status=422)
     messages.success(request, _("The process is cancelled."))
     if request.htmx:
-        return _respond(request, pk)
+        return respond(request, pk)
     return redirect("web:process-detail", pk=pk)
 
 
