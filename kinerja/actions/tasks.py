@@ -21,7 +21,7 @@ from kinerja.core.errors import DomainError
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.permissions import task_offers
 from kinerja.documents.services import registers, review
-from kinerja.documents.services.storage import FileGuard, stored_atomically
+from kinerja.documents.services.storage import FileGuard, staged_upload, stored_atomically
 from kinerja.documents.services.versions import document_for, store_version
 from kinerja.org.models import Person
 from kinerja.sop.models import DocumentType
@@ -51,7 +51,6 @@ def _offered(task: Task, action: str) -> None:
         )
 
 
-@stored_atomically
 def finish(
     *,
     task: Task,
@@ -64,15 +63,36 @@ def finish(
     provided: dict[str, str] | None = None,
     waivers: dict[str, str] | None = None,
     now: dt.datetime | None = None,
-    guard: FileGuard,
 ) -> Task:
     """Finish a step of work (typing, a meeting), naming its output; with a file, the file
-    is stored as the next version of `document_type` (default: the step's output) in the
-    same transaction: a step that cannot finish keeps no file."""
+    is the next version of `document_type` (default: the step's output), recorded in the
+    same transaction: a step that cannot finish keeps no file. The file is checked and
+    stored before that transaction, so no lock waits for it."""
+    kwargs = dict(
+        task=task,
+        by=by,
+        output=output,
+        note=note,
+        document_type=document_type,
+        provided=provided,
+        waivers=waivers,
+        now=now,
+    )
+    if content is None:
+        return _finish(staged=None, **kwargs)
+    # Who may, before anything is stored; act() checks again under the lock.
+    current, _actor = engine.peek_task(task, by)
+    with staged_upload(content, name, process_id=current.process_id) as staged:
+        return _finish(staged=staged, **kwargs)
 
+
+@stored_atomically
+def _finish(
+    *, task, by, output, note, document_type, provided, waivers, now, staged, guard: FileGuard
+) -> Task:
     def effects(act: Act) -> None:
         _offered(act.task, "finish")
-        if content is None:
+        if staged is None:
             return
         output_type = document_type or act.task.step.output
         if output_type is None:
@@ -83,14 +103,15 @@ def finish(
         act.holdings_changed = True
         store_version(
             document,
-            content,
-            original_name=name,
+            None,
+            original_name=staged.inspected.name,
             by=by,
             guard=guard,
             batch=act.batch,
             task=act.task,
             note=act.note,
             now=act.now,
+            staged=staged,
         )
 
     return engine.act(

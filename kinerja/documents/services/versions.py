@@ -26,7 +26,7 @@ from kinerja.workflow.permissions import Actor
 from .. import files
 from ..models import DocumentVersion
 from ..permissions import may_add_versions, may_manage_documents
-from .storage import FileGuard, stored_atomically
+from .storage import FileGuard, Staged, staged_upload, stored_atomically
 
 
 def batch_for(
@@ -107,7 +107,9 @@ def store_version(
     now: dt.datetime | None = None,
     kinds: tuple[str, ...] | None = None,
     version: DocumentVersion | None = None,
+    staged: Staged | None = None,
 ) -> DocumentVersion:
+    """The next version of `document`: `content` stored now, or an upload `staged` before."""
     document = lock_document(document)
     if document.versions.filter(is_final=True).exists():
         raise DomainError(
@@ -115,7 +117,7 @@ def store_version(
             % {"name": document.document_type.name},
             field="file",
         )
-    inspected = files.inspect(content, original_name)
+    inspected = staged.inspected if staged else files.inspect(content, original_name)
     if kinds and inspected.kind not in kinds:
         raise DomainError(
             _("This needs a %(kinds)s file; the file is %(kind)s.")
@@ -124,6 +126,8 @@ def store_version(
         )
     previous = latest_version(document)
     version = version or DocumentVersion()
+    if staged is not None:
+        version.public_id = staged.public_id
     version.document = document
     version.number = _next_number(document)
     version.name = inspected.name
@@ -135,7 +139,10 @@ def store_version(
     version.task = task
     version.added_by = by
     version.created_at = now or timezone.now()
-    guard.save(version.file, inspected.name, File(content, name=inspected.name))
+    if staged is not None:
+        version.file.name = staged.name
+    else:
+        guard.save(version.file, inspected.name, File(content, name=inspected.name))
     version.save()
     after = {
         "document": document.document_type.name,
@@ -172,7 +179,6 @@ def store_version(
     return version
 
 
-@stored_atomically
 def add_version(
     *,
     document: ProcessDocument,
@@ -182,16 +188,29 @@ def add_version(
     task: Task | None = None,
     note: str = "",
     now: dt.datetime | None = None,
-    guard: FileGuard,
 ) -> DocumentVersion:
-    """A new version of a document of a running process: an upload (PDF, DOCX, XLSX, ODT)."""
+    """A new version of a document of a running process: an upload (PDF, DOCX, XLSX, ODT).
+
+    The file is checked and stored first, then recorded in a short transaction."""
+    if not may_add_versions(document.process, by):
+        raise PermissionDenied(_("You may not add documents to this process."))
+    with staged_upload(content, name, process_id=document.process_id) as staged:
+        return _add_version(
+            document=document, staged=staged, name=name, by=by, task=task, note=note, now=now
+        )
+
+
+@stored_atomically
+def _add_version(
+    *, document, staged: Staged, name: str, by, task, note: str, now, guard: FileGuard
+) -> DocumentVersion:
     process = document.process
     if not may_add_versions(process, by):
         raise PermissionDenied(_("You may not add documents to this process."))
     batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
     version = store_version(
         document,
-        content,
+        None,
         original_name=name,
         by=by,
         guard=guard,
@@ -199,12 +218,12 @@ def add_version(
         task=task,
         note=note,
         now=now,
+        staged=staged,
     )
     batch.write()
     return version
 
 
-@stored_atomically
 def upload(
     *,
     process: Process,
@@ -215,22 +234,36 @@ def upload(
     task: Task | None = None,
     note: str = "",
     now: dt.datetime | None = None,
-    guard: FileGuard,
-    batch: AuditBatch | None = None,
 ) -> DocumentVersion:
     """Upload a file as the next version of the process's document of `document_type`.
 
-    With `batch` (an action that uploads as part of it) the events go there.
-    """
+    The file is checked and stored first, then recorded in a short transaction."""
     if not may_add_versions(process, by):
         raise PermissionDenied(_("You may not add documents to this process."))
-    own = batch is None
-    if own:
-        batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
+    with staged_upload(content, name, process_id=process.pk) as staged:
+        return _upload(
+            process=process,
+            document_type=document_type,
+            staged=staged,
+            name=name,
+            by=by,
+            task=task,
+            note=note,
+            now=now,
+        )
+
+
+@stored_atomically
+def _upload(
+    *, process, document_type, staged: Staged, name: str, by, task, note, now, guard: FileGuard
+) -> DocumentVersion:
+    if not may_add_versions(process, by):
+        raise PermissionDenied(_("You may not add documents to this process."))
+    batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
     document = document_for(process, document_type, by=by, batch=batch, task=task)
     version = store_version(
         document,
-        content,
+        None,
         original_name=name,
         by=by,
         guard=guard,
@@ -238,9 +271,9 @@ def upload(
         task=task,
         note=note,
         now=now,
+        staged=staged,
     )
-    if own:
-        batch.write()
+    batch.write()
     return version
 
 
