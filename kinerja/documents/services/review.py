@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.org.models import Person
 from kinerja.sop.models import DocumentType, Step
 from kinerja.workflow.engine import Act
 from kinerja.workflow.graph import graph_for
@@ -26,6 +24,7 @@ from kinerja.workflow.models import ProcessDocument, Task
 from kinerja.workflow.permissions import display_name, person_of
 
 from ..models import DocumentVersion, FileKind, Paraf, Signature
+from ..pki import certificate_key
 from ..verification import verify_url
 from .storage import FileGuard
 from .versions import document_for, latest_version, make_final, store_version
@@ -123,11 +122,6 @@ def signer_identity(task: Task, by: AbstractBaseUser):
         nip=person.nip or "",
         key=certificate_key(person),
     )
-
-
-def certificate_key(person: Person) -> str:
-    """How the signing certificate of a person is found: the NIP, else a slug of the name."""
-    return person.nip or slugify(person.name)
 
 
 @dataclass
