@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -38,13 +39,18 @@ from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.org.models import Assignment, Person
-from kinerja.sop.models import Sop, SopVersion, Step
+from kinerja.sop.models import DocumentType, Sop, SopVersion, Step
 from kinerja.sop.render import document_context
 from kinerja.workflow import permissions, selectors
 from kinerja.workflow.graph import VersionGraph, graph_for
 from kinerja.workflow.models import Notification, Process, Task
 
 from . import document_forms, forms
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from .forms import ReassignForm, WaiveForm
 
 PAGE_SIZE = 25
 TEMPLATE = "web/process_detail.html"
@@ -84,7 +90,7 @@ def my_tasks(request):
     return render(request, "web/task_list.html", {"page": page, "rows": rows})
 
 
-def _acting_positions(person: Person, day: dt.date) -> dict[int, str]:
+def _acting_positions(person: Person, day: dt.date) -> dict[int, StrOrPromise]:
     """{position id: Plt/Plh label} of the positions `person` acts in on `day` (one query)."""
     labels = dict(Assignment.Kind.choices)
     return {
@@ -95,14 +101,14 @@ def _acting_positions(person: Person, day: dt.date) -> dict[int, str]:
     }
 
 
-def _acting_note(task: Task, person: Person, acting: dict[int, str]) -> str:
+def _acting_note(task: Task, person: Person, acting: dict[int, StrOrPromise]) -> str:
     """Whom the person acts for on this task, if anyone ('Plt for …')."""
     if task.assignee_id == person.pk:
-        if task.acting_for_id:
+        if task.acting_for:
             kind = dict(Assignment.Kind.choices).get(task.acting_kind, task.acting_kind)
             return _("As %(kind)s for %(name)s") % {"kind": kind, "name": task.acting_for.name}
         return ""
-    if task.position_id in acting and task.assignee_id:
+    if task.position_id in acting and task.assignee:
         return _("As %(kind)s for %(name)s") % {
             "kind": acting[task.position_id],
             "name": task.assignee.name,
@@ -213,7 +219,7 @@ class TaskRow:
 class ActionForm:
     action: str
     form: django_forms.Form
-    label: str
+    label: StrOrPromise
     url: str = ""
 
 
@@ -248,10 +254,10 @@ class Panel:
     may_act: bool
     acting_note: str
     missing: list
-    output: object = None  # the step's output DocumentType, from the graph (no query)
+    output: DocumentType | None = None  # the step's output, from the graph (no query)
     forms: list[ActionForm] = field(default_factory=list)
-    waive_form: forms.WaiveForm | None = None
-    reassign_form: forms.ReassignForm | None = None
+    waive_form: WaiveForm | None = None
+    reassign_form: ReassignForm | None = None
     returned_from: int | None = None
     returned_by_name: str = ""
     letter_template: object = None  # the LetterTemplate the step's output is made with
@@ -291,7 +297,7 @@ def _make_form(action: str, task: Task, graph: VersionGraph, missing, data=None,
     if action == "dispatch":
         return document_forms.dispatch_form_for(task, data, missing)
     cls = FORM_CLASSES[action]
-    kwargs = {"prefix": _action_prefix(action, task.pk)}
+    kwargs: dict[str, Any] = {"prefix": _action_prefix(action, task.pk)}
     if files is not None:
         kwargs["files"] = files
     if action in ("finish", "paraf", "sign", "waive"):
@@ -310,7 +316,7 @@ def _bind(form, bound: Bound | None, task_pk: int, action: str):
     return form
 
 
-def _user_names(user_ids) -> dict[int, str]:
+def _user_names(user_ids) -> dict[int | None, str]:
     """{user id: the person's name, else the user's name} in one query."""
     ids = {i for i in user_ids if i}
     if not ids:
@@ -505,7 +511,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             missing=missing,
             output=graph.by_pk[task.step_id].step.output,
         )
-        if task.returned_by_id:
+        if task.returned_by:
             panel.returned_from = task.returned_by.step.number
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
         if panel.may_act:
@@ -653,16 +659,16 @@ def document_section(request, process: Process, view, names, bound: Bound | None
         for version in found:
             person = getattr(version.added_by, "person", None)
             letter = getattr(version, "letter", None)
-            newest = version is found[-1]
+            is_newest = version is found[-1]
             key = version.public_id
             version_rows.append(
                 VersionRow(
                     version=version,
                     by=person.name if person else version.added_by.get_username(),
                     when=format_moment(version.created_at),
-                    step=version.task.step.number if version.task_id else None,
+                    step=version.task.step.number if version.task else None,
                     returned_step=(
-                        version.returned_by.step.number if version.returned_by_id else None
+                        version.returned_by.step.number if version.returned_by else None
                     ),
                     letter_number=letter.number.number if letter and letter.number_id else "",
                     download_url=reverse("web:document-download", args=[key]),
@@ -674,7 +680,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
                     ),
                     final_url=(
                         reverse("web:document-final", args=[key])
-                        if manages and newest and not has_final
+                        if manages and is_newest and not has_final
                         else ""
                     ),
                     archived=archived.get(version.pk, []),

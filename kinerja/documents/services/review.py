@@ -11,9 +11,10 @@ signing service may be a slow network call), then recorded in it
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
@@ -28,6 +29,9 @@ from ..pki import certificate_key
 from ..verification import verify_url
 from .storage import FileGuard
 from .versions import document_for, latest_version, make_final, store_version
+
+if TYPE_CHECKING:
+    from ..signing import SignerIdentity
 
 
 def input_documents(task: Task) -> list[ProcessDocument]:
@@ -62,7 +66,7 @@ def signing_source(task: Task) -> DocumentVersion | None:
 
 
 def position_title(task: Task) -> str:
-    name = task.position.name if task.position_id else ""
+    name = task.position.name if task.position else ""
     if task.acting_kind and name:
         prefix = "Plt." if task.acting_kind == "plt" else "Plh."
         return f"{prefix} {name}"
@@ -110,7 +114,7 @@ def record_return(act: Act) -> None:
 # --- signature -----------------------------------------------------------------------------
 
 
-def signer_identity(task: Task, by: AbstractBaseUser):
+def signer_identity(task: Task, by: User):
     from ..signing import SignerIdentity
 
     person = person_of(by)
@@ -131,7 +135,7 @@ class PreparedSignature:
     source: DocumentVersion  # the draft signed
     signed: DocumentVersion  # unsaved: its public_id is already in the stamp's QR code
     pdf: bytes
-    identity: object
+    identity: "SignerIdentity"
     backend: str
     subject: str
     issuer: str
@@ -140,7 +144,7 @@ class PreparedSignature:
 
 def prepare_signature(
     task: Task,
-    by: AbstractBaseUser,
+    by: User,
     *,
     passphrase: str = "",
     nik: str = "",
