@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from kinerja.org.models import Unit
 from kinerja.sop.models import Sop
@@ -15,7 +15,7 @@ def start_process(
     sop: Sop,
     title: str,
     year: int,
-    by: AbstractBaseUser,
+    by: User,
     unit: Unit | None = None,
     now: dt.datetime | None = None,
 ) -> Process:
@@ -24,7 +24,7 @@ def start_process(
 
 
 def cancel_process(
-    *, process: Process, by: AbstractBaseUser, reason: str, now: dt.datetime | None = None
+    *, process: Process, by: User, reason: str, now: dt.datetime | None = None
 ) -> Process:
     """Stop a running process, with a reason (its owner); its active tasks are cancelled."""
     return engine.cancel_process(process=process, by=by, reason=reason, now=now)

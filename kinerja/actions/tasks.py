@@ -12,8 +12,9 @@ short transaction checks that the draft did not change and records it.
 """
 
 import datetime as dt
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,7 @@ def _offered(task: Task, action: str) -> None:
 def finish(
     *,
     task: Task,
-    by: AbstractBaseUser,
+    by: User,
     output: str = "",
     note: str = "",
     content=None,
@@ -130,7 +131,7 @@ def _finish(
 def paraf(
     *,
     task: Task,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
     provided: dict[str, str] | None = None,
     waivers: dict[str, str] | None = None,
@@ -149,23 +150,24 @@ def paraf(
     ).task
 
 
-def return_for_revision(
-    *, task: Task, by: AbstractBaseUser, note: str, now: dt.datetime | None = None
-) -> Task:
+def return_for_revision(*, task: Task, by: User, note: str, now: dt.datetime | None = None) -> Task:
     """Send the draft back to the step that drafted it, with a required note.
 
     The version returned stays, marked with the note; the drafting step gets a new
     task (returned) that shows it, and the reviews after it follow in order.
     """
-    return engine.act(
-        task=task, by=by, action="return", note=note, effects=review.record_return, now=now
-    ).result
+    return cast(
+        Task,
+        engine.act(
+            task=task, by=by, action="return", note=note, effects=review.record_return, now=now
+        ).result,
+    )
 
 
 def sign(
     *,
     task: Task,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
     electronic: bool | None = None,
     passphrase: str = "",
@@ -219,19 +221,22 @@ def _record_sign(*, task, by, note, prepared, provided, waivers, now, guard: Fil
 
 
 def choose_branch(
-    *, task: Task, by: AbstractBaseUser, branch: str, note: str = "", now: dt.datetime | None = None
+    *, task: Task, by: User, branch: str, note: str = "", now: dt.datetime | None = None
 ) -> Task:
     """Decide at a decision step: the flow with the chosen label goes on."""
     return engine.act(task=task, by=by, action="choose", branch=branch, note=note, now=now).task
 
 
 def waive(
-    *, task: Task, by: AbstractBaseUser, document: str, reason: str, now: dt.datetime | None = None
+    *, task: Task, by: User, document: str, reason: str, now: dt.datetime | None = None
 ) -> Waiver:
     """Go on without a kelengkapan of the step, with a reason that stays in the record."""
-    return engine.act(
-        task=task, by=by, action="waive", document=document, reason=reason, now=now
-    ).result
+    return cast(
+        Waiver,
+        engine.act(
+            task=task, by=by, action="waive", document=document, reason=reason, now=now
+        ).result,
+    )
 
 
 def _version_of(act: Act, version: DocumentVersion | None, missing: str) -> DocumentVersion:
@@ -249,7 +254,7 @@ def file_at_step(
     *,
     task: Task,
     version: DocumentVersion | None,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
     provided: dict[str, str] | None = None,
     waivers: dict[str, str] | None = None,
@@ -268,23 +273,26 @@ def file_at_step(
         )
         act.output = act.effect.title
 
-    return engine.act(
-        task=task,
-        by=by,
-        action="archive",
-        note=note,
-        provided=provided,
-        waivers=waivers,
-        effects=effects,
-        now=now,
-    ).effect
+    return cast(
+        ArchiveEntry,
+        engine.act(
+            task=task,
+            by=by,
+            action="archive",
+            note=note,
+            provided=provided,
+            waivers=waivers,
+            effects=effects,
+            now=now,
+        ).effect,
+    )
 
 
 def send_at_step(
     *,
     task: Task,
     version: DocumentVersion | None,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
     provided: dict[str, str] | None = None,
     waivers: dict[str, str] | None = None,
@@ -302,20 +310,23 @@ def send_at_step(
         )
         act.output = f"{act.effect.recipient} ({act.effect.cover_number.number})"[:300]
 
-    return engine.act(
-        task=task,
-        by=by,
-        action="dispatch",
-        note=note,
-        provided=provided,
-        waivers=waivers,
-        effects=effects,
-        now=now,
-    ).effect
+    return cast(
+        Dispatch,
+        engine.act(
+            task=task,
+            by=by,
+            action="dispatch",
+            note=note,
+            provided=provided,
+            waivers=waivers,
+            effects=effects,
+            now=now,
+        ).effect,
+    )
 
 
 def reassign(
-    *, task: Task, by: AbstractBaseUser, to: Person, reason: str, now: dt.datetime | None = None
+    *, task: Task, by: User, to: Person, reason: str, now: dt.datetime | None = None
 ) -> Task:
     """Give an active task to another person, with a reason (the owner or the Kasubbag)."""
     return engine.reassign(task=task, by=by, to=to, reason=reason, now=now)

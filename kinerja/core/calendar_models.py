@@ -12,12 +12,16 @@ kinerja.core.calendar reads them; this module only holds and validates them.
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .base_models import TimeStampedModel
 
@@ -44,9 +48,9 @@ def hours_errors(
     end: dt.time | None,
     break_start: dt.time | None,
     break_end: dt.time | None,
-) -> dict[str, str]:
+) -> "dict[str, StrOrPromise]":
     """What is wrong with a day's office hours, by field; empty when they are right."""
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     if start is not None and end is not None and end <= start:
         errors["end"] = _("The working time must end after it starts.")
         return errors

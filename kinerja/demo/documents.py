@@ -17,7 +17,7 @@ from django.utils import timezone
 from kinerja import actions
 from kinerja.documents import pki
 from kinerja.documents.models import DocumentVersion, LetterTemplate
-from kinerja.documents.services.review import certificate_key
+from kinerja.documents.pki import certificate_key
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id

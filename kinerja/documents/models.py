@@ -32,9 +32,13 @@ class FileKind(models.TextChoices):
 
 
 def version_path(instance: "DocumentVersion", filename: str) -> str:
+    return version_file_path(instance.document.process_id, instance.public_id, filename)
+
+
+def version_file_path(process_id: int, public_id: uuid.UUID, filename: str) -> str:
     # A unique folder per version: two versions of the same name never collide,
     # and the storage never renames a file behind the record's back.
-    return f"dokumen/{instance.document.process_id}/{instance.public_id}/{filename}"
+    return f"dokumen/{process_id}/{public_id}/{filename}"
 
 
 def letter_docx_path(instance: "GeneratedLetter", filename: str) -> str:

@@ -3,7 +3,7 @@
 Used by the documents services, the pages, their templates and the API alike.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from kinerja.workflow import permissions as workflow
 from kinerja.workflow.models import Process, Task
@@ -12,12 +12,12 @@ from . import selectors
 from .models import LetterNumber
 
 
-def may_manage_documents(process: Process, user: AbstractBaseUser) -> bool:
+def may_manage_documents(process: Process, user: User) -> bool:
     """The process owner, a process manager (the Kasubbag), an administrator."""
     return workflow.may_manage(process, user)
 
 
-def active_task_of(process: Process, user: AbstractBaseUser) -> Task | None:
+def active_task_of(process: Process, user: User) -> Task | None:
     """The user's active task in the process, if they have one."""
     person = workflow.person_of(user)
     if person is None:
@@ -29,23 +29,23 @@ def active_task_of(process: Process, user: AbstractBaseUser) -> Task | None:
     )
 
 
-def may_add_versions(process: Process, user: AbstractBaseUser) -> bool:
+def may_add_versions(process: Process, user: User) -> bool:
     """Those who manage the process, and whoever holds one of its active tasks."""
     if process.status != Process.Status.RUNNING and not user.is_superuser:
         return False
     return may_manage_documents(process, user) or active_task_of(process, user) is not None
 
 
-def may_file(process: Process, user: AbstractBaseUser) -> bool:
+def may_file(process: Process, user: User) -> bool:
     """Who may enter the process's documents in the archive register or send them out."""
     return may_manage_documents(process, user) or active_task_of(process, user) is not None
 
 
-def may_take_number(user: AbstractBaseUser) -> bool:
+def may_take_number(user: User) -> bool:
     return user.is_superuser or user.has_perm("documents.add_letternumber")
 
 
-def may_cancel_number(user: AbstractBaseUser, number: LetterNumber) -> bool:
+def may_cancel_number(user: User, number: LetterNumber) -> bool:
     """Who took the number, a clerk who keeps the book, or an administrator."""
     return (
         user.is_superuser

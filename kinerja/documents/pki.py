@@ -20,11 +20,16 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.utils.text import slugify
+
+if TYPE_CHECKING:
+    from kinerja.org.models import Person
 
 CA_NAME = "Kinerja Demo CA"
 ORGANIZATION = "Pemerintah Kota Banjarbaru"
@@ -41,6 +46,11 @@ RENEW_BEFORE = timedelta(days=30)
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def certificate_key(person: "Person") -> str:
+    """How the signing certificate of a person is found: the NIP, else a slug of the name."""
+    return person.nip or slugify(person.name)
 
 
 def certificate_paths(directory: Path, key: str) -> tuple[Path, Path]:

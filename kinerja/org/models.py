@@ -44,7 +44,8 @@ class Unit(TimeStampedModel):
 
     def ancestors(self) -> list["Unit"]:
         """From the root down to this unit (a few levels: one query per level)."""
-        chain, node = [], self
+        chain: list[Unit] = []
+        node: Unit | None = self
         while node is not None:
             chain.append(node)
             node = node.parent

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib.auth import get_user_model
@@ -26,13 +27,18 @@ from kinerja.core.worktime import format_work_minutes
 from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
-from kinerja.sop.models import Step
+from kinerja.sop.models import DocumentType, Step
 from kinerja.sop.render import document_context
 from kinerja.workflow import permissions, selectors
 from kinerja.workflow.graph import VersionGraph, graph_for
 from kinerja.workflow.models import Process, Task
 
 from . import document_forms, forms
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from .forms import ReassignForm, WaiveForm
 
 TEMPLATE = "web/process_detail.html"
 
@@ -59,7 +65,7 @@ class TaskRow:
 class ActionForm:
     action: str
     form: django_forms.Form
-    label: str
+    label: StrOrPromise
     url: str = ""
 
 
@@ -94,10 +100,10 @@ class Panel:
     may_act: bool
     acting_note: str
     missing: list
-    output: object = None  # the step's output DocumentType, from the graph (no query)
+    output: DocumentType | None = None  # the step's output, from the graph (no query)
     forms: list[ActionForm] = field(default_factory=list)
-    waive_form: forms.WaiveForm | None = None
-    reassign_form: forms.ReassignForm | None = None
+    waive_form: WaiveForm | None = None
+    reassign_form: ReassignForm | None = None
     returned_from: int | None = None
     returned_by_name: str = ""
     letter_template: object = None  # the LetterTemplate the step's output is made with
@@ -137,7 +143,7 @@ def make_form(action: str, task: Task, graph: VersionGraph, missing, data=None, 
     if action == "dispatch":
         return document_forms.dispatch_form_for(task, data, missing)
     cls = FORM_CLASSES[action]
-    kwargs = {"prefix": _action_prefix(action, task.pk)}
+    kwargs: dict[str, Any] = {"prefix": _action_prefix(action, task.pk)}
     if files is not None:
         kwargs["files"] = files
     if action in ("finish", "paraf", "sign", "waive"):
@@ -156,7 +162,7 @@ def _bind(form, bound: Bound | None, task_pk: int, action: str):
     return form
 
 
-def _user_names(user_ids) -> dict[int, str]:
+def _user_names(user_ids) -> dict[int | None, str]:
     """{user id: the person's name, else the user's name} in one query."""
     ids = {i for i in user_ids if i}
     if not ids:
@@ -351,7 +357,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             missing=missing,
             output=graph.by_pk[task.step_id].step.output,
         )
-        if task.returned_by_id:
+        if task.returned_by:
             panel.returned_from = task.returned_by.step.number
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
         if panel.may_act:
@@ -499,16 +505,16 @@ def document_section(request, process: Process, view, names, bound: Bound | None
         for version in found:
             person = getattr(version.added_by, "person", None)
             letter = getattr(version, "letter", None)
-            newest = version is found[-1]
+            is_newest = version is found[-1]
             key = version.public_id
             version_rows.append(
                 VersionRow(
                     version=version,
                     by=person.name if person else version.added_by.get_username(),
                     when=format_moment(version.created_at),
-                    step=version.task.step.number if version.task_id else None,
+                    step=version.task.step.number if version.task else None,
                     returned_step=(
-                        version.returned_by.step.number if version.returned_by_id else None
+                        version.returned_by.step.number if version.returned_by else None
                     ),
                     letter_number=letter.number.number if letter and letter.number_id else "",
                     download_url=reverse("web:document-download", args=[key]),
@@ -520,7 +526,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
                     ),
                     final_url=(
                         reverse("web:document-final", args=[key])
-                        if manages and newest and not has_final
+                        if manages and is_newest and not has_final
                         else ""
                     ),
                     archived=archived.get(version.pk, []),

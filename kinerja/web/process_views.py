@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +36,9 @@ from kinerja.workflow.models import Notification, Process, Task
 
 from . import document_forms, forms
 from .process_page import Bound, make_form, respond
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 
@@ -73,7 +77,7 @@ def my_tasks(request):
     return render(request, "web/task_list.html", {"page": page, "rows": rows})
 
 
-def _acting_positions(person: Person, day: dt.date) -> dict[int, str]:
+def _acting_positions(person: Person, day: dt.date) -> dict[int, StrOrPromise]:
     """{position id: Plt/Plh label} of the positions `person` acts in on `day` (one query)."""
     labels = dict(Assignment.Kind.choices)
     return {
@@ -84,14 +88,14 @@ def _acting_positions(person: Person, day: dt.date) -> dict[int, str]:
     }
 
 
-def _acting_note(task: Task, person: Person, acting: dict[int, str]) -> str:
+def _acting_note(task: Task, person: Person, acting: dict[int, StrOrPromise]) -> str:
     """Whom the person acts for on this task, if anyone ('Plt for …')."""
     if task.assignee_id == person.pk:
-        if task.acting_for_id:
+        if task.acting_for:
             kind = dict(Assignment.Kind.choices).get(task.acting_kind, task.acting_kind)
             return _("As %(kind)s for %(name)s") % {"kind": kind, "name": task.acting_for.name}
         return ""
-    if task.position_id in acting and task.assignee_id:
+    if task.position_id in acting and task.assignee:
         return _("As %(kind)s for %(name)s") % {
             "kind": acting[task.position_id],
             "name": task.assignee.name,

@@ -17,9 +17,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -114,8 +115,8 @@ def _task_state(task: Task) -> dict:
     return {
         "status": task.status,
         "step": task.step.number,
-        "assignee": task.assignee.name if task.assignee_id else None,
-        "acting_for": task.acting_for.name if task.acting_for_id else None,
+        "assignee": task.assignee.name if task.assignee else None,
+        "acting_for": task.acting_for.name if task.acting_for else None,
         "due_at": task.due_at.isoformat() if task.due_at else None,
     }
 
@@ -139,7 +140,7 @@ def start_process(
     sop: Sop,
     title: str,
     year: int,
-    by: AbstractBaseUser,
+    by: User,
     unit: Unit | None = None,
     now: dt.datetime | None = None,
 ) -> Process:
@@ -254,7 +255,7 @@ class Act:
     effect: object = None  # what the effects made (the archive entry, the dispatch ...)
 
 
-def lock_task(task: Task, user: AbstractBaseUser) -> tuple[Task, Actor]:
+def lock_task(task: Task, user: User) -> tuple[Task, Actor]:
     """The task, locked, if it is still active and `user` may act on it."""
     locked = (
         Task.objects.select_for_update(of=("self",))
@@ -267,7 +268,7 @@ def lock_task(task: Task, user: AbstractBaseUser) -> tuple[Task, Actor]:
     return locked, actor
 
 
-def peek_task(task: Task, user: AbstractBaseUser) -> tuple[Task, Actor]:
+def peek_task(task: Task, user: User) -> tuple[Task, Actor]:
     """lock_task() without the lock: for the slow part of an action done before it (a
     signature), which act() checks again under the lock."""
     found = Task.objects.select_related(
@@ -290,7 +291,7 @@ def check_active(task: Task) -> None:
         # Read after the lock: on PostgreSQL the columns joined to a row we waited for
         # come from the snapshot taken before the winner committed.
         users = get_user_model().objects.select_related("person")
-        winner = users.filter(pk=task.completed_by_id).first()
+        winner = users.filter(pk=task.completed_by_id).first() if task.completed_by_id else None
         who = display_name(winner) if winner else ""
         when = (
             date_format(timezone.localtime(task.completed_at), "DATETIME_FORMAT")
@@ -330,7 +331,7 @@ def check_action(task: Task, action: str) -> None:
 def act(
     *,
     task: Task,
-    by: AbstractBaseUser,
+    by: User,
     action: str,
     note: str = "",
     output: str = "",
@@ -369,7 +370,7 @@ def act(
                 _("Step %(n)d does not say which step drafted the document; it cannot return it.")
                 % {"n": task.step.number}
             )
-        docs = []
+        docs: list[ProcessDocument] = []
     else:
         if action == "choose":
             labels = [label for label, _target in task.info.flows]
@@ -403,7 +404,8 @@ def act(
         output=current.output,
     )
     if action == "return":
-        info = graph_for(task.process.sop_version).by_pk[task.step.returns_to_id]
+        # returns_to is set: checked before the lock above.
+        info = graph_for(task.process.sop_version).by_pk[cast(int, task.step.returns_to_id)]
         current.result = _activate(
             task.process, info, now=now, record=batch, previous=task, returned_by=task, note=note
         )
@@ -661,7 +663,7 @@ def _refer_to_held(task: Task, canonical: int, reference: str, record: AuditBatc
 
 @transaction.atomic
 def reassign(
-    *, task: Task, by: AbstractBaseUser, to: Person, reason: str, now: dt.datetime | None = None
+    *, task: Task, by: User, to: Person, reason: str, now: dt.datetime | None = None
 ) -> Task:
     """Give an active task to another person, with a reason."""
     task = (
@@ -691,7 +693,7 @@ def reassign(
 
 @transaction.atomic
 def cancel_process(
-    *, process: Process, by: AbstractBaseUser, reason: str, now: dt.datetime | None = None
+    *, process: Process, by: User, reason: str, now: dt.datetime | None = None
 ) -> Process:
     """Stop a running process, with a reason; its active tasks are cancelled."""
     process = Process.objects.select_for_update().get(pk=process.pk)

@@ -8,6 +8,7 @@ the full history and an inbox is one indexed query.
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from kinerja.core.base_models import TimeStampedModel
 from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.sop.models import DocumentType, SopVersion, Step
+
+if TYPE_CHECKING:
+    from .graph import StepInfo
 
 
 class ProcessQuerySet(models.QuerySet):
@@ -110,6 +114,10 @@ class TaskQuerySet(models.QuerySet):
 
 class Task(models.Model):
     """Tugas: one activation of one step of a process, for one official."""
+
+    # Set by the engine on the task it acts on (workflow/engine.py); not columns.
+    info: "StepInfo"
+    _holdings: tuple[set[int], bool]
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -7,7 +7,7 @@ so a button is shown exactly when the action behind it is allowed.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,14 +20,14 @@ from .models import Process, Task
 ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
 
 
-def person_of(user: AbstractBaseUser) -> Person | None:
+def person_of(user: User) -> Person | None:
     try:
         return user.person
     except (Person.DoesNotExist, AttributeError):
         return None
 
 
-def display_name(user: AbstractBaseUser) -> str:
+def display_name(user: User) -> str:
     """The person's name when the login has one, else the user's name."""
     person = person_of(user)
     return person.name if person else (user.get_full_name() or user.get_username())
@@ -37,7 +37,7 @@ def display_name(user: AbstractBaseUser) -> str:
 class Actor:
     """The user acting, the person they are, and whom they act for (a text for the record)."""
 
-    user: AbstractBaseUser
+    user: User
     person: Person | None
     on_behalf_of: str = ""
     as_admin: bool = False
@@ -55,12 +55,12 @@ class Actor:
         )
 
 
-def actor(user: AbstractBaseUser) -> Actor:
+def actor(user: User) -> Actor:
     """The user acting as themselves (starting, managing, a document outside a task)."""
     return Actor(user, person_of(user))
 
 
-def authorize(task: Task, user: AbstractBaseUser, *, today: dt.date | None = None) -> Actor:
+def authorize(task: Task, user: User, *, today: dt.date | None = None) -> Actor:
     """The Actor if `user` may act on `task`, else PermissionDenied (403).
 
     Allowed: the person the task is for; the Plt or Plh of the task's position
@@ -70,7 +70,7 @@ def authorize(task: Task, user: AbstractBaseUser, *, today: dt.date | None = Non
     today = today or timezone.localdate()
     person = person_of(user)
     if person is not None and task.assignee_id == person.pk:
-        acting_for = task.acting_for.name if task.acting_for_id else ""
+        acting_for = task.acting_for.name if task.acting_for else ""
         return Actor(user, person, acting_for)
     if (
         person is not None
@@ -80,7 +80,7 @@ def authorize(task: Task, user: AbstractBaseUser, *, today: dt.date | None = Non
         .filter(person=person, position_id=task.position_id, kind__in=ACTING_KINDS)
         .exists()
     ):
-        return Actor(user, person, task.assignee.name if task.assignee_id else "")
+        return Actor(user, person, task.assignee.name if task.assignee else "")
     if user.is_superuser:
         return Actor(user, person, "", as_admin=True)
     raise PermissionDenied(
@@ -88,7 +88,7 @@ def authorize(task: Task, user: AbstractBaseUser, *, today: dt.date | None = Non
     )
 
 
-def may_act(task: Task, user: AbstractBaseUser) -> Actor | None:
+def may_act(task: Task, user: User) -> Actor | None:
     """authorize() as a question: the Actor, or None."""
     try:
         return authorize(task, user)
@@ -97,24 +97,24 @@ def may_act(task: Task, user: AbstractBaseUser) -> Actor | None:
 
 
 def _assignee_name(task: Task) -> str:
-    if task.assignee_id:
+    if task.assignee:
         return task.assignee.name
-    return task.position.name if task.position_id else _("nobody")
+    return task.position.name if task.position else _("nobody")
 
 
-def may_start(user: AbstractBaseUser) -> bool:
+def may_start(user: User) -> bool:
     """Those given the right to start processes (the Kasubbag, the Pelaksana), administrators."""
     return user.is_superuser or user.has_perm("workflow.add_process")
 
 
-def may_manage(process: Process, user: AbstractBaseUser) -> bool:
+def may_manage(process: Process, user: User) -> bool:
     """The process owner, a process manager (the Kasubbag) or an administrator."""
     return (
         user.is_superuser or process.owner_id == user.pk or user.has_perm("workflow.manage_process")
     )
 
 
-def may_cancel(process: Process, user: AbstractBaseUser) -> bool:
+def may_cancel(process: Process, user: User) -> bool:
     """Only the owner of a process (or an administrator) may stop it."""
     return user.is_superuser or process.owner_id == user.pk
 

@@ -15,7 +15,7 @@ import io
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -47,7 +47,7 @@ def generate_letter(
     document_type: DocumentType,
     letter,
     data: dict,
-    by: AbstractBaseUser,
+    by: User,
     classification: ArchiveClassification | None = None,
     take_number: bool = True,
     task: Task | None = None,

@@ -7,7 +7,7 @@ and dispatch steps, kinerja.actions), which has already locked and authorized.
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -32,7 +32,7 @@ def _end_of_year(year: int) -> dt.date:
 def archive(
     *,
     version: DocumentVersion,
-    by: AbstractBaseUser,
+    by: User,
     location: str,
     copies: int = 1,
     classification: ArchiveClassification | None = None,
@@ -75,7 +75,7 @@ def archive(
 def file_version(
     *,
     version: DocumentVersion,
-    by: AbstractBaseUser,
+    by: User,
     batch: AuditBatch,
     location: str,
     copies: int = 1,
@@ -188,7 +188,7 @@ def _lock_register(year: int) -> None:
 def dispatch(
     *,
     version: DocumentVersion,
-    by: AbstractBaseUser,
+    by: User,
     recipient: str,
     sent_on: dt.date,
     channel: str,
@@ -222,7 +222,7 @@ def dispatch(
 def send_version(
     *,
     version: DocumentVersion,
-    by: AbstractBaseUser,
+    by: User,
     batch: AuditBatch,
     recipient: str,
     sent_on: dt.date,
@@ -292,7 +292,7 @@ def send_version(
 def record_receipt(
     *,
     dispatch: Dispatch,
-    by: AbstractBaseUser,
+    by: User,
     received_by: str,
     received_at: dt.datetime,
     note: str = "",

@@ -11,14 +11,13 @@ signing service may be a slow network call), then recorded in it
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.utils.text import slugify
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.org.models import Person
 from kinerja.sop.models import DocumentType, Step
 from kinerja.workflow.engine import Act
 from kinerja.workflow.graph import graph_for
@@ -26,9 +25,13 @@ from kinerja.workflow.models import ProcessDocument, Task
 from kinerja.workflow.permissions import display_name, person_of
 
 from ..models import DocumentVersion, FileKind, Paraf, Signature
+from ..pki import certificate_key
 from ..verification import verify_url
 from .storage import FileGuard
 from .versions import document_for, latest_version, make_final, store_version
+
+if TYPE_CHECKING:
+    from ..signing import SignerIdentity
 
 
 def input_documents(task: Task) -> list[ProcessDocument]:
@@ -63,7 +66,7 @@ def signing_source(task: Task) -> DocumentVersion | None:
 
 
 def position_title(task: Task) -> str:
-    name = task.position.name if task.position_id else ""
+    name = task.position.name if task.position else ""
     if task.acting_kind and name:
         prefix = "Plt." if task.acting_kind == "plt" else "Plh."
         return f"{prefix} {name}"
@@ -111,7 +114,7 @@ def record_return(act: Act) -> None:
 # --- signature -----------------------------------------------------------------------------
 
 
-def signer_identity(task: Task, by: AbstractBaseUser):
+def signer_identity(task: Task, by: User):
     from ..signing import SignerIdentity
 
     person = person_of(by)
@@ -125,11 +128,6 @@ def signer_identity(task: Task, by: AbstractBaseUser):
     )
 
 
-def certificate_key(person: Person) -> str:
-    """How the signing certificate of a person is found: the NIP, else a slug of the name."""
-    return person.nip or slugify(person.name)
-
-
 @dataclass
 class PreparedSignature:
     """A signature made before the action's transaction, to be recorded in it."""
@@ -137,7 +135,7 @@ class PreparedSignature:
     source: DocumentVersion  # the draft signed
     signed: DocumentVersion  # unsaved: its public_id is already in the stamp's QR code
     pdf: bytes
-    identity: object
+    identity: "SignerIdentity"
     backend: str
     subject: str
     issuer: str
@@ -146,7 +144,7 @@ class PreparedSignature:
 
 def prepare_signature(
     task: Task,
-    by: AbstractBaseUser,
+    by: User,
     *,
     passphrase: str = "",
     nik: str = "",

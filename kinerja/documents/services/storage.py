@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kinerja.core.errors import DomainError
 
 from .. import files
-from ..models import version_path
+from ..models import version_file_path
 
 logger = logging.getLogger(__name__)
 
@@ -96,21 +96,13 @@ class Staged:
     inspected: files.Inspected
 
 
-class _Shell:
-    """What version_path() reads of a version that does not exist yet."""
-
-    def __init__(self, process_id: int, public_id: uuid.UUID):
-        self.public_id = public_id
-        self.document = type("Document", (), {"process_id": process_id})()
-
-
 @contextlib.contextmanager
 def staged_upload(content, original_name: str, *, process_id: int):
     """Check an upload (its kind by content, its size) and store it, outside any transaction;
     the block records it, and the file is removed again when the block fails."""
     inspected = files.inspect(content, original_name)
     public_id = uuid.uuid4()
-    path = version_path(_Shell(process_id, public_id), inspected.name)
+    path = version_file_path(process_id, public_id, inspected.name)
     try:
         stored = default_storage.save(path, File(content, name=inspected.name))
     except OSError:

@@ -7,7 +7,7 @@ with its one actor; called on its own, in a batch of its own.
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db import transaction
@@ -29,9 +29,7 @@ from ..permissions import may_add_versions, may_manage_documents
 from .storage import FileGuard, Staged, staged_upload, stored_atomically
 
 
-def batch_for(
-    process: Process, by: AbstractBaseUser, *, actor: Actor | None = None, at=None
-) -> AuditBatch:
+def batch_for(process: Process, by: User, *, actor: Actor | None = None, at=None) -> AuditBatch:
     """The audit batch of a documents action done on its own (outside a task action)."""
     return AuditBatch(process, actor or workflow_permissions.actor(by), at=at)
 
@@ -184,7 +182,7 @@ def add_version(
     document: ProcessDocument,
     content,
     name: str,
-    by: AbstractBaseUser,
+    by: User,
     task: Task | None = None,
     note: str = "",
     now: dt.datetime | None = None,
@@ -230,7 +228,7 @@ def upload(
     document_type: DocumentType,
     content,
     name: str,
-    by: AbstractBaseUser,
+    by: User,
     task: Task | None = None,
     note: str = "",
     now: dt.datetime | None = None,
@@ -278,7 +276,7 @@ def _upload(
 
 
 @transaction.atomic
-def mark_final(*, version: DocumentVersion, by: AbstractBaseUser) -> DocumentVersion:
+def mark_final(*, version: DocumentVersion, by: User) -> DocumentVersion:
     """Mark a version final: the document's versions end there."""
     document = lock_document(version.document)
     if not may_manage_documents(document.process, by):
@@ -310,9 +308,7 @@ def make_final(version: DocumentVersion, *, batch: AuditBatch) -> DocumentVersio
 
 
 @transaction.atomic
-def merge_document_types(
-    *, keep: DocumentType, merge: DocumentType, by: AbstractBaseUser
-) -> DocumentType:
+def merge_document_types(*, keep: DocumentType, merge: DocumentType, by: User) -> DocumentType:
     """Say that two names are one document ('Draft PK' is the 'Dokumen PK' in draft).
 
     The SOP texts keep their names; a process holding one counts as holding the other.
@@ -321,14 +317,14 @@ def merge_document_types(
         raise PermissionDenied(_("Only an administrator may merge document types."))
     keep = DocumentType.objects.select_for_update().get(pk=keep.pk)
     merge = DocumentType.objects.select_for_update().get(pk=merge.pk)
-    if keep.same_as_id:
+    if keep.same_as is not None:
         keep = keep.same_as
     if keep.pk == merge.pk or merge.same_as_id == keep.pk:
         raise DomainError(
             _("“%(a)s” and “%(b)s” are already one document.") % {"a": merge.name, "b": keep.name},
             field="merge",
         )
-    if merge.same_as_id:
+    if merge.same_as is not None:
         # Moving it would split it from the name it already stands for; say which to merge.
         raise DomainError(
             _("“%(a)s” is already one document with “%(b)s”; merge “%(b)s” instead.")

@@ -18,7 +18,6 @@ from kinerja import actions
 from kinerja.demo.services import build_demo
 from kinerja.documents import pki
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
-from kinerja.documents.services.review import certificate_key
 from kinerja.documents.signing import verify_pdf
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
@@ -65,7 +64,7 @@ def demo(transactional_db, tmp_path, settings, pki_dir):
         person = user(username).person
         pki.ensure_certificate(
             pki_dir,
-            key=certificate_key(person),
+            key=pki.certificate_key(person),
             name=person.name,
             nip=person.nip or "",
             position=person.name.removeprefix("Demo "),

@@ -18,7 +18,6 @@ from django.utils import timezone, translation
 
 from kinerja import actions
 from kinerja.demo.services import build_demo
-from kinerja.documents import numbering
 from kinerja.documents.models import (
     ArchiveEntry,
     Dispatch,
@@ -480,7 +479,7 @@ def dispatch_step(login):
     )
     from kinerja.documents.models import ArchiveClassification
 
-    number = numbering.take(
+    number = actions.take_number(
         unit=process.unit,
         year=2026,
         classification=ArchiveClassification.objects.get(code="000.7.2.6"),
