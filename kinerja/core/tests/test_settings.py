@@ -1,6 +1,7 @@
 """Settings come from the environment; production values pass Django's deployment check."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,14 @@ def test_a_secret_file_that_cannot_be_read_stops_the_start_with_one_line(tmp_pat
     assert result.returncode != 0
     assert "SECRET_KEY_FILE: cannot read" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_readme_documents_every_variable_the_settings_read():
+    from kinerja.core.tests.hermetic import settings_variables
+
+    read = settings_variables()
+    assert {"AXES_ENABLED", "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE"} <= read
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    configuration = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]*)`", configuration))
+    assert sorted(read - documented) == [], "missing from README.md's Configuration table"
