@@ -8,8 +8,17 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
+# The lock files: exact versions with hashes of everything installed, for every Python
+# 3.11-3.13 (one universal resolution). The ranges stay in pyproject.toml; `make lock`
+# resolves them again (LOCK_ARGS=--upgrade, or --upgrade-package NAME, to move pins).
+LOCK := requirements/base.txt
+TESTLOCK := requirements/test.txt
+UV := $(VENV)/bin/uv
+LOCK_ARGS ?=
+COMPILE = $(UV) pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: run test install install-test setup serve lint format bench messages browser syslibs clean
+.PHONY: run test install install-test setup serve lint format bench messages browser syslibs clean lock
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is needed (none found); set PYTHON=/path/to/python3.12"; exit 1; }
@@ -24,16 +33,25 @@ syslibs:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "For PDFs, install:$$missing (sudo apt-get install$$missing)"; fi; fi
 
-$(STAMP): pyproject.toml | $(PY) syslibs
-	$(PY) -m pip install --quiet -e .
+$(STAMP): $(LOCK) pyproject.toml | $(PY) syslibs
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(TESTSTAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet -e '.[test]'
+$(TESTSTAMP): $(TESTLOCK) $(STAMP)
+	$(PY) -m pip install --quiet --require-hashes -r $(TESTLOCK)
 	@touch $@
 
 install: $(STAMP)
 install-test: $(TESTSTAMP)
+
+## Resolve pyproject.toml's ranges into the lock files (uv, MIT/Apache-2.0, only for this).
+$(UV): | $(PY)
+	$(PY) -m pip install --quiet 'uv>=0.5'
+
+lock: | $(UV)
+	$(COMPILE) -o $(LOCK)
+	$(COMPILE) --extra test --constraint $(LOCK) -o $(TESTLOCK)
 
 ## Prepare the embedded database: migrate, shipped SOPs, demo organisation (idempotent).
 setup: install

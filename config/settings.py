@@ -3,6 +3,8 @@
 The defaults give the embedded setup (SQLite under var/, DEBUG on, console
 mail). Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and usually
 DATABASE_URL=postgres://...; `manage.py check --deploy` then reports nothing.
+Secrets (SECRET_KEY, DATABASE_URL, DEMO_PASSWORD, KINERJA_SIGNING_KEY_PASSWORD,
+BSRE_PASSWORD) can come from a file instead: NAME_FILE=/run/secrets/name.
 """
 
 import json
@@ -55,6 +57,41 @@ def env_json(name: str, default: dict) -> dict:
     return value
 
 
+# A secret file holds one password or key, not a document: anything larger is a wrong path.
+_SECRET_FILE_MAX_BYTES = 64 * 1024
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file that NAME_FILE names (Docker and systemd credentials).
+
+    Keeping a password out of the environment keeps it out of `ps e`, crash reports and
+    the environment of every child process. The file's trailing newline is not part of
+    the secret. Setting both, or naming a file that cannot be read, fails loudly.
+    """
+    file_variable = f"{name}_FILE"
+    path = os.environ.get(file_variable, "")
+    value = os.environ.get(name)
+    if not path:
+        return default if value is None else value
+    if value:
+        raise ImproperlyConfigured(f"{name} and {file_variable} are both set: set only one")
+    try:
+        with open(path, "rb") as file:
+            data = file.read(_SECRET_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{file_variable}: cannot read {path!r} ({exc.strerror or exc})"
+        ) from None
+    if len(data) > _SECRET_FILE_MAX_BYTES:
+        raise ImproperlyConfigured(
+            f"{file_variable}: {path!r} is larger than {_SECRET_FILE_MAX_BYTES // 1024} KiB"
+        )
+    try:
+        return data.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(f"{file_variable}: {path!r} is not UTF-8 text") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -64,7 +101,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "insecure-development-key-change-me-in-production-0123456789"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
@@ -128,7 +165,8 @@ TEMPLATES = [
 # One setting switches the database. SQLite runs in WAL mode with immediate
 # transactions so that concurrent writers wait for each other instead of
 # failing with "database is locked" halfway through a request.
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kinerja.sqlite3'}")
+# The address holds the database password: DATABASE_URL_FILE keeps it out of the environment.
+DATABASE_URL = env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kinerja.sqlite3'}")
 try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
 except ValueError as exc:
@@ -230,7 +268,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KINERJA_BASE_URL = env_str("KINERJA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Demo accounts' password (manage.py demo); when empty the command makes one and prints it.
-DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "")
 
 # Electronic signatures (kinerja/documents/signing/, pki.py).
 # "local" signs with pyHanko on this server: with one institutional certificate
@@ -249,7 +287,7 @@ if KINERJA_SIGNING_BACKEND not in {"local", "bsre"} and "." not in KINERJA_SIGNI
 KINERJA_PKI_DIR = Path(env_str("KINERJA_PKI_DIR", str(VAR_DIR / "pki")))
 KINERJA_SIGNING_CERT = env_str("KINERJA_SIGNING_CERT", "")
 KINERJA_SIGNING_KEY = env_str("KINERJA_SIGNING_KEY", "")
-KINERJA_SIGNING_KEY_PASSWORD = env_str("KINERJA_SIGNING_KEY_PASSWORD", "")
+KINERJA_SIGNING_KEY_PASSWORD = env_secret("KINERJA_SIGNING_KEY_PASSWORD", "")
 if bool(KINERJA_SIGNING_CERT) != bool(KINERJA_SIGNING_KEY):
     raise ImproperlyConfigured("KINERJA_SIGNING_CERT and KINERJA_SIGNING_KEY go together")
 # Where signatures are made (the PDF's /Location) and the font of the visible
@@ -264,7 +302,7 @@ KINERJA_SIGNING_TRUST_ROOTS = env_list("KINERJA_SIGNING_TRUST_ROOTS", [])
 # its HTTP basic-auth client account.
 BSRE_URL = env_str("BSRE_URL", "")
 BSRE_USERNAME = env_str("BSRE_USERNAME", "")
-BSRE_PASSWORD = env_str("BSRE_PASSWORD", "")
+BSRE_PASSWORD = env_secret("BSRE_PASSWORD", "")
 BSRE_TIMEOUT = env_int("BSRE_TIMEOUT", 30)  # seconds for one call
 if KINERJA_SIGNING_BACKEND == "bsre" and not BSRE_URL:
     raise ImproperlyConfigured("BSRE_URL must be set when KINERJA_SIGNING_BACKEND is bsre")

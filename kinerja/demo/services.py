@@ -3,7 +3,7 @@
 Demo people are named after their position ("Demo Sekretaris Daerah"); the
 only real name in the data is the official who approved the SOPs, as the seed
 gives it. Everything here is idempotent: running it again changes nothing and
-loses nothing (it never resets a password unless DEMO_PASSWORD says so).
+loses nothing (a password changes only when DEMO_PASSWORD names a different one).
 """
 
 import datetime as dt
@@ -79,6 +79,18 @@ def _password(var_dir: Path) -> tuple[str, str]:
     return password, "new"
 
 
+def _keep_password(user, password: str, *, new: bool, source: str) -> None:
+    """Give a new account the demo password; an existing one only when DEMO_PASSWORD changed.
+
+    A password read back from var/demo-password.txt never overrides one changed in the
+    administration. check_password first: hashing again (Argon2, deliberately slow)
+    would rewrite every hash on each run for nothing.
+    """
+    if new or (source == "env" and not user.check_password(password)):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
 @transaction.atomic
 def build_demo(*, var_dir: Path | None = None) -> DemoResult:
     """Load the org structure, the demo people and logins, and the shipped SOPs."""
@@ -93,9 +105,7 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
         user, made = User.objects.get_or_create(
             username=username, defaults={"first_name": f"Demo {position.name}"[:150]}
         )
-        if made or source == "env":
-            user.set_password(password)
-            user.save(update_fields=["password"])
+        _keep_password(user, password, new=made, source=source)
         created += made
         person, _ = Person.objects.get_or_create(
             user=user,
@@ -113,9 +123,7 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
         username="admin",
         defaults={"first_name": "Demo Administrator", "is_staff": True, "is_superuser": True},
     )
-    if made or source == "env":
-        admin.set_password(password)
-        admin.save(update_fields=["password"])
+    _keep_password(admin, password, new=made, source=source)
     created += made
     users.append(("admin", "Administrator"))
     _groups()

@@ -62,7 +62,9 @@ def test_demo_people_are_named_after_their_position_with_valid_nips(tmp_path):
             assert validate_nip(person.nip) == person.nip
 
 
-def test_running_the_demo_twice_changes_nothing(tmp_path):
+@pytest.mark.parametrize("demo_password", ["", "sandi-demo-untuk-uji"], ids=["file", "env"])
+def test_running_the_demo_twice_changes_nothing(tmp_path, settings, demo_password):
+    settings.DEMO_PASSWORD = demo_password
     first = build_demo(var_dir=tmp_path)
     counts = (
         get_user_model().objects.count(),
@@ -84,6 +86,30 @@ def test_running_the_demo_twice_changes_nothing(tmp_path):
         SopVersion.objects.count(),
     )
     assert hashes == {u.username: u.password for u in get_user_model().objects.all()}
+
+
+def test_a_changed_demo_password_is_given_to_every_demo_account(tmp_path, settings):
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    build_demo(var_dir=tmp_path)
+    settings.DEMO_PASSWORD = "sandi-demo-yang-baru"
+    build_demo(var_dir=tmp_path)
+    for username in [*SOP_LOGINS, "admin"]:
+        assert (
+            get_user_model().objects.get(username=username).check_password("sandi-demo-yang-baru")
+        )
+
+
+def test_a_password_changed_in_the_administration_survives_the_demo_without_demo_password(
+    tmp_path, settings
+):
+    settings.DEMO_PASSWORD = ""
+    build_demo(var_dir=tmp_path)
+    sekda = get_user_model().objects.get(username="sekda")
+    sekda.set_password("sandi-pilihan-sekda")
+    sekda.save()
+    build_demo(var_dir=tmp_path)
+    sekda.refresh_from_db()
+    assert sekda.check_password("sandi-pilihan-sekda")
 
 
 def test_without_demo_password_one_is_made_kept_and_printed(tmp_path, settings, capsys):
