@@ -101,7 +101,6 @@ def _finish(
         document = document_for(
             act.task.process, output_type, by=by, batch=act.batch, task=act.task
         )
-        act.holdings_changed = True
         store_version(
             document,
             None,
@@ -186,11 +185,14 @@ def sign(
     now = now or timezone.now()
     current, _actor = engine.peek_task(task, by)
     engine.check_action(current, "sign")
+    source = review.signing_source(current)
     if electronic is None:
-        electronic = review.signing_source(current) is not None
+        electronic = source is not None
     prepared = None
     if electronic:
-        prepared = review.prepare_signature(current, by, passphrase=passphrase, nik=nik, now=now)
+        prepared = review.prepare_signature(
+            current, by, passphrase=passphrase, nik=nik, now=now, source=source
+        )
     return _record_sign(
         task=task,
         by=by,

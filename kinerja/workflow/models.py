@@ -8,7 +8,7 @@ the full history and an inbox is one indexed query.
 """
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -117,7 +117,7 @@ class Task(models.Model):
 
     # Set by the engine on the task it acts on (workflow/engine.py); not columns.
     info: "StepInfo"
-    _holdings: tuple[set[int], bool]
+    _holdings: Any  # engine.Holdings of the action, or None
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -100,7 +100,8 @@ def file_version(
     if ArchiveEntry.objects.filter(version=version).exists():
         raise DomainError(_("This version is already in the archive register."), field="version")
     now = now or timezone.now()
-    make_final(version, batch=batch)
+    if not version.is_final:
+        make_final(version, batch=batch)
     document_date = document_date or timezone.localdate(version.created_at)
     year = timezone.localdate(now).year
     active_until = _end_of_year(document_date.year + classification.active_years)

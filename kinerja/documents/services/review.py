@@ -18,46 +18,37 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.sop.models import DocumentType, Step
-from kinerja.workflow.engine import Act
+from kinerja.sop.models import Step
+from kinerja.workflow.engine import Act, holdings
 from kinerja.workflow.graph import graph_for
-from kinerja.workflow.models import ProcessDocument, Task
+from kinerja.workflow.models import Task
 from kinerja.workflow.permissions import display_name, person_of
 
 from ..models import DocumentVersion, FileKind, Paraf, Signature
 from ..pki import certificate_key
 from ..verification import verify_url
 from .storage import FileGuard
-from .versions import document_for, latest_version, make_final, store_version
+from .versions import document_for, store_version
 
 if TYPE_CHECKING:
     from ..signing import SignerIdentity
 
 
-def input_documents(task: Task) -> list[ProcessDocument]:
-    """The process's documents that the step takes as kelengkapan."""
-    info = graph_for(task.process.sop_version).by_pk[task.step_id]
-    # Read now, not from the cached step graph: a merge may have happened since.
-    canonicals = {
-        d.canonical_id for d in DocumentType.objects.filter(pk__in=[d.pk for d in info.inputs])
-    }
-    if not canonicals:
-        return []
-    return list(
-        ProcessDocument.objects.filter(process=task.process)
-        .standing_for(canonicals)
-        .select_related("document_type")
-    )
-
-
 def drafts_under_review(task: Task) -> list[DocumentVersion]:
-    """The newest version of each input document of the step, where there is one."""
-    versions = []
-    for document in input_documents(task):
-        version = latest_version(document)
-        if version is not None:
-            versions.append(version)
-    return versions
+    """The newest version of each document the step takes as kelengkapan (one query, with
+    what the process holds read once per action by the engine)."""
+    info = graph_for(task.process.sop_version).by_pk[task.step_id]
+    documents = holdings(task).documents_for(d.pk for d in info.inputs)
+    if not documents:
+        return []
+    newest: dict[int, DocumentVersion] = {}
+    for version in (
+        DocumentVersion.objects.filter(document_id__in=documents)
+        .select_related("document__document_type")
+        .order_by("document_id", "-number")
+    ):
+        newest.setdefault(version.document_id, version)
+    return [newest[pk] for pk in documents if pk in newest]
 
 
 def signing_source(task: Task) -> DocumentVersion | None:
@@ -149,12 +140,13 @@ def prepare_signature(
     passphrase: str = "",
     nik: str = "",
     now: dt.datetime,
+    source: DocumentVersion | None = None,
 ) -> PreparedSignature:
     """Sign the draft's newest PDF (PAdES), outside any transaction: no lock is held while
     the signing service works. NIK and passphrase (BSrE) are passed on, never stored."""
     from .. import signing
 
-    source = signing_source(task)
+    source = source or signing_source(task)
     if source is None:
         raise DomainError(
             _("There is no PDF of the draft to sign. Upload the draft as PDF first."),
@@ -222,7 +214,6 @@ def record_signature(act: Act, prepared: PreparedSignature, *, guard: FileGuard)
         )
     output_type = task.step.output or source.document.document_type
     target = document_for(task.process, output_type, by=by, batch=act.batch, task=task)
-    act.holdings_changed = True
     signed = store_version(
         target,
         io.BytesIO(prepared.pdf),
@@ -235,6 +226,7 @@ def record_signature(act: Act, prepared: PreparedSignature, *, guard: FileGuard)
         source=DocumentVersion.Source.SIGNED,
         now=now,
         version=prepared.signed,
+        final=_last_sign_step(task),
     )
     signature = Signature.objects.create(
         version=signed,
@@ -262,5 +254,3 @@ def record_signature(act: Act, prepared: PreparedSignature, *, guard: FileGuard)
             "serial": signature.certificate_serial,
         },
     )
-    if _last_sign_step(task):
-        make_final(signed, batch=act.batch)

@@ -19,7 +19,7 @@ from kinerja.core import audit
 from kinerja.core.errors import DomainError
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import permissions as workflow_permissions
-from kinerja.workflow.engine import AuditBatch
+from kinerja.workflow.engine import AuditBatch, forget_holdings
 from kinerja.workflow.models import Process, ProcessDocument, Task
 from kinerja.workflow.permissions import Actor
 
@@ -56,30 +56,39 @@ def document_for(
     batch: AuditBatch,
     task: Task | None = None,
 ) -> ProcessDocument:
-    """The process's document of this type (merged names count as one), made when missing."""
-    found = (
-        ProcessDocument.objects.filter(process=process)
-        .standing_for([document_type.canonical_id])
-        .select_related("document_type")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if found is not None:
-        return found
+    """The process's document of this type (merged names count as one), made when missing.
+
+    From a task action whose step names the type, what the engine read of the process
+    answers without a query."""
+    known = getattr(task, "_holdings", None) if task is not None else None
+    if known is not None and document_type.pk in known.canonical:
+        held = known.documents_for([document_type.pk])
+        if held:
+            return ProcessDocument(pk=held[0], process=process, document_type=document_type)
+    else:
+        known = None
+        found = (
+            ProcessDocument.objects.filter(process=process)
+            .standing_for([document_type.canonical_id])
+            .select_related("document_type")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if found is not None:
+            return found
     document = ProcessDocument.objects.create(
         process=process, document_type=document_type, task=task, added_by=by
     )
     batch.add("document", document, after={"type": document_type.name})
+    if known is not None:
+        known.add(document_type.pk, document.pk)  # the process holds one more document now
+    elif task is not None:
+        forget_holdings(task)
     return document
 
 
 def latest_version(document: ProcessDocument) -> DocumentVersion | None:
     return document.versions.order_by("-number").first()
-
-
-def _next_number(document: ProcessDocument) -> int:
-    top = document.versions.aggregate(top=Max("number"))["top"]
-    return (top or 0) + 1
 
 
 def lock_document(document: ProcessDocument) -> ProcessDocument:
@@ -106,10 +115,15 @@ def store_version(
     kinds: tuple[str, ...] | None = None,
     version: DocumentVersion | None = None,
     staged: Staged | None = None,
+    final: bool = False,
 ) -> DocumentVersion:
-    """The next version of `document`: `content` stored now, or an upload `staged` before."""
+    """The next version of `document`: `content` stored now, or an upload `staged` before;
+    with `final`, the document's versions end with it (the last signature of the SOP)."""
     document = lock_document(document)
-    if document.versions.filter(is_final=True).exists():
+    # A final version is always the newest (only the newest can be made final, and none
+    # is added after it): the newest one tells both the next number and whether it ends.
+    previous = latest_version(document)
+    if previous is not None and previous.is_final:
         raise DomainError(
             _("“%(name)s” has a final version; it can no longer be replaced.")
             % {"name": document.document_type.name},
@@ -122,12 +136,12 @@ def store_version(
             % {"kinds": "/".join(k.upper() for k in kinds), "kind": inspected.kind.upper()},
             field="file",
         )
-    previous = latest_version(document)
     version = version or DocumentVersion()
     if staged is not None:
         version.public_id = staged.public_id
     version.document = document
-    version.number = _next_number(document)
+    version.number = previous.number + 1 if previous is not None else 1
+    version.is_final = final
     version.name = inspected.name
     version.kind = inspected.kind
     version.size = inspected.size
@@ -174,6 +188,8 @@ def store_version(
         if previous.returned_by_id:
             after["replaces_returned"] = previous.number
     batch.add("version", version, before=before, after=after)
+    if final:
+        batch.add("final", version, after={"version": version.number, "sha256": version.sha256})
     return version
 
 
