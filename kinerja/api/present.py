@@ -53,10 +53,11 @@ def _minutes(value) -> float | None:
 API_NAMES = {"archive": "file", "dispatch": "send"}
 
 
-def actions_of(task: Task, info: StepInfo) -> list[str]:
-    """What a task of this step takes now: what the pages offer (task_offers), one rule."""
+def actions_of(task: Task, info: StepInfo, *, missing: bool) -> list[str]:
+    """What a task of this step takes now: what the pages offer (task_offers), one rule;
+    "waive" while a kelengkapan is missing, as the page shows its form."""
     actions = [API_NAMES.get(a, a) for a in task_offers(task, info.step)]
-    if info.inputs:
+    if missing:
         actions.append("waive")
     return actions
 
@@ -99,6 +100,7 @@ def task_out(
     step = info.step
     position = step.lane.position
     active = task.status == Task.Status.ACTIVE
+    missing = [d.name for d in info.inputs if (task.pk, d.pk) not in present] if active else []
     return {
         "id": task.pk,
         "process": process_ref(process),
@@ -128,11 +130,9 @@ def task_out(
         "output": task.output_reference,
         "working_minutes": _minutes(task.work_minutes),
         "standard_minutes": _minutes(step.work_minutes),
-        "actions": actions_of(task, info) if active else [],
+        "actions": actions_of(task, info, missing=bool(missing)) if active else [],
         "kelengkapan": [d.name for d in info.inputs],
-        "missing_kelengkapan": [d.name for d in info.inputs if (task.pk, d.pk) not in present]
-        if active
-        else [],
+        "missing_kelengkapan": missing,
         "branches": [label for label, _target in info.flows if label]
         if step.kind == Step.Kind.DECISION
         else [],
