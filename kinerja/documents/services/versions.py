@@ -209,33 +209,15 @@ def add_version(
     if not may_add_versions(document.process, by):
         raise PermissionDenied(_("You may not add documents to this process."))
     with staged_upload(content, name, process_id=document.process_id) as staged:
-        return _add_version(
-            document=document, staged=staged, name=name, by=by, task=task, note=note, now=now
+        return _record_upload(
+            process=document.process,
+            document=document,
+            staged=staged,
+            by=by,
+            task=task,
+            note=note,
+            now=now,
         )
-
-
-@stored_atomically
-def _add_version(
-    *, document, staged: Staged, name: str, by, task, note: str, now, guard: FileGuard
-) -> DocumentVersion:
-    process = document.process
-    if not may_add_versions(process, by):
-        raise PermissionDenied(_("You may not add documents to this process."))
-    batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
-    version = store_version(
-        document,
-        None,
-        original_name=name,
-        by=by,
-        guard=guard,
-        batch=batch,
-        task=task,
-        note=note,
-        now=now,
-        staged=staged,
-    )
-    batch.write()
-    return version
 
 
 def upload(
@@ -255,11 +237,10 @@ def upload(
     if not may_add_versions(process, by):
         raise PermissionDenied(_("You may not add documents to this process."))
     with staged_upload(content, name, process_id=process.pk) as staged:
-        return _upload(
+        return _record_upload(
             process=process,
             document_type=document_type,
             staged=staged,
-            name=name,
             by=by,
             task=task,
             note=note,
@@ -268,17 +249,29 @@ def upload(
 
 
 @stored_atomically
-def _upload(
-    *, process, document_type, staged: Staged, name: str, by, task, note, now, guard: FileGuard
+def _record_upload(
+    *,
+    process: Process,
+    staged: Staged,
+    by: User,
+    task: Task | None,
+    note: str,
+    now: dt.datetime | None,
+    guard: FileGuard,
+    document: ProcessDocument | None = None,
+    document_type: DocumentType | None = None,
 ) -> DocumentVersion:
+    # Again, in the transaction: the task may have been done while the file was stored.
     if not may_add_versions(process, by):
         raise PermissionDenied(_("You may not add documents to this process."))
     batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
-    document = document_for(process, document_type, by=by, batch=batch, task=task)
+    if document is None:
+        assert document_type is not None
+        document = document_for(process, document_type, by=by, batch=batch, task=task)
     version = store_version(
         document,
         None,
-        original_name=name,
+        original_name=staged.inspected.name,
         by=by,
         guard=guard,
         batch=batch,
