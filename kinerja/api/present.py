@@ -17,7 +17,7 @@ from kinerja.sop.models import Step
 from kinerja.workflow.graph import StepInfo, graph_for
 from kinerja.workflow.models import Process, ProcessDocument, Task, Waiver
 from kinerja.workflow.permissions import display_name
-from kinerja.workflow.selectors import ProcessView
+from kinerja.workflow.selectors import ProcessView, missing_kelengkapan
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -72,27 +72,8 @@ def process_ref(process: Process) -> dict:
     }
 
 
-def _present_inputs(tasks: list[Task]) -> set[tuple[int, int]]:
-    """(task id, document type id) of the kelengkapan each active task already has: in its
-    process, or waived on the task. Two queries for any number of tasks."""
-    active = [t for t in tasks if t.status == Task.Status.ACTIVE]
-    if not active:
-        return set()
-    by_process: dict[int, list[int]] = {}
-    for task in active:
-        by_process.setdefault(task.process_id, []).append(task.pk)
-    docs = ProcessDocument.objects.filter(process_id__in=by_process).values_list(
-        "process_id", "document_type_id"
-    )
-    present = {(pk, type_id) for process_id, type_id in docs for pk in by_process[process_id]}
-    waived = Waiver.objects.filter(task__in=[t.pk for t in active]).values_list(
-        "task_id", "document_type_id"
-    )
-    return present | set(waived)
-
-
 def task_out(
-    task: Task, *, names: dict[int, str], now: dt.datetime, present: set[tuple[int, int]]
+    task: Task, *, names: dict[int, str], now: dt.datetime, missing: dict[int, list]
 ) -> dict:
     """A task with what its step asks. Needs task.process.sop_version.sop, assignee, acting_for."""
     process = task.process
@@ -100,7 +81,7 @@ def task_out(
     step = info.step
     position = step.lane.position
     active = task.status == Task.Status.ACTIVE
-    missing = [d.name for d in info.inputs if (task.pk, d.pk) not in present] if active else []
+    lacking = [d.name for d in missing.get(task.pk, [])] if active else []
     return {
         "id": task.pk,
         "process": process_ref(process),
@@ -130,9 +111,9 @@ def task_out(
         "output": task.output_reference,
         "working_minutes": _minutes(task.work_minutes),
         "standard_minutes": _minutes(step.work_minutes),
-        "actions": actions_of(task, info, missing=bool(missing)) if active else [],
+        "actions": actions_of(task, info, missing=bool(lacking)) if active else [],
         "kelengkapan": [d.name for d in info.inputs],
-        "missing_kelengkapan": missing,
+        "missing_kelengkapan": lacking,
         "branches": [label for label, _target in info.flows if label]
         if step.kind == Step.Kind.DECISION
         else [],
@@ -142,8 +123,9 @@ def task_out(
 def tasks_out(tasks: list[Task], *, now: dt.datetime | None = None) -> list[dict]:
     now = now or timezone.now()
     names = user_names(t.completed_by_id for t in tasks)
-    present = _present_inputs(tasks)
-    return [task_out(t, names=names, now=now, present=present) for t in tasks]
+    # The rule the engine applies (merged names count as one), for every task in one statement.
+    missing = missing_kelengkapan(tasks)
+    return [task_out(t, names=names, now=now, missing=missing) for t in tasks]
 
 
 def process_summary(process: Process, *, names: dict[int, str]) -> dict:
@@ -206,15 +188,13 @@ def process_detail(view: ProcessView, *, now: dt.datetime | None = None) -> dict
         + [w.by_id for t in tasks for w in t.waivers.all()]
     )
     steps = sorted(s.number for s in view.version.steps.all())
-    present = {(t.pk, d.document_type_id) for t in tasks for d in view.documents} | {
-        (t.pk, w.document_type_id) for t in tasks for w in t.waivers.all()
-    }
+    missing = missing_kelengkapan(tasks)
     return {
         **process_summary(process, names=names),
         "overdue_tasks": sum(1 for t in tasks if t.is_overdue(now)),
         "cancel_reason": process.cancel_reason,
         "states": [{"step": n, "state": view.states.get(n, "waiting")} for n in steps],
-        "tasks": [task_out(t, names=names, now=now, present=present) for t in tasks],
+        "tasks": [task_out(t, names=names, now=now, missing=missing) for t in tasks],
         "documents": [_document(d, names) for d in view.documents],
         "waivers": [_waiver(w, t, names) for t in tasks for w in t.waivers.all()],
         "used_minutes": float(view.used_minutes),

@@ -320,7 +320,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         + [d.added_by_id for d in view.documents]
         + [w.by_id for w in view.waivers]
     )
-    present = {d.document_type_id for d in view.documents}
+    # What each active step still lacks, by the rule the engine applies (merged names count).
+    missing_by_task = selectors.missing_kelengkapan(view.active_tasks)
 
     rows = []
     for task in view.tasks:
@@ -346,8 +347,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     panels = []
     for task in view.active_tasks:
         actor = permissions.may_act(task, user)
-        waived = {w.document_type_id for w in task.waivers.all()}
-        missing = [d for d in graph.by_pk[task.step_id].inputs if d.pk not in present | waived]
+        missing = missing_by_task.get(task.pk, [])
         panel = Panel(
             task=task,
             overdue=task.is_overdue(now),

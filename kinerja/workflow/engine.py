@@ -22,7 +22,7 @@ from typing import cast
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,12 +31,13 @@ from kinerja.core import audit
 from kinerja.core.calendar import get_calendar
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position, Unit
-from kinerja.sop.models import DocumentType, Sop, SopVersion, Step
+from kinerja.sop.models import Sop, SopVersion, Step
 
 from . import permissions
 from .graph import StepInfo, graph_for
 from .models import Process, ProcessDocument, Task, Waiver
 from .permissions import ACTING_KINDS, Actor, display_name
+from .selectors import holdings
 
 # --- who ---------------------------------------------------------------------------------
 
@@ -435,87 +436,6 @@ def _waive(task: Task, actor: Actor, batch: AuditBatch, *, document: str, reason
     )
     batch.add("waive", task, after={"document": document, "reason": reason})
     return waiver
-
-
-@dataclass
-class Holdings:
-    """What the process holds for a task's step: read in one query, kept for the action.
-
-    Compared by the document a name stands for (names an administrator merged count as
-    one document), read now, not from the cached step graph: a merge may have happened
-    since it was built.
-    """
-
-    canonical: dict[int, int]  # each wanted document type -> the type it stands for
-    documents: dict[int, list[int]]  # canonical type -> the process's documents (oldest first)
-    waived: set[int]  # canonical types this task went on without
-
-    def has(self, type_pk: int) -> bool:
-        """The process holds a document of this type (or of a name merged with it)."""
-        return self.canonical.get(type_pk, type_pk) in self.documents
-
-    def present(self) -> set[int]:
-        """The wanted types held or waived."""
-        return {
-            pk
-            for pk, canonical in self.canonical.items()
-            if canonical in self.documents or canonical in self.waived
-        }
-
-    def add(self, type_pk: int, document_pk: int) -> None:
-        """The process gained a document of this type in this action."""
-        canonical = self.canonical.get(type_pk, type_pk)
-        self.documents.setdefault(canonical, []).append(document_pk)
-
-    def documents_for(self, type_pks) -> list[int]:
-        """The process's documents standing for any of these types."""
-        wanted = {self.canonical.get(pk, pk) for pk in type_pks}
-        return [doc for canonical in wanted for doc in self.documents.get(canonical, [])]
-
-
-def holdings(task: Task) -> Holdings:
-    """The Holdings of `task` (its step's inputs and output), cached on the task."""
-    cached = getattr(task, "_holdings", None)
-    if cached is not None:
-        return cached
-    output = task.step.output_id
-    wanted = [d.pk for d in task.info.inputs] + ([output] if output else [])
-    q = connection.ops.quote_name
-    types = q(DocumentType._meta.db_table)
-    same_as = q(DocumentType._meta.get_field("same_as").column)
-    parts, params = [], []
-    # Plain SQL: three small reads in one statement, at a fraction of the ORM's cost to
-    # build (this runs in every action). Table and column names come from the models.
-    if wanted:
-        marks = ", ".join(["%s"] * len(wanted))
-        parts.append(
-            f"SELECT 0, t.id, COALESCE(t.{same_as}, t.id) FROM {types} t "  # noqa: S608
-            f"WHERE t.id IN ({marks})"
-        )
-        params += wanted
-    for kind, model, key, value in (
-        (1, ProcessDocument, "process_id", task.process_id),
-        (2, Waiver, "task_id", task.pk),
-    ):
-        table = q(model._meta.db_table)
-        parts.append(
-            f"SELECT {kind}, r.id, COALESCE(t.{same_as}, t.id) FROM {table} r "  # noqa: S608
-            f"JOIN {types} t ON t.id = r.document_type_id WHERE r.{key} = %s"
-        )
-        params.append(value)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2", params)
-        rows = cursor.fetchall()
-    found = Holdings(canonical={}, documents={}, waived=set())
-    for kind, pk, canonical in rows:
-        if kind == 0:
-            found.canonical[pk] = canonical
-        elif kind == 1:
-            found.documents.setdefault(canonical, []).append(pk)
-        else:
-            found.waived.add(canonical)
-    task._holdings = found
-    return found
 
 
 def forget_holdings(task: Task) -> None:

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from kinerja.core.tokens import create_token
-from kinerja.demo.services import build_demo
+from kinerja.demo.services import build_demo, start_demo_processes
 
 PERSONAS = ("pelaksana", "kasubbag", "kabag", "asisten3", "sekda", "walikota")
 OUTSIDER = "operator-hukum"
@@ -79,3 +79,18 @@ def as_user(tokens):
         return JsonClient(tokens[username], language=language)
 
     return make
+
+
+@pytest.fixture
+def world(db, tmp_path, settings):
+    """The demo with its three processes, signing with the demo certificates: username -> user."""
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KINERJA_PKI_DIR = tmp_path / "pki"
+    settings.KINERJA_SIGNING_BACKEND = "local"
+    settings.KINERJA_SIGNING_CERT = ""
+    settings.KINERJA_SIGNING_KEY = ""
+    settings.KINERJA_SIGNING_TRUST_ROOTS = []
+    build_demo(var_dir=tmp_path)
+    start_demo_processes()
+    return {u.username: u for u in get_user_model().objects.select_related("person")}

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +19,6 @@ from django.urls import reverse
 from kinerja import actions
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.tokens import create_token
-from kinerja.demo.services import build_demo, start_demo_processes
 from kinerja.documents.models import (
     ArchiveClassification,
     ArchiveEntry,
@@ -45,20 +43,6 @@ pytestmark = pytest.mark.django_db
 # Values that differ between two runs of the same action: moments, ids, and the hash of a
 # freshly signed PDF and its size (its signing time is inside it).
 VOLATILE = {"due_at", "at", "work_minutes", "sha256", "size", "tasks", "serial", "received_at"}
-
-
-@pytest.fixture
-def world(db, tmp_path, settings):
-    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.KINERJA_PKI_DIR = tmp_path / "pki"
-    settings.KINERJA_SIGNING_BACKEND = "local"
-    settings.KINERJA_SIGNING_CERT = ""
-    settings.KINERJA_SIGNING_KEY = ""
-    settings.KINERJA_SIGNING_TRUST_ROOTS = []
-    build_demo(var_dir=tmp_path)
-    start_demo_processes()
-    return {u.username: u for u in get_user_model().objects.select_related("person")}
 
 
 def page_as(user) -> Client:

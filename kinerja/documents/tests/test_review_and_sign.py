@@ -235,3 +235,36 @@ def test_when_storing_the_signed_file_fails_the_task_stays_and_nothing_is_left(
     assert sorted(p for p in media.rglob("*") if p.is_file()) == files_before
     assert draft.document.versions.count() == 1
     assert task_at(pk_process, 6) == sign
+
+
+def test_a_draft_changed_while_it_was_signed_is_not_signed_and_the_task_stays(
+    pk_process, reviewed, sekda, kasubbag, draft_pk, signing, monkeypatch
+):
+    """The signature is made outside the action's transaction; if the draft gets a new version
+    meanwhile, the signature of the old one is not recorded."""
+    from kinerja.documents.signing.backends.local import LocalBackend
+
+    draft, now = reviewed
+    real_sign = LocalBackend.sign_pdf
+
+    def sign_while_someone_uploads(self, pdf, **kwargs):
+        actions.add_version(
+            document=draft.document,
+            content=io.BytesIO(pdf_bytes("Draft PK, revisi")),
+            name="Draft PK revisi.pdf",
+            by=kasubbag,
+            now=now,
+        )
+        return real_sign(self, pdf, **kwargs)
+
+    monkeypatch.setattr(LocalBackend, "sign_pdf", sign_while_someone_uploads)
+    sign = task_at(pk_process, 6)
+    with pytest.raises(DomainError) as caught:
+        actions.sign(task=sign, by=sekda, now=now)
+    assert caught.value.message == (
+        "The draft changed while it was being signed, so nothing was signed. "
+        "Look at the new version and sign again."
+    )
+    assert task_at(pk_process, 6) == sign
+    assert not Signature.objects.exists()
+    assert [v.source for v in draft.document.versions.order_by("number")] == ["upload", "upload"]
