@@ -12,6 +12,7 @@ short transaction checks that the draft did not change and records it.
 """
 
 import datetime as dt
+import io
 from typing import cast
 
 from django.contrib.auth.models import User
@@ -188,27 +189,29 @@ def sign(
     source = review.signing_source(current)
     if electronic is None:
         electronic = source is not None
-    prepared = None
-    if electronic:
-        prepared = review.prepare_signature(
-            current, by, passphrase=passphrase, nik=nik, now=now, source=source
-        )
-    return _record_sign(
-        task=task,
-        by=by,
-        note=note,
-        prepared=prepared,
-        provided=provided,
-        waivers=waivers,
-        now=now,
+    record = dict(task=task, by=by, note=note, provided=provided, waivers=waivers, now=now)
+    if not electronic:
+        return _record_sign(prepared=None, staged=None, **record)
+    prepared = review.prepare_signature(
+        current, by, passphrase=passphrase, nik=nik, now=now, source=source
     )
+    # The signed PDF is stored before the transaction too; it is removed if that fails.
+    with staged_upload(
+        io.BytesIO(prepared.pdf),
+        prepared.source.name,
+        process_id=current.process_id,
+        public_id=prepared.signed.public_id,
+    ) as staged:
+        return _record_sign(prepared=prepared, staged=staged, **record)
 
 
 @stored_atomically
-def _record_sign(*, task, by, note, prepared, provided, waivers, now, guard: FileGuard) -> Task:
+def _record_sign(
+    *, task, by, note, prepared, staged, provided, waivers, now, guard: FileGuard
+) -> Task:
     def effects(act: Act) -> None:
         if prepared is not None:
-            review.record_signature(act, prepared, guard=guard)
+            review.record_signature(act, prepared, guard=guard, staged=staged)
 
     return engine.act(
         task=task,

@@ -27,7 +27,7 @@ from kinerja.workflow.permissions import display_name, person_of
 from ..models import DocumentVersion, FileKind, Paraf, Signature
 from ..pki import certificate_key
 from ..verification import verify_url
-from .storage import FileGuard
+from .storage import FileGuard, Staged
 from .versions import document_for, store_version
 
 if TYPE_CHECKING:
@@ -198,7 +198,9 @@ def _last_sign_step(task: Task) -> bool:
     return not later
 
 
-def record_signature(act: Act, prepared: PreparedSignature, *, guard: FileGuard) -> None:
+def record_signature(
+    act: Act, prepared: PreparedSignature, *, guard: FileGuard, staged: Staged | None = None
+) -> None:
     """Store the signed PDF as the next version of the step's output (final at the SOP's last
     signing step) with its Signature, if the draft signed is still the one to sign."""
     task, by, now = act.task, act.actor.user, act.now
@@ -217,6 +219,7 @@ def record_signature(act: Act, prepared: PreparedSignature, *, guard: FileGuard)
     signed = store_version(
         target,
         io.BytesIO(prepared.pdf),
+        staged=staged,
         original_name=source.name,
         by=by,
         guard=guard,

@@ -97,11 +97,12 @@ class Staged:
 
 
 @contextlib.contextmanager
-def staged_upload(content, original_name: str, *, process_id: int):
+def staged_upload(content, original_name: str, *, process_id: int, public_id=None):
     """Check an upload (its kind by content, its size) and store it, outside any transaction;
-    the block records it, and the file is removed again when the block fails."""
+    the block records it, and the file is removed again when the block fails. `public_id`:
+    the version's, when it is already known (a signed PDF carries it in its QR code)."""
     inspected = files.inspect(content, original_name)
-    public_id = uuid.uuid4()
+    public_id = public_id or uuid.uuid4()
     path = version_file_path(process_id, public_id, inspected.name)
     try:
         stored = default_storage.save(path, File(content, name=inspected.name))
