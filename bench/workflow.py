@@ -1,6 +1,6 @@
 """Benchmark: SOP-011 run end to end N times through kinerja.actions, as the pages do it.
 
-    .venv/bin/python bench/workflow.py [--n 200] [--db sqlite|postgres|both]
+    .venv/bin/python bench/workflow.py [--n 200] [--db sqlite|postgres|both] [--finished 100000]
                                        [--pg-url postgres://postgres@127.0.0.1:5432/kinerja_bench]
 
 Each run starts "Penyusunan Laporan Kinerja" and acts on every task as its
@@ -198,10 +198,62 @@ def _control(sql: str) -> bool:
     return sql.split(None, 1)[0].upper() in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK"}
 
 
-def child(database_url: str, n: int) -> None:
+def fill(finished: int) -> None:
+    """`finished` finished runs of SOP-011 already in the database: one run for real (with its
+    audit trail), then copies of its process and task rows in bulk."""
+    from django.contrib.auth import get_user_model
+
+    from kinerja.workflow.models import Process, Task
+
+    kasubbag = get_user_model().objects.get(username="kasubbag")
+    template = Process.objects.filter(status=Process.Status.DONE).first()
+    if template is None:
+        return
+    tasks = list(template.tasks.all())  # the demo's finished PK of last year
+    for start in range(0, finished, 2000):
+        made = Process.objects.bulk_create(
+            Process(
+                sop_version=template.sop_version,
+                title=f"Arsip {i}",
+                year=2000 + i % 25,
+                unit=template.unit,
+                owner=kasubbag,
+                status=Process.Status.DONE,
+                started_at=template.started_at,
+                finished_at=template.finished_at,
+            )
+            for i in range(start, min(start + 2000, finished))
+        )
+        Task.objects.bulk_create(
+            Task(
+                process=p,
+                step_id=t.step_id,
+                status=t.status,
+                position_id=t.position_id,
+                assignee_id=t.assignee_id,
+                activated_at=t.activated_at,
+                due_at=t.due_at,
+                completed_at=t.completed_at,
+                completed_by_id=t.completed_by_id,
+                outcome=t.outcome,
+                work_minutes=t.work_minutes,
+            )
+            for p in made
+            for t in tasks
+        )
+
+
+def child(database_url: str, n: int, finished: int = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         setup(database_url, Path(tmp))
+        if finished:
+            from kinerja.demo.services import start_demo_processes
+
+            start_demo_processes()
+            fill(finished)
         r = run(n)
+    if finished:
+        print(f"with {finished:,} finished processes already in the database")
     print(
         f"{r['vendor']:<11} {r['processes']:>5} processes  {r['actions']:>6} actions  "
         f"{r['processes'] / r['seconds']:7.1f} processes/s  {r['actions'] / r['seconds']:7.1f} "
@@ -221,10 +273,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
+    parser.add_argument(
+        "--finished", type=int, default=0, help="finished processes in the database first"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.n)
+        child(args.child, args.n, args.finished)
         return
     targets = []
     if args.db in ("sqlite", "both"):
@@ -238,7 +293,9 @@ def main() -> None:
             else:
                 _recreate_pg(url)
             subprocess.run(
-                [sys.executable, __file__, "--n", str(args.n), "--child", url], check=True
+                [sys.executable, __file__, "--n", str(args.n), "--finished", str(args.finished)]
+                + ["--child", url],
+                check=True,
             )
             if url.startswith("postgres"):
                 _drop_pg(url)
