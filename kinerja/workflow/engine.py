@@ -238,8 +238,9 @@ class Act:
 
     `effects` callbacks receive it: the task (locked, its step from the graph), the
     actor, the audit batch to add their events to and the moment of the action. They
-    may set `output` (what the step's record names as its output) and must set
-    `holdings_changed` when they add a document to the process.
+    may set `output` (what the step's record names as its output). A document they add
+    to the process is added to what the engine holds for the task by documents' own
+    `document_for` (selectors.Holdings.add), so the output is not recorded twice.
     """
 
     task: Task
@@ -249,7 +250,6 @@ class Act:
     action: str
     note: str = ""
     output: str = ""
-    holdings_changed: bool = False
     result: object = None  # the task made by a return, the waiver made by a waive
     effect: object = None  # what the effects made (the archive entry, the dispatch ...)
 
@@ -390,8 +390,6 @@ def act(
             )
     if effects is not None:
         effects(current)
-        if current.holdings_changed:
-            forget_holdings(task)
     _complete(
         task,
         actor,
