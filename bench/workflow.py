@@ -50,6 +50,10 @@ def setup(database_url: str, tmp: Path) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["KINERJA_VAR_DIR"] = str(tmp)
     os.environ["DEMO_PASSWORD"] = "bench-password-123"
+    # As in production: with DEBUG on, Django keeps every statement it sends, which costs CPU.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 

@@ -81,20 +81,35 @@ def finish(
         now=now,
     )
     if content is None:
-        return _finish(staged=None, **kwargs)
+        # Nothing to store: act()'s own transaction is all (no savepoint inside another).
+        return _finish(staged=None, guard=None, **kwargs)
     # Who may, before anything is stored; act() checks again under the lock.
     current, _actor = engine.peek_task(task, by)
     with staged_upload(content, name, process_id=current.process_id) as staged:
-        return _finish(staged=staged, **kwargs)
+        return _finish_with_file(staged=staged, **kwargs)
 
 
 @stored_atomically
+def _finish_with_file(*, guard: FileGuard, **kwargs) -> Task:
+    return _finish(guard=guard, **kwargs)
+
+
 def _finish(
-    *, task, by, output, note, document_type, provided, waivers, now, staged, guard: FileGuard
+    *,
+    task,
+    by,
+    output,
+    note,
+    document_type,
+    provided,
+    waivers,
+    now,
+    staged,
+    guard: FileGuard | None,
 ) -> Task:
     def effects(act: Act) -> None:
         _offered(act.task, "finish")
-        if staged is None:
+        if staged is None or guard is None:
             return
         output_type = document_type or act.task.step.output
         if output_type is None:

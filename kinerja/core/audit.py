@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 
 from .audit_models import AuditEvent, AuditHead
 from .errors import DomainError
+from .rows import insert as insert_rows
 
 GENESIS = "0" * 64
 """The `prev_hash` of the first event of a stream."""
@@ -248,9 +249,18 @@ def record_many(stream: str, events: list[EventData]) -> list[AuditEvent]:
         row.hash = last_hash = event_hash(_fields_of(row))
     heads[stream] = (last_seq, last_hash)
 
-    AuditEvent.objects.bulk_create(to_insert + rows)
+    _insert_events(to_insert + rows)
     _move_heads(heads)
     return rows
+
+
+# Events per insert statement: SQLite takes at most 999 parameters on older builds.
+_INSERT_BATCH = 50
+
+
+def _insert_events(events: list[AuditEvent]) -> None:
+    for start in range(0, len(events), _INSERT_BATCH):
+        insert_rows(events[start : start + _INSERT_BATCH])
 
 
 def _check_stream_key(stream: str) -> None:

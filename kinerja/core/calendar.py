@@ -8,7 +8,7 @@ the national holidays and cuti bersama come from the `holidays` package (Indones
 categories PUBLIC and GOVERNMENT: cuti bersama is GOVERNMENT), as set by the yearly
 SKB 3 Menteri.
 
-    calendar = get_calendar()           # 1 query (2 after an administrator's change)
+    calendar = get_calendar()           # 1 query (3 after an administrator's change)
     due = calendar.add(activated_at, Decimal("10"), "minute")   # 0 queries
     used = calendar.working_minutes(activated_at, finished_at)  # 0 queries
 
@@ -20,18 +20,17 @@ import dataclasses
 import datetime as dt
 import functools
 import threading
-import time as monotonic_time
 import zoneinfo
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 import holidays
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
+from django.db import transaction
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 
+from . import stamps
 from .calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
 from .errors import DomainError
 from .worktime import WORKDAY_MINUTES, to_work_minutes
@@ -400,37 +399,32 @@ class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.key: tuple | None = None
-        self.special_stamp: tuple | None = None
-        self.special_days: list[Special] = []
-        self.loaded_at = 0.0
         self.calendar: WorkCalendar | None = None
 
 
 _cache = _Cache()
-# Special days are read again at least this often even when their stamp has not changed
-# (the stamp is count + latest update time; app servers with clocks apart could hide an
-# edit behind an older time).
-_SPECIAL_DAYS_MAX_AGE = 300.0
+_UNREAD = object()
 
 
-def get_calendar() -> WorkCalendar:
+def get_calendar(stamp=_UNREAD) -> WorkCalendar:
     """The calendar of the region as the database has it now.
 
-    Queries: 1 — the weekly hours (a few rows, read every call) carrying the count and
-    latest update of the special days; 2 when the special days changed since this process
-    last read them (or 5 minutes passed). The calendar object is shared while nothing
-    changed, so its per-date results are reused. A rolled-back test transaction restores
-    the old stamp, so a calendar never keeps a rolled-back special day.
+    Queries: 1 to read the calendar's stamp (core.CacheStamp, renewed by a trigger on
+    every change of the hours or the special days), none when the caller read it
+    already (the engine does, in the statement that locks the task); 2 more to build
+    the calendar when the stamp changed since this process last built it. The calendar
+    object is shared while nothing changed, so its per-date results are reused. A
+    rolled-back change leaves a stamp that never comes back, so a calendar never keeps
+    a rolled-back special day.
     """
-    # The table name comes from the model, not from input.
-    special = connection.ops.quote_name(SpecialDay._meta.db_table)
+    if stamp is _UNREAD:
+        stamp = stamps.read((stamps.CALENDAR,))[stamps.CALENDAR]
+    key = (stamp, settings.TIME_ZONE)
+    with _cache.lock:
+        if stamp is not None and key == _cache.key and _cache.calendar is not None:
+            return _cache.calendar
     rows = list(
-        WorkScheduleDay.objects.order_by("schedule__valid_from", "weekday")
-        .annotate(
-            special_count=RawSQL(f"SELECT COUNT(*) FROM {special}", ()),  # noqa: S608, S611
-            special_updated=RawSQL(f"SELECT MAX(updated_at) FROM {special}", ()),  # noqa: S608, S611
-        )
-        .values_list(
+        WorkScheduleDay.objects.order_by("schedule__valid_from", "weekday").values_list(
             "schedule__valid_from",
             "schedule__national_holidays",
             "schedule__cuti_bersama",
@@ -439,45 +433,20 @@ def get_calendar() -> WorkCalendar:
             "end",
             "break_start",
             "break_end",
-            "special_count",
-            "special_updated",
         )
     )
-    # No hours in the database (a fresh or flushed one): the default week applies, and
-    # the special days are read every time (2 queries).
-    special_stamp = (rows[0][8], rows[0][9]) if rows else None
-    key = (tuple(row[:8] for row in rows), settings.TIME_ZONE)
-    now = monotonic_time.monotonic()
-    with _cache.lock:
-        fresh = (
-            special_stamp is not None
-            and special_stamp == _cache.special_stamp
-            and now - _cache.loaded_at < _SPECIAL_DAYS_MAX_AGE
-        )
-        if fresh and key == _cache.key and _cache.calendar is not None:
-            return _cache.calendar
-        special_days = _cache.special_days if fresh else None
-    if special_days is None:
-        special_days = _load_special_days()
     calendar = WorkCalendar(
-        schedules=_schedules(rows), special_days=special_days, tz=settings.TIME_ZONE
+        schedules=_schedules(rows), special_days=_load_special_days(), tz=settings.TIME_ZONE
     )
-    # Kept even when built inside a transaction that may roll back: a rollback restores
-    # the old stamp, which then no longer matches, so the next call reads again.
-    with _cache.lock:
-        _cache.key, _cache.calendar = key, calendar
-        if not fresh:
-            _cache.special_stamp, _cache.special_days, _cache.loaded_at = (
-                special_stamp,
-                special_days,
-                now,
-            )
+    if stamp is not None:  # no stamp (a flushed database): built anew every time
+        with _cache.lock:
+            _cache.key, _cache.calendar = key, calendar
     return calendar
 
 
 def _schedules(rows) -> list[Schedule]:
     by_start: dict[dt.date, Schedule] = {}
-    for valid_from, national, cuti, weekday, start, end, b_start, b_end, *_stamp in rows:
+    for valid_from, national, cuti, weekday, start, end, b_start, b_end in rows:
         schedule = by_start.setdefault(
             valid_from, Schedule(valid_from, {}, bool(national), bool(cuti))
         )

@@ -6,6 +6,7 @@ them. The abstract base of the domain apps is in kinerja/core/base_models.py.
 
 from .audit_models import AppendOnlyError, AuditEvent, AuditHead
 from .calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
+from .stamp_models import CacheStamp
 from .token_models import ApiToken
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "AppendOnlyError",
     "AuditEvent",
     "AuditHead",
+    "CacheStamp",
     "SpecialDay",
     "WorkSchedule",
     "WorkScheduleDay",

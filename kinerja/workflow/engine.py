@@ -14,6 +14,7 @@ task row wins; the second finds it no longer active and is told who did it.
 """
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kinerja.core import audit
+from kinerja.core import audit, rows, stamps
 from kinerja.core.calendar import get_calendar
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position, Unit
@@ -49,20 +50,60 @@ class Holder:
     acting_kind: str = ""
 
 
-def resolve_holder(position: Position | None, day: dt.date) -> Holder:
+class _Holders:
+    """Who held which position on which day, as last read in this process, under the
+    organisation's stamp (core.CacheStamp, renewed by a trigger on every change of the
+    people and their assignments): emptied when the stamp changes."""
+
+    MAX = 4096
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stamp: str | None = None
+        self.found: dict[tuple[int, dt.date], Holder] = {}
+
+    def get(self, stamp: str, key: tuple[int, dt.date]) -> "Holder | None":
+        with self.lock:
+            return self.found.get(key) if stamp == self.stamp else None
+
+    def put(self, stamp: str, key: tuple[int, dt.date], holder: "Holder") -> None:
+        with self.lock:
+            if stamp != self.stamp or len(self.found) >= self.MAX:
+                self.stamp, self.found = stamp, {}
+            self.found[key] = holder
+
+
+_holders = _Holders()
+
+
+def resolve_holder(
+    position: Position | None, day: dt.date, *, org_stamp: str | None = None
+) -> Holder:
     """Who a task of `position` goes to on `day`: a Plt/Plh set for that day, else the holder.
 
-    One query. When a Plt or Plh is set, the definitive holder is kept as the
-    person they act for. A Plh (short absence) set for a narrower period than a
-    Plt wins, by the later start.
+    One query; none when `org_stamp` (the organisation's stamp as read with the task's
+    lock) is given and this process read the same position and day under it. When a Plt
+    or Plh is set, the definitive holder is kept as the person they act for. A Plh
+    (short absence) set for a narrower period than a Plt wins, by the later start.
     """
     if position is None:
         return Holder(None)
-    rows = list(Assignment.objects.on(day).filter(position=position).select_related("person"))
+    if org_stamp is not None:
+        known = _holders.get(org_stamp, (position.pk, day))
+        if known is not None:
+            return known
+    holder = _read_holder(position, day)
+    if org_stamp is not None:
+        _holders.put(org_stamp, (position.pk, day), holder)
+    return holder
+
+
+def _read_holder(position: Position, day: dt.date) -> Holder:
+    found = list(Assignment.objects.on(day).filter(position=position).select_related("person"))
     definitive = sorted(
-        (a for a in rows if a.kind == Assignment.Kind.DEFINITIVE), key=lambda a: a.start
+        (a for a in found if a.kind == Assignment.Kind.DEFINITIVE), key=lambda a: a.start
     )
-    acting = sorted((a for a in rows if a.kind in ACTING_KINDS), key=lambda a: a.start)
+    acting = sorted((a for a in found if a.kind in ACTING_KINDS), key=lambda a: a.start)
     holder = definitive[-1].person if definitive else None
     if acting:
         return Holder(acting[-1].person, holder, acting[-1].kind)
@@ -86,6 +127,9 @@ class AuditBatch:
     # (None: now). Only code passes a moment (tests, the demo's past runs), never a person.
     at: dt.datetime | None = None
     events: list[audit.EventData] = field(default_factory=list)
+    # The stamps of the calendar and the organisation, when read with the task's lock:
+    # what this process keeps of them in memory is used only under the same stamp.
+    cache_stamps: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, action: str, obj, *, before: dict | None = None, after: dict | None = None):
         self.events.append(
@@ -106,7 +150,10 @@ class AuditBatch:
 
     @cached_property
     def calendar(self):
-        """The working-time calendar, read once per action."""
+        """The working-time calendar, read once per action (not at all when its stamp was
+        read with the lock and this process built it under that stamp)."""
+        if stamps.CALENDAR in self.cache_stamps:
+            return get_calendar(self.cache_stamps[stamps.CALENDAR])
         return get_calendar()
 
 
@@ -196,11 +243,13 @@ def _activate(
 ) -> Task:
     step = info.step
     position = step.lane.position
-    holder = resolve_holder(position, timezone.localdate(now))
+    holder = resolve_holder(
+        position, timezone.localdate(now), org_stamp=record.cache_stamps.get(stamps.ORG)
+    )
     due = None
     if step.time_amount is not None:
         due = record.calendar.add(now, step.time_amount, step.time_unit)
-    task = Task.objects.create(
+    task = Task(
         process=process,
         step=step,
         position=position,
@@ -213,6 +262,7 @@ def _activate(
         returned_by=returned_by,
         return_note=note,
     )
+    rows.insert([task])
     record.add("activate", task, after=_task_state(task))
     return task
 
@@ -255,13 +305,13 @@ class Act:
 
 
 def lock_task(task: Task, user: User) -> tuple[Task, Actor]:
-    """The task, locked, if it is still active and `user` may act on it."""
-    locked = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("process__sop_version", "assignee", "acting_for", "position")
-        .get(pk=task.pk)
-    )
-    _attach_step(locked)
+    """The task, locked, if it is still active and `user` may act on it.
+
+    The same statement reads the stamps of the calendar and the organisation
+    (`locked.cache_stamps`), so an action asks for neither when nothing changed.
+    """
+    locked = read_task(task.pk, lock=True)
+    stamps.renew_missing(locked.cache_stamps)
     actor = permissions.authorize(locked, user)
     check_active(locked)
     return locked, actor
@@ -270,13 +320,43 @@ def lock_task(task: Task, user: User) -> tuple[Task, Actor]:
 def peek_task(task: Task, user: User) -> tuple[Task, Actor]:
     """lock_task() without the lock: for the slow part of an action done before it (a
     signature), which act() checks again under the lock."""
-    found = Task.objects.select_related(
-        "process__sop_version", "assignee", "acting_for", "position"
-    ).get(pk=task.pk)
-    _attach_step(found)
+    found = read_task(task.pk, lock=False)
     actor = permissions.authorize(found, user)
     check_active(found)
     return found, actor
+
+
+# The task with what every action reads of it, in one statement written out once, and
+# the stamps of the cached reference data.
+_TASK = rows.JoinedRead(
+    Task,
+    "t",
+    [
+        rows.Join("process", Process, "p", "JOIN {table} p ON p.id = t.process_id"),
+        rows.Join(
+            "process.sop_version", SopVersion, "v", "JOIN {table} v ON v.id = p.sop_version_id"
+        ),
+        rows.Join("position", Position, "pos", "LEFT JOIN {table} pos ON pos.id = t.position_id"),
+        rows.Join("assignee", Person, "a", "LEFT JOIN {table} a ON a.id = t.assignee_id"),
+        rows.Join("acting_for", Person, "f", "LEFT JOIN {table} f ON f.id = t.acting_for_id"),
+    ],
+    where="t.id = %s",
+    extra=stamps.columns(),
+)
+
+
+def read_task(pk: int, *, lock: bool) -> Task:
+    """The task with its process, SOP version, position, assignee and the person they
+    act for, its step from the graph and the stamps of the cached reference data: one
+    statement (see kinerja.core.rows: the ORM's select_related() costs more CPU to build
+    than the rest of an action). `lock`: FOR UPDATE of the task's row."""
+    found = _TASK.fetch([pk], lock=lock)
+    if not found:
+        raise Task.DoesNotExist(_("The task does not exist."))
+    task, *tokens = found[0]
+    task.cache_stamps = dict(zip(stamps.KEYS, tokens, strict=True))
+    _attach_step(task)
+    return task
 
 
 def _attach_step(task: Task) -> None:
@@ -354,7 +434,7 @@ def act(
     check_action(task, action)
     now = now or timezone.now()
     note = (note or "").strip()
-    batch = AuditBatch(task.process, actor, at=now)
+    batch = AuditBatch(task.process, actor, at=now, cache_stamps=task.cache_stamps)
     current = Act(task=task, actor=actor, batch=batch, now=now, action=action, note=note)
     current.output = (output or "").strip()
     if action == "waive":
@@ -522,8 +602,9 @@ def _complete(
     task.branch = branch
     task.output_reference = output[:300]
     task.work_minutes = record.calendar.working_minutes(task.activated_at, now)
-    task.save(
-        update_fields=[
+    rows.update(
+        task,
+        [
             "status",
             "outcome",
             "completed_at",
@@ -533,7 +614,7 @@ def _complete(
             "branch",
             "output_reference",
             "work_minutes",
-        ]
+        ],
     )
     after = {**_task_state(task), "outcome": outcome, "work_minutes": str(task.work_minutes)}
     if note:
@@ -594,7 +675,7 @@ def _store_documents(
             _refer_to_held(task, canonical, output[:300], record)
     if not docs:
         return
-    ProcessDocument.objects.bulk_create(docs)
+    rows.insert(docs)
     for doc in docs:
         record.add(
             "document", doc, after={"type": doc.document_type.name, "reference": doc.reference}

@@ -118,6 +118,7 @@ class Task(models.Model):
     # Set by the engine on the task it acts on (workflow/engine.py); not columns.
     info: "StepInfo"
     _holdings: Any  # engine.Holdings of the action, or None
+    cache_stamps: dict[str, str | None]  # the stamps read with the task (core.stamps)
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -19,6 +19,7 @@ from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from kinerja.core import stamps
 from kinerja.core.calendar import (
     DEFAULT_WEEK,
     Hours,
@@ -31,6 +32,7 @@ from kinerja.core.calendar import (
 )
 from kinerja.core.calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
 from kinerja.core.errors import DomainError
+from kinerja.core.stamp_models import CacheStamp
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 
@@ -556,23 +558,48 @@ def test_the_default_hours_are_loaded_once(db):
     assert hours == DEFAULT_WEEK
 
 
-def test_due_times_cost_at_most_two_queries_and_follow_changes(
+def test_due_times_cost_one_query_and_follow_changes(
     db, django_assert_max_num_queries, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         calendar = get_calendar()
         calendar.add(at(2026, 3, 17, 15, 55), 10, "minute")
-    with django_assert_num_queries(1):  # nothing changed: the hours only
+    with django_assert_num_queries(1):  # nothing changed: the stamp only
         calendar = get_calendar()
-    with django_assert_num_queries(0):
+    stamp = stamps.read()[stamps.CALENDAR]
+    with django_assert_num_queries(0):  # the engine read the stamp with its lock
+        assert get_calendar(stamp) is calendar
         calendar.add(at(2026, 3, 17, 15, 55), 1, "day")
         calendar.working_minutes(at(2026, 1, 1), at(2026, 12, 31))
     _special(name="Libur daerah", kind=SpecialDay.Kind.HOLIDAY, first_date=dt.date(2026, 3, 25))
-    with django_assert_num_queries(2):  # a special day changed: read them again
+    assert stamps.read()[stamps.CALENDAR] != stamp
+    with django_assert_num_queries(3):  # a special day changed: the stamp, then build again
         calendar = get_calendar()
     assert calendar.add(at(2026, 3, 17, 15, 55), 10, "minute") == at(2026, 3, 26, 7, 35)
     SpecialDay.objects.get().delete()
     assert get_calendar().add(at(2026, 3, 17, 15, 55), 10, "minute") == at(2026, 3, 25, 7, 35)
+
+
+def test_changes_by_bulk_update_and_to_the_weekly_hours_are_seen(db):
+    # Changes that bypass the models' save() (a bulk update, raw SQL) renew the stamp too:
+    # a trigger does it in the database.
+    _special(name="Libur", kind=SpecialDay.Kind.HOLIDAY, first_date=dt.date(2026, 3, 25))
+    assert not get_calendar().is_working_day(dt.date(2026, 3, 25))
+    SpecialDay.objects.update(first_date=dt.date(2026, 3, 26), last_date=dt.date(2026, 3, 26))
+    assert get_calendar().is_working_day(dt.date(2026, 3, 25))
+    assert get_calendar().add(at(2026, 3, 10, 15, 55), 10, "minute") == at(2026, 3, 11, 7, 35)
+    WorkScheduleDay.objects.filter(weekday=1).update(end=dt.time(17, 0))  # Tuesdays
+    assert get_calendar().add(at(2026, 3, 10, 15, 55), 10, "minute") == at(2026, 3, 10, 16, 5)
+
+
+def test_without_a_stamp_nothing_is_kept(db, django_assert_num_queries):
+    # A flushed database has no stamps: the calendar is read every time, never stale.
+    CacheStamp.objects.all().delete()
+    get_calendar()
+    with django_assert_num_queries(3):
+        get_calendar()
+    _special(name="Libur", kind=SpecialDay.Kind.HOLIDAY, first_date=dt.date(2026, 3, 25))
+    assert not get_calendar().is_working_day(dt.date(2026, 3, 25))
 
 
 def test_a_rolled_back_holiday_is_not_remembered(db):

@@ -17,11 +17,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from kinerja.core import rows
 from kinerja.core.errors import DomainError
-from kinerja.sop.models import Step
+from kinerja.sop.models import DocumentType, Step
 from kinerja.workflow.engine import Act, holdings
 from kinerja.workflow.graph import graph_for
-from kinerja.workflow.models import Task
+from kinerja.workflow.models import ProcessDocument, Task
 from kinerja.workflow.permissions import display_name, person_of
 
 from ..models import DocumentVersion, FileKind, Paraf, Signature
@@ -34,6 +35,26 @@ if TYPE_CHECKING:
     from ..signing import SignerIdentity
 
 
+# The newest version of each of some documents, with its document and its type.
+_NEWEST_VERSIONS = rows.JoinedRead(
+    DocumentVersion,
+    "dv",
+    [
+        rows.Join("document", ProcessDocument, "d", "JOIN {table} d ON d.id = dv.document_id"),
+        rows.Join(
+            "document.document_type",
+            DocumentType,
+            "dt",
+            "JOIN {table} dt ON dt.id = d.document_type_id",
+        ),
+    ],
+    where=(
+        "dv.document_id IN ({marks}) AND dv.number = "
+        "(SELECT MAX(x.number) FROM documents_documentversion x WHERE x.document_id = dv.document_id)"
+    ),
+)
+
+
 def drafts_under_review(task: Task) -> list[DocumentVersion]:
     """The newest version of each document the step takes as kelengkapan (one query, with
     what the process holds read once per action by the engine)."""
@@ -41,13 +62,10 @@ def drafts_under_review(task: Task) -> list[DocumentVersion]:
     documents = holdings(task).documents_for(d.pk for d in info.inputs)
     if not documents:
         return []
-    newest: dict[int, DocumentVersion] = {}
-    for version in (
-        DocumentVersion.objects.filter(document_id__in=documents)
-        .select_related("document__document_type")
-        .order_by("document_id", "-number")
-    ):
-        newest.setdefault(version.document_id, version)
+    newest = {
+        version.document_id: version
+        for (version,) in _NEWEST_VERSIONS.fetch(documents, marks=len(documents))
+    }
     return [newest[pk] for pk in documents if pk in newest]
 
 
@@ -72,7 +90,7 @@ def record_paraf(act: Act) -> None:
     task, by = act.task, act.actor.user
     person = act.actor.person
     for version in drafts_under_review(task):
-        paraf = Paraf.objects.create(
+        paraf = Paraf(
             version=version,
             task=task,
             person=person,
@@ -81,6 +99,7 @@ def record_paraf(act: Act) -> None:
             acting=task.acting_kind,
             at=act.now,
         )
+        rows.insert([paraf])
         act.batch.add(
             "paraf-version",
             paraf,

@@ -21,11 +21,12 @@ SAVEPOINTS = 4
 
 pytestmark = pytest.mark.django_db
 
-# The whole action through kinerja.actions: lock the task, read what the process holds (one
-# statement), the calendar, update the task, the next official, the next task, three for the
-# audit chain; the 11th records the step's output or a waiver; a signing step first reads
-# its task and draft without a lock (the signature is made outside the transaction).
-MAX_QUERIES_PER_ACTION = 12
+# The whole action through kinerja.actions: lock the task (with the stamps of the cached
+# calendar and organisation), read what the process holds (one statement), update the
+# task, the next task, three for the audit chain; the 7th and 8th record the step's
+# output or a waiver; a signing step first reads its task and draft without a lock (the
+# signature is made outside the transaction); the last step also closes the process.
+MAX_QUERIES_PER_ACTION = 10
 
 
 def _finished_processes(n, kasubbag, personas):
