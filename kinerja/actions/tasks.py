@@ -187,6 +187,9 @@ def sign(
     electronic: bool | None = None,
     passphrase: str = "",
     nik: str = "",
+    content=None,
+    name: str = "",
+    scan: DocumentVersion | None = None,
     provided: dict[str, str] | None = None,
     waivers: dict[str, str] | None = None,
     now: dt.datetime | None = None,
@@ -194,6 +197,10 @@ def sign(
     """Sign at a signing step. Electronically (PAdES) by default when the draft has a PDF:
     the signed PDF becomes the next version of the step's output, final at the SOP's last
     signing step. NIK and passphrase (BSrE) go to the signing service, never stored.
+
+    Signed in ink instead (`electronic=False`), the step completes only with the scan of
+    the signed page: uploaded with the signature (`content`, `name`: it becomes that next
+    version), or a PDF the signer added at this step already (`scan`, as the API does it).
 
     The signature is made before the transaction, so a slow signing service holds no
     lock; the transaction then checks that the draft is still the one signed.
@@ -206,7 +213,18 @@ def sign(
         electronic = source is not None
     record = dict(task=task, by=by, note=note, provided=provided, waivers=waivers, now=now)
     if not electronic:
-        return _record_sign(prepared=None, staged=None, **record)
+        if content is not None:
+            with staged_upload(content, name, process_id=current.process_id) as staged:
+                return _record_sign(prepared=None, staged=staged, scan=None, **record)
+        if scan is None:
+            raise DomainError(
+                _(
+                    "A signature in ink needs the scan of the signed page: upload it (PDF) "
+                    "with the signature, or sign electronically."
+                ),
+                field="file",
+            )
+        return _record_sign(prepared=None, staged=None, scan=scan, **record)
     prepared = review.prepare_signature(
         current, by, passphrase=passphrase, nik=nik, now=now, source=source
     )
@@ -217,16 +235,18 @@ def sign(
         process_id=current.process_id,
         public_id=prepared.signed.public_id,
     ) as staged:
-        return _record_sign(prepared=prepared, staged=staged, **record)
+        return _record_sign(prepared=prepared, staged=staged, scan=None, **record)
 
 
 @stored_atomically
 def _record_sign(
-    *, task, by, note, prepared, staged, provided, waivers, now, guard: FileGuard
+    *, task, by, note, prepared, staged, scan, provided, waivers, now, guard: FileGuard
 ) -> Task:
     def effects(act: Act) -> None:
         if prepared is not None:
             review.record_signature(act, prepared, guard=guard, staged=staged)
+        else:
+            review.record_ink_signature(act, guard=guard, staged=staged, scan=scan)
 
     return engine.act(
         task=task,

@@ -325,6 +325,14 @@ class SignIn(KelengkapanIn):
     )
     passphrase: str = Field("", description="BSrE only: the signer's passphrase, never stored.")
     nik: str = Field("", description="BSrE only: the signer's NIK, never stored.")
+    scan: int | None = Field(
+        None,
+        description=(
+            "Signed in ink (`electronic` false): the id of the PDF scan of the signed page, "
+            "uploaded at this step first (POST /api/documents with `task` this task). "
+            "Required then: a signing step never completes without a signature."
+        ),
+    )
 
 
 class FileIn(KelengkapanIn):

@@ -130,7 +130,8 @@ def paraf(request, task_id: int, payload: KelengkapanIn):
 def sign(request, task_id: int, payload: SignIn):
     """Sign the document of a signing step: electronically (PAdES) when the draft has a PDF,
     unless `electronic` is false. The signed PDF is the next version of the step's output
-    (final at the SOP's last signing step)."""
+    (final at the SOP's last signing step). Signed in ink, `scan` names the PDF scan of
+    the signed page uploaded at this step; without it the step does not complete."""
     process_id = _process_of(task_id)
     actions.sign(
         task=Task(pk=task_id),
@@ -139,6 +140,7 @@ def sign(request, task_id: int, payload: SignIn):
         electronic=payload.electronic,
         passphrase=payload.passphrase,
         nik=payload.nik,
+        scan=_version(payload.scan, "scan"),
         provided=payload.provided,
         waivers=payload.waivers,
     )
@@ -194,7 +196,9 @@ def waive(request, task_id: int, payload: WaiveIn):
     summary="Reassign",
 )
 def reassign(request, task_id: int, payload: ReassignIn):
-    """Give an active task to another person, with a reason (the Kasubbag or the owner)."""
+    """Give an active task to another person, with a reason: to whoever holds its position
+    today (the owner or the Kasubbag), or to someone the official above the position
+    appoints for this task; never to oneself for a step of another position."""
     process_id = _process_of(task_id)
     to = Person.objects.filter(pk=payload.to).first()
     if to is None:

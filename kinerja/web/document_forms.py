@@ -120,10 +120,18 @@ class DocumentSignForm(SignForm):
                 max_length=200,
                 widget=forms.PasswordInput(render_value=False),
             )
-        self.order_fields(["electronic", "nik", "passphrase", "note"])
+        self.fields["scan"] = forms.FileField(
+            label=_("Or signed in ink: the scan of the signed page (PDF)"),
+            required=False,
+            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        )
+        self.order_fields(["electronic", "nik", "passphrase", "scan", "note"])
 
     def options(self) -> dict:
         data = self.cleaned_data
+        scan = data.get("scan")
+        if scan:  # signed in ink: the scan is what the step keeps
+            return {"electronic": False, "content": scan, "name": scan.name}
         return {
             "electronic": bool(data.get("electronic")),
             "nik": (data.get("nik") or "").strip(),

@@ -169,10 +169,11 @@ class ReassignForm(DomainErrorForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # People with a login: only they can act on a task.
-        self.fields["to"].queryset = Person.objects.filter(user__isnull=False).order_by("name")
+        # Whom this user may give the task to (workflow.permissions.reassign_targets):
+        # the holders of the step's position; for the official above it, anyone with a login.
+        self.fields["to"].queryset = targets if targets is not None else Person.objects.none()
 
 
 class CancelProcessForm(DomainErrorForm):

@@ -137,7 +137,9 @@ FORM_CLASSES = {
 }
 
 
-def make_form(action: str, task: Task, graph: VersionGraph, missing, data=None, files=None):
+def make_form(
+    action: str, task: Task, graph: VersionGraph, missing, data=None, files=None, user=None
+):
     if action == "archive":
         return document_forms.archive_form_for(task, data, missing)
     if action == "dispatch":
@@ -150,6 +152,8 @@ def make_form(action: str, task: Task, graph: VersionGraph, missing, data=None, 
         kwargs["missing"] = missing
     if action == "choose":
         kwargs["labels"] = [label for label, _target in graph.by_pk[task.step_id].flows]
+    if action == "reassign":
+        kwargs["targets"] = permissions.reassign_targets(task, user)
     return cls(data, **kwargs)
 
 
@@ -341,7 +345,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             )
         )
 
-    managing = process.status == Process.Status.RUNNING and permissions.may_manage(process, user)
+    running = process.status == Process.Status.RUNNING
+    managing = running and permissions.may_manage(process, user)
     letter_templates = letter_filling.templates_by_type() if view.active_tasks else {}
     documents = document_section(request, process, view, names, bound)
     panels = []
@@ -374,8 +379,9 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             if missing:
                 form = make_form("waive", task, graph, missing, _posted(bound, task.pk, "waive"))
                 panel.waive_form = _bind(form, bound, task.pk, "waive")
-        if managing:
-            form = make_form("reassign", task, graph, missing, _posted(bound, task.pk, "reassign"))
+        if running and (managing or permissions.is_superior(task, user)):
+            posted = _posted(bound, task.pk, "reassign")
+            form = make_form("reassign", task, graph, missing, posted, user=user)
             panel.reassign_form = _bind(form, bound, task.pk, "reassign")
         panels.append(panel)
 

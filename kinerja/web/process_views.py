@@ -280,9 +280,12 @@ def task_action(request, pk, action):
     # they sent. The service checks again under its lock.
     try:
         if action == "reassign":
-            if not permissions.may_manage(task.process, request.user):
+            if not permissions.may_reassign(task, request.user):
                 raise PermissionDenied(
-                    _("Only the process owner or the Kasubbag may reassign tasks.")
+                    _(
+                        "Only the process owner, the Kasubbag or the official above its position "
+                        "may reassign this task."
+                    )
                 )
         else:
             permissions.authorize(task, request.user)
@@ -292,7 +295,13 @@ def task_action(request, pk, action):
     # The kelengkapan fields of every input of the step: the service ignores the ones
     # the process already holds.
     form = make_form(
-        action, task, graph, graph.by_pk[task.step_id].inputs, request.POST, request.FILES
+        action,
+        task,
+        graph,
+        graph.by_pk[task.step_id].inputs,
+        request.POST,
+        request.FILES,
+        user=request.user,
     )
     if not form.is_valid():
         # Only a field's own format can fail here (length, a person that does not exist).

@@ -710,14 +710,21 @@ def _refer_to_held(task: Task, canonical: int, reference: str, record: AuditBatc
 def reassign(
     *, task: Task, by: User, to: Person, reason: str, now: dt.datetime | None = None
 ) -> Task:
-    """Give an active task to another person, with a reason."""
+    """Give an active task to another person, with a reason: to whoever holds its position
+    that day, or to someone the official above the position appoints for this task
+    (permissions.reassign_basis); never to oneself for a step of another position."""
     task = (
         Task.objects.select_for_update(of=("self",))
         .select_related("process", "step", "assignee", "acting_for", "position")
         .get(pk=task.pk)
     )
-    if not permissions.may_manage(task.process, by):
-        raise PermissionDenied(_("Only the process owner or the Kasubbag may reassign tasks."))
+    if not permissions.may_reassign(task, by):
+        raise PermissionDenied(
+            _(
+                "Only the process owner, the Kasubbag or the official above its position may "
+                "reassign this task."
+            )
+        )
     if task.status != Task.Status.ACTIVE:
         raise DomainError(_("Only an active task can be reassigned."))
     reason = (reason or "").strip()
@@ -727,11 +734,18 @@ def reassign(
         raise DomainError(_("Choose the person to give the task to."), field="to")
     if to.pk == task.assignee_id:
         raise DomainError(_("The task is already for %(name)s.") % {"name": to.name}, field="to")
+    now = now or timezone.now()
+    basis = permissions.reassign_basis(task, by, to, timezone.localdate(now))
     before = _task_state(task)
     task.assignee, task.acting_for, task.acting_kind, task.reassigned = to, None, "", True
     task.save(update_fields=["assignee", "acting_for", "acting_kind", "reassigned"])
     record = AuditBatch(task.process, permissions.actor(by), at=now)
-    record.add("reassign", task, before=before, after={**_task_state(task), "reason": reason})
+    record.add(
+        "reassign",
+        task,
+        before=before,
+        after={**_task_state(task), "reason": reason, "basis": basis},
+    )
     record.write()
     return task
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import Step
 
@@ -111,6 +112,83 @@ def may_manage(process: Process, user: User) -> bool:
     """The process owner, a process manager (the Kasubbag) or an administrator."""
     return (
         user.is_superuser or process.owner_id == user.pk or user.has_perm("workflow.manage_process")
+    )
+
+
+# --- reassigning ---------------------------------------------------------------------------
+
+
+class Basis:
+    """On what ground a task is given to another person (kept in the record)."""
+
+    HOLDER = "holder"  # they hold the step's position that day: definitive, Plt or Plh
+    APPOINTED = "appointed"  # the official above the position appointed them for this task
+
+
+def holds(person: Person | None, position_id: int | None, day: dt.date) -> bool:
+    """`person` holds the position on `day` (definitive, Plt or Plh)."""
+    if person is None or not position_id:
+        return False
+    return Assignment.objects.on(day).filter(person=person, position_id=position_id).exists()
+
+
+def is_superior(task: Task, user: User, day: dt.date | None = None) -> bool:
+    """`user` holds the position above the task's (definitive, Plt or Plh) on `day`."""
+    superior = task.position.superior_id if task.position_id and task.position else None
+    return holds(person_of(user), superior, day or timezone.localdate())
+
+
+def may_reassign(task: Task, user: User) -> bool:
+    """The process's managers may give a task to whoever holds its position; the official
+    above the position may also appoint someone else for this task."""
+    return may_manage(task.process, user) or is_superior(task, user)
+
+
+def reassign_targets(task: Task, user: User, day: dt.date | None = None):
+    """Whom `user` may give `task` to (people with a login): the holders of its position
+    that day, and for the official above the position anyone but themselves."""
+    day = day or timezone.localdate()
+    people = Person.objects.filter(user__isnull=False)
+    if is_superior(task, user, day):
+        me = person_of(user)
+        chosen = people.exclude(pk=me.pk) if me is not None else people
+    else:
+        holders = Assignment.objects.on(day).filter(position_id=task.position_id)
+        chosen = people.filter(pk__in=holders.values("person_id"))
+    if task.assignee_id is not None:
+        chosen = chosen.exclude(pk=task.assignee_id)
+    return chosen.order_by("name")
+
+
+def reassign_basis(task: Task, user: User, to: Person, day: dt.date | None = None) -> str:
+    """The ground on which `user` may give `task` to `to` (Basis), else a DomainError on
+    the person chosen that says what is wrong: never to oneself for a step of another position, and to anyone
+    else than a holder of the position only by appointment of the official above it."""
+    day = day or timezone.localdate()
+    position = task.position.name if task.position else "-"
+    if holds(to, task.position_id, day):
+        return Basis.HOLDER
+    me = person_of(user)
+    if me is not None and to.pk == me.pk:
+        raise DomainError(
+            _(
+                "You cannot give yourself a step of another position (%(position)s): only "
+                "its holder, their Plt or Plh, or someone the official above it appoints "
+                "may do it."
+            )
+            % {"position": position},
+            field="to",
+        )
+    if is_superior(task, user, day):
+        return Basis.APPOINTED
+    raise DomainError(
+        _(
+            "%(name)s does not hold the position %(position)s (definitive, Plt or Plh) "
+            "today. Give the task to its holder, or ask the official above the position to "
+            "appoint someone for this task."
+        )
+        % {"name": to.name, "position": position},
+        field="to",
     )
 
 

@@ -303,3 +303,28 @@ def test_a_reassign_to_a_real_person_by_the_kasubbag_works(as_user, process, use
     assert response.status_code == 200
     assert response.json()["task"]["assignee"] == {"id": other.pk, "name": other.name}
     assert response.json()["task"]["reassigned"] is True
+
+
+def test_the_owner_taking_the_kasubbags_step_for_himself_gets_400(as_user, users):
+    # The Pelaksana owns this process; step 2 (SOP-011) is the Kasubbag's.
+    response = as_user("pelaksana").post(
+        "/api/processes", {"sop": "SOP-011", "title": "LKjIP 2025", "year": 2025}
+    )
+    process = response.json()
+    task_id = _first_task(process)
+    as_user("pelaksana").post(
+        f"/api/tasks/{task_id}/waive",
+        {"document": "data dan informasi masing-masing bagian", "reason": "Lewat nota dinas."},
+    )
+    as_user("pelaksana").post(f"/api/tasks/{task_id}/finish", {"output": "ND/01"})
+    step_2 = Task.objects.get(process_id=process["id"], status=Task.Status.ACTIVE)
+    assert step_2.assignee.user.username == "kasubbag"
+    me = Person.objects.get(user=users["pelaksana"])
+    response = as_user("pelaksana", language="en").post(
+        f"/api/tasks/{step_2.pk}/reassign", {"to": me.pk, "reason": "Saya saja."}
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "to"
+    assert response.json()["message"].startswith("You cannot give yourself a step of another")
+    step_2.refresh_from_db()
+    assert (step_2.assignee.user.username, step_2.reassigned) == ("kasubbag", False)

@@ -9,7 +9,6 @@ between two runs and are left out; everything a person would check is compared.
 """
 
 import datetime as dt
-import io
 
 import pytest
 from django.db import transaction
@@ -29,9 +28,7 @@ from kinerja.documents.models import (
     Signature,
 )
 from kinerja.documents.selectors import default_classification
-from kinerja.documents.tests.conftest import pdf_bytes
 from kinerja.org.models import Person
-from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop, import_files
 from kinerja.workflow.models import Process, ProcessDocument, Task, Waiver
 from kinerja.workflow.tests.test_decisions import SOP as DECISION_SOP
@@ -304,13 +301,8 @@ def test_send_through_the_page_and_the_api_records_the_dispatch(world):
     process = _renja()
     task = _advance(process, world, 13)
     admin = world["admin"]
-    version = actions.upload(
-        process=process,
-        document_type=DocumentType.objects.get(name="Dokumen Renja"),
-        content=io.BytesIO(pdf_bytes("Dokumen Renja")),
-        name="Renja.pdf",
-        by=admin,
-    )
+    # The Renja signed in ink: the scan of the signed page is its final version.
+    version = DocumentVersion.objects.get(document__process=process, is_final=True)
     number = actions.take_number(
         unit=process.unit,
         year=2026,

@@ -35,7 +35,8 @@ def task_id(as_user):
         (
             "reassign",
             {"to": None, "reason": "Cuti."},
-            "Only the process owner or the Kasubbag may reassign tasks.",
+            "Only the process owner, the Kasubbag or the official above its position "
+            "may reassign this task.",
         ),
     ],
 )

@@ -1,7 +1,13 @@
 """SOP-011, SOP-013 and SOP-015 from start to end through the API, each official with their token."""
 
+import datetime as dt
+import io
+
 import pytest
 
+from kinerja import actions
+from kinerja.documents.models import ArchiveClassification, DocumentVersion
+from kinerja.documents.tests.conftest import pdf_bytes
 from kinerja.workflow.models import Process, Task
 
 from .conftest import LANE_LOGIN
@@ -36,6 +42,56 @@ def act_body(task: dict) -> tuple[str, dict]:
     if action == "choose":
         return action, {"branch": task["branches"][0]}
     raise AssertionError(action)
+
+
+def upload_scan(client, task: dict) -> int:
+    """Upload the PDF scan of the page signed in ink at this signing step; its version id."""
+    row = Task.objects.select_related("step__output").get(pk=task["id"])
+    scan = io.BytesIO(pdf_bytes(f"Bertanda tangan basah, langkah {row.step.number}"))
+    scan.name = "ttd-basah.pdf"
+    response = client.client.post(
+        "/api/documents",
+        {
+            "file": scan,
+            "process": row.process_id,
+            "document_type": row.step.output.name,
+            "task": row.pk,
+        },
+        headers=client._headers(),
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()["id"]
+
+
+def register_body(action: str, task: dict, process_id: int) -> dict:
+    """The archive step files, the dispatch step sends, the process's newest version."""
+    newest = (
+        DocumentVersion.objects.filter(document__process_id=process_id)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if action == "file":
+        return {"version": newest.pk, "location": "Ordner 1", **_waived(task)}
+    number = actions.take_number(
+        unit=newest.document.process.unit,
+        year=2026,
+        classification=ArchiveClassification.objects.order_by("code").first(),
+        subject="Penyampaian dokumen",
+        by=Task.objects.get(pk=task["id"]).assignee.user,
+        process=newest.document.process,
+    )
+    return {
+        "version": newest.pk,
+        "recipient": "Bappeda Kota Banjarbaru",
+        "sent_on": dt.date.today().isoformat(),
+        "channel": "hand",
+        "cover_number": number.number,
+        **_waived(task),
+    }
+
+
+def _waived(task: dict) -> dict:
+    return {"waivers": {n: "Diserahkan langsung oleh bagian" for n in task["missing_kelengkapan"]}}
 
 
 def _k(provided, waivers):
@@ -73,7 +129,14 @@ def run_to_end(as_user, process_id: int, *, return_at: int | None = None, note: 
             returned = True
             seen.append(f"R{number}")
             continue
-        action, body = act_body(task)
+        action = task["actions"][0]
+        if action in {"file", "send"}:
+            body = register_body(action, task, process_id)
+        else:
+            action, body = act_body(task)
+        if action == "sign":
+            # Signed in ink: the scan of the signed page is uploaded at the step first.
+            body["electronic"], body["scan"] = False, upload_scan(client, task)
         response = client.post(f"/api/tasks/{task['id']}/{action}", body)
         assert response.status_code == 200, response.json()
         assert response.json()["task"]["status"] == "done"

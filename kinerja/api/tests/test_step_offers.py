@@ -5,7 +5,7 @@ import pytest
 
 from kinerja import actions
 from kinerja.documents.models import ArchiveEntry, DocumentVersion
-from kinerja.workflow.models import Process, Task
+from kinerja.workflow.models import Process
 
 from .test_parity import _advance, active, api_as
 
@@ -44,22 +44,3 @@ def test_the_archive_step_is_not_finished_without_filing_through_the_api(world):
     assert response.json()["process_status"] == "done"
     entry = ArchiveEntry.objects.get(process=process)
     assert (entry.version, entry.location) == (final, "Ordner LKjIP")
-
-
-def test_an_archive_step_with_nothing_uploaded_is_finished_naming_what_was_filed(world):
-    """The documents went on paper: the step offers the plain finish, and 'file' says why not."""
-    renja = Process.objects.get(sop_version__sop__number__startswith="SOP-015")
-    task = _advance(renja, world, 12)
-    assert not DocumentVersion.objects.filter(
-        document__process=renja, document__document_type__name__startswith="Dokumen Renja"
-    ).exists()
-    client = api_as(world["pelaksana"])
-    assert client.get(f"/api/tasks/{task.pk}").json()["actions"][0] == "finish"
-    response = client.post(
-        f"/api/tasks/{task.pk}/file", {"version": 999999, "location": "Ordner Renja"}
-    )
-    assert response.status_code == 400
-    assert response.json()["field"] == "version"
-    response = client.post(f"/api/tasks/{task.pk}/finish", {"output": "Renja di ordner 3"})
-    assert response.status_code == 200, response.content
-    assert Task.objects.get(pk=task.pk).output_reference == "Renja di ordner 3"

@@ -29,7 +29,7 @@ from ..models import DocumentVersion, FileKind, Paraf, Signature
 from ..pki import certificate_key
 from ..verification import verify_url
 from .storage import FileGuard, Staged
-from .versions import document_for, store_version
+from .versions import document_for, make_final, store_version
 
 if TYPE_CHECKING:
     from ..signing import SignerIdentity
@@ -276,3 +276,69 @@ def record_signature(
             "serial": signature.certificate_serial,
         },
     )
+
+
+def record_ink_signature(
+    act: Act,
+    *,
+    guard: FileGuard,
+    staged: Staged | None = None,
+    scan: DocumentVersion | None = None,
+) -> None:
+    """A signature in ink: the scan of the signed page is the next version of the step's
+    output (final at the SOP's last signing step). Uploaded with the signature
+    (`staged`), or a PDF the signer added at this step before (`scan`)."""
+    task, by, now = act.task, act.actor.user, act.now
+    final = _last_sign_step(task)
+    person = act.actor.person
+    signer = person.name if person else display_name(by)
+    note = _("Scan of the page signed in ink by %(name)s") % {"name": signer}
+    if staged is not None:
+        if staged.inspected.kind != FileKind.PDF:
+            raise DomainError(_("The scan of the signed page must be a PDF."), field="file")
+        source = signing_source(task)
+        output_type = task.step.output or (source.document.document_type if source else None)
+        if output_type is None:
+            raise DomainError(_("This step makes no document to upload."), field="file")
+        target = document_for(task.process, output_type, by=by, batch=act.batch, task=task)
+        version = store_version(
+            target,
+            None,
+            staged=staged,
+            original_name=staged.inspected.name,
+            by=by,
+            guard=guard,
+            batch=act.batch,
+            task=task,
+            note=note,
+            now=now,
+            final=final,
+        )
+    else:
+        version = _scan_added_here(task, scan)
+        if final and not version.is_final:
+            version = make_final(version, batch=act.batch)
+    act.batch.add(
+        "ink-sign",
+        version,
+        after={"version": version.number, "sha256": version.sha256, "final": version.is_final},
+    )
+
+
+def _scan_added_here(task: Task, scan: DocumentVersion | None) -> DocumentVersion:
+    found = (
+        DocumentVersion.objects.filter(pk=scan.pk).select_related("document").first()
+        if scan is not None
+        else None
+    )
+    if found is None or found.document.process_id != task.process_id or found.task_id != task.pk:
+        raise DomainError(
+            _(
+                "The scan of the signed page must be a version added at this step; upload "
+                "it first, or with the signature."
+            ),
+            field="scan",
+        )
+    if found.kind != FileKind.PDF:
+        raise DomainError(_("The scan of the signed page must be a PDF."), field="scan")
+    return found

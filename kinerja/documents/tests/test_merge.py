@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from kinerja import actions
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
+from kinerja.documents.models import DocumentVersion
 from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Task, Waiver
 
@@ -24,8 +25,11 @@ def test_after_the_merge_step_8_finds_the_pk_without_a_waiver(
     pk_process, personas, draft_pk, dokumen_pk, admin, pelaksana
 ):
     archive, now = run_until(pk_process, personas, 8)
+    # The scan of the PK signed in ink at step 7 is the version filed.
+    final = DocumentVersion.objects.get(document__process=pk_process, is_final=True)
+    filing = {"version": final, "location": "Ordner PK", "by": pelaksana, "now": now}
     with pytest.raises(DomainError) as caught:
-        actions.finish(task=archive, by=pelaksana, now=now)
+        actions.file_at_step(task=archive, **filing)
     assert str(caught.value) == (
         "The kelengkapan of step 8 is not in the process: “Dokumen PK”. Name it, "
         "or go on without it with a reason (waive)."
@@ -33,8 +37,8 @@ def test_after_the_merge_step_8_finds_the_pk_without_a_waiver(
 
     actions.merge_document_types(keep=dokumen_pk, merge=draft_pk, by=admin)
     archive = Task.objects.get(pk=archive.pk)
-    done = actions.finish(task=archive, by=pelaksana, now=now)
-    assert done.status == Task.Status.DONE
+    actions.file_at_step(task=archive, **filing)
+    assert Task.objects.get(pk=archive.pk).status == Task.Status.DONE
     assert not Waiver.objects.filter(task=archive).exists()
     # The Draft PK of steps 2-7 stands for the Dokumen PK: no document of that name was made.
     assert not pk_process.documents.filter(document_type=dokumen_pk).exists()

@@ -5,8 +5,10 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 
 from kinerja import actions
+from kinerja.core.audit import events_for
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
 from kinerja.documents.models import DocumentVersion, Paraf, Signature
@@ -206,12 +208,57 @@ def test_signing_without_a_pdf_of_the_draft_is_refused_and_the_task_stays(
     assert not Signature.objects.exists()
 
 
-def test_signing_on_paper_completes_the_task_without_a_new_version(pk_process, reviewed, sekda):
+def test_signing_on_paper_without_the_scan_is_refused_and_nothing_changes(
+    pk_process, reviewed, sekda
+):
     draft, now = reviewed
-    task = actions.sign(task=task_at(pk_process, 6), by=sekda, now=now, electronic=False)
-    assert task.status == Task.Status.DONE
+    with translation.override("en"), pytest.raises(DomainError) as caught:
+        actions.sign(task=task_at(pk_process, 6), by=sekda, now=now, electronic=False)
+    assert str(caught.value) == (
+        "A signature in ink needs the scan of the signed page: upload it (PDF) with the "
+        "signature, or sign electronically."
+    )
+    assert caught.value.field == "file"
+    assert task_at(pk_process, 6).status == Task.Status.ACTIVE
     assert draft.document.versions.count() == 1
-    assert not Signature.objects.exists()
+    assert not events_for(pk_process.audit_stream).filter(action="signed").exists()
+
+
+def test_signing_on_paper_keeps_the_scan_of_the_signed_page(pk_process, reviewed, sekda, media):
+    draft, now = reviewed
+    with translation.override("en"):
+        task = actions.sign(
+            task=task_at(pk_process, 6),
+            by=sekda,
+            now=now,
+            electronic=False,
+            content=io.BytesIO(pdf_bytes("PK ditandatangani basah")),
+            name="PK bertanda tangan.pdf",
+        )
+    assert task.status == Task.Status.DONE
+    scan = DocumentVersion.objects.filter(task=task).get()
+    assert scan.kind == "pdf"
+    assert scan.note == "Scan of the page signed in ink by Demo Sekretaris Daerah"
+    assert scan.file.read()[:5] == b"%PDF-"
+    assert not Signature.objects.exists()  # no electronic signature is claimed
+    event = events_for(pk_process.audit_stream).get(action="ink-sign")
+    assert event.after["sha256"] == scan.sha256
+
+
+def test_a_scan_that_is_not_a_pdf_is_refused_and_not_kept(pk_process, reviewed, sekda, media):
+    draft, now = reviewed
+    with translation.override("en"), pytest.raises(DomainError, match="must be a PDF"):
+        actions.sign(
+            task=task_at(pk_process, 6),
+            by=sekda,
+            now=now,
+            electronic=False,
+            content=io.BytesIO(docx_bytes("PK")),
+            name="PK.docx",
+        )
+    assert task_at(pk_process, 6).status == Task.Status.ACTIVE
+    assert draft.document.versions.count() == 1
+    assert not [p for p in media.rglob("*.docx") if p.is_file()]
 
 
 def test_when_storing_the_signed_file_fails_the_task_stays_and_nothing_is_left(

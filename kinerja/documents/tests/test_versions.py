@@ -16,6 +16,7 @@ from kinerja.core import audit
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
 from kinerja.documents.models import DocumentVersion, FileKind
+from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Process, ProcessDocument
 from kinerja.workflow.tests.test_process_run import run_to_end
 
@@ -208,15 +209,17 @@ def test_a_task_of_another_process_or_a_done_task_is_refused(pk_process, draft_p
 
 
 def test_after_the_process_ended_only_an_administrator_adds_versions(
-    pk_process, draft_pk, personas, kasubbag, admin
+    pk_process, personas, kasubbag, admin
 ):
     run_to_end(pk_process, personas, TUESDAY_MORNING)
+    # The PK's final version is the scan signed in ink; the late correction is another paper.
+    nota = DocumentType.objects.get(name="Nota Dinas")
     pk_process.refresh_from_db()
     assert pk_process.status == Process.Status.DONE
     for user in (kasubbag, personas["pelaksana"]):
         with pytest.raises(PermissionDenied, match="You may not add documents to this process."):
-            upload(pk_process, draft_pk, user, docx_bytes("terlambat"))
-    assert upload(pk_process, draft_pk, admin, docx_bytes("koreksi admin")).added_by == admin
+            upload(pk_process, nota, user, docx_bytes("terlambat"))
+    assert upload(pk_process, nota, admin, docx_bytes("koreksi admin")).added_by == admin
 
 
 # --- a file and its record: both or neither ------------------------------------------------

@@ -173,6 +173,13 @@ def act(
             fields.nth(1).fill("Diserahkan langsung oleh bagian")
     if action == "finish":
         form.locator("input[name$='-output']").fill(f"Hasil langkah {step}")
+    if action == "sign":
+        # No PDF of the draft in these runs: signed in ink, with the scan of the signed page.
+        form.locator("input[type=file][name$='-scan']").set_input_files(
+            {"name": "ttd-basah.pdf", "mimeType": "application/pdf", "buffer": scan_pdf()}
+        )
+    if action == "archive":
+        form.locator("input[name$='-location']").fill("Ordner arsip 2026")
     if note:
         form.locator("textarea[name$='-note']").fill(note)
     page.evaluate("window.__stayed = true")
@@ -183,6 +190,30 @@ def act(
     assert page.evaluate("window.__stayed === true") is javascript
     assert re.search(r"/processes/\d+/(#task-\d+)?$", page.url)
     return page
+
+
+def scan_pdf() -> bytes:
+    from kinerja.workflow.tests.conftest import ink_scan
+
+    return ink_scan()["content"].read()
+
+
+def take_cover_number(title: str) -> None:
+    """The Surat Pengantar's number, taken in the process's book before the dispatch step
+    (the dispatch form offers the process's numbers)."""
+    from kinerja import actions
+    from kinerja.documents.models import ArchiveClassification
+    from kinerja.workflow.models import Process
+
+    process = Process.objects.get(title=title)
+    actions.take_number(
+        unit=process.unit,
+        year=process.year,
+        classification=ArchiveClassification.objects.get(code="000.7.2.6"),
+        subject="Penyampaian Renja",
+        by=get_user_model().objects.get(username="pelaksana"),
+        process=process,
+    )
 
 
 def screenshots() -> bool:
@@ -270,7 +301,7 @@ def test_sop_011_runs_to_the_archive_with_one_return(officials, live_server, bro
         no_js.close()
     act(officials("asisten3"), base, title=title, step=6, action="paraf")
     act(officials("sekda"), base, title=title, step=7, action="sign")
-    page = act(officials("pelaksana"), base, title=title, step=8, action="finish")
+    page = act(officials("pelaksana"), base, title=title, step=8, action="archive")
 
     assert page.locator("#process-state").inner_text() == "Selesai"
     assert page.locator("#process-status").get_attribute("data-status") == "done"
@@ -296,7 +327,7 @@ SOP_013 = [
     (5, "kabag", "paraf", {}),
     (6, "sekda", "sign", {}),
     (7, "walikota", "sign", {}),
-    (8, "pelaksana", "finish", {}),  # "Dokumen PK" is the Draft PK: the demo merges the names
+    (8, "pelaksana", "archive", {}),  # "Dokumen PK" is the Draft PK: the demo merges the names
 ]
 
 SOP_015 = [
@@ -311,8 +342,8 @@ SOP_015 = [
     (9, "kasubbag", "finish", {}),
     (10, "sekda", "sign", {}),
     (11, "pelaksana", "finish", {}),
-    (12, "pelaksana", "finish", {}),
-    (13, "pelaksana", "finish", {}),
+    (12, "pelaksana", "archive", {}),
+    (13, "pelaksana", "dispatch", {}),
 ]
 
 
@@ -330,6 +361,8 @@ def test_sop_runs_from_start_to_end(browser, live_server, demo, sop, name, walk)
     try:
         url = start_process(officials("kasubbag"), base, sop=sop, year=2026, expected_title=title)
         for step, login, action, names in walk:
+            if action == "dispatch":
+                take_cover_number(title)
             # The first task through Tugas saya, the others straight on the process page.
             page = act(
                 officials(login),

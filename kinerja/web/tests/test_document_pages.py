@@ -398,16 +398,9 @@ def test_the_owner_marks_the_newest_version_final(login):
 
 
 def archive_step(login):
+    """SOP-013 at its archive step: the PK signed in ink, its scan the final version."""
     process = start()
     task = run_until(process, 8)
-    actions.upload(
-        process=process,
-        document_type=DocumentType.objects.get(name="Dokumen PK"),
-        content=io.BytesIO(pdf_bytes("PK final")),
-        name="PK.pdf",
-        by=user("pelaksana"),
-        task=task,
-    )
     return process, task
 
 
@@ -415,7 +408,7 @@ def archive_post(task, **values):
     p = f"archive-{task.pk}-"
     data = {"location": "Ordner PK 2026", "copies": "2", "title": ""}
     data.update(values)
-    version = DocumentVersion.objects.get()
+    version = DocumentVersion.objects.get(is_final=True)
     data.setdefault("version", version.pk)
     return {p + k: v for k, v in data.items()}
 
@@ -453,7 +446,7 @@ def test_the_archive_step_files_the_version_and_finishes(login):
     )
     assert response.status_code == 302
     entry = ArchiveEntry.objects.get()
-    version = DocumentVersion.objects.get()
+    version = DocumentVersion.objects.get(is_final=True)
     assert (entry.classification.code, entry.sha256, entry.copies) == (
         "000.7.2.7",
         version.sha256,
@@ -469,14 +462,8 @@ def test_the_archive_step_files_the_version_and_finishes(login):
 def dispatch_step(login):
     process = start("SOP-015", "Penyusunan Rencana Kinerja (Renja) Tahun 2026")
     task = run_until(process, 13)
-    version = actions.upload(
-        process=process,
-        document_type=DocumentType.objects.get(name="Dokumen Renja"),
-        content=io.BytesIO(pdf_bytes("Renja")),
-        name="Renja.pdf",
-        by=user("pelaksana"),
-        task=task,
-    )
+    # The Renja signed in ink: its scan is the final version, sent to Bappeda.
+    version = DocumentVersion.objects.get(document__process=process, is_final=True)
     from kinerja.documents.models import ArchiveClassification
 
     number = actions.take_number(

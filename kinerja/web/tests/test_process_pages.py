@@ -12,16 +12,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from kinerja import actions
 from kinerja.demo.services import build_demo
+from kinerja.documents.models import DocumentVersion
 from kinerja.org.models import Assignment, Position
 from kinerja.sop.services import find_sop, import_files
 from kinerja.web import process_views
 from kinerja.workflow.models import Notification, Process, Task
+from kinerja.workflow.tests.conftest import ink_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +168,10 @@ def test_anyone_else_gets_403_on_every_action(login, action):
     assert response.status_code == 403
     page = text_of(response)
     if action == "reassign":
-        assert "Only the process owner or the Kasubbag may reassign tasks." in page
+        assert (
+            "Only the process owner, the Kasubbag or the official above its position "
+            "may reassign this task."
+        ) in page
     else:
         assert "This task is not for you: it is for Demo Pelaksana Sub Bagian Perencanaan." in page
     assert "Traceback" not in page
@@ -512,20 +518,34 @@ def test_paraf_and_sign_carry_the_draft_on(login):
     # The Sekda's page offers signing (step 7 names no step to return to), not paraf.
     page = login("sekda").get(reverse("web:process-detail", args=[process.pk])).content.decode()
     assert re.findall(r'data-action="(\w+)" data-task', page) == ["sign"]
+    # No PDF of the draft to sign electronically, and no scan: the step stays.
     response = login("sekda").post(act_url(task, "sign"), {})
+    assert response.status_code == 422
+    assert "A signature in ink needs the scan of the signed page" in text_of(response)
+    assert active(process).step.number == 7
+    # Signed in ink, with the scan of the signed page.
+    scan = SimpleUploadedFile("LKjIP bertanda tangan.pdf", ink_scan()["content"].read())
+    response = login("sekda").post(act_url(task, "sign"), {f"sign-{task.pk}-scan": scan})
     assert response.status_code == 302
     assert active(process).step.number == 8
     assert process.tasks.get(step__number=7).outcome == Task.Outcome.SIGNED
+    kept = DocumentVersion.objects.get(document__process=process, task__step__number=7)
+    assert (kept.kind, kept.is_final) == ("pdf", True)
 
 
 def test_the_last_step_finishes_the_process(login):
     process = start()
     now = run_to_step_6(process)
     actions.paraf(task=active(process), by=user("asisten3"), now=now)
-    actions.sign(task=active(process), by=user("sekda"), now=now)
+    actions.sign(task=active(process), by=user("sekda"), now=now, **ink_scan())
     task = active(process)
     client = login("pelaksana")
-    response = client.post(act_url(task, "finish"), {f"finish-{task.pk}-output": "Arsip 1"})
+    p = f"archive-{task.pk}-"
+    final = DocumentVersion.objects.get(document__process=process, is_final=True)
+    response = client.post(
+        reverse("web:document-archive", args=[task.pk]),
+        {p + "version": final.pk, p + "location": "Arsip 1", p + "copies": "1", p + "title": ""},
+    )
     assert response.status_code == 302
     response = client.get(response["Location"])
     page = text_of(response)

@@ -81,3 +81,19 @@ def personas(pelaksana, kasubbag, kabag, asisten3, sekda, walikota):
         "sekda": sekda,
         "walikota": walikota,
     }
+
+
+def ink_scan() -> dict:
+    """The sign() options of an official who signs on paper: the scan of the signed page
+    (the step's next version; final at the SOP's last signing step)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Halaman bertanda tangan basah"})
+    out = io.BytesIO()
+    writer.write(out)
+    out.seek(0)
+    return {"electronic": False, "content": out, "name": "ttd-basah.pdf"}

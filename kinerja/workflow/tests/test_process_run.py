@@ -5,18 +5,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kinerja import actions
 from kinerja.core.audit import events_for
 from kinerja.core.errors import DomainError
+from kinerja.documents.models import ArchiveClassification, DocumentVersion
 from kinerja.org.models import Assignment, Person, Position
 from kinerja.sop.models import Step
 from kinerja.sop.services import find_sop, publish_version, start_revision
 from kinerja.workflow.models import Process, Task
 from kinerja.workflow.selectors import StepState, process_view
 
-from .conftest import TUESDAY_MORNING, at
+from .conftest import TUESDAY_MORNING, at, ink_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +56,43 @@ def act(task, user, now):
     if step.action == Step.Action.REVIEW:
         return actions.paraf(task=task, by=user, now=now, waivers=missing)
     if step.action == Step.Action.SIGN:
-        return actions.sign(task=task, by=user, now=now, waivers=missing)
+        return actions.sign(task=task, by=user, now=now, waivers=missing, **ink_scan())
+    newest = newest_version(task.process)
+    if newest is not None and step.action == Step.Action.ARCHIVE:
+        return actions.file_at_step(
+            task=task, version=newest, by=user, location="Ordner 1", waivers=missing, now=now
+        )
+    if newest is not None and step.action == Step.Action.DISPATCH:
+        number = actions.take_number(
+            unit=task.process.unit,
+            year=task.process.year,
+            classification=ArchiveClassification.objects.order_by("code").first(),
+            subject="Penyampaian dokumen",
+            by=user,
+            process=task.process,
+        )
+        return actions.send_at_step(
+            task=task,
+            version=newest,
+            by=user,
+            recipient="Bappeda Kota Banjarbaru",
+            sent_on=timezone.localdate(now),
+            channel="hand",
+            cover_number=number,
+            waivers=missing,
+            now=now,
+        )
     return actions.finish(
         task=task, by=user, now=now, output=f"{step.output} {task.process.year}", waivers=missing
+    )
+
+
+def newest_version(process):
+    """The process's newest document version (the scan signed in ink, in these runs)."""
+    return (
+        DocumentVersion.objects.filter(document__process=process)
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 
