@@ -55,6 +55,16 @@ class _TooComplex(Exception):
     pass
 
 
+def _unpacks_too_much() -> _TooComplex:
+    return _TooComplex(
+        _(
+            "The PDF unpacks to more than %(limit)s, so it is refused (a “PDF bomb” does this). "
+            "Save it again, or split it."
+        )
+        % {"limit": mb(settings.KINERJA_UNPACKED_MAX_BYTES)}
+    )
+
+
 def _unreadable() -> DomainError:
     return DomainError(
         _("The file starts as a PDF but is not a readable PDF document; it may be damaged."),
@@ -66,7 +76,7 @@ def check(file: IO[bytes], *, allow_active: bool = False) -> None:
     """Refuse (DomainError) a file that is not a readable PDF within the limits, or, unless
     `allow_active` (verifying a signature stores nothing), one with JavaScript or /Launch."""
     from pypdf import PdfReader, apply_configuration
-    from pypdf.errors import FileNotDecryptedError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
     limit = settings.KINERJA_UNPACKED_MAX_BYTES
     file.seek(0)
@@ -100,6 +110,8 @@ def check(file: IO[bytes], *, allow_active: bool = False) -> None:
         raise
     except _TooComplex as exc:
         raise DomainError(str(exc), field="file") from None
+    except LimitReachedError:  # pypdf's own bounds, set to ours: a stream inflates too far
+        raise DomainError(str(_unpacks_too_much()), field="file") from None
     except FileNotDecryptedError:
         raise DomainError(
             _("The PDF is protected with a password; save it without protection first."),
@@ -142,13 +154,7 @@ def _active_content(reader, unpacked_limit: int) -> str:
         stream = IndirectObject(stream_number, 0, reader).get_object()
         unpacked += len(stream.get_data())
         if unpacked > unpacked_limit:
-            raise _TooComplex(
-                _(
-                    "The PDF unpacks to more than %(limit)s, so it is refused (a “PDF bomb” "
-                    "does this). Save it again, or split it."
-                )
-                % {"limit": mb(unpacked_limit)}
-            )
+            raise _unpacks_too_much()
     for number, generation in objects:
         found = _scan(IndirectObject(number, generation, reader).get_object(), 0)
         if found:

@@ -1,0 +1,116 @@
+"""Measurement: the peak memory of the server process when someone uploads a ZIP bomb.
+
+    .venv/bin/python bench/upload_bomb.py [--via page|service] [--kind odt|docx] [--gib 2]
+
+Builds the attacker's file of the hardening probe (issue 9): a 2 MB ZIP named .odt
+whose `mimetype` entry unpacks to 2 GiB of zeros (--kind docx: a DOCX whose
+word/document.xml does), uploads it once as the Pelaksana of the demo, through the
+upload page (Django's test client: the multipart parser, the view, the action) or
+straight through kinerja.actions.upload, and prints what the person is told and the
+process's peak resident memory (resource.getrusage) before and after the upload.
+Runs on a throw-away SQLite database and demo in a temporary folder; nothing of var/
+is touched. Not part of the test suite: a test cannot assert memory fairly.
+"""
+
+import argparse
+import io
+import os
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def setup(tmp: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["KINERJA_VAR_DIR"] = str(tmp)
+    os.environ["DEMO_PASSWORD"] = "bench-password-123"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from kinerja.demo.services import build_demo
+
+    build_demo(var_dir=tmp)
+
+
+def upload(bomb: bytes, name: str, via: str) -> str:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from kinerja import actions
+    from kinerja.core.errors import DomainError
+    from kinerja.sop.models import DocumentType
+    from kinerja.sop.services import find_sop
+
+    user = get_user_model().objects.get(username="kasubbag")
+    process = actions.start_process(
+        sop=find_sop("SOP-013"), title="Penyusunan Perjanjian Kinerja 2026", year=2026, by=user
+    )
+    document_type = DocumentType.objects.get(name="Draft PK")
+    if via == "service":
+        try:
+            actions.upload(
+                process=process,
+                document_type=document_type,
+                content=io.BytesIO(bomb),
+                name=name,
+                by=user,
+            )
+        except DomainError as error:
+            return f"refused: {error}"
+        return "stored"
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    upload_file = io.BytesIO(bomb)
+    upload_file.name = name
+    response = client.post(
+        reverse("web:document-upload", args=[process.pk]),
+        {"upload-document_type": document_type.pk, "upload-file": upload_file},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = response.content.decode("utf-8", "replace")
+    said = re.search(r'role="alert"[^>]*>(.*?)</', text, re.S)
+    said = " ".join(said.group(1).split()) if said else ""
+    return f"HTTP {response.status_code}: {said}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--via", choices=["page", "service"], default="page")
+    parser.add_argument("--kind", choices=["odt", "docx"], default="odt")
+    parser.add_argument("--gib", type=float, default=2.0, help="what the entry unpacks to")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kinerja-bomb-") as tmp:
+        setup(Path(tmp))
+        from kinerja.documents.tests.crafted import docx_bomb, odt_bomb
+
+        mib = int(args.gib * 1024)
+        bomb = odt_bomb(mib) if args.kind == "odt" else docx_bomb(mib)
+        name = f"Draft PK.{args.kind}"
+        before = peak_mb()
+        print(f"file: {name}, {len(bomb) / 1e6:.1f} MB, one entry unpacks to {mib} MiB")
+        print(f"peak RSS before the upload: {before:.0f} MB")
+        started = time.perf_counter()
+        outcome = upload(bomb, name, args.via)
+        elapsed = time.perf_counter() - started
+        print(f"upload through the {args.via}: {outcome}")
+        print(f"peak RSS after the upload: {peak_mb():.0f} MB ({elapsed:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
