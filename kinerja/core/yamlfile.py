@@ -38,6 +38,8 @@ class Quoted:
         self.value = value
 
     def __repr__(self) -> str:
+        if isinstance(self.value, str):
+            return repr(shorten(self.value))
         return shorten(repr(self.value))
 
 
@@ -69,6 +71,25 @@ class SafeLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+# Python refuses to read an integer of more than 4300 digits (a ValueError, CVE-2020-10735);
+# none of Kinerja's numbers has more than a handful.
+MAX_INT_DIGITS = 100
+
+
+def _construct_int(loader: SafeLoader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            _("a number of more than %(limit)d digits") % {"limit": MAX_INT_DIGITS},
+            node.start_mark,
+        )
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def max_bytes() -> int:
