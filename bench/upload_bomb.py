@@ -4,7 +4,7 @@
 
 Builds the attacker's file of the hardening probe (issue 9): a 2 MB ZIP named .odt
 whose `mimetype` entry unpacks to 2 GiB of zeros (--kind docx: a DOCX whose
-word/document.xml does), uploads it once as the Pelaksana of the demo, through the
+word/document.xml does), uploads it once as the Kasubbag of the demo (into a new SOP-013 process), through the
 upload page (Django's test client: the multipart parser, the view, the action) or
 straight through kinerja.actions.upload, and prints what the person is told and the
 process's peak resident memory (resource.getrusage) before and after the upload.
@@ -14,37 +14,17 @@ is touched. Not part of the test suite: a test cannot assert memory fairly.
 
 import argparse
 import io
-import os
 import re
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workflow import setup  # bench/workflow.py: Django on a throw-away database, the demo
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-def setup(tmp: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["KINERJA_VAR_DIR"] = str(tmp)
-    os.environ["DEMO_PASSWORD"] = "bench-password-123"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    from kinerja.demo.services import build_demo
-
-    build_demo(var_dir=tmp)
 
 
 def upload(bomb: bytes, name: str, via: str) -> str:
@@ -84,8 +64,8 @@ def upload(bomb: bytes, name: str, via: str) -> str:
         HTTP_ACCEPT_LANGUAGE="en",
     )
     text = response.content.decode("utf-8", "replace")
-    said = re.search(r'role="alert"[^>]*>(.*?)</', text, re.S)
-    said = " ".join(said.group(1).split()) if said else ""
+    alert = re.search(r'role="alert"[^>]*>(.*?)</', text, re.S)
+    said = " ".join(alert.group(1).split()) if alert else ""
     return f"HTTP {response.status_code}: {said}"
 
 
@@ -96,7 +76,7 @@ def main() -> None:
     parser.add_argument("--gib", type=float, default=2.0, help="what the entry unpacks to")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kinerja-bomb-") as tmp:
-        setup(Path(tmp))
+        setup(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp))  # bench/workflow.py's
         from kinerja.documents.tests.crafted import docx_bomb, odt_bomb
 
         mib = int(args.gib * 1024)

@@ -20,15 +20,10 @@ import yaml
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import DomainError, shorten
 
 # An SOP file nests five levels deep (steps > step > time > amount); the organisation three.
 MAX_DEPTH = 20
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """`text` as a message may quote it: at most `limit` characters, cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Quoted:

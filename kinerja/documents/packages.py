@@ -32,7 +32,7 @@ from xml.parsers import expat
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from kinerja.core.errors import DomainError
+from kinerja.core.errors import DomainError, shorten
 
 # An entry this small may pack as tightly as it likes: 1 MiB of blanks harms nobody.
 RATIO_FREE_BYTES = 1024 * 1024
@@ -50,11 +50,6 @@ _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 def mb(n: int) -> str:
     """A size as messages say it: 25 MB."""
     return f"{n / (1024 * 1024):.0f} MB"
-
-
-def short(name: str, limit: int = 60) -> str:
-    """A name as a message may quote it: never longer than `limit` characters."""
-    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def damaged() -> DomainError:
@@ -133,7 +128,7 @@ def check_limits(package: zipfile.ZipFile) -> None:
                     "is), so the file is refused."
                 )
                 % {
-                    "part": short(info.filename),
+                    "part": shorten(info.filename),
                     "ratio": info.file_size // max(info.compress_size, 1),
                 },
                 field="file",

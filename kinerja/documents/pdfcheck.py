@@ -66,10 +66,8 @@ def _unpacks_too_much() -> _TooComplex:
 
 
 def _unreadable() -> DomainError:
-    return DomainError(
-        _("The file starts as a PDF but is not a readable PDF document; it may be damaged."),
-        field="file",
-    )
+    # The words signing.open_pdf uses too: the file to verify or to store is damaged alike.
+    return DomainError(_("The PDF file is damaged and cannot be read."), field="file")
 
 
 def check(file: IO[bytes], *, allow_active: bool = False) -> None:

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kinerja.core import yamlfile
-from kinerja.core.errors import DomainError
+from kinerja.core.errors import DomainError, shorten
 from kinerja.core.yamlfile import Quoted
 from kinerja.org.models import Position, Unit
 from kinerja.org.nip import format_nip, validate_nip
@@ -102,7 +102,7 @@ class Problem:
         if self.line is not None:
             where += ", " + _("line %(line)d") % {"line": self.line}
         if self.field:
-            where += f", {yamlfile.shorten(self.field)}"
+            where += f", {shorten(self.field)}"
         return f"{where}: {self.message}"
 
 

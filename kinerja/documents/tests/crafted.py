@@ -42,44 +42,12 @@ def zip_package(
         size = declared.get(name, size)
         raw_name = name.encode()
         offset = out.tell()
-        out.write(
-            struct.pack(
-                "<4s5H3L2H",
-                b"PK\x03\x04",
-                20,
-                0,
-                method,
-                0,
-                0x21,
-                crc,
-                len(data),
-                size,
-                len(raw_name),
-                0,
-            )
-        )
-        out.write(raw_name + data)
+        # version, flags, method, time, date (1980-01-01), CRC, packed and unpacked size
+        common = (0, method, 0, 0x21, crc, len(data), size, len(raw_name))
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, *common, 0) + raw_name + data)
+        # ...and in the directory: made by, extra, comment, disk, attributes, the offset
         central.append(
-            struct.pack(
-                "<4s6H3L5H2L",
-                b"PK\x01\x02",
-                20,
-                20,
-                0,
-                method,
-                0,
-                0x21,
-                crc,
-                len(data),
-                size,
-                len(raw_name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
+            struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, *common, 0, 0, 0, 0, 0, offset)
             + raw_name
         )
     start = out.tell()

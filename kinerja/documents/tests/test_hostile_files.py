@@ -62,6 +62,13 @@ def test_a_docx_whose_document_unpacks_to_2_gib_is_refused():
     assert refusal(crafted.docx_bomb(), "PK.docx") == BOMB_MESSAGE % "word/document.xml"
 
 
+def test_a_part_name_of_5000_characters_is_quoted_cut_short():
+    name = "word/" + "a" * 5000 + ".xml"
+    message = refusal(crafted.zip_package({name: 64}), "PK.docx")
+    assert message.startswith("Part word/aaaa") and "a…" in message
+    assert len(message) < 250
+
+
 def test_a_package_within_the_ratio_but_over_the_unpacked_total_is_refused(settings):
     settings.KINERJA_UNPACKED_MAX_BYTES = 8 * MiB
     settings.KINERJA_PACKAGE_MAX_RATIO = 2000  # so that only the total can refuse it
@@ -159,9 +166,7 @@ def test_a_real_pdf_behind_other_bytes_is_refused_too():
 
 def test_a_file_that_only_starts_like_a_pdf_is_refused():
     fake = b"%PDF-1.7\n<html><script>alert(1)</script></html>\n"
-    assert refusal(fake, "laporan.pdf") == (
-        "The file starts as a PDF but is not a readable PDF document; it may be damaged."
-    )
+    assert refusal(fake, "laporan.pdf") == "The PDF file is damaged and cannot be read."
 
 
 @pytest.mark.parametrize(

@@ -149,12 +149,18 @@ def test_a_file_over_the_yaml_limit_is_not_read(org, tmp_path, settings):
     assert Sop.objects.count() == 0
 
 
-def test_a_huge_value_is_quoted_cut_short(org, tmp_path):
+def with_made_on(path: Path, value: str) -> Path:
+    """SOP-011 with another made_on, written to `path`."""
     text = (SHIPPED_DIR / "SOP-011-SETDA.yaml").read_text()
     made_on = next(line for line in text.splitlines() if line.startswith("made_on:"))
-    long = tmp_path / "panjang.yaml"
-    long.write_text(text.replace(made_on, "made_on: tanggal" + "9" * 200_000))
-    _error, problems = import_problems(long)
+    path.write_text(text.replace(made_on, f"made_on: {value}"))
+    return path
+
+
+def test_a_huge_value_is_quoted_cut_short(org, tmp_path):
+    _error, problems = import_problems(
+        with_made_on(tmp_path / "panjang.yaml", "tanggal" + "9" * 200_000)
+    )
     (line,) = problems.splitlines()
     assert line.startswith("panjang.yaml, line ")
     assert line.endswith("…' is not a date; expected YYYY-MM-DD, e.g. 2018-12-31.")
@@ -163,10 +169,6 @@ def test_a_huge_value_is_quoted_cut_short(org, tmp_path):
 
 def test_a_number_of_200000_digits_is_a_message_not_a_traceback(org, tmp_path):
     # Python refuses to convert an integer of more than 4300 digits (a ValueError).
-    text = (SHIPPED_DIR / "SOP-011-SETDA.yaml").read_text()
-    made_on = next(line for line in text.splitlines() if line.startswith("made_on:"))
-    long = tmp_path / "angka.yaml"
-    long.write_text(text.replace(made_on, "made_on: " + "9" * 200_000))
-    _error, problems = import_problems(long)
+    _error, problems = import_problems(with_made_on(tmp_path / "angka.yaml", "9" * 200_000))
     (line,) = problems.splitlines()
     assert line.endswith(": malformed YAML: a number of more than 100 digits.")
