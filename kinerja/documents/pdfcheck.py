@@ -101,9 +101,10 @@ def check(file: IO[bytes], *, allow_active: bool = False) -> None:
                     _("The PDF is protected with a password; save it without protection first."),
                     field="file",
                 )
+            objects = _measure(reader, limit)
             if len(reader.pages) < 1:
                 raise DomainError(_("The PDF document has no pages."), field="file")
-            found = _active_content(reader, limit)
+            found = _active_content(reader, objects)
     except DomainError:
         raise
     except _TooComplex as exc:
@@ -131,8 +132,9 @@ def check(file: IO[bytes], *, allow_active: bool = False) -> None:
         )
 
 
-def _active_content(reader, unpacked_limit: int) -> str:
-    """What runs in the PDF ("JavaScript", "a Launch action"), or "" for nothing."""
+def _measure(reader, unpacked_limit: int) -> list[tuple[int, int]]:
+    """The PDF's objects (number, generation), once their count and what their object streams
+    unpack to are within the limits; before anything else of the file is read."""
     from pypdf.generic import IndirectObject
 
     objects = [(num, gen) for gen, nums in reader.xref.items() for num in nums]
@@ -153,6 +155,13 @@ def _active_content(reader, unpacked_limit: int) -> str:
         unpacked += len(stream.get_data())
         if unpacked > unpacked_limit:
             raise _unpacks_too_much()
+    return objects
+
+
+def _active_content(reader, objects: list[tuple[int, int]]) -> str:
+    """What runs in the PDF ("JavaScript", "a Launch action"), or "" for nothing."""
+    from pypdf.generic import IndirectObject
+
     for number, generation in objects:
         found = _scan(IndirectObject(number, generation, reader).get_object(), 0)
         if found:
