@@ -73,7 +73,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--via", choices=["page", "service"], default="page")
     parser.add_argument("--kind", choices=["odt", "docx"], default="odt")
-    parser.add_argument("--gib", type=float, default=2.0, help="what the entry unpacks to (below 4: no ZIP64)")
+    parser.add_argument(
+        "--gib", type=float, default=2.0, help="what the entry unpacks to (below 4: no ZIP64)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kinerja-bomb-") as tmp:
         setup(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp))  # bench/workflow.py's
