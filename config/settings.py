@@ -265,6 +265,29 @@ LOGGING = {
 # QR code of a signature stamp opens (the verification page of the document).
 KINERJA_UPLOAD_MAX_BYTES = env_int("KINERJA_UPLOAD_MAX_MB", 25) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An upload larger than that goes to a temporary file in a folder of its own while the
+# request runs (made at start, kinerja/core/uploads.py); a server killed meanwhile leaves the
+# file behind, and `manage.py document sweep` removes it when it is stale.
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "upload-tmp"))
+# Every file is hostile until measured (DESIGN.md 16). What a package (DOCX, XLSX, ODT) or
+# the object streams of a PDF may unpack to in all, how many parts a package and objects a
+# PDF may have, how much smaller than its content a part may be packed (deflate reaches about
+# 1:1000 on a bomb; office XML about 1:10 to 1:50); and the largest YAML file read (an SOP).
+KINERJA_UNPACKED_MAX_BYTES = env_int("KINERJA_UNPACKED_MAX_MB", 100) * 1024 * 1024
+KINERJA_PACKAGE_MAX_ENTRIES = env_int("KINERJA_PACKAGE_MAX_ENTRIES", 2000)
+KINERJA_PACKAGE_MAX_RATIO = env_int("KINERJA_PACKAGE_MAX_RATIO", 200)
+KINERJA_PDF_MAX_OBJECTS = env_int("KINERJA_PDF_MAX_OBJECTS", 200_000)
+KINERJA_YAML_MAX_BYTES = env_int("KINERJA_YAML_MAX_KB", 256) * 1024
+for _name, _value in {
+    "KINERJA_UPLOAD_MAX_MB": KINERJA_UPLOAD_MAX_BYTES,
+    "KINERJA_UNPACKED_MAX_MB": KINERJA_UNPACKED_MAX_BYTES,
+    "KINERJA_PACKAGE_MAX_ENTRIES": KINERJA_PACKAGE_MAX_ENTRIES,
+    "KINERJA_PACKAGE_MAX_RATIO": KINERJA_PACKAGE_MAX_RATIO,
+    "KINERJA_PDF_MAX_OBJECTS": KINERJA_PDF_MAX_OBJECTS,
+    "KINERJA_YAML_MAX_KB": KINERJA_YAML_MAX_BYTES,
+}.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number from 1")
 KINERJA_BASE_URL = env_str("KINERJA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Demo accounts' password (manage.py demo); when empty the command makes one and prints it.

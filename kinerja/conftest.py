@@ -23,12 +23,15 @@ def _session_files(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _files_outside_the_checkout(settings, _session_files):
-    """Uploaded files and the demo's certificates go to a temporary folder, not var/.
+    """Uploaded files (and Django's temporary copies of large ones) and the demo's certificates
+    go to a temporary folder, not var/.
 
     One folder for the session: the demo's certificates are made once, not per test.
     """
     settings.MEDIA_ROOT = _session_files / "media"
     settings.KINERJA_PKI_DIR = _session_files / "pki"
+    settings.FILE_UPLOAD_TEMP_DIR = _session_files / "upload-tmp"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 
 
 @pytest.fixture

@@ -14,3 +14,9 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` as a message may quote it: at most `limit` characters, cut with an ellipsis.
+    A value someone sent is never echoed whole (DESIGN.md 16)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

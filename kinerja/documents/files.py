@@ -1,17 +1,26 @@
 """Uploaded files: recognised by their content, never by their name; names made safe.
 
-Only the formats an office exchanges are accepted: PDF, DOCX, XLSX and ODT.
-DOCX, XLSX and ODT are ZIP packages: their kind is read from the package's
-own markers ([Content_Types].xml with word/document.xml or xl/workbook.xml;
-the ODT `mimetype` entry), without unpacking anything else, so a ZIP bomb
-costs nothing. Office files with macros (vbaProject.bin) are refused: a
-government system should not pass executable content around.
+Only the formats an office exchanges are accepted: PDF, DOCX, XLSX and ODT, and
+every file is hostile until measured (DESIGN.md 16):
+
+- a PDF must start with its header and parse as a PDF within bounds, and must not
+  carry JavaScript or /Launch actions (pdfcheck.py);
+- DOCX, XLSX and ODT are ZIP packages, opened only within limits of entries,
+  unpacked size and packing ratio that are checked before anything is unpacked
+  (packages.py). Their kind is read from the package's own markers: the main
+  part's content type in [Content_Types].xml (DOCX, XLSX) or the `mimetype` entry
+  (ODT), each read with a bound; nothing else is unpacked. Office files with
+  macros (vbaProject.bin, a macro-enabled content type) are refused: a government
+  system should not pass executable content around.
+
+The server never opens an uploaded DOCX or XLSX with python-docx or openpyxl (those
+only write Kinerja's own letters and registers); should one ever be read, it must
+go through packages.open_package first.
 """
 
 import hashlib
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from typing import IO
 
@@ -20,7 +29,9 @@ from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
 
+from . import packages, pdfcheck
 from .models import FileKind
+from .packages import mb as _mb
 
 EXTENSIONS = {
     FileKind.PDF: "pdf",
@@ -35,6 +46,20 @@ CONTENT_TYPES = {
     FileKind.ODT: "application/vnd.oasis.opendocument.text",
 }
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# The content type of the main part of each kind of OPC package (ECMA-376 Part 1, 11.3 and 12.3);
+# a template (.dotx, .xltx) is the same document with another type.
+MAIN_PARTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
+        FileKind.DOCX
+    ),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": (
+        FileKind.DOCX
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": FileKind.XLSX,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": FileKind.XLSX,
+}
+# Macro-enabled documents (.docm, .dotm, .xlsm, .xltm, .xlam) carry their kind in the type.
+MACRO_TYPE = "macroenabled"
 CHUNK = 1024 * 1024
 
 
@@ -48,10 +73,6 @@ class Inspected:
 
 def max_upload_bytes() -> int:
     return settings.KINERJA_UPLOAD_MAX_BYTES
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB"
 
 
 def inspect(file: IO[bytes], original_name: str) -> Inspected:
@@ -81,35 +102,49 @@ def inspect(file: IO[bytes], original_name: str) -> Inspected:
 
 def sniff(file: IO[bytes], head: bytes) -> str:
     """The FileKind of the content, or DomainError saying what it is not."""
-    # PDF readers accept the header within the first 1024 bytes (ISO 32000-1, annex H).
-    if b"%PDF-" in head[:1024]:
+    if pdfcheck.has_header(head):
+        pdfcheck.check(file)
         return FileKind.PDF
     if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(file) as package:
-                names = set(package.namelist())
-                if any(n.lower().endswith("vbaproject.bin") for n in names):
-                    raise DomainError(
-                        _("The file contains macros; save it without macros (DOCX/XLSX)."),
-                        field="file",
-                    )
-                if "[Content_Types].xml" in names and "word/document.xml" in names:
-                    return FileKind.DOCX
-                if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-                    return FileKind.XLSX
-                if "mimetype" in names and package.read("mimetype").strip() == ODT_MIMETYPE:
-                    return FileKind.ODT
-        except (zipfile.BadZipFile, OSError, KeyError) as exc:
-            raise DomainError(
-                _("The file is a damaged ZIP package; it cannot be a DOCX, XLSX or ODT."),
-                field="file",
-            ) from exc
+        return _package_kind(file)
+    if pdfcheck.mentions_header(head):
         raise DomainError(
-            _("The file is a ZIP archive but not a DOCX, XLSX or ODT document."), field="file"
+            _(
+                "The file does not start as a PDF does: its PDF header comes later, as in a "
+                "file of another kind disguised as a PDF. Save or print it again as a PDF."
+            ),
+            field="file",
         )
     raise DomainError(
         _("Only PDF, DOCX, XLSX and ODT files are accepted; this file is none of them."),
         field="file",
+    )
+
+
+def _macros() -> DomainError:
+    return DomainError(
+        _("The file contains macros; save it without macros (DOCX/XLSX)."), field="file"
+    )
+
+
+def _package_kind(file: IO[bytes]) -> str:
+    with packages.open_package(file) as package:
+        names = package.namelist()
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise _macros()
+        if "[Content_Types].xml" in names:
+            types = set(packages.content_types(package).values())
+            if any(MACRO_TYPE in t.lower() for t in types):
+                raise _macros()
+            kinds = {MAIN_PARTS[t] for t in types if t in MAIN_PARTS}
+            if len(kinds) == 1:
+                return kinds.pop()
+        if "mimetype" in names:
+            mimetype = packages.read_entry(package, "mimetype", len(ODT_MIMETYPE) + 2)
+            if mimetype is not None and mimetype.strip() == ODT_MIMETYPE:
+                return FileKind.ODT
+    raise DomainError(
+        _("The file is a ZIP archive but not a DOCX, XLSX or ODT document."), field="file"
     )
 
 

@@ -8,15 +8,15 @@ overwritten.
 
 from pathlib import Path
 
-import yaml
 from django.db import transaction
+
+from kinerja.core import yamlfile
 
 REFERENCE_FILE = Path(__file__).with_name("data") / "reference.yaml"
 
 
 def reference_data() -> dict:
-    with REFERENCE_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return yamlfile.load_file(REFERENCE_FILE)
 
 
 @transaction.atomic

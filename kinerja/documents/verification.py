@@ -3,12 +3,14 @@
 Used by the verification page, the public page a signature's QR code opens,
 and the API. Nothing is stored: the file is read (up to the upload limit),
 hashed, looked up by its SHA-256 among the versions, and, when it is a PDF,
-its signatures are verified offline (signing.verify_pdf).
+its signatures are verified offline (signing.verify_pdf) once pdfcheck has read it
+within bounds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
 
+from . import pdfcheck
 from .files import CHUNK, _mb, max_upload_bytes
 from .models import DocumentVersion
 from .selectors import versions_with_hash
@@ -64,8 +67,17 @@ def read_upload(file: IO[bytes] | None) -> bytes:
 
 
 def is_pdf(data: bytes) -> bool:
-    # PDF readers accept the header within the first 1024 bytes (ISO 32000-1, annex H).
-    return b"%PDF-" in data[:1024]
+    return pdfcheck.has_header(data)
+
+
+def verify_signatures(data: bytes):
+    """The signatures of a PDF someone holds (signing.VerificationReport), once the PDF has
+    been read within bounds (pdfcheck): verifying stores nothing, so JavaScript is no reason
+    to refuse, but a PDF bomb is."""
+    from . import signing
+
+    pdfcheck.check(io.BytesIO(data), allow_active=True)
+    return signing.verify_pdf(data)
 
 
 def check_file(
@@ -75,8 +87,6 @@ def check_file(
 
     With `require_pdf`, anything else is refused with a message that says why.
     """
-    from . import signing
-
     data = read_upload(file)
     pdf = is_pdf(data)
     if require_pdf and not pdf:
@@ -91,7 +101,7 @@ def check_file(
     report = None
     if pdf:
         try:
-            report = signing.verify_pdf(data)
+            report = verify_signatures(data)
         except DomainError as exc:
             raise DomainError(exc.message, field="file") from None
     matches = list(versions_with_hash(digest)[:match_limit])

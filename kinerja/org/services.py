@@ -3,8 +3,9 @@
 import datetime as dt
 from pathlib import Path
 
-import yaml
 from django.db import transaction
+
+from kinerja.core import yamlfile
 
 from .models import Assignment, Position, Unit
 
@@ -18,7 +19,7 @@ def load_structure(*, path: Path = STRUCTURE_FILE) -> dict[str, int]:
     Existing rows keep what an administrator changed: loading again adds, never
     overwrites. Returns how many units and positions were created.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.load_file(path)
     created = {"units": 0, "positions": 0}
     units = {u.code: u for u in Unit.objects.all()}
     for order, row in enumerate(data.get("units", [])):

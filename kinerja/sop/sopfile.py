@@ -25,6 +25,9 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from kinerja.core import yamlfile
+from kinerja.core.errors import DomainError, shorten
+from kinerja.core.yamlfile import Quoted
 from kinerja.org.models import Position, Unit
 from kinerja.org.nip import format_nip, validate_nip
 
@@ -99,7 +102,7 @@ class Problem:
         if self.line is not None:
             where += ", " + _("line %(line)d") % {"line": self.line}
         if self.field:
-            where += f", {self.field}"
+            where += f", {shorten(self.field)}"
         return f"{where}: {self.message}"
 
 
@@ -129,8 +132,8 @@ class _Seq(list):
     item_lines: list
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class _LineLoader(yamlfile.SafeLoader):
+    """No anchors or aliases, bounded depth (core.yamlfile); each node knows its line."""
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
@@ -146,7 +149,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping",
                 node.start_mark,
-                f"found duplicate key {key!r}",
+                f"found duplicate key {Quoted(key)!r}",
                 key_node.start_mark,
             )
         result[key] = loader.construct_object(value_node, deep=True)
@@ -245,7 +248,7 @@ class _Reader:
                 mapping.line_of(key),
                 field,
                 _("%(value)r is not a date; expected YYYY-MM-DD, e.g. 2018-12-31.")
-                % {"value": value},
+                % {"value": Quoted(value)},
             )
             return None
 
@@ -255,7 +258,7 @@ class _Reader:
                 line,
                 field,
                 _("%(value)r is not a step number; expected a whole number from 1.")
-                % {"value": value},
+                % {"value": Quoted(value)},
             )
             return None
         return value
@@ -290,7 +293,7 @@ class _Reader:
                 doc.line_of("format"),
                 "format",
                 _("unsupported format %(value)r; expected %(expected)r.")
-                % {"value": fmt, "expected": FORMAT},
+                % {"value": Quoted(fmt), "expected": FORMAT},
             )
         spec: dict[str, Any] = {"format": FORMAT}
         spec["number"] = self.text(doc, "number", "number", max_length=60)
@@ -300,7 +303,10 @@ class _Reader:
                 doc.line_of("unit"),
                 "unit",
                 _("unit %(code)r does not exist; expected the code of a unit, e.g. %(example)s.")
-                % {"code": spec["unit"], "example": ", ".join(sorted(self.units)[:3]) or "-"},
+                % {
+                    "code": Quoted(spec["unit"]),
+                    "example": ", ".join(sorted(self.units)[:3]) or "-",
+                },
             )
         spec["unit_header"] = self.header(doc)
         spec["name"] = self.text(doc, "name", "name", max_length=300)
@@ -429,13 +435,13 @@ class _Reader:
                     lane.line_of("key"),
                     field + ".key",
                     _("%(key)r is not a valid key; expected lowercase letters, digits and dashes.")
-                    % {"key": key},
+                    % {"key": Quoted(key)},
                 )
             if key in seen:
                 self.problem(
                     lane.line_of("key"),
                     field + ".key",
-                    _("lane %(key)r appears twice.") % {"key": key},
+                    _("lane %(key)r appears twice.") % {"key": Quoted(key)},
                 )
             seen.add(key)
             position = str(lane.get("position") or "").strip()
@@ -444,7 +450,7 @@ class _Reader:
                     lane.line_of("position"),
                     field + ".position",
                     _("position %(code)r does not exist; expected the code of a position.")
-                    % {"code": position},
+                    % {"code": Quoted(position)},
                 )
             lanes.append(
                 {
@@ -469,7 +475,7 @@ class _Reader:
                     "%(value)r is not a time standard; expected an amount and a unit "
                     "(menit, jam or hari), e.g. '10 menit', '1 jam', '1 hari'."
                 )
-                % {"value": value},
+                % {"value": Quoted(value)},
             )
             return None
         try:
@@ -486,7 +492,7 @@ class _Reader:
                 step.line_of("time"),
                 field,
                 _("%(value)r: the amount must be below 1000000 with at most 2 decimals.")
-                % {"value": value},
+                % {"value": Quoted(value)},
             )
             return None
         return {"amount": f"{amount.normalize():f}", "unit": unit}
@@ -567,7 +573,7 @@ class _Reader:
                     raw.line_of("lane"),
                     field + ".lane",
                     _("lane %(lane)r is not one of the SOP's lanes (%(lanes)s).")
-                    % {"lane": lane, "lanes": ", ".join(sorted(lane_keys))},
+                    % {"lane": Quoted(lane), "lanes": ", ".join(sorted(lane_keys))},
                 )
             kind = str(raw.get("kind", Step.Kind.PROCESS))
             if kind not in kinds:
@@ -575,7 +581,7 @@ class _Reader:
                     raw.line_of("kind"),
                     field + ".kind",
                     _("%(value)r is not a kind of step; expected one of: %(choices)s.")
-                    % {"value": kind, "choices": ", ".join(sorted(kinds))},
+                    % {"value": Quoted(kind), "choices": ", ".join(sorted(kinds))},
                 )
             default_action = Step.Action.DECIDE if kind == Step.Kind.DECISION else Step.Action.WORK
             action = str(raw.get("action", default_action))
@@ -584,7 +590,7 @@ class _Reader:
                     raw.line_of("action"),
                     field + ".action",
                     _("%(value)r is not an action; expected one of: %(choices)s.")
-                    % {"value": action, "choices": ", ".join(sorted(actions))},
+                    % {"value": Quoted(action), "choices": ", ".join(sorted(actions))},
                 )
             steps.append(
                 {
@@ -625,7 +631,7 @@ class _Reader:
                         _(
                             "goes to step %(value)s, which does not exist; the steps are %(numbers)s."
                         )
-                        % {"value": value, "numbers": ", ".join(map(str, ordered))},
+                        % {"value": Quoted(value), "numbers": ", ".join(map(str, ordered))},
                     )
                     return None
                 return value
@@ -690,17 +696,9 @@ def read_text(text: str, filename: str, *, codes: tuple[set[str], set[str]] | No
     try:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
+        line, reason = yamlfile.error_reason(exc)
         raise SopFileError(
-            [
-                Problem(
-                    filename,
-                    mark.line + 1 if mark else None,
-                    "",
-                    _("malformed YAML: %(reason)s.") % {"reason": reason},
-                )
-            ]
+            [Problem(filename, line, "", _("malformed YAML: %(reason)s.") % {"reason": reason})]
         ) from None
     reader = _Reader(filename, units, positions)
     spec = reader.read(doc)
@@ -718,11 +716,14 @@ def read_files(paths: list[Path]) -> list[dict]:
     for path in paths:
         name = Path(path).name
         try:
-            raw = Path(path).read_bytes()
+            raw = yamlfile.read_limited(Path(path))
         except OSError as exc:
             problems.append(
                 Problem(name, None, "", _("cannot be read: %(reason)s.") % {"reason": exc.strerror})
             )
+            continue
+        except DomainError as exc:  # larger than KINERJA_YAML_MAX_KB: not read any further
+            problems.append(Problem(name, None, "", exc.message))
             continue
         try:
             text = raw.decode("utf-8-sig")

@@ -7,7 +7,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from kinerja.core.models import AuditEvent
 from kinerja.documents.models import DocumentVersion
+from kinerja.documents.tests import crafted
 from kinerja.documents.tests import register_data as data
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +154,24 @@ def test_a_file_of_the_wrong_kind_is_refused_with_the_message(multipart, pk):
         "field": "file",
     }
     assert not DocumentVersion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"), crafted.HOSTILE_UPLOADS, ids=crafted.HOSTILE_IDS
+)
+def test_a_hostile_file_is_refused_and_nothing_is_stored(multipart, pk, name, make, message):
+    events = AuditEvent.objects.count()
+    response = multipart(
+        "kasubbag",
+        "/api/documents",
+        {"file": pdf_file(make(), name), "process": pk.pk, "document_type": "Draft PK"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"message": message, "field": "file"}
+    assert not DocumentVersion.objects.exists()
+    assert not pk.documents.exists()
+    assert AuditEvent.objects.count() == events
+    assert not [p for p in (settings.MEDIA_ROOT / "dokumen").rglob("*") if p.is_file()]
 
 
 def test_an_upload_must_name_its_document(multipart, pk):

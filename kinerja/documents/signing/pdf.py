@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
 
+from .. import pdfcheck
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,7 +24,7 @@ def open_pdf(pdf: bytes):
     """A pyHanko reader, or a DomainError for anything that is not a readable, unencrypted PDF."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    if not isinstance(pdf, bytes | bytearray) or b"%PDF-" not in bytes(pdf[:1024]):
+    if not isinstance(pdf, bytes | bytearray) or not pdfcheck.has_header(bytes(pdf[:8])):
         raise DomainError(_("The file is not a PDF document."))
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)

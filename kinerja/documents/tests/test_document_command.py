@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from kinerja.documents.tests import crafted
 from kinerja.documents.tests.test_signing import SEKDA, WALIKOTA, make_pdf, stamp_for
 from kinerja.org.nip import format_nip
 
@@ -124,6 +125,31 @@ def test_bad_input_is_one_line_with_exit_code_2(files, name, message):
     with translation.override("en"), pytest.raises(CommandError) as caught:
         call_command("document", "verify", str(path.get(name, files.get(name))))
     assert message in str(caught.value)
+    assert caught.value.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: crafted.pdf_object_stream_bomb(64), "The PDF unpacks to more than 8 MB"),
+        (crafted.html_with_pdf_header, "The file is not a PDF document."),
+        (
+            lambda: make_pdf(pages=1) + b"%" * (2 * crafted.MiB),
+            "The file is larger than the limit of 1 MB.",
+        ),
+    ],
+    ids=["pdf-bomb", "html-polyglot", "over-the-upload-limit"],
+)
+def test_a_hostile_file_is_read_within_bounds_and_refused_in_one_line(
+    tmp_path, settings, make, message
+):
+    settings.KINERJA_UNPACKED_MAX_BYTES = 8 * crafted.MiB
+    settings.KINERJA_UPLOAD_MAX_BYTES = 1 * crafted.MiB
+    path = tmp_path / "kiriman.pdf"
+    path.write_bytes(make())
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("document", "verify", str(path))
+    assert str(caught.value).startswith(message)
     assert caught.value.returncode == 2
 
 

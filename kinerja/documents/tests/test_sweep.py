@@ -60,3 +60,39 @@ def test_without_delete_the_command_only_lists(media):
     call_command("document", "sweep", stdout=out)
     assert "1 file without a record (run with --delete to delete it)." in out.getvalue()
     assert default_storage.exists(name)
+
+
+def test_a_temporary_upload_a_killed_server_left_is_swept_and_a_fresh_one_stays(settings, tmp_path):
+    folder = tmp_path / "upload-tmp"
+    folder.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = folder
+    # What Django's TemporaryUploadedFile leaves when the server dies mid-request...
+    stale = folder / "tmpk3j9x2ab.upload.pdf"
+    stale.write_bytes(b"%PDF-1.7 half an upload")
+    os.utime(stale, (time.time() - 2 * 3600,) * 2)
+    # ...one still arriving (written to a minute ago), and a file that is not Django's.
+    arriving = folder / "tmpq8w7e6rt.upload.docx"
+    arriving.write_bytes(b"PK\x03\x04")
+    os.utime(arriving, (time.time() - 60,) * 2)
+    other = folder / "catatan.txt"
+    other.write_text("bukan unggahan")
+    os.utime(other, (time.time() - 48 * 3600,) * 2)
+
+    out = io.StringIO()
+    call_command("document", "sweep", stdout=out)
+    assert f"{stale} (23 B)" in out.getvalue()
+    assert stale.exists()  # listed only
+
+    out = io.StringIO()
+    call_command("document", "sweep", "--delete", stdout=out)
+    assert "1 file without a record deleted." in out.getvalue()
+    assert sorted(p.name for p in folder.iterdir()) == ["catatan.txt", "tmpq8w7e6rt.upload.docx"]
+
+
+def test_the_temporary_folder_is_made_at_start_for_its_owner_only(settings, tmp_path):
+    from kinerja.core.uploads import ensure_temp_dir
+
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "var" / "upload-tmp"
+    ensure_temp_dir()
+    assert settings.FILE_UPLOAD_TEMP_DIR.is_dir()
+    assert settings.FILE_UPLOAD_TEMP_DIR.stat().st_mode & 0o077 == 0

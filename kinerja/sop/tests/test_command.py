@@ -93,3 +93,82 @@ def test_render_writes_a_pdf(shipped_sops, tmp_path):
     out, _ = run("render", "SOP-011", "--pdf", str(target))
     assert Path(target).read_bytes().startswith(b"%PDF")
     assert str(target) in out
+
+
+# --- hostile files: each refused in a few clear lines, nothing imported -----------------------
+
+
+def import_problems(*paths) -> tuple[str, str]:
+    """What `sop import` says (its error, the problems on stderr), read in English."""
+    err = io.StringIO()
+    with pytest.raises(CommandError) as exc, translation.override("en"):
+        call_command("sop", "import", *map(str, paths), stderr=err, stdout=io.StringIO())
+    return str(exc.value), err.getvalue()
+
+
+def test_the_probes_371_byte_billion_laughs_is_refused_at_its_first_anchor(org, tmp_path):
+    from kinerja.documents.tests.crafted import BILLION_LAUGHS
+
+    bomb = tmp_path / "tawa.yaml"
+    bomb.write_bytes(BILLION_LAUGHS)
+    error, problems = import_problems(bomb)
+    assert error == "Nothing was imported: 1 problem(s) found."
+    assert problems == (
+        "tawa.yaml, line 1: malformed YAML: anchors and aliases (&name, *name) are not "
+        "allowed; write the value out.\n"
+    )
+    assert Sop.objects.count() == 0
+
+
+def test_an_alias_alone_is_refused_too(org, tmp_path):
+    text = (SHIPPED_DIR / "SOP-011-SETDA.yaml").read_text()
+    aliased = tmp_path / "alias.yaml"
+    aliased.write_text(text.replace("name:", "name: *undefined #", 1))
+    _error, problems = import_problems(aliased)
+    assert "anchors and aliases (&name, *name) are not allowed" in problems
+    assert Sop.objects.count() == 0
+
+
+def test_nesting_five_thousand_deep_is_a_message_not_a_traceback(org, tmp_path):
+    from kinerja.documents.tests.crafted import deep_yaml
+
+    deep = tmp_path / "dalam.yaml"
+    deep.write_bytes(deep_yaml(5000))
+    _error, problems = import_problems(deep)
+    assert problems == "dalam.yaml, line 1: malformed YAML: nested more than 20 levels deep.\n"
+
+
+def test_a_file_over_the_yaml_limit_is_not_read(org, tmp_path, settings):
+    settings.KINERJA_YAML_MAX_BYTES = 1024
+    big = tmp_path / "besar.yaml"
+    shutil.copy(SHIPPED_DIR / "SOP-015-SETDA.yaml", big)  # 5 KB
+    _error, problems = import_problems(big)
+    assert problems == (
+        "besar.yaml: the file is larger than 1 KB, more than a YAML file of Kinerja needs.\n"
+    )
+    assert Sop.objects.count() == 0
+
+
+def with_made_on(path: Path, value: str) -> Path:
+    """SOP-011 with another made_on, written to `path`."""
+    text = (SHIPPED_DIR / "SOP-011-SETDA.yaml").read_text()
+    made_on = next(line for line in text.splitlines() if line.startswith("made_on:"))
+    path.write_text(text.replace(made_on, f"made_on: {value}"))
+    return path
+
+
+def test_a_huge_value_is_quoted_cut_short(org, tmp_path):
+    _error, problems = import_problems(
+        with_made_on(tmp_path / "panjang.yaml", "tanggal" + "9" * 200_000)
+    )
+    (line,) = problems.splitlines()
+    assert line.startswith("panjang.yaml, line ")
+    assert line.endswith("…' is not a date; expected YYYY-MM-DD, e.g. 2018-12-31.")
+    assert len(line) < 200
+
+
+def test_a_number_of_200000_digits_is_a_message_not_a_traceback(org, tmp_path):
+    # Python refuses to convert an integer of more than 4300 digits (a ValueError).
+    _error, problems = import_problems(with_made_on(tmp_path / "angka.yaml", "9" * 200_000))
+    (line,) = problems.splitlines()
+    assert line.endswith(": malformed YAML: a number of more than 100 digits.")

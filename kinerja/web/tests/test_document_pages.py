@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kinerja import actions
+from kinerja.core.models import AuditEvent
 from kinerja.demo.services import build_demo
 from kinerja.documents.models import (
     ArchiveEntry,
@@ -25,6 +26,7 @@ from kinerja.documents.models import (
     GeneratedLetter,
     LetterNumber,
 )
+from kinerja.documents.tests import crafted
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Task
@@ -146,6 +148,21 @@ def test_a_bad_file_is_refused_with_the_message_on_the_field(login, name, conten
     assert response.status_code == 400
     assert field_error(response.content.decode(), "id_upload-file") == message
     assert not DocumentVersion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"), crafted.HOSTILE_UPLOADS, ids=crafted.HOSTILE_IDS
+)
+def test_a_hostile_file_is_refused_on_the_field_and_nothing_is_stored(login, name, make, message):
+    process = start()
+    events = AuditEvent.objects.count()
+    response = upload(login("pelaksana"), process, make(), name=name)
+    assert response.status_code == 400
+    assert field_error(response.content.decode(), "id_upload-file") == message
+    assert not DocumentVersion.objects.exists()
+    assert not process.documents.exists()
+    assert AuditEvent.objects.count() == events
+    assert not [p for p in (settings.MEDIA_ROOT / "dokumen").rglob("*") if p.is_file()]
 
 
 def test_an_upload_without_a_file_says_so(login):

@@ -18,7 +18,7 @@ EXIT_VALID, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
 class Command(BaseCommand):
     help = (
         "Work with documents: verify the electronic signatures of a PDF; find (and delete) "
-        "stored files that no record names."
+        "stored files that no record names and stale temporary uploads."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +30,10 @@ class Command(BaseCommand):
         verify.add_argument("file", type=Path, metavar="FILE")
         sweep = sub.add_parser(
             "sweep",
-            help="List stored files that no document version names (older than an hour).",
+            help=(
+                "List stored files that no document version names, and temporary upload files "
+                "a stopped server left behind (older than an hour)."
+            ),
         )
         sweep.add_argument("--delete", action="store_true", help="Delete them.")
 
@@ -67,11 +70,13 @@ class Command(BaseCommand):
             )
 
     def do_verify(self, options):
-        from kinerja.documents.signing import verify_pdf
+        from kinerja.documents import verification
 
         path: Path = options["file"]
         try:
-            data = path.read_bytes()
+            # Read as an upload is: at most the upload limit, whatever the file's size.
+            with path.open("rb") as file:
+                data = verification.read_upload(file)
         except FileNotFoundError:
             raise DomainError(_("File not found: %(file)s") % {"file": path}) from None
         except IsADirectoryError:
@@ -80,7 +85,9 @@ class Command(BaseCommand):
             raise DomainError(
                 _("%(file)s cannot be read: %(reason)s") % {"file": path, "reason": exc.strerror}
             ) from None
-        report = verify_pdf(data)
+        if not verification.is_pdf(data):
+            raise DomainError(_("The file is not a PDF document."))
+        report = verification.verify_signatures(data)
         word = {
             "valid": _("INTACT"),
             "unsigned": _("UNSIGNED"),
