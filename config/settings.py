@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kinerja.core.passwords.PasswordHashingBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,10 +184,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id at OWASP's 19 MiB (not Django's 100 MiB), at most a few hashes at once per
+# process; a log-in that finds them all busy for the wait gets 503 "try again" (see the
+# module). Hashes made with Django's parameters still verify and are stored again.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "kinerja.core.passwords.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+KINERJA_PASSWORD_HASH_CONCURRENCY = env_int("KINERJA_PASSWORD_HASH_CONCURRENCY", 4)
+KINERJA_PASSWORD_HASH_WAIT = env_int("KINERJA_PASSWORD_HASH_WAIT", 2)  # seconds
+if KINERJA_PASSWORD_HASH_CONCURRENCY < 1 or KINERJA_PASSWORD_HASH_WAIT < 0:
+    raise ImproperlyConfigured(
+        "KINERJA_PASSWORD_HASH_CONCURRENCY must be at least 1 and KINERJA_PASSWORD_HASH_WAIT "
+        "at least 0"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,10 +208,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:sop-list"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+address pair after repeated failures.
+# django-axes: after repeated failures, lock a known user at that address, or the address
+# for unknown usernames (kinerja/core/logins.py). Behind a reverse proxy the address is the
+# client's only when TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "kinerja.core.logins.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "kinerja.core.logins.client_address"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
