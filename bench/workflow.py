@@ -47,6 +47,7 @@ LANE_LOGIN = {
 def setup(database_url: str, tmp: Path) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("DEBUG", "true")  # the embedded set-up, as make run
     os.environ["DATABASE_URL"] = database_url
     os.environ["KINERJA_VAR_DIR"] = str(tmp)
     os.environ["DEMO_PASSWORD"] = "bench-password-123"

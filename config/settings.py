@@ -1,7 +1,7 @@
 """Kinerja settings: one file, every value from the environment.
 
-The defaults give the embedded setup (SQLite under var/, DEBUG on, console
-mail). Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and usually
+The defaults give the embedded setup (SQLite under var/, console mail) with
+DEBUG off: `make run` sets DEBUG=true, without which SECRET_KEY is required. Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and usually
 DATABASE_URL=postgres://...; `manage.py check --deploy` then reports nothing.
 Secrets (SECRET_KEY, DATABASE_URL, DEMO_PASSWORD, KINERJA_SIGNING_KEY_PASSWORD,
 BSRE_PASSWORD) can come from a file instead: NAME_FILE=/run/secrets/name.
@@ -99,11 +99,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (the embedded demo) and the tests set DEBUG=true.
+DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "insecure-development-key-change-me-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (DEBUG=true for development, as make run does)"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -130,6 +133,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kinerja.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kinerja.core.language.LanguageMiddleware",
@@ -137,6 +141,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kinerja.core.passwords.PasswordHashingBusyMiddleware",
+    "kinerja.core.sessions.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -265,6 +270,12 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
 SESSION_COOKIE_HTTPONLY = True
+# A session ends when the browser closes, and after SESSION_IDLE_MINUTES without a
+# request (kinerja/core/sessions.py pushes the expiry back at most once a minute).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+if SESSION_COOKIE_AGE < 60:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     # Indonesian government checks flag the HSTS preload warning only when asked for.
