@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from kinerja import actions
+from kinerja.core import limits
 from kinerja.core.errors import DomainError
 from kinerja.documents import selectors, verification
 from kinerja.documents.files import CONTENT_TYPES
@@ -30,7 +31,8 @@ from .schemas import Message, Moment, ValidationMessage
 router = Router(tags=["Documents"])
 
 READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
-WRITE_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+# 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (errors.py).
+WRITE_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_ERRORS}
 
 # --- shapes --------------------------------------------------------------------------------
 
@@ -312,13 +314,13 @@ def upload_version(
         None, ge=1, le=2**63 - 1, description="The process; needed with document_type."
     ),
     document_type: str = Form(
-        "", max_length=200, description="Name of the document type, e.g. Draft PK."
+        "", max_length=limits.NAME, description="Name of the document type, e.g. Draft PK."
     ),
     document: int | None = Form(
         None, ge=1, le=2**63 - 1, description="Id of a process document: a new version of it."
     ),
     task: int | None = Form(None, ge=1, le=2**63 - 1, description="The task it comes from."),
-    note: str = Form("", max_length=4000, description="What changed."),
+    note: str = Form("", max_length=limits.NOTE, description="What changed."),
 ):
     """A PDF, DOCX, XLSX or ODT as the next version of a process document (multipart).
 
