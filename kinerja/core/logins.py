@@ -51,13 +51,21 @@ def client_address(request: HttpRequest) -> str:
 def lockout_parameters(request_or_attempt, credentials: dict | None = None) -> list:
     """What django-axes counts failures by for this log-in (see the module)."""
     if isinstance(request_or_attempt, AccessBase):
-        username = request_or_attempt.username
-    else:
-        username = get_client_username(request_or_attempt, credentials)
+        return _parameters(_is_known(request_or_attempt.username))
+    username = get_client_username(request_or_attempt, credentials)
+    # axes asks several times per log-in: one query per request and username.
+    known = request_or_attempt.__dict__.setdefault("_kinerja_known_usernames", {})
+    if username not in known:
+        known[username] = _is_known(username)
+    return _parameters(known[username])
+
+
+def _is_known(username: str | None) -> bool:
     user_model = get_user_model()
-    if (
-        username
-        and user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists()
-    ):
-        return [["username", "ip_address"]]
-    return ["ip_address"]
+    return bool(username) and (
+        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists()
+    )
+
+
+def _parameters(known_user: bool) -> list:
+    return [["username", "ip_address"]] if known_user else ["ip_address"]

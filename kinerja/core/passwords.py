@@ -21,6 +21,8 @@ W x cap at once.
 """
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
@@ -55,16 +57,16 @@ def _cap_changed(*, setting: str, **kwargs) -> None:
             _slots = None
 
 
-class hashing_slot:
+@contextmanager
+def hashing_slot() -> Iterator[None]:
     """One of the process's hashing slots for the duration of a `with` block."""
-
-    def __enter__(self) -> None:
-        self._semaphore = _semaphore()
-        if not self._semaphore.acquire(timeout=settings.KINERJA_PASSWORD_HASH_WAIT):
-            raise PasswordHashingBusy
-
-    def __exit__(self, *exc_info) -> None:
-        self._semaphore.release()
+    slots = _semaphore()
+    if not slots.acquire(timeout=settings.KINERJA_PASSWORD_HASH_WAIT):
+        raise PasswordHashingBusy
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 class BoundedArgon2PasswordHasher(Argon2PasswordHasher):
