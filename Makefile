@@ -4,6 +4,8 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do $$p -c '
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# DEBUG is off unless set; the embedded set-up (make run) and the checks turn it on.
+DEBUG ?= true
 # pytest workers (pytest-xdist): one per core, at most 4; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
@@ -56,11 +58,11 @@ lock: | $(UV)
 ## Prepare the embedded database: migrate, shipped SOPs, demo organisation (idempotent).
 setup: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo
+	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
+	DEBUG=$(DEBUG) $(PY) manage.py demo
 
 serve:
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$(DEBUG) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 run: setup serve
 
@@ -74,15 +76,15 @@ test: install-test browser
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m mypy
-	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run >/dev/null
+	DEBUG=true $(PY) -m mypy
+	DEBUG=true DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 
 lint: install-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m mypy
+	DEBUG=true $(PY) -m mypy
 
 format:
 	$(PY) -m ruff check --fix .
@@ -90,13 +92,14 @@ format:
 
 ## Update the Indonesian catalogue from the code and compile it (needs GNU gettext).
 messages:
-	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=bench --no-obsolete
-	$(PY) manage.py compilemessages -l id --ignore=.venv
+	DEBUG=true $(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+	DEBUG=true $(PY) manage.py compilemessages -l id --ignore=.venv
 
 bench: install-test
 	$(PY) bench/sop_render.py
 	$(PY) bench/workflow.py --db sqlite
 	$(PY) bench/documents.py
+	$(PY) bench/login.py
 
 clean:
 	rm -rf var/*.sqlite3* var/media

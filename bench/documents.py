@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def setup(tmp: Path) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("DEBUG", "true")  # the embedded set-up, as make run
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["KINERJA_VAR_DIR"] = str(tmp)
     os.environ.setdefault("LOG_LEVEL", "WARNING")

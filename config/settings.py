@@ -1,7 +1,7 @@
 """Kinerja settings: one file, every value from the environment.
 
-The defaults give the embedded setup (SQLite under var/, DEBUG on, console
-mail). Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and usually
+The defaults give the embedded setup (SQLite under var/, console mail) with
+DEBUG off: `make run` sets DEBUG=true, without which SECRET_KEY is required. Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and usually
 DATABASE_URL=postgres://...; `manage.py check --deploy` then reports nothing.
 Secrets (SECRET_KEY, DATABASE_URL, DEMO_PASSWORD, KINERJA_SIGNING_KEY_PASSWORD,
 BSRE_PASSWORD) can come from a file instead: NAME_FILE=/run/secrets/name.
@@ -99,11 +99,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (the embedded demo) and the tests set DEBUG=true.
+DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "insecure-development-key-change-me-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (DEBUG=true for development, as make run does)"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -130,12 +133,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kinerja.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kinerja.core.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kinerja.core.passwords.PasswordHashingBusyMiddleware",
+    "kinerja.core.sessions.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,10 +189,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id at OWASP's 19 MiB (not Django's 100 MiB), at most a few hashes at once per
+# process; a log-in that finds them all busy for the wait gets 503 "try again" (see the
+# module). Hashes made with Django's parameters still verify and are stored again.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "kinerja.core.passwords.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+KINERJA_PASSWORD_HASH_CONCURRENCY = env_int("KINERJA_PASSWORD_HASH_CONCURRENCY", 4)
+KINERJA_PASSWORD_HASH_WAIT = env_int("KINERJA_PASSWORD_HASH_WAIT", 2)  # seconds
+if KINERJA_PASSWORD_HASH_CONCURRENCY < 1 or KINERJA_PASSWORD_HASH_WAIT < 0:
+    raise ImproperlyConfigured(
+        "KINERJA_PASSWORD_HASH_CONCURRENCY must be at least 1 and KINERJA_PASSWORD_HASH_WAIT "
+        "at least 0"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,10 +213,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:sop-list"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+address pair after repeated failures.
+# django-axes: after repeated failures, lock a known user at that address, or the address
+# for unknown usernames (kinerja/core/logins.py). Behind a reverse proxy the address is the
+# client's only when TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "kinerja.core.logins.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "kinerja.core.logins.client_address"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -248,6 +270,12 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
 SESSION_COOKIE_HTTPONLY = True
+# A session ends when the browser closes, and after SESSION_IDLE_MINUTES without a
+# request (kinerja/core/sessions.py pushes the expiry back at most once a minute).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+if SESSION_COOKIE_AGE < 60:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     # Indonesian government checks flag the HSTS preload warning only when asked for.

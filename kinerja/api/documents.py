@@ -10,13 +10,15 @@ the process gets 403.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import WithJsonSchema
 
 from kinerja import actions
+from kinerja.core import limits
 from kinerja.core.errors import DomainError
 from kinerja.documents import selectors, verification
 from kinerja.documents.files import CONTENT_TYPES
@@ -25,12 +27,16 @@ from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Process, ProcessDocument, Task
 
 from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of
-from .schemas import Message, Moment, ValidationMessage
+from .schemas import MAX_ID, Message, Moment, ValidationMessage
 
 router = Router(tags=["Documents"])
 
+# An optional id of a multipart form: a form has no null, so the document offers none.
+FORM_ID = WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+
 READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
-WRITE_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+# 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (errors.py).
+WRITE_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_ERRORS}
 
 # --- shapes --------------------------------------------------------------------------------
 
@@ -304,21 +310,42 @@ def download_version(request, version_id: int):
     "/documents",
     response={201: VersionDetail, **WRITE_ERRORS},
     summary="Upload a document version",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"file": {"contentType": ", ".join(CONTENT_TYPES.values())}},
+                    # The document is named by its id, or by the process and the type.
+                    "schema": {
+                        "anyOf": [
+                            {"required": ["document"]},
+                            {
+                                "required": ["process", "document_type"],
+                                "properties": {"document_type": {"minLength": 1}},
+                            },
+                        ]
+                    },
+                }
+            }
+        }
+    },
 )
 def upload_version(
     request,
     file: File[UploadedFile],
-    process: int | None = Form(
-        None, ge=1, le=2**63 - 1, description="The process; needed with document_type."
+    process: Annotated[int | None, FORM_ID] = Form(
+        None, ge=1, le=MAX_ID, description="The process; needed with document_type."
     ),
     document_type: str = Form(
-        "", max_length=200, description="Name of the document type, e.g. Draft PK."
+        "", max_length=limits.NAME, description="Name of the document type, e.g. Draft PK."
     ),
-    document: int | None = Form(
-        None, ge=1, le=2**63 - 1, description="Id of a process document: a new version of it."
+    document: Annotated[int | None, FORM_ID] = Form(
+        None, ge=1, le=MAX_ID, description="Id of a process document: a new version of it."
     ),
-    task: int | None = Form(None, ge=1, le=2**63 - 1, description="The task it comes from."),
-    note: str = Form("", max_length=4000, description="What changed."),
+    task: Annotated[int | None, FORM_ID] = Form(
+        None, ge=1, le=MAX_ID, description="The task it comes from."
+    ),
+    note: str = Form("", max_length=limits.NOTE, description="What changed."),
 ):
     """A PDF, DOCX, XLSX or ODT as the next version of a process document (multipart).
 
@@ -367,6 +394,13 @@ def upload_version(
     "/documents/verify",
     response={200: VerificationOut, **WRITE_ERRORS},
     summary="Verify a signed PDF",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {"encoding": {"file": {"contentType": "application/pdf"}}}
+            }
+        }
+    },
 )
 def verify(request, file: File[UploadedFile]):
     """Check a PDF's signatures (intact, signer, time, certificate, trusted) and whether its

@@ -10,15 +10,27 @@
 | not yours to do (PermissionDenied), CSRF          | 403    | message                       |
 | no such thing                                     | 404    | message                       |
 | input of the wrong shape (ninja's validation)     | 422    | message, field, errors[]      |
+| a body the server does not read: over             | 413    | message                       |
+|   DATA_UPLOAD_MAX_MEMORY_SIZE (files aside)       |        |                               |
+| a multipart form it cannot parse (a header or     | 400    | message                       |
+|   file name too long, too many parts)             |        |                               |
+| an address under /api/ that is no operation       | 404    | message                       |
 
 The services give the messages, so the API says exactly what the pages say.
 """
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.signals import got_request_exception
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -77,6 +89,29 @@ def _validation_error(request, exc: ValidationError, *, api: NinjaAPI) -> HttpRe
     return api.create_response(request, body, status=422)
 
 
+def _too_big(request, exc: RequestDataTooBig, *, api: NinjaAPI) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    message = _(
+        "The request is too large: the server reads at most %(mb)s MB besides the files."
+    ) % {"mb": f"{limit:.1f}".rstrip("0").rstrip(".")}
+    return api.create_response(request, error_body(message), status=413)
+
+
+def _unreadable_form(request, exc: Exception, *, api: NinjaAPI) -> HttpResponse:
+    # Django's parser refuses a part whose headers (a file name of thousands of characters)
+    # or number of parts exceed its limits; the reason it gives is English and technical.
+    message = _(
+        "The form data could not be read: a file name or a field name is too long, "
+        "or there are too many parts."
+    )
+    return api.create_response(request, error_body(message), status=400)
+
+
+def not_found_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any address under /api/ that is no operation: JSON, like every other API answer."""
+    return JsonResponse(error_body(_("There is no API operation at this address.")), status=404)
+
+
 def _server_error(request, exc: Exception, *, api: NinjaAPI) -> HttpResponse:
     # Logged with its traceback; the test client re-raises it through the same signal
     # Django's own handler sends. The caller gets a message, never a traceback.
@@ -97,6 +132,9 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ObjectDoesNotExist, bind(_not_found))
     api.add_exception_handler(HttpError, bind(_http_error))
     api.add_exception_handler(ValidationError, bind(_validation_error))
+    api.add_exception_handler(RequestDataTooBig, bind(_too_big))
+    api.add_exception_handler(MultiPartParserError, bind(_unreadable_form))
+    api.add_exception_handler(SuspiciousOperation, bind(_unreadable_form))
 
 
 # --- ninja's validation errors in our words ------------------------------------------------

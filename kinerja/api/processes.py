@@ -15,12 +15,21 @@ from kinerja.workflow.models import Process
 from kinerja.workflow.selectors import process_view, processes
 
 from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of, process_detail, processes_out
-from .schemas import CancelIn, Message, ProcessDetail, ProcessPage, StartIn, ValidationMessage
+from .schemas import (
+    CancelIn,
+    Message,
+    PathId,
+    ProcessDetail,
+    ProcessPage,
+    StartIn,
+    ValidationMessage,
+)
 
 router = Router(tags=["Processes"])
 
 READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
-WRITE_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+# 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (errors.py).
+WRITE_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_ERRORS}
 
 
 def _sop(ref: str):
@@ -31,7 +40,7 @@ def _sop(ref: str):
         raise DomainError(exc.message, field="sop") from None
 
 
-def _view(process_id: int):
+def _view(process_id: PathId):
     try:
         return process_view(process_id)
     except Process.DoesNotExist:
@@ -87,7 +96,7 @@ def list_processes(
     response={200: ProcessDetail, **READ_ERRORS},
     summary="One process",
 )
-def get_process(request, process_id: int):
+def get_process(request, process_id: PathId):
     """The process with each step's state, its tasks, documents and waivers."""
     return process_detail(_view(process_id))
 
@@ -97,7 +106,7 @@ def get_process(request, process_id: int):
     response={200: ProcessDetail, **WRITE_ERRORS},
     summary="Cancel a process",
 )
-def cancel(request, process_id: int, payload: CancelIn):
+def cancel(request, process_id: PathId, payload: CancelIn):
     """Stop a running process, with a reason (its owner or an administrator)."""
     process = Process.objects.filter(pk=process_id).first()
     if process is None:

@@ -6,11 +6,13 @@ decided in one place.
 """
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.utils import timezone
-from ninja import Field, Schema
-from pydantic import AfterValidator
+from ninja import Field, Path, Schema
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+
+from kinerja.core import limits
 
 
 def _local(value: dt.datetime) -> dt.datetime:
@@ -288,31 +290,81 @@ class ActResult(Schema):
 
 
 # --- inputs ----------------------------------------------------------------------------------
+#
+# Each text has the max_length of the same field on the pages (kinerja.core.limits), so the
+# OpenAPI document states what the server accepts and a longer text is refused (422) before
+# anything is done. Some rules are the services' (a required text must hold more than
+# spaces, the year of a process, the copies filed, an id beyond any row is "not found"):
+# the document states them too (`stated`), and the services refuse with their own message
+# (400, or 404), as they do for the pages.
+
+MAX_ID = 2**63 - 1  # the largest id the database holds
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def stated(**json_schema) -> dict:
+    """A rule stated in the OpenAPI document, checked by the service with its own message."""
+    return {"json_schema_extra": json_schema}
+
+
+# An id beyond any row is "not found" (404), as the pages answer; the document states the range.
+PathId = Annotated[
+    int, Path(...), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+]
+
+
+def Text(limit: int, *, description: str | None = None, examples=None, default=""):
+    """An optional text of at most `limit` characters."""
+    return Field(default, max_length=limit, description=description, examples=examples)
+
+
+def RequiredText(limit: int, *, description: str | None = None, examples=None):
+    """A text that must be given and hold more than spaces, of at most `limit` characters."""
+    return Field(
+        ...,
+        max_length=limit,
+        description=description,
+        examples=examples,
+        **stated(pattern=r"\S"),
+    )
+
+
+DocumentName = Annotated[str, StringConstraints(min_length=1, max_length=limits.NAME)]
+Reference = Annotated[str, StringConstraints(max_length=limits.REFERENCE)]
+Reason = Annotated[str, StringConstraints(max_length=limits.REASON)]
+# No step asks for more kelengkapan than this; a longer list is not a person's input.
+MAX_KELENGKAPAN = 50
 
 
 class StartIn(Schema):
-    sop: str = Field(..., description="SOP number or slug.", examples=["SOP-011"])
-    title: str = Field(..., examples=["Penyusunan Laporan Kinerja Tahun 2025"])
-    year: int = Field(..., examples=[2025])
+    sop: str = RequiredText(limits.CODE, description="SOP number or slug.", examples=["SOP-011"])
+    title: str = RequiredText(limits.REFERENCE, examples=["Penyusunan Laporan Kinerja Tahun 2025"])
+    year: int = Field(
+        ..., examples=[2025], **stated(minimum=limits.YEAR_MIN, maximum=limits.YEAR_MAX)
+    )
     unit: str | None = Field(
-        None, description="Code of the owning unit; the SOP's unit when left out."
+        None,
+        max_length=limits.CODE,
+        description="Code of the owning unit; the SOP's unit when left out.",
     )
 
 
 class KelengkapanIn(Schema):
-    note: str = ""
-    provided: dict[str, str] = Field(
+    note: str = Text(limits.NOTE)
+    provided: dict[DocumentName, Reference] = Field(
         default_factory=dict,
+        max_length=MAX_KELENGKAPAN,
         description="Kelengkapan named now: document name -> its name or reference.",
     )
-    waivers: dict[str, str] = Field(
+    waivers: dict[DocumentName, Reason] = Field(
         default_factory=dict,
+        max_length=MAX_KELENGKAPAN,
         description="Kelengkapan gone on without: document name -> the reason.",
     )
 
 
 class FinishIn(KelengkapanIn):
-    output: str = Field("", description="Name or reference of the step's output.")
+    output: str = Text(limits.REFERENCE, description="Name or reference of the step's output.")
 
 
 class SignIn(KelengkapanIn):
@@ -323,10 +375,14 @@ class SignIn(KelengkapanIn):
             "draft has a PDF, as the page does."
         ),
     )
-    passphrase: str = Field("", description="BSrE only: the signer's passphrase, never stored.")
-    nik: str = Field("", description="BSrE only: the signer's NIK, never stored.")
+    passphrase: str = Text(
+        limits.PASSPHRASE, description="BSrE only: the signer's passphrase, never stored."
+    )
+    nik: str = Text(limits.NIK, description="BSrE only: the signer's NIK, never stored.")
     scan: int | None = Field(
         None,
+        ge=1,
+        le=MAX_ID,
         description=(
             "Signed in ink (`electronic` false): the id of the PDF scan of the signed page, "
             "uploaded at this step first (POST /api/documents with `task` this task). "
@@ -338,54 +394,63 @@ class SignIn(KelengkapanIn):
 class FileIn(KelengkapanIn):
     """The archive step: the version filed and its register entry."""
 
-    version: int = Field(..., description="Id of the version filed (GET /api/documents).")
-    location: str = Field(..., description="Where it is filed (the ordner).")
-    copies: int = 1
-    classification: str = Field(
-        "", description="Archive classification code; default: the document type's."
+    version: Id = Field(..., description="Id of the version filed (GET /api/documents).")
+    location: str = RequiredText(limits.LOCATION, description="Where it is filed (the ordner).")
+    copies: int = Field(1, **stated(minimum=limits.COPIES_MIN, maximum=limits.COPIES_MAX))
+    classification: str = Text(
+        limits.CLASSIFICATION,
+        description="Archive classification code; default: the document type's.",
     )
-    title: str = Field("", description="Description in the register; default: the document.")
+    title: str = Text(
+        limits.REFERENCE, description="Description in the register; default: the document."
+    )
 
 
 class SendIn(KelengkapanIn):
     """The dispatch step: what was sent, to whom, when, how, under which number."""
 
-    version: int = Field(..., description="Id of the version sent.")
-    recipient: str
+    version: Id = Field(..., description="Id of the version sent.")
+    recipient: str = RequiredText(limits.REFERENCE)
     sent_on: dt.date
-    channel: str = Field(..., description="hand, mail, email or application.")
-    cover_number: str = Field(..., description="The cover letter's number, as in the book.")
-    cover_letter: int | None = Field(None, description="Id of the cover letter's version.")
+    channel: Literal["hand", "mail", "email", "application"] = Field(
+        ..., description="How it was sent."
+    )
+    cover_number: str = RequiredText(
+        limits.LETTER_NUMBER, description="The cover letter's number, as in the book."
+    )
+    cover_letter: Id | None = Field(None, description="Id of the cover letter's version.")
 
 
 class ReturnIn(Schema):
-    note: str = Field(..., description="What must be corrected (required).")
+    note: str = RequiredText(limits.NOTE, description="What must be corrected (required).")
 
 
 class ChooseIn(Schema):
-    branch: str = Field(..., description="Label of the branch, e.g. 'Ya' or 'Tidak'.")
-    note: str = ""
+    branch: str = RequiredText(
+        limits.BRANCH, description="Label of the branch, e.g. 'Ya' or 'Tidak'."
+    )
+    note: str = Text(limits.NOTE)
 
 
 class WaiveIn(Schema):
-    document: str
-    reason: str
+    document: str = RequiredText(limits.NAME, description="Name of the kelengkapan.")
+    reason: str = RequiredText(limits.REASON)
 
 
 class ReassignIn(Schema):
-    to: int = Field(..., description="Id of the person who gets the task.")
-    reason: str
+    to: Id = Field(..., description="Id of the person who gets the task.")
+    reason: str = RequiredText(limits.REASON)
 
 
 class CancelIn(Schema):
-    reason: str
+    reason: str = RequiredText(limits.REASON)
 
 
 # --- tokens ------------------------------------------------------------------------------------
 
 
 class TokenIn(Schema):
-    name: str = Field(..., examples=["Skrip rekap bulanan"])
+    name: str = RequiredText(limits.TOKEN_NAME, examples=["Skrip rekap bulanan"])
 
 
 class TokenOut(Schema):

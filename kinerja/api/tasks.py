@@ -28,6 +28,7 @@ from .schemas import (
     FinishIn,
     KelengkapanIn,
     Message,
+    PathId,
     ReassignIn,
     ReturnIn,
     SendIn,
@@ -41,7 +42,8 @@ from .schemas import (
 router = Router(tags=["Tasks"])
 
 READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
-ACT_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+# 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (errors.py).
+ACT_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_ERRORS}
 
 _TASK_ROWS = ("process__sop_version__sop", "assignee", "acting_for")
 
@@ -64,7 +66,7 @@ def my_tasks(
     return {**meta, "items": tasks_out(rows)}
 
 
-def _process_of(task_id: int) -> int:
+def _process_of(task_id: PathId) -> int:
     """The id of the task's process (a 404 with a message when there is no such task)."""
     process_id = Task.objects.filter(pk=task_id).values_list("process_id", flat=True).first()
     if process_id is None:
@@ -73,14 +75,14 @@ def _process_of(task_id: int) -> int:
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, summary="One task")
-def get_task(request, task_id: int):
+def get_task(request, task_id: PathId):
     task = Task.objects.select_related(*_TASK_ROWS).filter(pk=task_id).first()
     if task is None:
         raise Http404(_("There is no task %(id)d.") % {"id": task_id})
     return tasks_out([task])[0]
 
 
-def _result(task_id: int, process_id: int) -> dict:
+def _result(task_id: PathId, process_id: int) -> dict:
     """The task acted on and the active tasks of its process now, in one query (and names)."""
     rows = list(
         Task.objects.select_related(*_TASK_ROWS)
@@ -97,7 +99,7 @@ def _result(task_id: int, process_id: int) -> dict:
 
 
 @router.post("/tasks/{task_id}/finish", response={200: ActResult, **ACT_ERRORS}, summary="Finish")
-def finish(request, task_id: int, payload: FinishIn):
+def finish(request, task_id: PathId, payload: FinishIn):
     """Finish a step of work (typing, a meeting), naming its output. An archive or dispatch
     step whose process holds a version to file or send is finished by /file or /send."""
     process_id = _process_of(task_id)
@@ -113,7 +115,7 @@ def finish(request, task_id: int, payload: FinishIn):
 
 
 @router.post("/tasks/{task_id}/paraf", response={200: ActResult, **ACT_ERRORS}, summary="Paraf")
-def paraf(request, task_id: int, payload: KelengkapanIn):
+def paraf(request, task_id: PathId, payload: KelengkapanIn):
     """Initial (memaraf) a reviewed draft: it goes on to the next step."""
     process_id = _process_of(task_id)
     actions.paraf(
@@ -127,7 +129,7 @@ def paraf(request, task_id: int, payload: KelengkapanIn):
 
 
 @router.post("/tasks/{task_id}/sign", response={200: ActResult, **ACT_ERRORS}, summary="Sign")
-def sign(request, task_id: int, payload: SignIn):
+def sign(request, task_id: PathId, payload: SignIn):
     """Sign the document of a signing step: electronically (PAdES) when the draft has a PDF,
     unless `electronic` is false. The signed PDF is the next version of the step's output
     (final at the SOP's last signing step). Signed in ink, `scan` names the PDF scan of
@@ -152,7 +154,7 @@ def sign(request, task_id: int, payload: SignIn):
     response={200: ActResult, **ACT_ERRORS},
     summary="Return for revision",
 )
-def return_for_revision(request, task_id: int, payload: ReturnIn):
+def return_for_revision(request, task_id: PathId, payload: ReturnIn):
     """Send the draft back to the step that drafted it, with a note (required).
 
     The steps in between run again; `active` holds the drafting step's new task.
@@ -167,7 +169,7 @@ def return_for_revision(request, task_id: int, payload: ReturnIn):
     response={200: ActResult, **ACT_ERRORS},
     summary="Choose a branch",
 )
-def choose(request, task_id: int, payload: ChooseIn):
+def choose(request, task_id: PathId, payload: ChooseIn):
     """Decide at a decision step: the flow with the chosen label goes on."""
     process_id = _process_of(task_id)
     actions.choose_branch(
@@ -181,7 +183,7 @@ def choose(request, task_id: int, payload: ChooseIn):
     response={200: ActResult, **ACT_ERRORS},
     summary="Go on without a kelengkapan",
 )
-def waive(request, task_id: int, payload: WaiveIn):
+def waive(request, task_id: PathId, payload: WaiveIn):
     """Record that the step goes on without one of its kelengkapan, with the reason."""
     process_id = _process_of(task_id)
     actions.waive(
@@ -195,7 +197,7 @@ def waive(request, task_id: int, payload: WaiveIn):
     response={200: ActResult, **ACT_ERRORS},
     summary="Reassign",
 )
-def reassign(request, task_id: int, payload: ReassignIn):
+def reassign(request, task_id: PathId, payload: ReassignIn):
     """Give an active task to another person, with a reason: to whoever holds its position
     today (the owner or the Kasubbag), or to someone the official above the position
     appoints for this task; never to oneself for a step of another position."""
@@ -221,7 +223,7 @@ def _version(version_id: int | None, field: str) -> DocumentVersion | None:
     response={200: ActResult, **ACT_ERRORS},
     summary="File at the archive step",
 )
-def file_at_step(request, task_id: int, payload: FileIn):
+def file_at_step(request, task_id: PathId, payload: FileIn):
     """The archive step: enter the version in the archive register and finish the step,
     together (as the page's archive form)."""
     process_id = _process_of(task_id)
@@ -254,7 +256,7 @@ def file_at_step(request, task_id: int, payload: FileIn):
     response={200: ActResult, **ACT_ERRORS},
     summary="Send at the dispatch step",
 )
-def send_at_step(request, task_id: int, payload: SendIn):
+def send_at_step(request, task_id: PathId, payload: SendIn):
     """The dispatch step: record what was sent, to whom, when, how and under which cover
     letter number, and finish the step, together (as the page's dispatch form)."""
     process_id = _process_of(task_id)

@@ -8,7 +8,7 @@ from kinerja.core import tokens
 from kinerja.core.token_models import ApiToken
 
 from .auth import session_auth
-from .schemas import Message, TokenCreated, TokenIn, TokenOut, ValidationMessage
+from .schemas import Message, PathId, TokenCreated, TokenIn, TokenOut, ValidationMessage
 
 router = Router(tags=["Tokens"])
 
@@ -31,7 +31,7 @@ def token_out(token: ApiToken) -> dict:
 @router.post(
     "/tokens",
     auth=[session_auth],
-    response={201: TokenCreated, **ERRORS},
+    response={201: TokenCreated, 413: Message, **ERRORS},
     summary="Make a token",
 )
 def create_token(request, payload: TokenIn):
@@ -47,7 +47,7 @@ def list_tokens(request):
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke a token")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: PathId):
     """Revoke one of one's own tokens; calls with it are refused from now on."""
     # Another user's token is "not found": its existence is none of the caller's business.
     token = ApiToken.objects.filter(pk=token_id, user=request.auth).first()

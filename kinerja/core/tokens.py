@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, limits
 from .errors import DomainError
 from .token_models import ApiToken
 
@@ -50,8 +50,11 @@ def create_token(*, by: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Name the token: what is it for?"), field="name")
-    if len(name) > 100:
-        raise DomainError(_("The token's name may have at most 100 characters."), field="name")
+    if len(name) > limits.TOKEN_NAME:
+        raise DomainError(
+            _("The token's name may have at most %(n)d characters.") % {"n": limits.TOKEN_NAME},
+            field="name",
+        )
     # Lock the user row so that two requests at once cannot both pass the limit.
     get_user_model().objects.select_for_update().filter(pk=by.pk).exists()
     active = ApiToken.objects.filter(user=by, revoked_at__isnull=True).count()

@@ -890,7 +890,6 @@ def page_svg(table: TableLayout, page: Page, *, states: dict[int, str] | None = 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sop-flow" data-page="{page.index + 1}" '
         f'width="{_f(width)}pt" height="{_f(height)}pt" viewBox="0 0 {_f(width)} {_f(height)}" '
-        f'style="left:{_f(table.lanes_x + g.border / 2)}pt;top:{_f(table.header_height + g.border / 2)}pt" '
         f'font-family="{escape(SVG_FONT_FAMILY)}" role="img" '
         f'aria-label="Bagan alir, halaman {page.index + 1}">'
     ]

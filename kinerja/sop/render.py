@@ -11,9 +11,11 @@ Template context
 ----------------
 ``sop/document.html`` renders the document from one variable, ``sop_doc``
 (a SopDocument, built by ``document_context(version)``). The web page adds
-it to its context and writes ``{% include "sop/document.html" %}``; the
-fragment links ``sop/sop.css`` itself (the link is body-ok in HTML), which
-also declares the shipped fonts. ``sop/document_pdf.html`` wraps the same
+it to its context, writes ``{% include "sop/document.html" %}`` and puts
+``sop_doc.layout_css`` (the measures of this SOP's table, see _layout_css) in
+a ``<style>`` with the response's CSP nonce in its ``<head>``; the fragment
+links ``sop/sop.css`` itself (the link is body-ok in HTML), which also
+declares the shipped fonts. ``sop/document_pdf.html`` wraps the same
 fragment for WeasyPrint.
 
 SopDocument fields used by the template:
@@ -45,6 +47,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +127,7 @@ class SectionBlock:
 class ActivityColumn:
     key: str
     css_width: str
+    css_class: str = ""
 
 
 @dataclass
@@ -136,6 +140,7 @@ class LaneHeader:
 class ActivityRow:
     kind: str
     height: str
+    height_class: str = ""
     number: int | None = None
     state: str = ""
     cells: dict[str, SafeString] = field(default_factory=dict)
@@ -170,6 +175,35 @@ class SopDocument:
     table_width: str
     pages: list[ActivityPage]
     layout: flowchart.TableLayout
+    layout_class: str = ""
+    layout_css: SafeString = field(default_factory=lambda: mark_safe(""))
+
+
+def _layout_css(doc: SopDocument) -> tuple[str, SafeString]:
+    """The measures of the activity table as a stylesheet, scoped to this layout by a class.
+
+    The measures come from the text of each SOP, so they cannot live in sop.css; written
+    as style="" attributes they would need 'unsafe-inline' in the pages'
+    Content-Security-Policy. The pages put this in a <style> with the response's nonce in
+    their <head> (outside any part that htmx swaps), the PDF in its <head>.
+    """
+    table = doc.layout
+    g = table.geometry
+    rules = [
+        f".sop-sheet,.sop-activity{{width:{doc.table_width}}}",
+        f".sop-hr1{{height:{doc.header_row1}}}",
+        f".sop-hr2{{height:{doc.header_row2}}}",
+        f".sop-flow{{left:{pt(table.lanes_x + g.border / 2)};"
+        f"top:{pt(table.header_height + g.border / 2)}}}",
+    ]
+    rules += [f".{c.css_class}{{width:{c.css_width}}}" for c in doc.columns]
+    heights = {row.height_class: row.height for page in doc.pages for row in page.rows}
+    rules += [f".{name}{{height:{height}}}" for name, height in heights.items()]
+    body = "".join(rules)
+    scope = "sop-layout-" + hashlib.sha256(body.encode()).hexdigest()[:12]
+    # Every value is a number with its unit, formatted by pt(): nothing to escape.
+    css = "".join(f".{scope} {rule}" for rule in rules)
+    return scope, mark_safe(css)  # noqa: S308
 
 
 def build_document(
@@ -191,17 +225,29 @@ def build_document(
         )
         section_rows.append(blocks)
 
+    height_classes: dict[str, str] = {}
+
+    def height_class(height: str) -> str:
+        return height_classes.setdefault(height, f"sop-h{len(height_classes)}")
+
     pages = []
     for page in table.pages:
         rows = []
         for row in page.rows:
             if row.step is None:
-                rows.append(ActivityRow(kind=row.kind, height=pt(row.height)))
+                rows.append(
+                    ActivityRow(
+                        kind=row.kind,
+                        height=pt(row.height),
+                        height_class=height_class(pt(row.height)),
+                    )
+                )
                 continue
             rows.append(
                 ActivityRow(
                     kind=row.kind,
                     height=pt(row.height),
+                    height_class=height_class(pt(row.height)),
                     number=row.step.number,
                     state=states.get(row.step.number, ""),
                     cells={key: _lines_html(cell.lines) for key, cell in row.cells.items()},
@@ -210,7 +256,7 @@ def build_document(
         svg = mark_safe(flowchart.page_svg(table, page, states=states))  # noqa: S308 (escaped in page_svg)
         pages.append(ActivityPage(page.index + 1, rows, svg))
 
-    return SopDocument(
+    document = SopDocument(
         for_print=for_print,
         number=version.sop.number,
         name=version.name,
@@ -224,7 +270,9 @@ def build_document(
         header_lines=[line for line in version.unit_header.splitlines() if line.strip()],
         logo_url=logo_url,
         section_rows=section_rows,
-        columns=[ActivityColumn(c.key, pt(c.width)) for c in table.columns],
+        columns=[
+            ActivityColumn(c.key, pt(c.width), f"sop-c{i}") for i, c in enumerate(table.columns)
+        ],
         lanes=[
             LaneHeader(lane.key, _lines_html(table.header_lines[lane.key]))
             for lane in table.spec.lanes
@@ -235,6 +283,8 @@ def build_document(
         pages=pages,
         layout=table,
     )
+    document.layout_class, document.layout_css = _layout_css(document)
+    return document
 
 
 def document_context(version: SopVersion, **options) -> dict:

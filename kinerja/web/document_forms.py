@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kinerja.core import limits
 from kinerja.documents import letter_filling, selectors, signing
 from kinerja.documents.models import (
     ArchiveClassification,
@@ -50,7 +51,7 @@ class UploadForm(DomainErrorForm):
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.odt"}),
     )
-    note = forms.CharField(label=_("What changed"), required=False, max_length=4000)
+    note = forms.CharField(label=_("What changed"), required=False, max_length=limits.NOTE)
 
 
 class ProcessUploadForm(UploadForm):
@@ -112,12 +113,12 @@ class DocumentSignForm(SignForm):
         super().__init__(*args, **kwargs)
         if bsre():
             self.fields["nik"] = forms.CharField(
-                label=_("NIK (for BSrE)"), required=False, max_length=16
+                label=_("NIK (for BSrE)"), required=False, max_length=limits.NIK
             )
             self.fields["passphrase"] = forms.CharField(
                 label=_("Passphrase (for BSrE)"),
                 required=False,
-                max_length=200,
+                max_length=limits.PASSPHRASE,
                 widget=forms.PasswordInput(render_value=False),
             )
         self.fields["scan"] = forms.FileField(
@@ -290,14 +291,16 @@ class ArchiveForm(FinishForm):
         required=False,
         empty_label=_("— choose the code —"),
     )
-    location = forms.CharField(label=_("Location (ordner)"), max_length=200, required=False)
+    location = forms.CharField(
+        label=_("Location (ordner)"), max_length=limits.LOCATION, required=False
+    )
     copies = forms.IntegerField(
         label=_("Copies"),
         required=False,
         initial=1,
         error_messages={"invalid": _("The number of copies must be between 1 and 100.")},
     )
-    title = forms.CharField(label=_("Description"), max_length=300, required=False)
+    title = forms.CharField(label=_("Description"), max_length=limits.REFERENCE, required=False)
 
     field_order = ["version", "classification", "location", "copies", "title", "note"]
 
@@ -327,7 +330,7 @@ class DispatchForm(FinishForm):
         required=False,
         empty_label=None,
     )
-    recipient = forms.CharField(label=_("Recipient"), max_length=300, required=False)
+    recipient = forms.CharField(label=_("Recipient"), max_length=limits.REFERENCE, required=False)
     sent_on = forms.DateField(
         label=_("Sent on"),
         required=False,

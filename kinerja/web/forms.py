@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from kinerja.core import limits
 from kinerja.org.models import Person
 from kinerja.sop.models import Sop, SopVersion
 
@@ -51,7 +52,7 @@ def _note_field(*, required_text: bool = False) -> forms.CharField:
         # The browser asks for it first; the service says so too when it is sent empty.
         attrs["required"] = True
     return forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs=attrs), max_length=4000
+        label=_("Note"), required=False, widget=forms.Textarea(attrs=attrs), max_length=limits.NOTE
     )
 
 
@@ -71,12 +72,12 @@ class KelengkapanForm(DomainErrorForm):
             self.fields[f"doc_{document_type.pk}"] = forms.CharField(
                 label=_("Name or reference of “%(name)s”") % {"name": document_type.name},
                 required=False,
-                max_length=300,
+                max_length=limits.REFERENCE,
             )
             self.fields[f"waive_{document_type.pk}"] = forms.CharField(
                 label=_("or: reason to go on without it"),
                 required=False,
-                max_length=2000,
+                max_length=limits.REASON,
             )
 
     def kelengkapan_rows(self):
@@ -106,7 +107,7 @@ class FinishForm(KelengkapanForm):
     output = forms.CharField(
         label=_("Output (name or reference of what this step made)"),
         required=False,
-        max_length=300,
+        max_length=limits.REFERENCE,
     )
     note = _note_field()
 
@@ -125,7 +126,7 @@ class ReturnForm(DomainErrorForm):
     note = forms.CharField(
         label=_("What must be corrected"),
         required=False,
-        max_length=4000,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
     )
 
@@ -146,7 +147,7 @@ class WaiveForm(DomainErrorForm):
     reason = forms.CharField(
         label=_("Reason to go on without it"),
         required=False,
-        max_length=2000,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -165,7 +166,7 @@ class ReassignForm(DomainErrorForm):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
-        max_length=2000,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -180,7 +181,7 @@ class CancelProcessForm(DomainErrorForm):
     reason = forms.CharField(
         label=_("Reason for cancelling"),
         required=False,
-        max_length=2000,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -198,8 +199,8 @@ class StartProcessForm(DomainErrorForm):
     )
     year = forms.IntegerField(
         label=_("Year (period)"),
-        min_value=2000,
-        max_value=2100,
+        min_value=limits.YEAR_MIN,
+        max_value=limits.YEAR_MAX,
         error_messages={
             "required": _("The year must be between 2000 and 2100."),
             "invalid": _("The year must be between 2000 and 2100."),
@@ -207,7 +208,7 @@ class StartProcessForm(DomainErrorForm):
             "max_value": _("The year must be between 2000 and 2100."),
         },
     )
-    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    title = forms.CharField(label=_("Title"), required=False, max_length=limits.REFERENCE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from kinerja.core import tokens
+from kinerja.core import limits, tokens
 from kinerja.core.errors import DomainError
 from kinerja.core.token_models import ApiToken
 
@@ -25,7 +25,7 @@ from kinerja.core.token_models import ApiToken
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("What is the token for?"),
-        max_length=100,
+        max_length=limits.TOKEN_NAME,
         required=False,  # the service says what is missing, in the same words as the API
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. monthly recap script")}),
     )

@@ -135,3 +135,17 @@ def test_a_token_is_made_from_a_session_only(users, tokens):
     response = JsonClient(tokens["sekda"], language="en").post("/api/tokens", {"name": "lagi"})
     assert response.status_code == 401
     assert ApiToken.objects.filter(user=users["sekda"]).count() == 1
+
+
+def test_token_calls_hash_no_password_so_a_crowd_of_log_ins_does_not_stop_them(settings, tokens):
+    """A token is looked up by its SHA-256: no Argon2 per call, no hashing slot needed."""
+    from kinerja.core.passwords import hashing_slot
+
+    settings.PASSWORD_HASHERS = ["kinerja.core.passwords.BoundedArgon2PasswordHasher"]
+    settings.KINERJA_PASSWORD_HASH_CONCURRENCY = 1
+    settings.KINERJA_PASSWORD_HASH_WAIT = 0.01
+    with hashing_slot():  # every slot taken: a call that hashed would answer 503
+        assert JsonClient(tokens["sekda"]).get("/api/tasks/mine").status_code == 200
+        unknown = JsonClient("knj_" + "y" * 43, language="en").get("/api/tasks/mine")
+        assert unknown.status_code == 401
+        assert unknown.json()["message"] == "The API token is unknown."

@@ -5,7 +5,8 @@ imports it before any conftest.py runs. A shell that exports DEBUG=false,
 DEMO_PASSWORD or KINERJA_SIGNING_BACKEND=bsre (an operator's, or CI's) would
 change what every test sees. This plugin is loaded with `-p` from pyproject.toml's
 addopts, ahead of pytest-django, and removes each variable the settings read,
-except the database address, which picks SQLite or PostgreSQL for the run. A
+except the database address, which picks SQLite or PostgreSQL for the run, and
+sets DEBUG=true as `make run` does (the settings default to DEBUG off). A
 test that needs a value sets it: pytest-django's `settings` fixture, or the
 environment of the subprocess it starts.
 """
@@ -22,6 +23,8 @@ HELPERS = {"env_str", "env_bool", "env_int", "env_json", "env_list", "env_secret
 # env_secret(NAME) also reads NAME_FILE.
 SECRET_HELPERS = {"env_secret"}
 KEPT = {"DATABASE_URL", "DATABASE_URL_FILE"}
+# What `make run` sets for the embedded set-up (DEBUG is off unless asked for).
+EMBEDDED = {"DEBUG": "true"}
 
 
 def settings_variables(path: Path = SETTINGS_FILE) -> set[str]:
@@ -56,3 +59,4 @@ def _constant(node: ast.AST) -> str | None:
 def pytest_load_initial_conftests(early_config, parser, args):
     for name in settings_variables() - KEPT:
         os.environ.pop(name, None)
+    os.environ.update(EMBEDDED)

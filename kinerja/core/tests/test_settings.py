@@ -43,12 +43,23 @@ def test_debug_off_without_secret_key_fails_loudly():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_debug_is_off_unless_asked_for_and_then_a_secret_key_is_required():
+    # DEBUG unset (empty): no development key, the start stops with the reason.
+    result = manage("check", env={"DEBUG": "", "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
         ("DEBUG", "kadang", "DEBUG must be true or false"),
         ("AXES_FAILURE_LIMIT", "lima", "AXES_FAILURE_LIMIT must be a whole number"),
         ("DATABASE_URL", "mysql-ish://", "DATABASE_URL"),
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more"),
+        ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES must be at least 1"),
+        ("KINERJA_PASSWORD_HASH_CONCURRENCY", "0", "KINERJA_PASSWORD_HASH_CONCURRENCY must be"),
     ],
 )
 def test_bad_environment_values_name_the_variable(name, value, message):
