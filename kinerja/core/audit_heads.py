@@ -276,7 +276,7 @@ def _check_batch(batch: list[Head], result: HeadsCheck) -> None:
     now_at = dict(
         AuditHead.objects.filter(key__in={h.stream for h in missing}).values_list("key", "last_seq")
     )
-    values = {"exported": result.exported_at}
+    values: dict[str, object] = {"exported": result.exported_at}
     for head in batch:
         values.update(stream=head.stream, seq=head.seq, hash=head.hash[:12])
         hash_ = found.get((head.stream, head.seq))

@@ -52,7 +52,6 @@ class Event:
     action: str
     actor_id: int | None
     at: dt.datetime
-    before: dict
     after: dict
 
     def __str__(self) -> str:
@@ -221,25 +220,26 @@ def events_about(
             object_type=object_type, object_id__in=set(ids), action__in=list(actions)
         )
         .order_by()
-        .values_list("object_id", "stream", "seq", "action", "actor_id", "at", "before", "after")
+        .values_list("object_id", "stream", "seq", "action", "actor_id", "at", "after")
     )
-    for object_id, stream, seq, action, actor_id, at, before, after in rows:
-        found[object_id].append(Event(stream, seq, action, actor_id, at, before or {}, after or {}))
+    for object_id, stream, seq, action, actor_id, at, after in rows:
+        found[object_id].append(Event(stream, seq, action, actor_id, at, after or {}))
     for events in found.values():
         events.sort(key=lambda event: (event.stream, event.seq))
     return found
 
 
 def _find_gone(table: Table, result: Reconciliation, chunk: int) -> None:
-    """Rows an event made that are no longer in the table: the events read once, in chunks."""
+    """Rows an event made that are no longer in the table: the ids of the events that made
+    rows read once, in chunks, each chunk looked up in the table."""
     made = (
         AuditEvent.objects.filter(object_type=table.object_type, action__in=table.creates)
         .order_by()
-        .values_list("object_id", "stream", "seq")
+        .values_list("object_id", flat=True)
     )
-    batch: list[tuple[str, str, int]] = []
-    for item in made.iterator(chunk_size=chunk):
-        batch.append(item)
+    batch: list[str] = []
+    for object_id in made.iterator(chunk_size=chunk):
+        batch.append(object_id)
         if len(batch) >= chunk:
             _report_gone(table, batch, result)
             batch = []
@@ -247,18 +247,23 @@ def _find_gone(table: Table, result: Reconciliation, chunk: int) -> None:
         _report_gone(table, batch, result)
 
 
-def _report_gone(table: Table, batch: list[tuple[str, str, int]], result: Reconciliation) -> None:
+def _report_gone(table: Table, batch: list[str], result: Reconciliation) -> None:
     # Only digits can be a primary key here; anything else names no row at all.
-    ids = {object_id for object_id, _stream, _seq in batch if object_id.isdigit()}
+    ids = [int(object_id) for object_id in batch if object_id.isdigit()]
     present = {
-        str(pk)
-        for pk in table.model._base_manager.filter(pk__in=[int(i) for i in ids]).values_list(
-            "pk", flat=True
-        )
+        str(pk) for pk in table.model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
     }
-    for object_id, stream, seq in batch:
-        if object_id in present:
-            continue
+    gone = [object_id for object_id in batch if object_id not in present]
+    if not gone:
+        return
+    events = (
+        AuditEvent.objects.filter(
+            object_type=table.object_type, object_id__in=gone, action__in=table.creates
+        )
+        .order_by("stream", "seq")
+        .values_list("object_id", "stream", "seq")
+    )
+    for object_id, stream, seq in events:
         result.mismatches.append(
             _mismatch(
                 table,
