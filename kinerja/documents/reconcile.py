@@ -77,14 +77,7 @@ class ParafTable(Table):
         made = last(events, *self.actions)
         assert made is not None
         after = made.after
-        yield from differ("version", row["version__number"], after.get("version"), made)
-        yield from differ(
-            "version_sha256",
-            row["version__sha256"],
-            after.get("sha256"),
-            made,
-            label=_("SHA-256 of the version"),
-        )
+        yield from _on_version(row, made)
         yield from differ("position", row["position"], after.get("position"), made)
         yield from differ("at", row["at"], made.at, made)
         yield from _person(row, made)
@@ -114,14 +107,7 @@ class SignatureTable(Table):
         made = last(events, *self.actions)
         assert made is not None
         after = made.after
-        yield from differ("version", row["version__number"], after.get("version"), made)
-        yield from differ(
-            "version_sha256",
-            row["version__sha256"],
-            after.get("sha256"),
-            made,
-            label=_("SHA-256 of the version"),
-        )
+        yield from _on_version(row, made)
         yield from differ("signed_from", row["signed_from__number"], after.get("signed_from"), made)
         yield from differ(
             "certificate_subject", row["certificate_subject"], after.get("certificate"), made
@@ -257,14 +243,7 @@ class DispatchTable(Table):
         yield from differ(
             "cover_number", row["cover_number__number"], after.get("cover_number"), made
         )
-        yield from differ("version", row["version__number"], after.get("version"), made)
-        yield from differ(
-            "version_sha256",
-            row["version__sha256"],
-            after.get("sha256"),
-            made,
-            label=_("SHA-256 of the version"),
-        )
+        yield from _on_version(row, made)
         receipt = last(events, "receipt")
         if receipt is None:
             yield from differ("received_by", row["received_by"], "", made)
@@ -279,6 +258,18 @@ class DispatchTable(Table):
             parse_time(receipt.after.get("received_at")),
             receipt,
         )
+
+
+def _on_version(row: dict, made: Event):
+    """The version a paraf, a signature or a dispatch is on: its number and its bytes."""
+    yield from differ("version", row["version__number"], made.after.get("version"), made)
+    yield from differ(
+        "version_sha256",
+        row["version__sha256"],
+        made.after.get("sha256"),
+        made,
+        label=_("SHA-256 of the version"),
+    )
 
 
 def _person(row: dict, made: Event):

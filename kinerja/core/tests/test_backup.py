@@ -34,6 +34,7 @@ from kinerja.core import audit, backup, reconcile
 from kinerja.core.audit_models import AuditEvent, AuditHead
 from kinerja.demo.services import build_demo, start_demo_processes
 from kinerja.documents.models import DocumentVersion, GeneratedLetter
+from kinerja.documents.tests.conftest import pdf_bytes
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Process
@@ -58,17 +59,6 @@ def users():
     return {u.username: u for u in get_user_model().objects.select_related("person")}
 
 
-def pdf(text):
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": text})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def upload(text="Draft PK"):
     """The Kasubbag starts the PK and uploads its draft: one stored file, one version."""
     who = users()
@@ -78,7 +68,7 @@ def upload(text="Draft PK"):
     return actions.upload(
         process=process,
         document_type=DocumentType.objects.get(name="Draft PK"),
-        content=io.BytesIO(pdf(text)),
+        content=io.BytesIO(pdf_bytes(text)),
         name=f"{text}.pdf",
         by=who["kasubbag"],
     )

@@ -73,6 +73,15 @@ def tamper(sql, params):
         cursor.execute(sql, params)
 
 
+def reopen(task):
+    """The task active again, as if nobody had completed it."""
+    tamper(
+        "UPDATE workflow_task SET status = 'active', outcome = '', completed_by_id = NULL, "
+        "completed_at = NULL WHERE id = %s",
+        [task.pk],
+    )
+
+
 def mismatches():
     with translation.override("id"):
         return [m.message for m in reconcile.reconcile().mismatches]
@@ -102,11 +111,7 @@ def test_a_changed_completed_by_is_named(processes, kabag):
 def test_a_finished_task_reopened_is_named(processes):
     pk, _second, _third = processes
     done = task_at(pk, 3)
-    tamper(
-        "UPDATE workflow_task SET status = 'active', outcome = '', completed_by_id = NULL, "
-        "completed_at = NULL WHERE id = %s",
-        [done.pk],
-    )
+    reopen(done)
     seq = event_of(done, "finished").seq
     where = f"Tugas {done.pk} (process:{pk.pk})"
     event = f"(peristiwa process:{pk.pk} #{seq})"
@@ -154,11 +159,7 @@ def test_a_task_given_to_someone_else_is_named_by_name_and_id(processes, asisten
 def test_a_cancelled_task_and_process_set_running_again_are_named(processes):
     _pk, _second, third = processes
     task = task_at(third, 1)
-    tamper(
-        "UPDATE workflow_task SET status = 'active', outcome = '', completed_by_id = NULL, "
-        "completed_at = NULL WHERE id = %s",
-        [task.pk],
-    )
+    reopen(task)
     tamper("UPDATE workflow_process SET status = 'running' WHERE id = %s", [third.pk])
     cancel = event_of(third, "cancel")
     found = mismatches()

@@ -74,43 +74,39 @@ class Command(BaseCommand):
 
     def _verify(self, stream: str | None) -> str:
         result = audit.verify_record(stream)
-        for problem in result.problems:
-            self.stderr.write(problem.message)
-        if result.problems:
-            return _("The audit record was tampered with: %(n)d stream(s) affected.") % {
-                "n": len(result.problems)
-            }
-        self.stdout.write(
+        return self._report(
+            [problem.message for problem in result.problems],
+            _("The audit record was tampered with: %(n)d stream(s) affected."),
             _("OK: %(events)d events in %(streams)d streams.")
-            % {"events": result.events, "streams": result.streams}
+            % {"events": result.events, "streams": result.streams},
         )
-        return ""
 
     def _reconcile(self) -> str:
         result = reconcile.reconcile()
-        for mismatch in result.mismatches:
-            self.stderr.write(mismatch.message)
-        if result.mismatches:
-            return _("The database does not match the audit record: %(n)d difference(s).") % {
-                "n": len(result.mismatches)
-            }
-        self.stdout.write(
+        return self._report(
+            [mismatch.message for mismatch in result.mismatches],
+            _("The database does not match the audit record: %(n)d difference(s)."),
             _("OK: %(rows)d records in %(tables)d tables match the audit record.")
-            % {"rows": result.rows, "tables": result.tables}
+            % {"rows": result.rows, "tables": result.tables},
         )
-        return ""
 
     def _heads(self, path: str) -> str:
         result = audit_heads.check_heads(path)
-        for problem in result.problems:
-            self.stderr.write(problem)
-        if result.problems:
-            return _(
+        return self._report(
+            result.problems,
+            _(
                 "The audit record was cut back or rewritten since its heads were exported: "
                 "%(n)d stream(s) affected."
-            ) % {"n": len(result.problems)}
-        self.stdout.write(
+            ),
             _("OK: the %(n)d heads exported on %(exported)s are still in their streams.")
-            % {"n": result.heads, "exported": result.exported_at}
+            % {"n": result.heads, "exported": result.exported_at},
         )
+
+    def _report(self, problems: list[str], failed: str, ok: str) -> str:
+        """Each problem on standard error and the summary of the failure, or the OK line."""
+        for problem in problems:
+            self.stderr.write(problem)
+        if problems:
+            return failed % {"n": len(problems)}
+        self.stdout.write(ok)
         return ""
