@@ -26,7 +26,9 @@ Nor does the chain say anything of the rows it describes: `audit reconcile`
 PostgreSQL also refuses UPDATE and DELETE on the events table (a trigger,
 migration core 0003_audit), and moving a head backwards or deleting it, so an
 attacker has to disable triggers first; TRUNCATE is left alone because
-Django's test runner and `manage.py flush` use it.
+Django's test runner and `manage.py flush` use it. The app's own role
+(`manage.py dbroles`) owns no table, so it can neither disable the triggers
+nor TRUNCATE.
 """
 
 from __future__ import annotations
