@@ -39,11 +39,13 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.apps import apps
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection, models
@@ -244,11 +246,14 @@ def _add(archive: tarfile.TarFile, name: str, fh: IO[bytes], size: int) -> dict[
 
 
 def _add_stored(archive: tarfile.TarFile, name: str) -> dict[str, Any] | None:
-    """Copy one stored file into the archive; None if the storage does not have it."""
+    """Copy one stored file into the archive; None if the storage does not have it (or the
+    database names a file outside the storage)."""
+    if not safe_storage_name(name):
+        return None
     try:
         size = default_storage.size(name)
         fh = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError, ValueError):
+    except (OSError, ValueError, SuspiciousFileOperation):
         return None
     with fh:
         return _add(archive, MEDIA + name, fh, size)
@@ -267,8 +272,14 @@ def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
     except (tarfile.TarError, OSError):
         raise DomainError(_("%(file)s is not a Kinerja backup.") % {"file": source}) from None
     with archive:
-        manifest = _read_manifest(archive, source)
-        _check_members(archive, manifest, source)
+        try:
+            manifest = _read_manifest(archive, source)
+            _check_members(archive, manifest, source)
+        except (tarfile.TarError, EOFError, OSError, zlib.error):
+            raise DomainError(
+                _("%(file)s is damaged: it cannot be read to its end. Nothing was restored.")
+                % {"file": source}
+            ) from None
         if manifest["vendor"] != connection.vendor:
             raise DomainError(
                 _(

@@ -248,8 +248,8 @@ def _find_gone(table: Table, result: Reconciliation, chunk: int) -> None:
 
 
 def _report_gone(table: Table, batch: list[str], result: Reconciliation) -> None:
-    # Only digits can be a primary key here; anything else names no row at all.
-    ids = [int(object_id) for object_id in batch if object_id.isdigit()]
+    # Only a number can be a primary key here (a forged id names no row at all).
+    ids = [int(i) for i in batch if i.isascii() and i.isdigit() and len(i) <= 18]
     present = {
         str(pk) for pk in table.model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
     }

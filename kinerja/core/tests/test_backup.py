@@ -185,6 +185,11 @@ def test_a_backup_restored_onto_a_fresh_database_has_the_same_documents_and_reco
     again = manage(fresh, "restore", str(archive))
     assert again.returncode == 1
     assert again.stderr.strip().startswith("CommandError: Basis data tidak kosong (ada ")
+    # With --force it is written over, and is the same again.
+    forced = manage(fresh, "restore", "--force", str(archive))
+    assert forced.returncode == 0, forced.stderr
+    assert manage(fresh, "audit", "check").returncode == 0
+    assert sorted(query(fresh, "SELECT key, last_seq, last_hash FROM core_audithead")) == heads
     if POSTGRES:  # the restored database still refuses to change the record
         import psycopg
 
@@ -319,6 +324,18 @@ def test_restore_refuses_what_is_not_a_backup(archive, tmp_path):
 
     rewrite(archive, escape)
     assert restore_here(archive) == f"{archive} bukan cadangan Kinerja."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_compressed_archive_cut_short(demo, tmp_path):
+    upload()
+    path = tmp_path / "backup.tar.gz"
+    backup.backup(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert restore_here(path) == (
+        f"{path} rusak: tidak dapat dibaca sampai akhir. Tidak ada yang dipulihkan."
+    )
 
 
 @pytest.mark.django_db(transaction=True)

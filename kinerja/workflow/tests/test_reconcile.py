@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -299,3 +299,15 @@ def test_the_nightly_check_runs_verify_and_reconcile(processes, kabag):
     assert str(caught.value) == (
         "Basis data tidak sesuai dengan catatan audit: 1 perbedaan ditemukan."
     )
+
+
+def test_an_event_about_a_task_that_never_was_is_named_not_a_crash(processes):
+    # Someone appended events for rows that do not exist, one with an id no row can have.
+    with transaction.atomic():
+        audit.record(stream="process:999", action="activate", obj=Task(pk="x9"))
+        audit.record(stream="process:999", action="activate", obj=Task(pk=10**30))
+    assert mismatches() == [
+        f"Tugas {pk} (process:999) tidak ada lagi di basis data, tetapi catatan audit "
+        f"memuatnya (peristiwa process:999 #{seq})."
+        for seq, pk in ((1, "x9"), (2, 10**30))
+    ]
