@@ -7,6 +7,9 @@ is compared with them. Who initialled or signed is checked by "person_id" where 
 event records it (events written before it was recorded are checked without it).
 """
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core.reconcile import Difference, Event, Table, differ, last, parse_time, register
@@ -34,7 +37,7 @@ class VersionTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"process:{row['document__process_id']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         made = last(events, "version")
         assert made is not None
         after = made.after
@@ -73,7 +76,7 @@ class ParafTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"process:{row['task__process_id']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         made = last(events, *self.actions)
         assert made is not None
         after = made.after
@@ -103,7 +106,7 @@ class SignatureTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"process:{row['version__document__process_id']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         made = last(events, *self.actions)
         assert made is not None
         after = made.after
@@ -139,7 +142,7 @@ class LetterNumberTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"numbers:{row['book_id']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         taken = last(events, "take-number")
         assert taken is not None
         yield from differ("number", row["number"], taken.after.get("number"), taken)
@@ -187,7 +190,7 @@ class ArchiveTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"process:{row['process_id']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         made = last(events, *self.actions)
         assert made is not None
         after = made.after
@@ -233,7 +236,7 @@ class DispatchTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"process:{row['process_id']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         made = last(events, "dispatch")
         assert made is not None
         after = made.after
@@ -260,7 +263,7 @@ class DispatchTable(Table):
         )
 
 
-def _on_version(row: dict, made: Event):
+def _on_version(row: dict, made: Event) -> Iterator[Difference]:
     """The version a paraf, a signature or a dispatch is on: its number and its bytes."""
     yield from differ("version", row["version__number"], made.after.get("version"), made)
     yield from differ(
@@ -272,7 +275,7 @@ def _on_version(row: dict, made: Event):
     )
 
 
-def _person(row: dict, made: Event):
+def _person(row: dict, made: Event) -> Iterator[Difference]:
     """Who initialled or signed, where the event records it."""
     if "person_id" in made.after and row["person_id"] != made.after["person_id"]:
         recorded = made.after["person_id"]

@@ -8,11 +8,12 @@ completed it and when. A cancelled process records the tasks it cancelled in its
 assignee's name.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.core.reconcile import Event, Table, differ, events_about, last, register
+from kinerja.core.reconcile import Difference, Event, Table, differ, events_about, last, register
 
 from .models import Process, Task
 
@@ -33,7 +34,7 @@ class ProcessTable(Table):
     def stream_of(self, row: dict) -> str:
         return f"process:{row['pk']}"
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         state = last(events, *self.actions)
         assert state is not None  # a row without its "start" is reported before
         yield from differ("status", row["status"], PROCESS_STATUS[state.action], state)
@@ -70,7 +71,7 @@ class TaskTable(Table):
                     cancelled[pk] = event
         return cancelled
 
-    def compare(self, row, events, extra):
+    def compare(self, row: dict, events: list[Event], extra: Any) -> Iterator[Difference]:
         state = last(events, *self.actions)
         assert state is not None
         cancel = extra.get(row["pk"])
@@ -106,7 +107,7 @@ class TaskTable(Table):
         )
         yield from self._assignee(row, state)
 
-    def _assignee(self, row: dict, state: Event):
+    def _assignee(self, row: dict, state: Event) -> Iterator[Difference]:
         recorded_name = state.after.get("assignee")
         if "assignee_id" in state.after:
             if row["assignee_id"] != state.after["assignee_id"]:
