@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,17 +261,25 @@ def check_export(lines: IO[bytes], name: str) -> HeadsCheck:
     return result
 
 
+def _hashes_at(places: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The hash of the event at each (stream, seq), in one statement: a join on the list
+    (500 ORed conditions cost PostgreSQL more to plan than to run)."""
+    qn = connection.ops.quote_name
+    table = qn(AuditEvent._meta.db_table)
+    values = ", ".join(["(%s, %s)"] * len(places))
+    # VALUES names its columns column1, column2 on SQLite and PostgreSQL alike.
+    sql = (
+        f"SELECT e.{qn('stream')}, e.{qn('seq')}, e.{qn('hash')} FROM {table} e "  # noqa: S608
+        f"JOIN (VALUES {values}) AS v ON e.{qn('stream')} = v.column1 AND e.{qn('seq')} = v.column2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for place in places for p in place])
+        return {(stream, seq): hash_ for stream, seq, hash_ in cursor.fetchall()}
+
+
 def _check_batch(batch: list[Head], result: HeadsCheck) -> None:
     result.heads += len(batch)
-    wanted = Q()
-    for head in batch:
-        wanted |= Q(stream=head.stream, seq=head.seq)
-    found = {
-        (stream, seq): hash_
-        for stream, seq, hash_ in AuditEvent.objects.filter(wanted)
-        .order_by()
-        .values_list("stream", "seq", "hash")
-    }
+    found = _hashes_at([(head.stream, head.seq) for head in batch])
     missing = [head for head in batch if (head.stream, head.seq) not in found]
     now_at = dict(
         AuditHead.objects.filter(key__in={h.stream for h in missing}).values_list("key", "last_seq")
