@@ -18,13 +18,17 @@ cutting the register's entry out breaks the register's own chain.
 What no hash chain without an outside copy can catch: someone with write
 access to the database who rewrites the *end* of a chain and its head
 together (or empties every table), because nothing secret goes into the
-hashes. Against that, copy the heads (core_audithead) out of the database
-from time to time, e.g. with the backups: an event whose hash was copied out
-can no longer be changed unnoticed.
+hashes. Against that, export the heads out of the database from time to time
+(`audit heads export`, kinerja/core/audit_heads.py; the backups hold them
+too): an event whose hash was copied out can no longer be changed unnoticed.
+Nor does the chain say anything of the rows it describes: `audit reconcile`
+(kinerja/core/reconcile.py) compares those with their events.
 PostgreSQL also refuses UPDATE and DELETE on the events table (a trigger,
 migration core 0003_audit), and moving a head backwards or deleting it, so an
 attacker has to disable triggers first; TRUNCATE is left alone because
-Django's test runner and `manage.py flush` use it.
+Django's test runner and `manage.py flush` use it. The app's own role
+(`manage.py dbroles`) owns no table, so it can neither disable the triggers
+nor TRUNCATE.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import hashlib
 import itertools
 import json
 import math
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -446,21 +451,30 @@ def verify_record(stream: str | None = None) -> Verification:
     not grow with the size of the record. Only the first problem of each
     stream is reported: after it, nothing in that stream can be trusted.
     """
-    with _snapshot():
+    with snapshot():
         if stream is not None:
             return _verify_one(stream)
         return _verify_all()
 
 
-@contextmanager
-def _snapshot():
-    """One consistent view of the record while verify reads it, without blocking appends.
+class _Reading(threading.local):
+    open = False  # a snapshot() of SQLite is open on this thread's connection
 
-    Heads and events are read by several queries; an append landing between
-    them would otherwise look like an inserted or removed event.
+
+_reading = _Reading()
+
+
+@contextmanager
+def snapshot():
+    """One consistent view of the database while several queries read it, without blocking
+    writers: verify, reconcile, the heads export and the backup read through it.
+
+    Heads and events (and the rows they describe) are read by several queries; an action
+    committed between them would otherwise look like tampering. Nested use reads the
+    outer snapshot.
     """
-    if connection.in_atomic_block:
-        yield  # the caller's transaction decides
+    if connection.in_atomic_block or _reading.open:
+        yield  # the caller's transaction (or snapshot) decides
     elif connection.vendor == "postgresql":
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -471,9 +485,11 @@ def _snapshot():
         # the whole check. A deferred read transaction sees one WAL snapshot.
         with connection.cursor() as cursor:
             cursor.execute("BEGIN DEFERRED")
+            _reading.open = True
             try:
                 yield
             finally:
+                _reading.open = False
                 cursor.execute("ROLLBACK")
     else:
         with transaction.atomic():

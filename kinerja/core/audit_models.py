@@ -4,7 +4,7 @@ The rules that write and check these rows live in kinerja/core/audit.py; this
 module holds only the tables and the single-row refusals. Rows are written
 by `audit.record()` / `audit.record_many()` (bulk inserts); the ORM refuses to
 change or delete them, and on PostgreSQL a trigger refuses it to raw SQL too
-(migration 0001 of this app).
+(migration 0003_audit of this app).
 """
 
 from django.conf import settings

@@ -162,6 +162,7 @@ def _task_state(task: Task) -> dict:
         "status": task.status,
         "step": task.step.number,
         "assignee": task.assignee.name if task.assignee else None,
+        "assignee_id": task.assignee_id,  # the name alone may be shared or change
         "acting_for": task.acting_for.name if task.acting_for else None,
         "due_at": task.due_at.isoformat() if task.due_at else None,
     }

@@ -103,7 +103,12 @@ def record_paraf(act: Act) -> None:
         act.batch.add(
             "paraf-version",
             paraf,
-            after={"version": version.number, "sha256": version.sha256, "position": paraf.position},
+            after={
+                "version": version.number,
+                "sha256": version.sha256,
+                "position": paraf.position,
+                "person_id": paraf.person_id,
+            },
         )
 
 
@@ -274,6 +279,7 @@ def record_signature(
             "sha256": signed.sha256,
             "certificate": signature.certificate_subject,
             "serial": signature.certificate_serial,
+            "person_id": signature.person_id,
         },
     )
 

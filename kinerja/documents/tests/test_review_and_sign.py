@@ -69,6 +69,7 @@ def test_paraf_goes_on_the_newest_version_with_the_reviewers_position(
         "version": 2,
         "sha256": second.sha256,
         "position": "Kepala Sub Bagian Perencanaan",
+        "person_id": kasubbag.person.pk,
     }
 
 

@@ -1,14 +1,24 @@
-"""manage.py audit verify: check that nobody changed, removed or inserted an audit event."""
+"""manage.py audit: check the audit record, the rows it describes, and the heads kept outside.
+
+audit verify [--stream KEY]      the hash chains: nobody changed, removed or inserted an event
+audit reconcile                  the rows (tasks, versions, numbers ...) against their events
+audit heads export FILE          the head of every stream, to a file kept elsewhere
+audit heads check FILE           every head of that file still in its stream, same hash
+audit check [--heads FILE]       verify and reconcile (and heads check): the nightly check
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kinerja.core import audit
+from kinerja.core import audit, audit_heads, reconcile
 from kinerja.core.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Check the audit record's hash chains (exits 1 when something was tampered with)."
+    help = (
+        "Check the audit record's hash chains, the rows it describes and the heads kept "
+        "outside the database (exits 1 when something was tampered with)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -16,20 +26,87 @@ class Command(BaseCommand):
             "verify", help="Recompute every chain; report the first bad event of each stream."
         )
         verify.add_argument("--stream", metavar="KEY", help="Only this stream, e.g. process:42")
+        sub.add_parser(
+            "reconcile",
+            help="Compare each row the record describes with its last event; report each difference.",
+        )
+        heads = sub.add_parser("heads", help="Export the streams' heads, or check an export.")
+        heads_sub = heads.add_subparsers(dest="heads_action", required=True, metavar="ACTION")
+        export = heads_sub.add_parser(
+            "export", help="Write the head of every stream to FILE ('-': standard output)."
+        )
+        export.add_argument("file", metavar="FILE")
+        check = heads_sub.add_parser(
+            "check", help="Check that every head in FILE is still in its stream with its hash."
+        )
+        check.add_argument("file", metavar="FILE")
+        nightly = sub.add_parser(
+            "check", help="verify and reconcile; with --heads, also check an export of the heads."
+        )
+        nightly.add_argument("--heads", metavar="FILE", help="An export of the heads to check.")
 
     def handle(self, *args, **options):
+        action = options["action"]
         try:
-            result = audit.verify_record(options["stream"])
+            if action == "verify":
+                failures = [self._verify(options["stream"])]
+            elif action == "reconcile":
+                failures = [self._reconcile()]
+            elif action == "heads" and options["heads_action"] == "export":
+                count = audit_heads.export_heads(options["file"])
+                if options["file"] != "-":
+                    self.stdout.write(
+                        _("Exported the heads of %(n)d streams to %(file)s.")
+                        % {"n": count, "file": options["file"]}
+                    )
+                failures = []
+            elif action == "heads":
+                failures = [self._heads(options["file"])]
+            else:
+                failures = [self._verify(None), self._reconcile()]
+                if options["heads"]:
+                    failures.append(self._heads(options["heads"]))
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        for problem in result.problems:
-            self.stderr.write(problem.message)
-        if result.problems:
-            raise CommandError(
-                _("The audit record was tampered with: %(n)d stream(s) affected.")
-                % {"n": len(result.problems)}
-            )
-        self.stdout.write(
+        failed = [summary for summary in failures if summary]
+        if failed:
+            raise CommandError(" ".join(failed))
+
+    def _verify(self, stream: str | None) -> str:
+        result = audit.verify_record(stream)
+        return self._report(
+            [problem.message for problem in result.problems],
+            _("The audit record was tampered with: %(n)d stream(s) affected."),
             _("OK: %(events)d events in %(streams)d streams.")
-            % {"events": result.events, "streams": result.streams}
+            % {"events": result.events, "streams": result.streams},
         )
+
+    def _reconcile(self) -> str:
+        result = reconcile.reconcile()
+        return self._report(
+            [mismatch.message for mismatch in result.mismatches],
+            _("The database does not match the audit record: %(n)d difference(s)."),
+            _("OK: %(rows)d records in %(tables)d tables match the audit record.")
+            % {"rows": result.rows, "tables": result.tables},
+        )
+
+    def _heads(self, path: str) -> str:
+        result = audit_heads.check_heads(path)
+        return self._report(
+            result.problems,
+            _(
+                "The audit record was cut back or rewritten since its heads were exported: "
+                "%(n)d stream(s) affected."
+            ),
+            _("OK: the %(n)d heads exported on %(exported)s are still in their streams.")
+            % {"n": result.heads, "exported": result.exported_at},
+        )
+
+    def _report(self, problems: list[str], failed: str, ok: str) -> str:
+        """Each problem on standard error and the summary of the failure, or the OK line."""
+        for problem in problems:
+            self.stderr.write(problem)
+        if problems:
+            return failed % {"n": len(problems)}
+        self.stdout.write(ok)
+        return ""
