@@ -101,7 +101,7 @@ def test_the_operator_of_another_bagian_finds_none_of_it_in_the_lists(login, ret
     lkjip, draft = returned
     client = login("operator-hukum")
     page = text_of(client.get(reverse("web:process-list")))
-    assert "No process has been started yet." in page
+    assert "No process that you may read has been started yet." in page
     for title in Process.objects.values_list("title", flat=True):
         assert title not in page
     page = client.get(reverse("web:documents")).content.decode()
