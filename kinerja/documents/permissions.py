@@ -65,8 +65,7 @@ def _scope(user: AnyUser | ReadScope) -> ReadScope:
 
 def _readable_processes(scope: ReadScope) -> QuerySet | None:
     """The ids of the processes the scope reads, as a subquery (None: every process)."""
-    rule = workflow.process_read_filter(scope)
-    return None if rule is None else Process.objects.filter(rule).values("pk")
+    return workflow.readable_process_ids(scope)
 
 
 def _published_or_readable(

@@ -30,7 +30,7 @@ from kinerja.documents import export, permissions, selectors, verification
 from kinerja.documents.models import ArchiveClassification, LetterNumber
 from kinerja.org.models import Assignment, Unit
 from kinerja.sop.models import DocumentType, Sop
-from kinerja.workflow.permissions import read_scope, readable_process_ids
+from kinerja.workflow.permissions import read_scope, readable_among
 
 from . import register_forms as forms
 
@@ -60,7 +60,7 @@ def documents(request):
     context = {
         "page": page,
         # A final version of a process the user may not read is listed without its link.
-        "readable": readable_process_ids(scope, [v.document.process_id for v in page.object_list]),
+        "readable": readable_among(scope, [v.document.process_id for v in page.object_list]),
         "form": form,
         "ignored": form.ignored(),
         "query": _query_without_page(request),
@@ -174,7 +174,7 @@ def _numbering_page(request, *, take_form=None, status=200):
     # service would cancel (its rights, and nothing final, filed or sent carries it).
     allowed = permissions.numbering_units(request.user, year)
     in_book = unit is not None and (allowed is None or selectors.numbering_unit(unit).pk in allowed)
-    readable = readable_process_ids(
+    readable = readable_among(
         request.user, [n.process_id for n in page.object_list if n.process_id]
     )
     for number in page.object_list:

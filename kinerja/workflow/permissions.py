@@ -294,24 +294,36 @@ def read_scope(user: User | AnonymousUser, *, today: dt.date | None = None) -> R
     )
 
 
-def process_read_filter(scope: ReadScope) -> Q | None:
-    """The rule as a filter on Process (None: everything), made of subqueries, no joins."""
+def readable_process_ids(scope: ReadScope) -> QuerySet | None:
+    """The ids of the processes the scope reads, as one subquery (None: every process).
+
+    A UNION of the rule's parts, each on an index (owner, unit, the SOP versions whose
+    lanes the person holds, the tasks given to them, the access given them by name): the
+    database builds the set once, and a list of a leader who reads thousands of processes
+    pays for one lookup a row, not for an OR of five conditions.
+    """
     if scope.everything:
         return None
     if scope.user_id is None:
-        return Q(pk__in=[])
-    rule = Q(owner_id=scope.user_id)
+        return Process.objects.none().values("pk")
+    parts: list[QuerySet] = [Process.objects.filter(owner_id=scope.user_id).values("pk")]
     if scope.led_units:
-        rule |= Q(unit_id__in=scope.led_units)
+        parts.append(Process.objects.filter(unit_id__in=scope.led_units).values("pk"))
     if scope.positions:
         lanes = Lane.objects.filter(position_id__in=scope.positions).values("version_id")
-        rule |= Q(sop_version_id__in=lanes)
+        parts.append(Process.objects.filter(sop_version_id__in=lanes.order_by()).values("pk"))
     if scope.person_id is not None:
-        rule |= Q(pk__in=Task.objects.filter(assignee_id=scope.person_id).values("process_id"))
-        rule |= Q(
-            pk__in=ProcessAccess.objects.filter(person_id=scope.person_id).values("process_id")
-        )
-    return rule
+        parts.append(Task.objects.filter(assignee_id=scope.person_id).values("process_id"))
+        parts.append(ProcessAccess.objects.filter(person_id=scope.person_id).values("process_id"))
+    # A compound statement takes no ORDER BY in its parts (the models' default orderings).
+    first, *rest = [part.order_by() for part in parts]
+    return first.union(*rest) if rest else first
+
+
+def process_read_filter(scope: ReadScope) -> Q | None:
+    """The rule as a filter on Process (None: everything): one subquery, no joins."""
+    ids = readable_process_ids(scope)
+    return None if ids is None else Q(pk__in=ids)
 
 
 def visible_processes(
@@ -335,7 +347,7 @@ def may_read_process(process: Process | int, user: User | AnonymousUser | ReadSc
     return visible_processes(scope).filter(pk=pk).exists()
 
 
-def readable_process_ids(user: User | AnonymousUser | ReadScope, ids) -> set[int]:
+def readable_among(user: User | AnonymousUser | ReadScope, ids) -> set[int]:
     """Which of these processes `user` may read, in one query (for the rows of a list)."""
     wanted = {pk for pk in ids if pk}
     if not wanted:
