@@ -34,6 +34,12 @@ def setup(database_url: str, tmp: Path) -> None:
     os.environ["KINERJA_VAR_DIR"] = str(tmp)
     os.environ["DEMO_PASSWORD"] = "bench-password-123"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    # As in production (DEBUG off, so Django keeps no list of the statements it sends).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    # The test client speaks plain HTTP: no redirect to HTTPS, cookies without Secure.
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "false"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -41,6 +47,8 @@ def setup(database_url: str, tmp: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    # The pages' static files, hashed as in production (STATIC_ROOT is in the temporary folder).
+    call_command("collectstatic", verbosity=0, interactive=False)
     from kinerja.demo.services import build_demo
 
     build_demo(var_dir=tmp)

@@ -23,6 +23,7 @@ from pydantic import WithJsonSchema
 from kinerja import actions
 from kinerja.core import limits
 from kinerja.core.errors import DomainError
+from kinerja.core.logins import client_address
 from kinerja.documents import permissions, selectors, verification
 from kinerja.documents.files import CONTENT_TYPES
 from kinerja.documents.models import DocumentVersion
@@ -302,7 +303,7 @@ def download_version(request, version_id: int):
     except (FileNotFoundError, OSError):
         raise Http404(_("The file of this version is missing from the storage.")) from None
     actions.record_download(
-        version=version, by=request.auth, address=request.META.get("REMOTE_ADDR", ""), via="api"
+        version=version, by=request.auth, address=client_address(request), via="api"
     )
     response = FileResponse(
         handle,

@@ -15,18 +15,20 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kinerja import actions
+from kinerja.core import limits
 from kinerja.core.errors import DomainError
 from kinerja.documents import permissions, selectors
 from kinerja.documents.models import LetterNumber
 from kinerja.org.models import Unit
 
 from .present import MAX_PAGE_SIZE, PAGE_SIZE, classification_by_code, page_of, user_names
-from .schemas import Message, Moment, ValidationMessage
+from .schemas import Message, Moment, PathId, RequiredText, Text, ValidationMessage
 
 router = Router(tags=["Letter numbers"])
 
 READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
-WRITE_ERRORS = {400: Message, 403: Message, 409: Message, **READ_ERRORS}
+# 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (errors.py).
+WRITE_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_ERRORS}
 
 
 class NumberOut(Schema):
@@ -55,15 +57,15 @@ class NumberPage(Schema):
 
 
 class TakeIn(Schema):
-    unit: str = Field(..., max_length=60, description="Code of the unit whose book numbers it.")
-    year: int = Field(..., ge=2000, le=2100)
-    classification: str = Field(..., max_length=30, examples=["000.1.2.3"])
-    subject: str = Field(..., max_length=300, description="Hal: the subject of the letter.")
-    addressee: str = Field("", max_length=300)
+    unit: str = RequiredText(limits.CODE, description="Code of the unit whose book numbers it.")
+    year: int = Field(..., ge=limits.YEAR_MIN, le=limits.YEAR_MAX)
+    classification: str = RequiredText(limits.CLASSIFICATION, examples=["000.1.2.3"])
+    subject: str = RequiredText(limits.REFERENCE, description="Hal: the subject of the letter.")
+    addressee: str = Text(limits.REFERENCE)
 
 
 class CancelNumberIn(Schema):
-    reason: str = Field(..., max_length=2000)
+    reason: str = RequiredText(limits.REASON)
 
 
 def _out(number: LetterNumber, *, user, names: dict[int, str], in_book: bool | None = None):
@@ -108,8 +110,12 @@ def _unit(code: str) -> Unit:
 @router.get("/numbers", response={200: NumberPage, 400: Message, **READ_ERRORS}, summary="Book")
 def list_numbers(
     request,
-    unit: str = Query("", max_length=60, description="Unit code; else the book of your unit."),
-    year: int | None = Query(None, ge=2000, le=2100, description="Else this year."),
+    unit: str = Query(
+        "", max_length=limits.CODE, description="Unit code; else the book of your unit."
+    ),
+    year: int | None = Query(
+        None, ge=limits.YEAR_MIN, le=limits.YEAR_MAX, description="Else this year."
+    ),
     q: str = Query("", max_length=200, description="Text in the number, subject or addressee."),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
@@ -163,13 +169,9 @@ def take_number(request, payload: TakeIn):
 @router.post(
     "/numbers/{number_id}/cancel", response={200: NumberOut, **WRITE_ERRORS}, summary="Cancel"
 )
-def cancel_number(request, number_id: int, payload: CancelNumberIn):
+def cancel_number(request, number_id: PathId, payload: CancelNumberIn):
     """Cancel a number with a reason: it stays in the book, marked cancelled."""
-    number = (
-        LetterNumber.objects.select_related("book__unit").filter(pk=number_id).first()
-        if 0 < number_id < 2**63
-        else None
-    )
+    number = LetterNumber.objects.select_related("book__unit").filter(pk=number_id).first()
     readable = permissions.readable_book_units(request.auth, number.book.year) if number else set()
     if number is None or (readable is not None and number.book.unit_id not in readable):
         raise Http404(_("There is no letter number %(id)d.") % {"id": number_id})

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
+from kinerja.core.logins import client_address
 from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents.files import CONTENT_TYPES, EXTENSIONS, safe_name
@@ -56,12 +57,6 @@ def _version(request, public_id) -> DocumentVersion:
     if not document_permissions.may_read_version(version, request.user):
         raise Http404("version")
     return version
-
-
-def client_address(request) -> str:
-    """The address the request came from, for the download log (behind a reverse proxy: the
-    proxy's, unless it is the one that connects to Kinerja directly)."""
-    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 @login_required

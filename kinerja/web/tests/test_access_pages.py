@@ -213,6 +213,16 @@ def test_every_download_leaves_a_row_with_the_person_and_the_address(login, worl
     assert second.actor_name == world["sekda"].person.name
 
 
+def test_behind_the_proxy_the_log_has_the_clients_address(login, settings, final_pk):
+    settings.TRUSTED_PROXY_COUNT = 1
+    login("operator-hukum").get(
+        reverse("web:document-download", args=[final_pk.public_id]),
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 10.1.1.7",
+    )
+    (event,) = downloads(final_pk.document.process)
+    assert event.after["address"] == "10.1.1.7"
+
+
 def test_the_download_log_is_on_the_process_page_for_who_manages_it(login, world, final_pk):  # noqa: F811
     process = final_pk.document.process
     login("operator-hukum").get(reverse("web:document-download", args=[final_pk.public_id]))
