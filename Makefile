@@ -100,6 +100,7 @@ bench: install-test
 	$(PY) bench/workflow.py --db sqlite
 	$(PY) bench/documents.py
 	$(PY) bench/login.py
+	$(PY) bench/access.py --n 2000
 
 clean:
 	rm -rf var/*.sqlite3* var/media

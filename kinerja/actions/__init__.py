@@ -20,11 +20,12 @@ from .documents import (
     generate_letter,
     mark_final,
     merge_document_types,
+    record_download,
     record_receipt,
     take_number,
     upload,
 )
-from .processes import cancel_process, start_process
+from .processes import cancel_process, grant_access, revoke_access, start_process
 from .tasks import (
     choose_branch,
     file_at_step,
@@ -47,12 +48,15 @@ __all__ = [
     "file_at_step",
     "finish",
     "generate_letter",
+    "grant_access",
     "mark_final",
     "merge_document_types",
     "paraf",
     "reassign",
+    "record_download",
     "record_receipt",
     "return_for_revision",
+    "revoke_access",
     "send_at_step",
     "sign",
     "start_process",

@@ -1,6 +1,7 @@
 """The actions on a process's documents outside a task action, and on the registers.
 
-Uploads, letters, the final version, receipts, letter numbers, merged names:
+Uploads, letters, the final version, receipts, letter numbers, merged names, and
+the download log's entry for each file handed out:
 each is one function of the documents services, named here so that the pages,
 the API and the commands have one module to write through.
 """
@@ -13,6 +14,7 @@ from kinerja.documents.services import (
     generate_letter,
     mark_final,
     merge_document_types,
+    record_download,
     record_receipt,
     upload,
 )
@@ -28,6 +30,7 @@ __all__ = [
     "generate_letter",
     "mark_final",
     "merge_document_types",
+    "record_download",
     "record_receipt",
     "take_number",
     "upload",

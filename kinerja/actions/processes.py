@@ -1,4 +1,4 @@
-"""Starting and cancelling a process."""
+"""Starting and cancelling a process; giving a person access to it by name."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 
 from kinerja.org.models import Unit
 from kinerja.sop.models import Sop
-from kinerja.workflow import engine
+from kinerja.workflow import access, engine
 from kinerja.workflow.models import Process
 
 
@@ -28,3 +28,8 @@ def cancel_process(
 ) -> Process:
     """Stop a running process, with a reason (its owner); its active tasks are cancelled."""
     return engine.cancel_process(process=process, by=by, reason=reason, now=now)
+
+
+# Giving a person access to a process by name, and taking it back (workflow.access).
+grant_access = access.grant_access
+revoke_access = access.revoke_access

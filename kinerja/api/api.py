@@ -12,7 +12,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from . import documents, errors, processes, sops, tasks, tokens
+from . import documents, errors, numbers, processes, sops, tasks, tokens
 from .auth import AUTH
 
 
@@ -52,3 +52,4 @@ api.add_router("", processes.router)
 api.add_router("", tasks.router)
 api.add_router("", tokens.router)
 api.add_router("", documents.router)
+api.add_router("", numbers.router)

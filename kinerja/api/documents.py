@@ -1,10 +1,13 @@
 """Documents: the versions of process documents, their files, uploads, verification, the archive.
 
-Reads are open to every caller, as the pages are to every official; an upload
-goes through the same service as the process page (actions.upload /
-add_version), so the same rules answer: a file of the wrong kind or too large is
-400 with the message and `field: "file"`, someone who may not add documents to
-the process gets 403.
+Reads follow the pages' rule (documents.permissions): a final version, and the
+archive register's entry for it, is every caller's; any other version is for
+those who may read its process. Lists leave the rest out; a version one may not
+read is 404, as one that does not exist. Every download of a file is entered in
+the download log. An upload goes through the same service as the process page
+(actions.upload / add_version), so the same rules answer: a file of the wrong
+kind or too large is 400 with the message and `field: "file"`, someone who may
+not add documents to the process gets 403.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from pydantic import WithJsonSchema
 from kinerja import actions
 from kinerja.core import limits
 from kinerja.core.errors import DomainError
-from kinerja.documents import selectors, verification
+from kinerja.core.logins import client_address
+from kinerja.documents import permissions, selectors, verification
 from kinerja.documents.files import CONTENT_TYPES
 from kinerja.documents.models import DocumentVersion
 from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Process, ProcessDocument, Task
+from kinerja.workflow.permissions import may_read_process
 
 from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from .schemas import MAX_ID, Message, Moment, ValidationMessage
@@ -194,13 +199,13 @@ def _version(v: DocumentVersion) -> dict:
     }
 
 
-def _version_or_404(version_id: int) -> DocumentVersion:
+def _version_or_404(request, version_id: int) -> DocumentVersion:
     version = (
         selectors.document_versions().prefetch_related("signatures").filter(pk=version_id).first()
         if 0 < version_id < 2**63
         else None
     )
-    if version is None:
+    if version is None or not permissions.may_read_version(version, request.auth):
         raise Http404(_("There is no document version %(id)d.") % {"id": version_id})
     return version
 
@@ -247,7 +252,8 @@ def list_versions(
         final=final,
         text=q,
     )
-    meta, rows = page_of(selectors.document_versions(filters), page=page, size=size)
+    versions = permissions.visible_versions(request.auth, selectors.document_versions(filters))
+    meta, rows = page_of(versions, page=page, size=size)
     return {**meta, "items": [_version(v) for v in rows]}
 
 
@@ -258,7 +264,7 @@ def list_versions(
 )
 def get_version(request, version_id: int):
     """The version with the electronic signatures that made it."""
-    version = _version_or_404(version_id)
+    version = _version_or_404(request, version_id)
     return {
         **_version(version),
         "signatures": [
@@ -290,12 +296,15 @@ _FILE_CONTENT = {
 )
 def download_version(request, version_id: int):
     """The stored file, with its content type; its SHA-256 is in the header `Digest`-like
-    `X-Content-SHA256`."""
-    version = _version_or_404(version_id)
+    `X-Content-SHA256`. Entered in the download log (who, when, which version, from where)."""
+    version = _version_or_404(request, version_id)
     try:
         handle = version.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404(_("The file of this version is missing from the storage.")) from None
+    actions.record_download(
+        version=version, by=request.auth, address=client_address(request), via="api"
+    )
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -352,14 +361,15 @@ def upload_version(
     Name the document by `document` (its id), or by `process` and `document_type`.
     Who may: the process owner, the Kasubbag, whoever holds an active task of it.
     """
+    # What the caller may not read is named as what does not exist (existence does not leak).
     task_row = None
     if task is not None:
-        task_row = Task.objects.filter(pk=task).first()
-        if task_row is None:
+        task_row = Task.objects.select_related("process").filter(pk=task).first()
+        if task_row is None or not may_read_process(task_row.process, request.auth):
             raise DomainError(_("There is no task %(id)d.") % {"id": task}, field="task")
     if document is not None:
         doc = ProcessDocument.objects.select_related("process").filter(pk=document).first()
-        if doc is None:
+        if doc is None or not may_read_process(doc.process, request.auth):
             raise DomainError(
                 _("There is no document %(id)d.") % {"id": document}, field="document"
             )
@@ -373,7 +383,7 @@ def upload_version(
                 field="document",
             )
         process_row = Process.objects.filter(pk=process).first()
-        if process_row is None:
+        if process_row is None or not may_read_process(process_row, request.auth):
             raise DomainError(_("There is no process %(id)d.") % {"id": process}, field="process")
         type_id = _document_type_id(document_type)
         if type_id is None:
@@ -406,6 +416,8 @@ def verify(request, file: File[UploadedFile]):
     """Check a PDF's signatures (intact, signer, time, certificate, trusted) and whether its
     SHA-256 is that of a version in Kinerja. Nothing is stored."""
     result = verification.check_file(file, require_pdf=True)
+    # Name only the versions the caller may know of (final ones, their processes').
+    result.matches = permissions.visible_matches(result.matches, request.auth)
     report = result.report
     return {
         "status": result.status,
@@ -460,7 +472,8 @@ def list_archive(
     filters = selectors.ArchiveFilters(
         year=year, classification=classification, text=q, location=location
     )
-    meta, rows = page_of(selectors.archive_register(filters), page=page, size=size)
+    entries = permissions.visible_archive_entries(request.auth, selectors.archive_register(filters))
+    meta, rows = page_of(entries, page=page, size=size)
     return {
         **meta,
         "items": [

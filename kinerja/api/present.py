@@ -11,11 +11,14 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kinerja.core.errors import DomainError
+from kinerja.documents.models import ArchiveClassification
 from kinerja.documents.permissions import task_offers
 from kinerja.sop.models import Step
 from kinerja.workflow.graph import StepInfo, graph_for
-from kinerja.workflow.models import Process, ProcessDocument, Task, Waiver
+from kinerja.workflow.models import Process, ProcessAccess, ProcessDocument, Task, Waiver
 from kinerja.workflow.permissions import display_name
 from kinerja.workflow.selectors import ProcessView, missing_kelengkapan
 
@@ -200,3 +203,24 @@ def process_detail(view: ProcessView, *, now: dt.datetime | None = None) -> dict
         "used_minutes": float(view.used_minutes),
         "standard_minutes": float(view.standard_minutes),
     }
+
+
+def access_out(grant: ProcessAccess) -> dict:
+    """A person given access by name. Needs grant.person and grant.granted_by(.person)."""
+    return {
+        "person": _person(grant.person),
+        "reason": grant.reason,
+        "granted_by": display_name(grant.granted_by),
+        "granted_at": grant.granted_at,
+    }
+
+
+def classification_by_code(code: str) -> ArchiveClassification:
+    """The archive classification a caller names by its code, or the message about it."""
+    found = ArchiveClassification.objects.filter(code=code).first()
+    if found is None:
+        raise DomainError(
+            _("There is no archive classification %(code)s.") % {"code": code[:40]},
+            field="classification",
+        )
+    return found

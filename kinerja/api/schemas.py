@@ -446,6 +446,20 @@ class CancelIn(Schema):
     reason: str = RequiredText(limits.REASON)
 
 
+class AccessIn(Schema):
+    """One more person who may read the process, and why."""
+
+    person: Id = Field(..., description="Id of the person.")
+    reason: str = RequiredText(limits.REASON)
+
+
+class AccessOut(Schema):
+    person: PersonRef
+    reason: str
+    granted_by: str
+    granted_at: Moment
+
+
 # --- tokens ------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Each action calls the same function of kinerja.actions as the page's form, so
 the rows, the audit events, the rules and the messages are the same: only the person a task is for (or their Plt/Plh, or an
-administrator acting openly) may act (403 otherwise); the step decides which
+administrator acting openly) may act (403 otherwise; 404 for a task of a process
+the caller may not read, as for one that does not exist); the step decides which
 action it takes; a task that someone else finished a moment ago answers 409
 with who did it and when.
 """
@@ -15,12 +16,12 @@ from ninja import Query, Router
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
-from kinerja.documents.models import ArchiveClassification, DocumentVersion, LetterNumber
+from kinerja.documents.models import DocumentVersion, LetterNumber
 from kinerja.org.models import Person
 from kinerja.workflow.models import Task
-from kinerja.workflow.permissions import person_of
+from kinerja.workflow.permissions import may_read_process, person_of
 
-from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of, tasks_out
+from .present import MAX_PAGE_SIZE, PAGE_SIZE, classification_by_code, page_of, tasks_out
 from .schemas import (
     ActResult,
     ChooseIn,
@@ -66,19 +67,20 @@ def my_tasks(
     return {**meta, "items": tasks_out(rows)}
 
 
-def _process_of(task_id: PathId) -> int:
-    """The id of the task's process (a 404 with a message when there is no such task)."""
+def _process_of(request, task_id: PathId) -> int:
+    """The id of the task's process: a 404 with a message when there is no such task, or
+    when the caller may not read its process (the same answer: existence does not leak)."""
     process_id = Task.objects.filter(pk=task_id).values_list("process_id", flat=True).first()
-    if process_id is None:
+    if process_id is None or not may_read_process(process_id, request.auth):
         raise Http404(_("There is no task %(id)d.") % {"id": task_id})
     return process_id
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, summary="One task")
 def get_task(request, task_id: PathId):
-    task = Task.objects.select_related(*_TASK_ROWS).filter(pk=task_id).first()
-    if task is None:
-        raise Http404(_("There is no task %(id)d.") % {"id": task_id})
+    """The task with its return note and what it takes; 404 for a process one may not read."""
+    _process_of(request, task_id)
+    task = Task.objects.select_related(*_TASK_ROWS).get(pk=task_id)
     return tasks_out([task])[0]
 
 
@@ -102,7 +104,7 @@ def _result(task_id: PathId, process_id: int) -> dict:
 def finish(request, task_id: PathId, payload: FinishIn):
     """Finish a step of work (typing, a meeting), naming its output. An archive or dispatch
     step whose process holds a version to file or send is finished by /file or /send."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     actions.finish(
         task=Task(pk=task_id),
         by=request.auth,
@@ -117,7 +119,7 @@ def finish(request, task_id: PathId, payload: FinishIn):
 @router.post("/tasks/{task_id}/paraf", response={200: ActResult, **ACT_ERRORS}, summary="Paraf")
 def paraf(request, task_id: PathId, payload: KelengkapanIn):
     """Initial (memaraf) a reviewed draft: it goes on to the next step."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     actions.paraf(
         task=Task(pk=task_id),
         by=request.auth,
@@ -134,7 +136,7 @@ def sign(request, task_id: PathId, payload: SignIn):
     unless `electronic` is false. The signed PDF is the next version of the step's output
     (final at the SOP's last signing step). Signed in ink, `scan` names the PDF scan of
     the signed page uploaded at this step; without it the step does not complete."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     actions.sign(
         task=Task(pk=task_id),
         by=request.auth,
@@ -159,7 +161,7 @@ def return_for_revision(request, task_id: PathId, payload: ReturnIn):
 
     The steps in between run again; `active` holds the drafting step's new task.
     """
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     actions.return_for_revision(task=Task(pk=task_id), by=request.auth, note=payload.note)
     return _result(task_id, process_id)
 
@@ -171,7 +173,7 @@ def return_for_revision(request, task_id: PathId, payload: ReturnIn):
 )
 def choose(request, task_id: PathId, payload: ChooseIn):
     """Decide at a decision step: the flow with the chosen label goes on."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     actions.choose_branch(
         task=Task(pk=task_id), by=request.auth, branch=payload.branch, note=payload.note
     )
@@ -185,7 +187,7 @@ def choose(request, task_id: PathId, payload: ChooseIn):
 )
 def waive(request, task_id: PathId, payload: WaiveIn):
     """Record that the step goes on without one of its kelengkapan, with the reason."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     actions.waive(
         task=Task(pk=task_id), by=request.auth, document=payload.document, reason=payload.reason
     )
@@ -201,7 +203,7 @@ def reassign(request, task_id: PathId, payload: ReassignIn):
     """Give an active task to another person, with a reason: to whoever holds its position
     today (the owner or the Kasubbag), or to someone the official above the position
     appoints for this task; never to oneself for a step of another position."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     to = Person.objects.filter(pk=payload.to).first()
     if to is None:
         raise DomainError(_("There is no person %(id)d.") % {"id": payload.to}, field="to")
@@ -226,16 +228,10 @@ def _version(version_id: int | None, field: str) -> DocumentVersion | None:
 def file_at_step(request, task_id: PathId, payload: FileIn):
     """The archive step: enter the version in the archive register and finish the step,
     together (as the page's archive form)."""
-    process_id = _process_of(task_id)
-    classification = None
-    if payload.classification:
-        classification = ArchiveClassification.objects.filter(code=payload.classification).first()
-        if classification is None:
-            raise DomainError(
-                _("There is no archive classification %(code)s.")
-                % {"code": payload.classification[:40]},
-                field="classification",
-            )
+    process_id = _process_of(request, task_id)
+    classification = (
+        classification_by_code(payload.classification) if payload.classification else None
+    )
     actions.file_at_step(
         task=Task(pk=task_id),
         version=_version(payload.version, "version"),
@@ -259,7 +255,7 @@ def file_at_step(request, task_id: PathId, payload: FileIn):
 def send_at_step(request, task_id: PathId, payload: SendIn):
     """The dispatch step: record what was sent, to whom, when, how and under which cover
     letter number, and finish the step, together (as the page's dispatch form)."""
-    process_id = _process_of(task_id)
+    process_id = _process_of(request, task_id)
     number = (
         LetterNumber.objects.filter(
             number=payload.cover_number.strip(), process_id=process_id

@@ -75,7 +75,7 @@ class ArchiveClassificationAdmin(admin.ModelAdmin):
 class NumberingBookForm(forms.ModelForm):
     class Meta:
         model = NumberingBook
-        fields = ["unit", "year", "pattern", "digits"]
+        fields = ["unit", "year", "pattern", "digits", "units"]
 
     def clean_pattern(self):
         pattern = self.cleaned_data["pattern"]
@@ -91,6 +91,8 @@ class NumberingBookAdmin(admin.ModelAdmin):
     list_display = ["unit", "year", "pattern", "last_sequence"]
     list_filter = ["year"]
     readonly_fields = ["last_sequence"]
+    # The units delegated to number in the book (documents.permissions.numbering_units).
+    autocomplete_fields = ["units"]
 
 
 @admin.register(LetterNumber)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from typing import IO
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -49,8 +51,14 @@ def export_filename(filters: ArchiveFilters) -> str:
     return f"register-arsip{year}.xlsx"
 
 
-def write_archive_register(filters: ArchiveFilters, out: IO[bytes]) -> int:
-    """Write the register (filtered as on its page) as XLSX into `out`; the number of entries."""
+def write_archive_register(
+    filters: ArchiveFilters, out: IO[bytes], *, scope: Callable[[QuerySet], QuerySet] | None = None
+) -> int:
+    """Write the register (filtered as on its page) as XLSX into `out`; the number of entries.
+
+    `scope` narrows the entries to those the person exporting may read
+    (documents.permissions.visible_archive_entries); the command exports them all.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title="Register arsip")
     for index, (_title, width) in enumerate(COLUMNS):
@@ -65,7 +73,10 @@ def write_archive_register(filters: ArchiveFilters, out: IO[bytes]) -> int:
     sheet.append(header)
 
     dispositions = dict(ArchiveClassification.Disposition.choices)
-    rows = archive_register(filters).values_list(
+    entries = archive_register(filters)
+    if scope is not None:
+        entries = scope(entries)
+    rows = entries.values_list(
         "year",
         "sequence",
         "classification__code",
@@ -125,11 +136,13 @@ def write_archive_register(filters: ArchiveFilters, out: IO[bytes]) -> int:
     return count
 
 
-def archive_register_file(filters: ArchiveFilters) -> tempfile.SpooledTemporaryFile:
+def archive_register_file(
+    filters: ArchiveFilters, *, scope: Callable[[QuerySet], QuerySet] | None = None
+) -> tempfile.SpooledTemporaryFile:
     """The workbook in a temporary file (in memory up to 8 MB), rewound, for a FileResponse."""
     # Not a context manager: the response closes it once sent.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    write_archive_register(filters, out)
+    write_archive_register(filters, out, scope=scope)
     out.seek(0)
     return out
 

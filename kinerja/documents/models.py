@@ -307,6 +307,16 @@ class NumberingBook(TimeStampedModel):
         _("digits of the sequence"), default=3, help_text=_("3 writes 14 as 014.")
     )
     last_sequence = models.PositiveIntegerField(_("last number taken"), default=0)
+    units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("other units that number in it"),
+        blank=True,
+        related_name="delegated_books",
+        help_text=_(
+            "Units whose officials may also take numbers in this book. The unit itself, and "
+            "the units under it that keep no book of their own, always may."
+        ),
+    )
 
     class Meta:
         verbose_name = _("numbering book")
@@ -393,7 +403,7 @@ class ArchiveEntry(models.Model):
         related_name="entries",
     )
     title = models.CharField(_("description"), max_length=300)
-    letter_number = models.CharField(_("letter number"), max_length=120, blank=True)
+    letter_number = models.CharField(_("letter number"), max_length=120, blank=True, db_index=True)
     document_date = models.DateField(_("document date"))
     location = models.CharField(_("location (ordner)"), max_length=200)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)

@@ -5,7 +5,9 @@ SQLite the IMMEDIATE transaction already serialises writers), increments its
 counter and writes the number in the same transaction: two clerks taking a
 number at once get consecutive numbers, and a request that dies halfway
 takes none. A number once given is never reused: cancelling it marks it
-cancelled and it stays in the book.
+cancelled and it stays in the book. Numbers are taken only in one's own unit's
+book or one delegated to it, and a number a final, filed or sent letter carries
+is never cancelled (documents.permissions says who and when).
 """
 
 import datetime as dt
@@ -72,12 +74,15 @@ def book_for(unit: Unit, year: int) -> NumberingBook:
     previous = NumberingBook.objects.filter(unit=unit, year__lt=year).order_by("-year").first()
     try:
         with transaction.atomic():
-            return NumberingBook.objects.create(
+            book = NumberingBook.objects.create(
                 unit=unit,
                 year=year,
-                # A new year keeps the format the unit settled on.
+                # A new year keeps the format the unit settled on, and who numbers in it.
                 **({"pattern": previous.pattern, "digits": previous.digits} if previous else {}),
             )
+            if previous is not None:
+                book.units.set(previous.units.all())
+            return book
     except IntegrityError:
         # Someone opened it at the same moment.
         return NumberingBook.objects.get(unit=unit, year=year)
@@ -98,6 +103,9 @@ def take(
     """The next number of the unit's book for `year`."""
     if not permissions.may_take_number(by):
         raise PermissionDenied(_("You may not take letter numbers."))
+    if isinstance(year, int) and not permissions.may_number_in(by, unit, year):
+        # Before the book is opened or locked: a refused request leaves nothing behind.
+        raise PermissionDenied(permissions.not_your_book(unit))
     subject = (subject or "").strip()
     if not subject:
         raise DomainError(_("Give the subject (hal) of the letter."), field="subject")
@@ -146,9 +154,14 @@ def cancel(*, number: LetterNumber, by: AbstractBaseUser, reason: str) -> Letter
     """Cancel a number: it stays in the book, marked cancelled, and is never given again."""
     number = LetterNumber.objects.select_for_update().get(pk=number.pk)
     if not permissions.may_cancel_number(by, number):
-        raise PermissionDenied(_("Only who took the number, or an administrator, may cancel it."))
+        raise PermissionDenied(
+            _("Only who took the number, a clerk of its book or an administrator may cancel it.")
+        )
     if number.status == LetterNumber.Status.CANCELLED:
         raise DomainError(_("Number %(number)s is already cancelled.") % {"number": number.number})
+    kept = permissions.number_kept_reason(number)
+    if kept:
+        raise DomainError(kept)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for cancelling the number."), field="reason")

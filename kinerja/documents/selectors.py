@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from kinerja.core.audit_models import AuditEvent
 from kinerja.org.models import Unit
 from kinerja.sop.models import DocumentType, Sop
 from kinerja.workflow.graph import graph_for
@@ -160,9 +161,27 @@ def numbering_book(unit: Unit, year: int) -> NumberingBook | None:
     return NumberingBook.objects.select_related("unit").filter(unit=unit, year=year).first()
 
 
+def with_use(numbers: QuerySet[LetterNumber]) -> QuerySet[LetterNumber]:
+    """Numbers with what keeps them from being cancelled, for a whole page in its one query:
+    `on_final` (the letter that carries it has a final version), `on_archive` (filed in the
+    archive register), `sent` (a dispatch went out under it). With the process (its status)."""
+    return numbers.select_related("process").annotate(
+        on_final=Exists(
+            DocumentVersion.objects.filter(document_id=OuterRef("document_id"), is_final=True)
+        ),
+        on_archive=Exists(
+            ArchiveEntry.objects.filter(
+                Q(letter_number=OuterRef("number"))
+                | Q(version__document_id=OuterRef("document_id"))
+            )
+        ),
+        sent=Exists(Dispatch.objects.filter(cover_number_id=OuterRef("pk"))),
+    )
+
+
 def letter_numbers(book: NumberingBook, *, text: str = "") -> QuerySet[LetterNumber]:
     """The numbers of one book, newest first, cancelled ones included (they stay in the book)."""
-    qs = LetterNumber.objects.filter(book=book).select_related(
+    qs = with_use(LetterNumber.objects.filter(book=book)).select_related(
         "classification", "taken_by__person", "cancelled_by__person", "process"
     )
     text = (text or "").strip()
@@ -227,3 +246,60 @@ def numbering_unit(unit: Unit) -> Unit:
         seen.add(current.pk)
         current = current.parent
     return unit
+
+
+def numbering_units_of(unit_ids) -> dict[int, int]:
+    """numbering_unit() for many units at once: {unit id: the unit whose book numbers its
+    letters}, in two queries (the units that keep books, and the tree)."""
+    wanted = set(unit_ids)
+    if not wanted:
+        return {}
+    keeping = set(NumberingBook.objects.values_list("unit_id", flat=True).distinct())
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    found = {}
+    for unit_id in wanted:
+        current: int | None = unit_id
+        seen: set[int] = set()
+        while current is not None and current not in seen and current not in keeping:
+            seen.add(current)
+            current = parents.get(current)
+        found[unit_id] = current if current is not None and current in keeping else unit_id
+    return found
+
+
+def books_delegated_to(unit_ids, year: int) -> set[int]:
+    """The units whose book for `year` lists one of these units among those that may number
+    in it. A book not opened yet for `year` will keep the list of the unit's newest book
+    (numbering.book_for), so that book answers for it."""
+    wanted = set(unit_ids)
+    if not wanted:
+        return set()
+    candidates = set(
+        NumberingBook.objects.filter(year__lte=year, units__in=wanted).values_list(
+            "unit_id", "year"
+        )
+    )
+    if not candidates:
+        return set()
+    newest = dict(
+        NumberingBook.objects.filter(unit_id__in={u for u, _y in candidates}, year__lte=year)
+        .values("unit_id")
+        .annotate(newest=Max("year"))
+        .values_list("unit_id", "newest")
+    )
+    return {unit for unit, book_year in candidates if newest.get(unit) == book_year}
+
+
+# --- the download log ----------------------------------------------------------------------
+
+
+def download_stream(process_id: int) -> str:
+    """The audit stream of the downloads of a process's files (services.record_download)."""
+    return f"downloads:{process_id}"
+
+
+def download_log(process_id: int) -> QuerySet[AuditEvent]:
+    """The downloads of a process's files, newest first (slice it: it is a whole stream)."""
+    return AuditEvent.objects.filter(
+        stream=download_stream(process_id), action="download"
+    ).order_by("-seq")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core import limits
-from kinerja.documents import letter_filling, selectors, signing
+from kinerja.documents import letter_filling, permissions, selectors, signing
 from kinerja.documents.models import (
     ArchiveClassification,
     Dispatch,
@@ -434,6 +434,12 @@ def letter_form_for(task: Task, template, *, by, data=None):
     )
     initial["classification"] = template.classification_id
     form = cls(data, prefix=f"letter-{task.pk}", initial=initial, positions=positions)
+    if not (
+        permissions.may_take_number(by)
+        and permissions.may_number_in(by, task.process.unit, timezone.localdate().year)
+    ):
+        # The book is not theirs to number in: the form offers only the number already given.
+        form.fields.pop("take_number")
     return form
 
 

@@ -4,8 +4,10 @@ Same shape as process_views: login, the object or 404, a form that only
 validates, one write, redirect (or, with htmx, the part of the process page
 that changed). The services decide who may write: PermissionDenied is the 403
 page with its message; a DomainError goes back next to the field it names
-(status 400). Any logged-in user may read and download, as they may read the
-process pages (an office intranet).
+(status 400). Who may read and download is the process's rule
+(documents.permissions: its officials, its leaders, those given access; a final
+version is everyone's); for anyone else a version, a task and a process are 404,
+as if they did not exist. Every download is entered in the download log.
 
 The archive and dispatch steps record the register entry and finish the step
 in one transaction: a filing that fails leaves the step open, and a step that
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
+from kinerja.core.logins import client_address
 from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents.files import CONTENT_TYPES, EXTENSIONS, safe_name
@@ -45,21 +48,27 @@ from .process_views import _add_process_end_message, _denied
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _version(public_id) -> DocumentVersion:
-    return get_object_or_404(
+def _version(request, public_id) -> DocumentVersion:
+    """The version, or 404 when there is none or the user may not read it."""
+    version = get_object_or_404(
         DocumentVersion.objects.select_related("document__process", "document__document_type"),
         public_id=public_id,
     )
+    if not document_permissions.may_read_version(version, request.user):
+        raise Http404("version")
+    return version
 
 
 @login_required
 def download(request, public_id):
     """Unduh: the stored file, as an attachment under its safe name and real type."""
-    version = _version(public_id)
+    version = _version(request, public_id)
     if not version.file or not default_storage.exists(version.file.name):
         raise Http404("file")
+    handle = version.file.open("rb")
+    actions.record_download(version=version, by=request.user, address=client_address(request))
     return FileResponse(
-        version.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=safe_name(version.name, version.kind),
         content_type=CONTENT_TYPES[version.kind],
@@ -69,13 +78,17 @@ def download(request, public_id):
 @login_required
 def download_docx(request, public_id):
     """The Word file of a generated letter (the PDF is the version itself)."""
-    version = _version(public_id)
+    version = _version(request, public_id)
     letter = GeneratedLetter.objects.filter(version=version).first()
     if letter is None or not letter.docx:
         raise Http404("docx")
     stem = version.name.rsplit(".", 1)[0]
+    handle = letter.docx.open("rb")
+    actions.record_download(
+        version=version, by=request.user, address=client_address(request), file=FileKind.DOCX
+    )
     return FileResponse(
-        letter.docx.open("rb"),
+        handle,
         as_attachment=True,
         filename=safe_name(f"{stem}.{EXTENSIONS[FileKind.DOCX]}", FileKind.DOCX),
         content_type=CONTENT_TYPES[FileKind.DOCX],
@@ -85,13 +98,24 @@ def download_docx(request, public_id):
 # --- writing: helpers -------------------------------------------------------------------------
 
 
-def _task(pk) -> Task:
-    return get_object_or_404(
+def _task(request, pk) -> Task:
+    """The task, or 404 when there is none or the user may not read its process."""
+    task = get_object_or_404(
         Task.objects.select_related(
             "process__sop_version", "process__unit", "step__output", "assignee", "position"
         ),
         pk=pk,
     )
+    if not permissions.may_read_process(task.process, request.user):
+        raise Http404("task")
+    return task
+
+
+def _process(request, pk) -> Process:
+    process = get_object_or_404(Process.objects.select_related("sop_version"), pk=pk)
+    if not permissions.may_read_process(process, request.user):
+        raise Http404("process")
+    return process
 
 
 def _failed(request, process_pk: int, task_pk: int, action: str, error: DomainError):
@@ -122,7 +146,7 @@ def _done(request, process_pk: int, message: str):
 @require_POST
 def process_upload(request, pk):
     """Unggah versi outside a task: the person says which of the SOP's documents it is."""
-    process = get_object_or_404(Process.objects.select_related("sop_version"), pk=pk)
+    process = _process(request, pk)
     form = document_forms.ProcessUploadForm(
         request.POST, request.FILES, prefix="upload", types=document_forms.process_types(process)
     )
@@ -165,7 +189,7 @@ def _version_message(version: DocumentVersion) -> str:
 @require_POST
 def task_upload(request, pk):
     """Unggah versi from a task: a version of the step's output, recorded with the task."""
-    task = _task(pk)
+    task = _task(request, pk)
     try:
         permissions.authorize(task, request.user)
     except PermissionDenied as denied:
@@ -199,7 +223,7 @@ def task_upload(request, pk):
 @require_POST
 def mark_final(request, public_id):
     """Versi final: the document's versions end here."""
-    version = _version(public_id)
+    version = _version(request, public_id)
     process_pk = version.document.process_id
     try:
         actions.mark_final(version=version, by=request.user)
@@ -220,7 +244,7 @@ def task_letter(request, pk):
 
     The number comes from the unit's book when asked (the default).
     """
-    task = _task(pk)
+    task = _task(request, pk)
     template = letter_filling.template_for_step(task.step)
     if template is None:
         raise Http404("letter")
@@ -291,7 +315,7 @@ def _step_missing(task: Task):
 def _register_and_finish(request, pk, action: str, form_for, service, values, message):
     """The archive and dispatch steps: one form, one service that records the register entry
     and finishes the step together, then the message naming what was recorded."""
-    task = _task(pk)
+    task = _task(request, pk)
     try:
         permissions.authorize(task, request.user)
     except PermissionDenied as denied:
@@ -362,6 +386,8 @@ def task_dispatch(request, pk):
 def receipt(request, pk):
     """Tanda terima: who received a dispatch, and when."""
     item = get_object_or_404(Dispatch.objects.select_related("process"), pk=pk)
+    if not permissions.may_read_process(item.process, request.user):
+        raise Http404("dispatch")
     form = document_forms.ReceiptForm(request.POST, prefix=f"receipt-{item.pk}")
     if not form.is_valid():
         return _invalid(request, item.process_id, 0, f"receipt-{item.pk}")

@@ -177,6 +177,17 @@ class ReassignForm(DomainErrorForm):
         self.fields["to"].queryset = targets if targets is not None else Person.objects.none()
 
 
+class GrantAccessForm(ReassignForm):
+    """Akses: one more person who may read the process, and why (a reassignment's two fields):
+    anyone with a login, since only they can read anything."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args, targets=Person.objects.filter(user__isnull=False).order_by("name"), **kwargs
+        )
+        self.fields["to"].label = _("Give access to")
+
+
 class CancelProcessForm(DomainErrorForm):
     reason = forms.CharField(
         label=_("Reason for cancelling"),

@@ -26,6 +26,7 @@ from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
 from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
+from kinerja.documents import selectors as document_selectors
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.sop.models import DocumentType, Step
 from kinerja.sop.render import document_context
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from .forms import ReassignForm, WaiveForm
 
 TEMPLATE = "web/process_detail.html"
+DOWNLOAD_LOG_ROWS = 50  # the newest downloads shown on the page; the count says how many in all
 
 
 # --- one process ---------------------------------------------------------------------------
@@ -234,6 +236,10 @@ EVENT_TEXTS = {
     "reassign": lambda a, n: (
         _("Step %(n)s given to %(name)s") % {"n": n, "name": a.get("assignee") or "-"}
     ),
+    "grant-access": lambda a, n: _("Access given to %(name)s") % {"name": a.get("person", "")},
+    "revoke-access": lambda a, n: (
+        _("Access of %(name)s taken back") % {"name": a.get("person", "")}
+    ),
     "cancel": lambda a, n: _("Process cancelled"),
     "finish-process": lambda a, n: _("Process finished"),
     "reminder": lambda a, n: _("Reminder sent to %(name)s") % {"name": a.get("recipient", "")},
@@ -309,7 +315,14 @@ def _history(process: Process, tasks_by_pk: dict[int, Task]) -> list[HistoryRow]
 
 
 def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
-    """Everything the process page shows, in a number of queries that does not grow."""
+    """Everything the process page shows, in a number of queries that does not grow.
+
+    A process the user may not read is answered as one that does not exist (404).
+    """
+    user = request.user
+    scope = permissions.read_scope(user)
+    if not permissions.may_read_process(pk, scope):
+        raise Http404("process")
     try:
         view = selectors.process_view(pk)
     except Process.DoesNotExist:
@@ -317,7 +330,6 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     process = view.process
     graph = graph_for(view.version)
     now = timezone.now()
-    user = request.user
     tasks_by_pk = {t.pk: t for t in view.tasks}
     names = _user_names(
         [t.completed_by_id for t in view.tasks]
@@ -385,6 +397,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             panel.reassign_form = _bind(form, bound, task.pk, "reassign")
         panels.append(panel)
 
+    access = access_section(process, scope, bound)
+
     cancel_form = None
     if process.status == Process.Status.RUNNING and permissions.may_cancel(process, user):
         cancel_form = forms.CancelProcessForm(_posted(bound, 0, "cancel"), prefix="cancel")
@@ -399,6 +413,8 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         if f is not None
     ]
     shown += documents["document_forms"]
+    if access["access_form"] is not None:
+        shown.append(access["access_form"])
     if cancel_form is not None:
         shown.append(cancel_form)
     top_error = ""
@@ -417,6 +433,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "panels": panels,
         "cancel_form": cancel_form,
         **documents,
+        **access,
         "waivers": [
             (w, tasks_by_pk[w.task_id].step.number, names.get(w.by_id, ""), format_moment(w.at))
             for w in view.waivers
@@ -429,6 +446,24 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "started": format_moment(process.started_at),
         "finished": format_moment(process.finished_at) if process.finished_at else "",
         **document_context(view.version, states=drawing_states(view, graph)),
+    }
+
+
+# --- access by name ----------------------------------------------------------------------------
+
+
+def access_section(process: Process, scope: permissions.ReadScope, bound: Bound | None) -> dict:
+    """Akses: the people given access to the process by name, and the form to give it; shown to
+    those who may give it (its owner, a leader of its unit, an administrator)."""
+    if not permissions.may_grant_access(process, scope):
+        return {"access_grants": [], "access_form": None}
+    grants = list(process.access_grants.select_related("person", "granted_by__person"))
+    form = forms.GrantAccessForm(_posted(bound, 0, "access"), prefix="access")
+    return {
+        "access_grants": [
+            (g, format_moment(g.granted_at), permissions.display_name(g.granted_by)) for g in grants
+        ],
+        "access_form": _bind(form, bound, 0, "access"),
     }
 
 
@@ -569,6 +604,13 @@ def document_section(request, process: Process, view, names, bound: Bound | None
     final_error = (
         bound.error.message if bound and bound.task_pk == 0 and bound.action == "final" else ""
     )
+    # The download log, for those who manage the process's documents (newest first).
+    downloads, download_count = [], 0
+    sees_downloads = document_permissions.may_manage_documents(process, user)
+    if sees_downloads:
+        log = document_selectors.download_log(process.pk)
+        downloads = [(event, format_moment(event.at)) for event in log[:DOWNLOAD_LOG_ROWS]]
+        download_count = len(downloads) if len(downloads) < DOWNLOAD_LOG_ROWS else log.count()
     newest = [
         (d.document_type.same_as_id or d.document_type_id, by_document[d.pk][-1])
         for d in view.documents
@@ -580,12 +622,15 @@ def document_section(request, process: Process, view, names, bound: Bound | None
         "upload_form": upload_form,
         "dispatches": dispatches,
         "final_error": final_error,
+        "may_see_downloads": sees_downloads,
+        "downloads": downloads,
+        "download_count": download_count,
         "document_forms": [f for f in [upload_form, *receipt_forms] if f is not None],
     }
 
 
 def _in_documents_section(bound: Bound | None) -> bool:
-    return bound is not None and bound.task_pk == 0 and bound.action != "cancel"
+    return bound is not None and bound.task_pk == 0 and bound.action not in ("cancel", "access")
 
 
 def _posted(bound: Bound | None, task_pk: int, action: str):

@@ -115,7 +115,10 @@ def process_list(request):
         request.GET or None, sops=sops, statuses=Process.Status.choices, auto_id="filter_%s"
     )
     filters = form.filters() if form.is_bound else {"sop": "", "year": None, "status": ""}
-    processes = selectors.processes(now=now, **{"overdue": False, **filters}).prefetch_related(
+    # Only the processes the user may read, filtered inside the list's one query.
+    processes = permissions.visible_processes(
+        request.user, selectors.processes(now=now, **{"overdue": False, **filters})
+    ).prefetch_related(
         Prefetch(
             "tasks",
             queryset=Task.objects.active().select_related("step", "assignee").order_by("pk"),
@@ -276,6 +279,9 @@ def task_action(request, pk, action):
         ),
         pk=pk,
     )
+    # A process one may not read does not exist for them: 404, as its page.
+    if not permissions.may_read_process(task.process, request.user):
+        raise Http404("task")
     # Who may act is decided before the input is read: anyone else gets 403 whatever
     # they sent. The service checks again under its lock.
     try:
@@ -347,6 +353,8 @@ def _denied(request, denied: PermissionDenied):
 @require_POST
 def process_cancel(request, pk):
     process = get_object_or_404(Process, pk=pk)
+    if not permissions.may_read_process(process, request.user):
+        raise Http404("process")
     form = forms.CancelProcessForm(request.POST, prefix="cancel")
     form.is_valid()
     try:
@@ -361,6 +369,62 @@ def process_cancel(request, pk):
     if request.htmx:
         return respond(request, pk)
     return redirect("web:process-detail", pk=pk)
+
+
+# --- access by name ----------------------------------------------------------------------
+
+
+def _readable(request, pk) -> Process:
+    """The process, or 404 for one that does not exist or that the user may not read."""
+    process = get_object_or_404(Process.objects.select_related("unit"), pk=pk)
+    if not permissions.may_read_process(process, request.user):
+        raise Http404("process")
+    return process
+
+
+@login_required
+@require_POST
+def process_access_grant(request, pk):
+    """Beri akses: one more person may read the process (the owner or a leader gives it)."""
+    process = _readable(request, pk)
+    form = forms.GrantAccessForm(request.POST, prefix="access")
+    form.is_valid()
+    try:
+        grant = actions.grant_access(
+            process=process,
+            person=form.cleaned_data.get("to"),
+            by=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        if error.field == "person":
+            error.field = "to"
+        return respond(request, pk, bound=Bound(0, "access", request.POST, error), status=422)
+    messages.success(
+        request, _("%(name)s may now read this process.") % {"name": grant.person.name}
+    )
+    return redirect(reverse("web:process-detail", args=[pk]) + "#process-access")
+
+
+@login_required
+@require_POST
+def process_access_revoke(request, pk, person_pk):
+    """Cabut akses: the access given by name ends (other rights of the person stay)."""
+    process = _readable(request, pk)
+    person = get_object_or_404(Person, pk=person_pk)
+    try:
+        actions.revoke_access(process=process, person=person, by=request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The access given to %(name)s is taken back.") % {"name": person.name}
+        )
+    return redirect(reverse("web:process-detail", args=[pk]) + "#process-access")
 
 
 # --- notifications -----------------------------------------------------------------------

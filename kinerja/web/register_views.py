@@ -1,7 +1,10 @@
 """Pages of the document registers: documents, the archive register, the letter-number books,
 and the verification of a signed document (also the public page its QR code opens).
 
-Reads come from kinerja.documents.selectors, writes go through one service call
+Reads come from kinerja.documents.selectors, narrowed to what the person may read by
+kinerja.documents.permissions inside each list's query (final documents for everyone, the
+rest for those who may read their process; the numbering books of one's own unit, the
+units one leads and those delegated to one's unit); writes go through one service call
 (actions.take_number / actions.cancel_number): a DomainError is shown next to its field or
 as a message, PermissionDenied is the 403 page. Filters are GET parameters; a bad
 value is ignored and named above the list.
@@ -27,6 +30,7 @@ from kinerja.documents import export, permissions, selectors, verification
 from kinerja.documents.models import ArchiveClassification, LetterNumber
 from kinerja.org.models import Assignment, Unit
 from kinerja.sop.models import DocumentType, Sop
+from kinerja.workflow.permissions import read_scope, readable_among
 
 from . import register_forms as forms
 
@@ -50,10 +54,13 @@ def documents(request):
         sops=Sop.objects.order_by("number").only("pk", "slug", "number"),
         document_types=DocumentType.objects.filter(same_as__isnull=True).order_by("name"),
     )
-    versions = selectors.document_versions(form.filters())
+    scope = read_scope(request.user)
+    versions = permissions.visible_versions(scope, selectors.document_versions(form.filters()))
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        # A final version of a process the user may not read is listed without its link.
+        "readable": readable_among(scope, [v.document.process_id for v in page.object_list]),
         "form": form,
         "ignored": form.ignored(),
         "query": _query_without_page(request),
@@ -75,7 +82,9 @@ def _archive_form(request) -> forms.ArchiveFilterForm:
 def archive_register(request):
     """Register Arsip: the documents booked and filed, by year and register number."""
     form = _archive_form(request)
-    entries = selectors.archive_register(form.filters())
+    entries = permissions.visible_archive_entries(
+        request.user, selectors.archive_register(form.filters())
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = _query_without_page(request)
     context = {
@@ -92,8 +101,11 @@ def archive_register(request):
 def archive_export(request):
     """The register as XLSX, with the filters of the page."""
     filters = _archive_form(request).filters()
+    scope = read_scope(request.user)
     return FileResponse(
-        export.archive_register_file(filters),
+        export.archive_register_file(
+            filters, scope=lambda entries: permissions.visible_archive_entries(scope, entries)
+        ),
         as_attachment=True,
         filename=export.export_filename(filters),
         content_type=export.CONTENT_TYPE,
@@ -116,20 +128,35 @@ def _own_unit(user) -> Unit | None:
 
 
 def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[Unit]]:
-    units = list(Unit.objects.order_by("name").only("pk", "code", "name", "short_name"))
+    """The book the page shows: the one asked for (?unit=&year=), else the user's own.
+
+    Only the books the user may read are offered; asking for another is 404.
+    """
+    year = forms.BookChoiceForm(request.GET or None).valid_data().get("year")
+    year = year or timezone.localdate().year
+    readable = permissions.readable_book_units(request.user, year)
+    choices = Unit.objects.order_by("name").only("pk", "code", "name", "short_name")
+    if readable is not None:
+        choices = choices.filter(pk__in=readable)
+    units = list(choices)
     form = forms.BookChoiceForm(request.GET or None, units=units)
     data = form.valid_data()
     by_code = {u.code: u for u in units}
     unit = by_code.get(data.get("unit") or "")
+    asked = request.GET.get("unit", "")
+    if unit is None and asked and Unit.objects.filter(code=asked).exists():
+        # A book the user may not read is 404, as on every page of a thing one may not see.
+        raise Http404("book")
     if unit is None:
         unit = _own_unit(request.user)
         if unit is not None:
             # The book the clerk's letters are numbered in: their Bagian's, when it keeps one.
             unit = selectors.numbering_unit(unit)
-        else:
+        elif readable is None:
             latest = selectors.numbering_books().first()
             unit = latest.unit if latest else (units[0] if units else None)
-    year = data.get("year") or timezone.localdate().year
+        else:
+            unit = units[0] if units else None
     if not form.is_bound:
         # The filter shows the book the page lists, not the first unit of the list.
         form = forms.BookChoiceForm(
@@ -143,12 +170,17 @@ def _numbering_page(request, *, take_form=None, status=200):
     book = selectors.numbering_book(unit, year) if unit else None
     numbers = selectors.letter_numbers(book, text=form.valid_data().get("q") or "") if book else []
     page = Paginator(numbers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Once for the page's book, not per row: the cancel form is shown exactly when the
+    # service would cancel (its rights, and nothing final, filed or sent carries it).
+    allowed = permissions.numbering_units(request.user, year)
+    in_book = unit is not None and (allowed is None or selectors.numbering_unit(unit).pk in allowed)
+    readable = readable_among(
+        request.user, [n.process_id for n in page.object_list if n.process_id]
+    )
     for number in page.object_list:
-        number.may_cancel = (
-            number.status == LetterNumber.Status.ISSUED
-            and permissions.may_cancel_number(request.user, number)
-        )
-    may_take = permissions.may_take_number(request.user)
+        number.may_cancel = permissions.offers_cancel(request.user, number, in_book=in_book)
+        number.process_readable = number.process_id in readable
+    may_take = permissions.may_take_number(request.user) and in_book
     if may_take and take_form is None and unit is not None:
         take_form = forms.TakeNumberForm(initial={"unit": unit.code, "year": year})
     context = {
@@ -194,6 +226,8 @@ def numbering_take(request):
                     addressee=form.cleaned_data["addressee"],
                     by=request.user,
                 )
+            # Another unit's book is PermissionDenied: the 403 page with its message (the
+            # page offers only the books one numbers in).
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
@@ -216,6 +250,9 @@ def numbering_cancel(request, pk):
     if not form.is_valid():
         messages.error(request, _("The reason is too long."))
         return redirect(back)
+    readable = permissions.readable_book_units(request.user, number.book.year)
+    if readable is not None and number.book.unit_id not in readable:
+        raise Http404("number")
     try:
         actions.cancel_number(number=number, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
@@ -246,6 +283,9 @@ def _check(request, *, require_pdf: bool):
 def document_verify(request):
     """Upload a PDF: are its signatures intact and trusted, and is it a version on record?"""
     form, result = _check(request, require_pdf=True)
+    if result is not None:
+        # Name only the versions the user may know of (final ones, their processes').
+        result.matches = permissions.visible_matches(result.matches, request.user)
     status = 422 if form.errors else 200
     return render(
         request,
@@ -264,7 +304,9 @@ def document_check(request, public_id):
     recorded. A visitor may upload the file they hold to compare.
     """
     version = selectors.version_by_public_id(public_id)
-    if version is None:
+    if version is None or not permissions.may_see_record(version, request.user):
+        # A draft's record is for those who may read its process; for anyone else it is
+        # not there, as a code that does not exist.
         raise Http404(_("There is no document with this verification code."))
     form, result = _check(request, require_pdf=False)
     same = other_in_document = None
@@ -274,7 +316,13 @@ def document_check(request, public_id):
             # The QR of the first signer stays on the PDF the second signer signs: that file
             # is a later version of the same document, which is worth saying.
             other_in_document = next(
-                (v for v in result.matches if v.document_id == version.document_id), None
+                (
+                    v
+                    for v in result.matches
+                    if v.document_id == version.document_id
+                    and permissions.may_see_record(v, request.user)
+                ),
+                None,
             )
     context = {
         "version": version,

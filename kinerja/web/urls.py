@@ -23,6 +23,12 @@ urlpatterns = [
     path("processes/start/", process_views.process_start, name="process-start"),
     path("processes/<int:pk>/", process_views.process_detail, name="process-detail"),
     path("processes/<int:pk>/cancel/", process_views.process_cancel, name="process-cancel"),
+    path("processes/<int:pk>/access/", process_views.process_access_grant, name="process-access"),
+    path(
+        "processes/<int:pk>/access/<int:person_pk>/revoke/",
+        process_views.process_access_revoke,
+        name="process-access-revoke",
+    ),
     path("notifications/", process_views.notification_list, name="notifications"),
     path("notifications/read/", process_views.notification_read, name="notifications-read"),
     # Personal API tokens (see docs/api.md).

@@ -257,6 +257,40 @@ class ProcessDocument(TimeStampedModel):
         )
 
 
+class ProcessAccess(models.Model):
+    """Akses baca: a person given the right to read a process they would not otherwise see.
+
+    Who reads a process is decided by workflow.permissions (the officials of its
+    lanes, its unit's leaders, administrators); the owner or a leader may open it
+    to one more person by name, with a reason, and close it again. Both are events
+    of the process's audit record.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="access_grants")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="process_access"
+    )
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"))
+
+    class Meta:
+        verbose_name = _("access to a process")
+        verbose_name_plural = _("access to processes")
+        ordering = ["granted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "person"], name="process_access_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.process}"
+
+
 class Waiver(models.Model):
     """A kelengkapan missing from the process that the actor went on without, with a reason."""
 

@@ -7,16 +7,18 @@ so a button is shown exactly when the action behind it is allowed.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.org.models import Assignment, Person
-from kinerja.sop.models import Step
+from kinerja.org.leadership import units_led_by
+from kinerja.org.models import Assignment, Person, Position
+from kinerja.sop.models import Lane, Step
 
-from .models import Process, Task
+from .models import Process, ProcessAccess, Task
 
 ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
 
@@ -227,3 +229,136 @@ def step_actions(step: Step) -> list[str]:
     if step.action == Step.Action.DISPATCH:
         return ["dispatch"]
     return ["finish"]
+
+
+# --- who may read a process ----------------------------------------------------------------
+#
+# A process's drafts, notes and history are for: the officials of its lanes (whoever holds
+# a lane's position today, definitively or as Plt/Plh), everyone a task of it was given to
+# (a Plt/Plh on the day, a reassignment), its owner, the leaders of the unit that owns it
+# (org.leadership: the heads of that unit and of the units above it, and the officials above
+# those heads), the people its owner or a leader gave access to by name (ProcessAccess), and
+# administrators. Final documents are everyone's (documents.permissions). One rule, one
+# filter: lists apply it inside their one query, a single process asks the same filter.
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What a user's positions on a day let them read, worked out once (one query; three for
+    an official who leads a unit)."""
+
+    user_id: int | None
+    person_id: int | None
+    everything: bool
+    positions: frozenset[int]  # held that day: definitive, Plt or Plh
+    units: frozenset[int]  # the units of those positions
+    led_units: frozenset[int]  # the units those positions lead
+
+
+def read_scope(user: User | AnonymousUser, *, today: dt.date | None = None) -> ReadScope:
+    if not user.is_authenticated:
+        return ReadScope(None, None, False, frozenset(), frozenset(), frozenset())
+    person = person_of(user)
+    if user.is_superuser:
+        return ReadScope(user.pk, person.pk if person else None, True, *[frozenset()] * 3)
+    held: list[tuple[int, int, int | None, bool]] = []
+    if person is not None:
+        held = list(
+            Assignment.objects.on(today or timezone.localdate())
+            .filter(person=person)
+            .annotate(
+                has_subordinates=Exists(
+                    Position.objects.filter(superior_id=OuterRef("position_id"))
+                )
+            )
+            .values_list(
+                "position_id",
+                "position__unit_id",
+                "position__superior__unit_id",
+                "has_subordinates",
+            )
+        )
+    positions = frozenset(row[0] for row in held)
+    # Only a head of a unit, or a position someone reports to, can lead anything: the org tree
+    # is read (two more queries) only for them, not for a Pelaksana or an operator.
+    leads = any(
+        unit != superior_unit or subordinates for _p, unit, superior_unit, subordinates in held
+    )
+    return ReadScope(
+        user_id=user.pk,
+        person_id=person.pk if person else None,
+        everything=False,
+        positions=positions,
+        units=frozenset(row[1] for row in held),
+        led_units=frozenset(units_led_by(positions)) if leads else frozenset(),
+    )
+
+
+def readable_process_ids(scope: ReadScope) -> QuerySet | None:
+    """The ids of the processes the scope reads, as one subquery (None: every process).
+
+    A UNION of the rule's parts, each on an index (owner, unit, the SOP versions whose
+    lanes the person holds, the tasks given to them, the access given them by name): the
+    database builds the set once, and a list of a leader who reads thousands of processes
+    pays for one lookup a row, not for an OR of five conditions.
+    """
+    if scope.everything:
+        return None
+    if scope.user_id is None:
+        return Process.objects.none().values("pk")
+    parts: list[QuerySet] = [Process.objects.filter(owner_id=scope.user_id).values("pk")]
+    if scope.led_units:
+        parts.append(Process.objects.filter(unit_id__in=scope.led_units).values("pk"))
+    if scope.positions:
+        lanes = Lane.objects.filter(position_id__in=scope.positions).values("version_id")
+        parts.append(Process.objects.filter(sop_version_id__in=lanes.order_by()).values("pk"))
+    if scope.person_id is not None:
+        parts.append(Task.objects.filter(assignee_id=scope.person_id).values("process_id"))
+        parts.append(ProcessAccess.objects.filter(person_id=scope.person_id).values("process_id"))
+    # A compound statement takes no ORDER BY in its parts (the models' default orderings).
+    first, *rest = [part.order_by() for part in parts]
+    return first.union(*rest) if rest else first
+
+
+def process_read_filter(scope: ReadScope) -> Q | None:
+    """The rule as a filter on Process (None: everything): one subquery, no joins."""
+    ids = readable_process_ids(scope)
+    return None if ids is None else Q(pk__in=ids)
+
+
+def visible_processes(
+    user: User | AnonymousUser | ReadScope, queryset: QuerySet[Process] | None = None
+) -> QuerySet[Process]:
+    """The processes (of `queryset`, else all) whose drafts, notes and history `user` may read."""
+    scope = user if isinstance(user, ReadScope) else read_scope(user)
+    qs = Process.objects.all() if queryset is None else queryset
+    rule = process_read_filter(scope)
+    return qs if rule is None else qs.filter(rule)
+
+
+def may_read_process(process: Process | int, user: User | AnonymousUser | ReadScope) -> bool:
+    """visible_processes() for one process: one query, the same rule."""
+    scope = user if isinstance(user, ReadScope) else read_scope(user)
+    if scope.everything:
+        return True
+    if isinstance(process, Process) and scope.user_id and process.owner_id == scope.user_id:
+        return True
+    pk = process.pk if isinstance(process, Process) else process
+    return visible_processes(scope).filter(pk=pk).exists()
+
+
+def readable_among(user: User | AnonymousUser | ReadScope, ids) -> set[int]:
+    """Which of these processes `user` may read, in one query (for the rows of a list)."""
+    wanted = {pk for pk in ids if pk}
+    if not wanted:
+        return set()
+    return set(visible_processes(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+def may_grant_access(process: Process, user: User | AnonymousUser | ReadScope) -> bool:
+    """The owner of the process, a leader of its unit, or an administrator."""
+    scope = user if isinstance(user, ReadScope) else read_scope(user)
+    return scope.everything or (
+        scope.user_id is not None
+        and (process.owner_id == scope.user_id or process.unit_id in scope.led_units)
+    )

@@ -193,8 +193,24 @@ def test_an_upload_must_name_its_document(multipart, pk):
 
 
 def test_an_outsider_may_not_upload(multipart, pk):
+    """The operator of another bagian may not read the process: for them it does not exist."""
     response = multipart(
         "operator-hukum",
+        "/api/documents",
+        {"file": pdf_file(data.pdf()), "process": pk.pk, "document_type": "Draft PK"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": f"There is no process {pk.pk}.",
+        "field": "process",
+    }
+    assert not DocumentVersion.objects.exists()
+
+
+def test_an_official_without_a_task_in_it_may_not_upload(multipart, pk):
+    """The Sekda reads the process (a lane of it) but has no task in it now."""
+    response = multipart(
+        "sekda",
         "/api/documents",
         {"file": pdf_file(data.pdf()), "process": pk.pk, "document_type": "Draft PK"},
     )
@@ -225,6 +241,15 @@ def test_verify_reports_the_signatures_and_the_version_on_record(multipart, pk):
     assert signature["signer"] == "Drs. H. Said Abdullah, M.Si."
     assert signature["issuer"] == "Kinerja Demo CA"
     assert signature["intact"] and signature["trusted"] and signature["covers_whole_file"]
+    # The version is a draft of a process the operator of the Bagian Hukum may not read:
+    # the signature is checked, the draft is not named. Its officials see it on record;
+    # once final, everyone does.
+    assert body["matches"] == []
+    verify = {"file": pdf_file(signed)}
+    own = multipart("kasubbag", "/api/documents/verify", verify).json()
+    assert [m["id"] for m in own["matches"]] == [version.pk]
+    actions.mark_final(version=version, by=data.user("kasubbag"))
+    body = multipart("operator-hukum", "/api/documents/verify", {"file": pdf_file(signed)}).json()
     assert [m["id"] for m in body["matches"]] == [version.pk]
 
     broken = multipart(

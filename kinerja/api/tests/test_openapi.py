@@ -15,6 +15,9 @@ OPERATIONS = {
     ("get", "/api/processes"),
     ("get", "/api/processes/{process_id}"),
     ("post", "/api/processes/{process_id}/cancel"),
+    ("get", "/api/processes/{process_id}/access"),
+    ("post", "/api/processes/{process_id}/access"),
+    ("delete", "/api/processes/{process_id}/access/{person_id}"),
     ("get", "/api/tasks/mine"),
     ("get", "/api/tasks/{task_id}"),
     *(
@@ -40,6 +43,9 @@ OPERATIONS = {
     ("get", "/api/documents/{version_id}/file"),
     ("post", "/api/documents/verify"),
     ("get", "/api/archive"),
+    ("get", "/api/numbers"),
+    ("post", "/api/numbers"),
+    ("post", "/api/numbers/{number_id}/cancel"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Nobody but the person a task is for may act on it: every action answers 403 to an outsider."""
+"""Nobody but the person a task is for may act on it: every action answers 403 to another
+official of the process, and 404 to an outsider, who may not even know the task exists."""
 
 import pytest
 
@@ -40,12 +41,29 @@ def task_id(as_user):
         ),
     ],
 )
-def test_an_outsider_gets_403_on_every_action(as_user, users, task_id, action, body, message):
+def test_another_official_gets_403_on_every_action(as_user, users, task_id, action, body, message):
+    """The Kabag reads the process (a lane of it) but step 1 is the Pelaksana's."""
     if action == "reassign":
         body = {**body, "to": Person.objects.get(user=users["operator-hukum"]).pk}
-    response = as_user("operator-hukum", language="en").post(f"/api/tasks/{task_id}/{action}", body)
+    response = as_user("kabag", language="en").post(f"/api/tasks/{task_id}/{action}", body)
     assert response.status_code == 403
     assert response.json() == {"message": message, "field": None}
+    task = Task.objects.get(pk=task_id)
+    assert (task.status, task.assignee.user.username) == (Task.Status.ACTIVE, "pelaksana")
+
+
+@pytest.mark.parametrize(
+    "action", ["finish", "paraf", "sign", "return", "choose", "waive", "reassign"]
+)
+def test_an_outsider_gets_404_on_every_action(as_user, users, task_id, action):
+    """The operator of the Bagian Hukum may not read the Bagian Umum's process: for them the
+    task does not exist, whatever they send."""
+    body = {"output": "ND/01", "note": "x", "branch": "Ya", "reason": "x", "document": "x"}
+    if action == "reassign":
+        body["to"] = Person.objects.get(user=users["operator-hukum"]).pk
+    response = as_user("operator-hukum", language="en").post(f"/api/tasks/{task_id}/{action}", body)
+    assert response.status_code == 404
+    assert response.json() == {"message": f"There is no task {task_id}.", "field": None}
     task = Task.objects.get(pk=task_id)
     assert (task.status, task.assignee.user.username) == (Task.Status.ACTIVE, "pelaksana")
 
@@ -53,6 +71,16 @@ def test_an_outsider_gets_403_on_every_action(as_user, users, task_id, action, b
 def test_an_outsider_may_not_cancel_a_process(as_user, task_id):
     process_id = Task.objects.get(pk=task_id).process_id
     response = as_user("operator-hukum", language="en").post(
+        f"/api/processes/{process_id}/cancel", {"reason": "Iseng."}
+    )
+    assert response.status_code == 404
+    assert response.json()["message"] == f"There is no process {process_id}."
+    assert Process.objects.get(pk=process_id).status == Process.Status.RUNNING
+
+
+def test_only_the_owner_cancels_a_process(as_user, task_id):
+    process_id = Task.objects.get(pk=task_id).process_id
+    response = as_user("kabag", language="en").post(
         f"/api/processes/{process_id}/cancel", {"reason": "Iseng."}
     )
     assert response.status_code == 403

@@ -11,6 +11,7 @@ actions (kinerja.workflow.engine.act) or on their own for the rest.
 """
 
 from ..verification import verify_url
+from .downloads import download_stream, record_download
 from .letters import LetterResult, generate_letter
 from .registers import archive, dispatch, file_version, record_receipt, send_version
 from .review import (
@@ -43,6 +44,7 @@ __all__ = [
     "certificate_key",
     "dispatch",
     "document_for",
+    "download_stream",
     "drafts_under_review",
     "file_version",
     "generate_letter",
@@ -51,6 +53,7 @@ __all__ = [
     "merge_document_types",
     "prepare_signature",
     "record_paraf",
+    "record_download",
     "record_receipt",
     "record_return",
     "record_signature",

@@ -4,6 +4,7 @@ The book of Sub Bagian Perencanaan (short name Setda-Umum-Ren) numbers in the de
 pattern {klasifikasi}/{urut}/{unit}/{tahun}; a PK letter is classified 000.7.2.7.
 """
 
+import io
 import threading
 
 import pytest
@@ -12,14 +13,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 from django.utils import translation
 
+from kinerja import actions
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
 from kinerja.documents import numbering
 from kinerja.documents.models import ArchiveClassification, LetterNumber, NumberingBook
+from kinerja.documents.services import archive
 from kinerja.org.models import Unit
 from kinerja.org.services import load_structure
+from kinerja.sop.models import DocumentType
+from kinerja.sop.services import find_sop
 
-from .conftest import TUESDAY_MORNING, at, grant
+from .conftest import TUESDAY_MORNING, at, grant, pdf_bytes
+from .register_data import upload
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -144,7 +150,9 @@ def test_who_took_the_number_an_administrator_or_a_book_keeper_may_cancel_it(
     for user in (kasubbag, outsider):
         with pytest.raises(PermissionDenied) as caught:
             numbering.cancel(number=numbers[0], by=user, reason="Bukan urusan saya")
-        assert str(caught.value) == "Only who took the number, or an administrator, may cancel it."
+        assert str(caught.value) == (
+            "Only who took the number, a clerk of its book or an administrator may cancel it."
+        )
     numbering.cancel(number=numbers[0], by=clerk, reason="Batal")
     numbering.cancel(number=numbers[1], by=admin, reason="Batal")
     keeper = grant(kasubbag, "documents.change_letternumber")
@@ -321,3 +329,100 @@ def test_a_unit_with_a_book_of_its_own_numbers_in_it(demo, pk_code, clerk):
     NumberingBook.objects.create(unit=sub, year=2025)
     assert take(sub, pk_code, clerk).number == "000.7.2.7/001/Setda-Umum-Ren/2026"
     assert not NumberingBook.objects.filter(unit__code="bagian-umum", numbers__isnull=False)
+
+
+# --- in whose book one may number ---------------------------------------------------------
+
+NOT_YOURS = (
+    "You may take numbers only in the book of your own unit, or in a book that lists your "
+    "unit; the book of {unit} is not one of them."
+)
+
+
+@pytest.mark.parametrize("code", ["bagian-hukum", "pemkot-banjarbaru"])
+def test_a_clerk_numbers_only_in_the_book_of_their_own_unit(demo, pk_code, clerk, code):
+    """The Pelaksana's letters are numbered in the Bagian Umum's book, not another unit's."""
+    other = Unit.objects.get(code=code)
+    before = set(NumberingBook.objects.values_list("pk", "last_sequence"))
+    with pytest.raises(PermissionDenied) as caught:
+        take(other, pk_code, clerk)
+    assert str(caught.value) == NOT_YOURS.format(unit=other.name)
+    assert not LetterNumber.objects.exists()
+    assert set(NumberingBook.objects.values_list("pk", "last_sequence")) == before
+
+
+def test_a_book_that_lists_a_unit_is_open_to_its_clerks_next_year_too(demo, pk_code, clerk):
+    """The administration lets the Sub Bagian Perencanaan number in the Bagian Hukum's book."""
+    hukum = Unit.objects.get(code="bagian-hukum")
+    book = NumberingBook.objects.create(unit=hukum, year=2026)
+    book.units.add(Unit.objects.get(code="subbag-perencanaan"))
+    assert take(hukum, pk_code, clerk).book == book
+    next_year = take(hukum, pk_code, clerk, year=2027).book
+    assert (next_year.year, list(next_year.units.values_list("code", flat=True))) == (
+        2027,
+        ["subbag-perencanaan"],
+    )
+    book.units.clear()
+    with pytest.raises(PermissionDenied):
+        take(hukum, pk_code, clerk)
+
+
+# --- numbers that stay ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def invitation(demo, pk_code, clerk, kasubbag, media):
+    """A number in the Bagian Umum's book and an invitation of a running PK process that
+    carries it (as the letter form leaves it: the number names the document)."""
+    process = actions.start_process(
+        sop=find_sop("SOP-013"), title="PK 2026", year=2026, by=kasubbag
+    )
+    version = actions.upload(
+        process=process,
+        document_type=DocumentType.objects.get(name="Undangan Rapat"),
+        content=io.BytesIO(pdf_bytes("undangan")),
+        name="undangan.pdf",
+        by=kasubbag,
+    )
+    number = take(process.unit, pk_code, clerk)
+    number.process, number.document = process, version.document
+    number.save(update_fields=["process", "document"])
+    return number, version
+
+
+def _refused(number, clerk, message):
+    with pytest.raises(DomainError) as caught:
+        numbering.cancel(number=number, by=clerk, reason="Tidak jadi")
+    assert str(caught.value) == message
+    number.refresh_from_db()
+    assert (number.status, number.cancel_reason) == (LetterNumber.Status.ISSUED, "")
+    assert not AuditEvent.objects.filter(action="cancel-number").exists()
+
+
+def test_the_number_of_a_final_letter_is_not_cancelled(invitation, clerk, kasubbag):
+    number, version = invitation
+    actions.mark_final(version=version, by=kasubbag)
+    _refused(
+        number,
+        clerk,
+        f"Number {number.number} cannot be cancelled: the letter that carries it is final.",
+    )
+
+
+def test_the_number_of_a_filed_letter_is_not_cancelled(demo, pk_code, clerk, kasubbag, media):
+    """Taken in the book, typed on a document filed in the archive register."""
+    number = take(Unit.objects.get(code="bagian-umum"), pk_code, clerk)
+    process = actions.start_process(sop=find_sop("SOP-013"), title="PK", year=2026, by=kasubbag)
+    version = upload(process, "Dokumen PK", text="pk")
+    archive(version=version, by=kasubbag, location="Ordner PK", letter_number=number.number)
+    _refused(
+        number,
+        clerk,
+        f"Number {number.number} cannot be cancelled: the letter that carries it is filed in "
+        "the archive register.",
+    )
+
+
+def test_an_unused_number_of_a_running_process_may_still_be_cancelled(invitation, clerk):
+    number, _version = invitation
+    assert numbering.cancel(number=number, by=clerk, reason="Salah hal").status == "cancelled"

@@ -185,10 +185,8 @@ def test_download_gives_the_bytes_with_type_and_a_safe_name(login):
     content = pdf_bytes("unduh")
     upload(login("pelaksana"), process, content, name="../Draft PK (rev 1).pdf")
     version = DocumentVersion.objects.get()
-    # Anyone logged in may read, as they may read the process page.
-    response = login("operator-hukum").get(
-        reverse("web:document-download", args=[version.public_id])
-    )
+    # An official of the process reads it (the Sekda, a lane of SOP-013).
+    response = login("sekda").get(reverse("web:document-download", args=[version.public_id]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content
     assert response["Content-Type"] == "application/pdf"
@@ -196,8 +194,17 @@ def test_download_gives_the_bytes_with_type_and_a_safe_name(login):
 
 
 def test_an_outsider_may_not_add_a_version(login):
+    """The operator of another bagian: the process is not there for them (404)."""
     process = start()
     response = upload(login("operator-hukum"), process, pdf_bytes())
+    assert response.status_code == 404
+    assert not DocumentVersion.objects.exists()
+
+
+def test_an_official_without_a_task_may_not_add_a_version(login):
+    """The Sekda reads the process but has no task in it now."""
+    process = start()
+    response = upload(login("sekda"), process, pdf_bytes())
     assert response.status_code == 403
     assert "You may not add documents to this process." in response.content.decode()
     assert not DocumentVersion.objects.exists()

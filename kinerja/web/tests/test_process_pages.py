@@ -151,8 +151,23 @@ ACTIONS = ["finish", "paraf", "sign", "return", "choose", "waive", "reassign"]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
+def test_an_outsider_gets_404_on_every_action(login, action):
+    """The operator of another bagian may not read the process: its task is not there."""
+    process = start()
+    task = active(process)
+    p = f"{action}-{task.pk}-"
+    data = {p + "output": "x", p + "note": "x", p + "reason": "x", p + "branch": "Ya"}
+    response = login("operator-hukum").post(act_url(task, action), data)
+    assert response.status_code == 404
+    assert "Traceback" not in text_of(response)
+    task.refresh_from_db()
+    assert (task.status, task.assignee) == (Task.Status.ACTIVE, user("pelaksana").person)
+    assert not task.waivers.exists()
+
+
+@pytest.mark.parametrize("action", ACTIONS)
 def test_anyone_else_gets_403_on_every_action(login, action):
-    """An outsider (an operator of another bagian) acting on the Pelaksana's task."""
+    """Another official of the process (the Kabag) acting on the Pelaksana's task."""
     process = start()
     task = active(process)
     p = f"{action}-{task.pk}-"
@@ -164,7 +179,7 @@ def test_anyone_else_gets_403_on_every_action(login, action):
         p + "reason": "x",
         p + "to": str(user("operator-hukum").person.pk),
     }
-    response = login("operator-hukum").post(act_url(task, action), data)
+    response = login("kabag").post(act_url(task, action), data)
     assert response.status_code == 403
     page = text_of(response)
     if action == "reassign":
@@ -185,7 +200,7 @@ def test_anyone_else_gets_403_on_every_action(login, action):
 def test_anyone_else_gets_only_the_message_with_htmx(login, action):
     process = start()
     task = active(process)
-    response = login("operator-hukum").post(act_url(task, action), {}, HTTP_HX_REQUEST="true")
+    response = login("kabag").post(act_url(task, action), {}, HTTP_HX_REQUEST="true")
     assert response.status_code == 403
     html = response.content.decode()
     assert "<html" not in html
@@ -974,7 +989,7 @@ def test_the_pages_speak_indonesian(login):
     assert "Halaman tidak ditemukan" in text_of(response)
     response = login("kabag", language=None).get(reverse("web:process-start"))
     assert "Anda tidak berwenang memulai proses." in text_of(response)
-    response = finish_step_1(login("operator-hukum", language=None), process)
+    response = finish_step_1(login("kabag", language=None), process)
     assert "Tugas ini bukan untuk Anda" in text_of(response)
 
 

@@ -225,24 +225,41 @@ def test_a_cancelled_number_stays_struck_through_with_its_reason(login, pk):
 
 def test_only_who_took_the_number_may_cancel_it(login, pk):
     number = data.take_number(pk.unit)
+    # The Pelaksana numbers in the same book but did not take this number: 403, no form.
+    client = login("pelaksana")
+    assert 'action="{}"'.format(reverse("web:numbering-cancel", args=[number.pk])) not in html(
+        client.get(reverse("web:numbering"))
+    )
+    response = client.post(
+        reverse("web:numbering-cancel", args=[number.pk]), {"reason": "Bukan punya saya"}
+    )
+    assert response.status_code == 403
+    # The operator of the Bagian Hukum may not even read the book: 404.
     data.revoke_all(data.user("operator-hukum"))
     response = login("operator-hukum").post(
         reverse("web:numbering-cancel", args=[number.pk]), {"reason": "Bukan punya saya"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     number.refresh_from_db()
     assert number.status == LetterNumber.Status.ISSUED
 
 
 def test_the_book_of_another_unit_and_year_is_chosen_by_the_filters(login, pk):
-    other = Unit.objects.exclude(pk=pk.unit.pk).order_by("pk").first()
+    """The Sekda leads every bagian of the Setda and reads each one's book."""
+    other = Unit.objects.get(code="bagian-hukum")
     mine = data.take_number(pk.unit, subject="Surat bagian ini")
-    theirs = data.take_number(other, subject="Surat unit lain")
-    client = login("pelaksana")
+    theirs = data.take_number(other, subject="Surat unit lain", by=data.user("admin"))
+    client = login("sekda")
     page = html(client.get(book_url(other)))
     assert theirs.number in page and mine.subject not in page
     page = html(client.get(book_url(other, 2030)))
     assert "No number has been taken in this book yet." in page
+    # The Pelaksana reads the book of their own unit only.
+    pelaksana = login("pelaksana")
+    assert pelaksana.get(book_url(other)).status_code == 404
+    page = html(pelaksana.get(reverse("web:numbering")))
+    assert '<option value="bagian-umum" selected>' in page
+    assert 'value="bagian-hukum"' not in page
 
 
 # --- verification ------------------------------------------------------------------------
@@ -328,6 +345,8 @@ def signed_version(pk):
         certificate_serial="1A2B",
         signed_at=data.TUESDAY_MORNING,
     )
+    # Published: the QR page shows the record of a final document to anyone.
+    actions.mark_final(version=version, by=data.user("kasubbag"))
     return version, signed
 
 
@@ -362,6 +381,36 @@ def test_the_qr_page_compares_an_uploaded_file_with_the_record(signed_version):
     response = client.post(url, {"file": upload("kosong.pdf", b"")})
     assert response.status_code == 422
     assert "The submitted file is empty." in html(response)
+
+
+def test_the_qr_page_of_a_draft_is_only_for_the_officials_of_its_process(login, pk):
+    """A draft is not published: for the public and the operator of another bagian its code
+    is one that does not exist; its officials still see its record."""
+    draft = data.upload(pk, "Draft PK", text="konsep")
+    url = reverse("web:document-check", args=[draft.public_id])
+    assert public().get(url).status_code == 404
+    assert login("operator-hukum").get(url).status_code == 404
+    response = login("sekda").get(url)
+    assert response.status_code == 200 and draft.sha256 in html(response)
+
+
+def test_the_first_signers_qr_shows_once_the_document_is_final(login, pk):
+    """The Sekda's QR stays on the PDF the Walikota signs: its record is public once the
+    document has its final version, and not before."""
+    first = data.upload(pk, "Dokumen PK", text="ttd sekda")
+    Signature.objects.create(
+        version=first,
+        signed_from=first,
+        name="Sekda",
+        position="Sekretaris Daerah",
+        backend="local",
+        signed_at=data.TUESDAY_MORNING,
+    )
+    url = reverse("web:document-check", args=[first.public_id])
+    assert public().get(url).status_code == 404
+    last = data.upload(pk, "Dokumen PK", text="ttd walikota")
+    actions.mark_final(version=last, by=data.user("kasubbag"))
+    assert public().get(url).status_code == 200
 
 
 def test_an_unknown_verification_code_is_not_found(files):
