@@ -1011,3 +1011,12 @@ def test_the_official_a_plt_stands_in_for_does_not_get_the_task(login):
     process = start(now=timezone.now())
     run_to_step_6_until(process, 5)
     assert "Nothing waits for you." in text_of(login("kabag").get(reverse("web:my-tasks")))
+
+
+def test_the_owner_is_told_when_no_one_else_holds_the_steps_position(login):
+    # Step 6 is the Asisten III's; no Plt or Plh is set: the owner has no one to give it to.
+    process = start()
+    run_to_step_6(process)
+    with translation.override("en"):
+        page = text_of(login("kasubbag").get(reverse("web:process-detail", args=[process.pk])))
+    assert "No one else holds this step's position today (definitive, Plt or Plh)." in page
