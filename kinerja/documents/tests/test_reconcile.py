@@ -59,17 +59,17 @@ def pk_run(pk_process, draft_pk, pelaksana, kasubbag, kabag, sekda, walikota):
     actions.paraf(task=task_at(pk_process, 5), by=kabag, now=now + 6 * HOUR)
     actions.sign(task=task_at(pk_process, 6), by=sekda, now=now + 7 * HOUR)
     actions.sign(task=task_at(pk_process, 7), by=walikota, now=now + 8 * HOUR)
-    code = ArchiveClassification.objects.get(code="000.7.2.7")
+    # While the process runs (a finished one's numbers can no longer be cancelled).
     number = {
         "unit": pk_process.unit,
         "year": 2026,
-        "classification": code,
+        "classification": ArchiveClassification.objects.get(code="000.7.2.7"),
         "by": pelaksana,
         "process": pk_process,
     }
-    # A number taken twice is cancelled while the process runs (not after it is closed).
-    wrong = actions.take_number(subject="Salah ketik", now=now + 8 * HOUR + HOUR // 2, **number)
+    wrong = actions.take_number(subject="Salah ketik", now=now + 8 * HOUR, **number)
     actions.cancel_number(number=wrong, by=pelaksana, reason="Nomor diambil dua kali")
+    cover = actions.take_number(subject="Penyampaian PK 2026", now=now + 8 * HOUR, **number)
     final = DocumentVersion.objects.get(document__process=pk_process, is_final=True)
     actions.file_at_step(
         task=task_at(pk_process, 8),
@@ -79,7 +79,6 @@ def pk_run(pk_process, draft_pk, pelaksana, kasubbag, kabag, sekda, walikota):
         copies=2,
         now=now + 9 * HOUR,
     )
-    cover = actions.take_number(subject="Penyampaian PK 2026", now=now + 10 * HOUR, **number)
     sent = actions.dispatch(
         version=final,
         by=kasubbag,
