@@ -17,41 +17,27 @@ import datetime as dt
 import io
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from workflow import setup as workflow_setup  # bench/workflow.py, beside this file
+
 WITA = ZoneInfo("Asia/Makassar")
 
 
 def setup(database_url: str, tmp: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["KINERJA_VAR_DIR"] = str(tmp)
-    os.environ["DEMO_PASSWORD"] = "bench-password-123"
+    """bench/workflow.py's set-up (DEBUG off, the demo), for the pages through the test client."""
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    # As in production (DEBUG off, so Django keeps no list of the statements it sends).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     # The test client speaks plain HTTP: no redirect to HTTPS, cookies without Secure.
     for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
         os.environ[name] = "false"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    workflow_setup(database_url, tmp)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
     # The pages' static files, hashed as in production (STATIC_ROOT is in the temporary folder).
     call_command("collectstatic", verbosity=0, interactive=False)
-    from kinerja.demo.services import build_demo
-
-    build_demo(var_dir=tmp)
 
 
 def start(n: int) -> None:
