@@ -16,11 +16,24 @@ def start_process(
     title: str,
     year: int,
     by: User,
+    run_year: int | None = None,
+    reason: str = "",
     unit: Unit | None = None,
     now: dt.datetime | None = None,
 ) -> Process:
-    """Start a run of the published version of `sop`; its first step becomes a task."""
-    return engine.start_process(sop=sop, title=title, year=year, by=by, unit=unit, now=now)
+    """Start a run of the published version of `sop` for the period `year`, carried out in
+    `run_year` (by default from the SOP's period offset); its first step becomes a task.
+    A second run for the same period needs a `reason`."""
+    return engine.start_process(
+        sop=sop,
+        title=title,
+        year=year,
+        run_year=run_year,
+        reason=reason,
+        by=by,
+        unit=unit,
+        now=now,
+    )
 
 
 def cancel_process(

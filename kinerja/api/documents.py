@@ -49,7 +49,8 @@ WRITE_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_E
 class VersionProcess(Schema):
     id: int
     title: str
-    year: int
+    year: int = Field(..., description="The period: the year the document is about.")
+    run_year: int = Field(..., description="The year the process runs (tahun pelaksanaan).")
     sop: str
 
 
@@ -171,6 +172,7 @@ def _process(process: Process) -> dict:
         "id": process.pk,
         "title": process.title,
         "year": process.year,
+        "run_year": process.run_year,
         "sop": process.sop_version.sop.number,
     }
 

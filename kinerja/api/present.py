@@ -70,6 +70,7 @@ def process_ref(process: Process) -> dict:
         "id": process.pk,
         "title": process.title,
         "year": process.year,
+        "run_year": process.run_year,
         "sop": process.sop_version.sop.number,
         "status": process.status,
     }
@@ -137,6 +138,7 @@ def process_summary(process: Process, *, names: dict[int, str]) -> dict:
         "id": process.pk,
         "title": process.title,
         "year": process.year,
+        "run_year": process.run_year,
         "sop": {
             "number": version.sop.number,
             "slug": version.sop.slug,

@@ -87,6 +87,10 @@ def readable_process(request, process_id: int) -> Process:
 def start(request, payload: StartIn):
     """Start a run of the published version of an SOP; its first step becomes a task.
 
+    `year` is the period (the year the document is about), `run_year` the year the process
+    runs. Starting the SOP again for a period it already runs (or ran) for answers 400
+    with field `reason` unless a reason is given; the reason is kept in the audit log.
+
     Needs the permission to start processes (group "Perencana" in the demo).
     """
     sop = _sop(payload.sop)
@@ -99,7 +103,13 @@ def start(request, payload: StartIn):
                 field="unit",
             )
     process = actions.start_process(
-        sop=sop, title=payload.title, year=payload.year, by=request.auth, unit=unit
+        sop=sop,
+        title=payload.title,
+        year=payload.year,
+        run_year=payload.run_year,
+        reason=payload.reason,
+        by=request.auth,
+        unit=unit,
     )
     return Status(201, process_detail(process_view(process.pk)))
 
@@ -110,7 +120,8 @@ def start(request, payload: StartIn):
 def list_processes(
     request,
     sop: str = Query("", description="SOP number or slug, e.g. SOP-011."),
-    year: int | None = Query(None, ge=2000, le=2100),
+    year: int | None = Query(None, ge=2000, le=2100, description="The period."),
+    run_year: int | None = Query(None, ge=2000, le=2100, description="The year it runs."),
     state: Literal["", "running", "done", "cancelled"] = Query(""),
     overdue: bool = Query(False, description="Only processes with an overdue task."),
     page: int = Query(1, ge=1),
@@ -120,7 +131,14 @@ def list_processes(
     slug = _sop(sop).slug if sop.strip() else ""
     qs = visible_processes(
         request.auth,
-        processes(sop=slug, year=year, status=state, overdue=overdue, now=timezone.now()),
+        processes(
+            sop=slug,
+            year=year,
+            run_year=run_year,
+            status=state,
+            overdue=overdue,
+            now=timezone.now(),
+        ),
     )
     meta, rows = page_of(qs, page=page, size=size)
     return {**meta, "items": processes_out(rows)}

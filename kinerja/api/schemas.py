@@ -173,7 +173,8 @@ class StepRef(Schema):
 class ProcessRef(Schema):
     id: int
     title: str
-    year: int
+    year: int = Field(..., description="The period: the year the document is about.")
+    run_year: int = Field(..., description="The year the process runs (tahun pelaksanaan).")
     sop: str
     status: str
 
@@ -230,7 +231,8 @@ class TaskPage(Schema):
 class ProcessSummary(Schema):
     id: int
     title: str
-    year: int
+    year: int = Field(..., description="The period: the year the document is about.")
+    run_year: int = Field(..., description="The year the process runs (tahun pelaksanaan).")
     sop: SopRef
     unit: UnitRef
     owner: str
@@ -340,7 +342,26 @@ class StartIn(Schema):
     sop: str = RequiredText(limits.CODE, description="SOP number or slug.", examples=["SOP-011"])
     title: str = RequiredText(limits.REFERENCE, examples=["Penyusunan Laporan Kinerja Tahun 2025"])
     year: int = Field(
-        ..., examples=[2025], **stated(minimum=limits.YEAR_MIN, maximum=limits.YEAR_MAX)
+        ...,
+        examples=[2025],
+        description="The period: the year the document is about (2025 for the LKjIP on 2025).",
+        **stated(minimum=limits.YEAR_MIN, maximum=limits.YEAR_MAX),
+    )
+    run_year: int | None = Field(
+        None,
+        examples=[2026],
+        description=(
+            "The year the process runs (tahun pelaksanaan); when left out, the period less "
+            "the SOP's period offset (an LKjIP on 2025 runs in 2026)."
+        ),
+        **stated(minimum=limits.YEAR_MIN, maximum=limits.YEAR_MAX),
+    )
+    reason: Reason = Field(
+        "",
+        description=(
+            "Why the SOP is started again for a period it already runs (or ran) for; "
+            "needed then, ignored otherwise."
+        ),
     )
     unit: str | None = Field(
         None,

@@ -94,8 +94,12 @@ def merge_demo_types(admin) -> None:
                 actions.merge_document_types(keep=keep, merge=merge, by=admin)
 
 
-def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
-    """A draft PK or LKjIP as PDF, in the shape PermenPANRB 53/2014 gives them (demo data)."""
+def draft_pdf(
+    *, kind: str, year: int, people: dict[str, Person], dated: dt.date | None = None
+) -> bytes:
+    """A draft PK or LKjIP for the period `year` as PDF, in the shape PermenPANRB 53/2014
+    gives them (demo data), dated `dated` (by default 2 January of the period, as a PK is;
+    an LKjIP is written in the year after its period)."""
     from weasyprint import HTML
 
     html = render_to_string(
@@ -106,7 +110,7 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
             "sekda": people["sekda"],
             "walikota": people["walikota"],
             "font_dir": FONT_DIR.as_uri(),
-            "today": date_id(dt.date(year, 1, 2)),
+            "today": date_id(dated or dt.date(year, 1, 2)),
         },
     )
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()

@@ -231,14 +231,16 @@ def start_demo_processes() -> list:
     actions.finish(
         task=active(lkjip),
         by=users["pelaksana"],
-        content=io.BytesIO(documents.draft_pdf(kind="lkjip", year=year - 1, people=people)),
+        content=io.BytesIO(
+            documents.draft_pdf(kind="lkjip", year=year - 1, people=people, dated=today)
+        ),
         name=f"Draft LKjIP Setda {year - 1}.pdf",
         note="Draft pertama dari data masing-masing bagian",
     )
     renja = actions.start_process(
         sop=find_sop("SOP-015"),
         title=f"Penyusunan Rencana Kerja Tahun {year + 1}",
-        year=year,
+        year=year + 1,  # the period: this year's Renja is for next year (SOP's offset +1)
         by=users["kasubbag"],
     )
     letter, template = documents.demo_letter(

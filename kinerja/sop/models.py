@@ -128,6 +128,18 @@ class SopVersion(TimeStampedModel):
         help_text=_("What the document prints when there is no revision date, e.g. '-'."),
     )
     effective_on = models.DateField(_("effective date"))
+    # A Renja is prepared in year N for N+1 (+1), a PK is signed in the year it covers (0),
+    # an LKjIP in year N reports on N-1 (-1): data of the SOP, so a process started in a
+    # year proposes the right period without code that knows SOP numbers.
+    period_offset = models.SmallIntegerField(
+        _("period relative to the year it runs"),
+        default=0,
+        help_text=_(
+            "The year the document is about minus the year the process runs: 1 for a plan "
+            "made the year before (Renja), 0 for the same year (PK), -1 for a report on the "
+            "year before (LKjIP)."
+        ),
+    )
     approver_title = models.CharField(_("approved by (position)"), max_length=200)
     approver_name = models.CharField(_("approved by (name)"), max_length=200)
     approver_nip = models.CharField(_("approver's NIP"), max_length=18, blank=True)
@@ -169,6 +181,10 @@ class SopVersion(TimeStampedModel):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def period_for(self, run_year: int) -> int:
+        """The period (the year the document is about) of a process run in `run_year`."""
+        return run_year + self.period_offset
 
     def sections_of(self, kind: str) -> list["SopSection"]:
         return [s for s in self.sections.all() if s.kind == kind]

@@ -131,6 +131,7 @@ def _create_version(sop: Sop, spec: dict, *, number: int, digest: str) -> SopVer
         revised_on=dt.date.fromisoformat(spec["revised_on"]) if spec["revised_on"] else None,
         revised_text=spec["revised_text"],
         effective_on=dt.date.fromisoformat(spec["effective_on"]),
+        period_offset=spec.get("period_offset", 0),
         approver_title=approver["title"],
         approver_name=approver["name"],
         approver_nip=approver["nip"],

@@ -46,6 +46,7 @@ TOP_KEYS = {
     "revised_on",
     "revised_text",
     "effective_on",
+    "period_offset",
     "approved_by",
     "sections",
     "lanes_note",
@@ -84,6 +85,8 @@ TIME_UNITS = {
     "day": "day",
     "days": "day",
 }
+# The period of a process is its run year plus the offset; a few years either way at most.
+PERIOD_OFFSET_RANGE = (-5, 5)
 _TIME = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([A-Za-z][A-Za-z ]*?)\s*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -316,6 +319,7 @@ class _Reader:
             doc, "revised_text", "revised_text", required=False, max_length=20
         )
         spec["effective_on"] = self.date(doc, "effective_on", "effective_on")
+        spec["period_offset"] = self.period_offset(doc)
         spec["approved_by"] = self.approver(doc)
         spec["sections"] = self.sections(doc)
         spec["lanes_note"] = self.text(doc, "lanes_note", "lanes_note", required=False)
@@ -323,6 +327,23 @@ class _Reader:
         spec["lanes"] = self.lanes(doc)
         spec["steps"] = self.steps(doc, {lane["key"] for lane in spec["lanes"]})
         return spec
+
+    def period_offset(self, doc: _Map) -> int:
+        value = doc.get("period_offset", 0)
+        low, high = PERIOD_OFFSET_RANGE
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(
+                doc.line_of("period_offset"),
+                "period_offset",
+                _(
+                    "%(value)r is not a period offset; expected a whole number from %(low)d "
+                    "to %(high)d: 1 when the document is about the year after the one the "
+                    "process runs in (Renja), 0 the same year (PK), -1 the year before (LKjIP)."
+                )
+                % {"value": Quoted(value), "low": low, "high": high},
+            )
+            return 0
+        return value
 
     def header(self, doc: _Map) -> list[str]:
         value = doc.get("unit_header")
@@ -764,6 +785,9 @@ def read_files(paths: list[Path]) -> list[dict]:
 
 def spec_hash(spec: dict) -> str:
     """SHA-256 of the canonical spec: equal for equal SOP content."""
+    if not spec.get("period_offset"):
+        # The default is left out, so the SOPs made before the field keep their hash.
+        spec = {k: v for k, v in spec.items() if k != "period_offset"}
     canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -805,6 +829,7 @@ def version_to_spec(version: SopVersion) -> dict:
         "revised_on": version.revised_on.isoformat() if version.revised_on else None,
         "revised_text": version.revised_text,
         "effective_on": version.effective_on.isoformat(),
+        "period_offset": version.period_offset,
         "approved_by": {
             "title": version.approver_title,
             "name": version.approver_name,
@@ -850,6 +875,10 @@ def spec_to_yaml(spec: dict) -> str:
         "revised_on": dt.date.fromisoformat(spec["revised_on"]) if spec["revised_on"] else None,
         "revised_text": spec["revised_text"],
         "effective_on": dt.date.fromisoformat(spec["effective_on"]),
+    }
+    if spec.get("period_offset"):
+        doc["period_offset"] = spec["period_offset"]
+    doc |= {
         "approved_by": {
             **spec["approved_by"],
             "nip": format_nip(spec["approved_by"]["nip"]) if spec["approved_by"]["nip"] else "",

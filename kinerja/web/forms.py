@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core import limits
@@ -208,21 +209,53 @@ class StartProcessForm(DomainErrorForm):
             "invalid_choice": _("Choose the SOP to run."),
         },
     )
-    year = forms.IntegerField(
-        label=_("Year (period)"),
+    run_year = forms.IntegerField(
+        label=_("Year it runs"),
+        required=False,
         min_value=limits.YEAR_MIN,
         max_value=limits.YEAR_MAX,
         error_messages={
-            "required": _("The year must be between 2000 and 2100."),
-            "invalid": _("The year must be between 2000 and 2100."),
-            "min_value": _("The year must be between 2000 and 2100."),
-            "max_value": _("The year must be between 2000 and 2100."),
+            "invalid": _("The year it runs must be between 2000 and 2100."),
+            "min_value": _("The year it runs must be between 2000 and 2100."),
+            "max_value": _("The year it runs must be between 2000 and 2100."),
+        },
+    )
+    year = forms.IntegerField(
+        label=_("Period (document year)"),
+        min_value=limits.YEAR_MIN,
+        max_value=limits.YEAR_MAX,
+        error_messages={
+            "required": _("The period must be a year between 2000 and 2100."),
+            "invalid": _("The period must be a year between 2000 and 2100."),
+            "min_value": _("The period must be a year between 2000 and 2100."),
+            "max_value": _("The period must be a year between 2000 and 2100."),
         },
     )
     title = forms.CharField(label=_("Title"), required=False, max_length=limits.REFERENCE)
+    reason = forms.CharField(
+        label=_("Reason for starting it again"),
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, same_period=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The run of the SOP for the same period that exists already (the page warns).
+        self.same_period = same_period
+        # Typing the period keeps it (only the title follows); choosing the SOP or the
+        # year it runs proposes the period from the SOP's offset (the form's own hx-get).
+        self.fields["year"].widget.attrs.update(
+            {
+                "hx-get": reverse("web:process-start"),
+                "hx-trigger": "change",
+                "hx-include": "closest form",
+                "hx-vals": '{"keep": "year"}',
+                "hx-target": "#start-form",
+                "hx-swap": "outerHTML",
+                "hx-sync": "closest form:replace",
+            }
+        )
         # Only SOPs with a published version can be run (workflow.engine.published_version).
         self.fields["sop"].queryset = (
             Sop.objects.filter(versions__status=SopVersion.Status.PUBLISHED)
@@ -236,7 +269,10 @@ class ProcessFilterForm(forms.Form):
     """Filters of the processes list (GET); a bad value is ignored, not an error page."""
 
     sop = forms.ChoiceField(label=_("SOP"), required=False)
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Period"), required=False, min_value=2000, max_value=2100)
+    run_year = forms.IntegerField(
+        label=_("Year it runs"), required=False, min_value=2000, max_value=2100
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -254,6 +290,7 @@ class ProcessFilterForm(forms.Form):
         return {
             "sop": data.get("sop") or "",
             "year": data.get("year"),
+            "run_year": data.get("run_year"),
             "status": data.get("status") or "",
             "overdue": bool(data.get("overdue")),
         }

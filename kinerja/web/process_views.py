@@ -114,7 +114,7 @@ def process_list(request):
     form = forms.ProcessFilterForm(
         request.GET or None, sops=sops, statuses=Process.Status.choices, auto_id="filter_%s"
     )
-    filters = form.filters() if form.is_bound else {"sop": "", "year": None, "status": ""}
+    filters = form.filters() if form.is_bound else {"sop": "", "year": None, "run_year": None, "status": ""}
     # Only the processes the user may read, filtered inside the list's one query.
     processes = permissions.visible_processes(
         request.user, selectors.processes(now=now, **{"overdue": False, **filters})
@@ -137,29 +137,47 @@ def process_list(request):
     return render(request, "web/process_list.html", context)
 
 
-def _default_title(sop: Sop | None, year: int | None) -> str:
-    """'Penyusunan Laporan Kinerja Tahun 2025': the published name of the SOP and the year."""
-    if sop is None or not year:
-        return ""
-    version = SopVersion.objects.published().filter(sop=sop).only("name").first()
-    if version is None:
-        return ""
-    return f"{version.name} Tahun {year}"
+def _year_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else None
 
 
 def _start_form_initial(request) -> forms.StartProcessForm:
-    """The start form, filled from ?sop=&year= (a link from an SOP, or htmx on change)."""
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    """The start form, filled from ?sop=&run_year=&year= (a link from an SOP, or htmx on
+    change): the year it runs is this year unless given; the period follows from the SOP's
+    period offset (a Renja made in 2026 is for 2027), unless the person typed the period
+    (keep=year) or a link names only the period; the title names the SOP and the period.
+    A run of the SOP for that period that exists already is shown as a warning."""
     sop = Sop.objects.filter(slug=request.GET.get("sop", "")).first()
+    version = (
+        SopVersion.objects.published().filter(sop=sop).only("name", "period_offset").first()
+        if sop
+        else None
+    )
+    offset = version.period_offset if version else 0
+    given_run_year, given_year = _year_param(request, "run_year"), _year_param(request, "year")
+    if given_year and (request.GET.get("keep") == "year" or "run_year" not in request.GET):
+        year = given_year
+        run_year = given_run_year or year - offset
+    else:
+        run_year = given_run_year or timezone.localdate().year
+        year = run_year + offset
+    same = selectors.same_period(sop_id=sop.pk, year=year).first() if sop else None
     return forms.StartProcessForm(
-        initial={"sop": sop.slug if sop else None, "year": year, "title": _default_title(sop, year)}
+        initial={
+            "sop": sop.slug if sop else None,
+            "run_year": run_year,
+            "year": year,
+            "title": f"{version.name} Tahun {year}" if version else "",
+        },
+        same_period=selectors.same_period_message(same, sop) if same else "",
     )
 
 
 @login_required
 def process_start(request):
-    """Mulai proses: GET the form (htmx: only the form, with the title for the SOP and year)."""
+    """Mulai proses: GET the form (htmx: only the form, with the years and the title for the
+    SOP), POST starts it."""
     if not permissions.may_start(request.user):
         raise PermissionDenied(_("You may not start processes."))
     status = 200
@@ -169,7 +187,12 @@ def process_start(request):
             data = form.cleaned_data
             try:
                 process = actions.start_process(
-                    sop=data["sop"], title=data["title"], year=data["year"], by=request.user
+                    sop=data["sop"],
+                    title=data["title"],
+                    year=data["year"],
+                    run_year=data["run_year"],
+                    reason=data["reason"],
+                    by=request.user,
                 )
             except DomainError as error:
                 form.add_domain_error(error)

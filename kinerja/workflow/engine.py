@@ -28,13 +28,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kinerja.core import audit, rows, stamps
+from kinerja.core import audit, limits, rows, stamps
 from kinerja.core.calendar import get_calendar
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.sop.models import Sop, SopVersion, Step
 
-from . import permissions
+from . import permissions, selectors
 from .graph import StepInfo, graph_for
 from .models import Process, ProcessDocument, Task, Waiver
 from .permissions import ACTING_KINDS, Actor, display_name
@@ -181,6 +181,11 @@ def published_version(sop: Sop) -> SopVersion:
     return version
 
 
+def _check_year(value: object, field: str, message: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+        raise DomainError(message, field=field)
+
+
 @transaction.atomic
 def start_process(
     *,
@@ -188,41 +193,69 @@ def start_process(
     title: str,
     year: int,
     by: User,
+    run_year: int | None = None,
+    reason: str = "",
     unit: Unit | None = None,
     now: dt.datetime | None = None,
 ) -> Process:
-    """Start a run of the published version of `sop`; its first step becomes a task."""
+    """Start a run of the published version of `sop` for the period `year` (the year the
+    document is about), carried out in `run_year` (by default the period less the SOP's
+    period offset); its first step becomes a task.
+
+    A second run of the SOP for the same period (one not cancelled exists) needs a
+    `reason`, recorded in the audit event: two Renja for 2027 are a mistake more often
+    than a decision.
+    """
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Give the process a title."), field="title")
     if len(title) > 300:
         raise DomainError(_("The title may have at most 300 characters."), field="title")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise DomainError(_("The year must be between 2000 and 2100."), field="year")
+    _check_year(year, "year", _("The period must be a year between 2000 and 2100."))
+    if run_year is not None:
+        _check_year(run_year, "run_year", _("The year it runs must be between 2000 and 2100."))
+    reason = (reason or "").strip()
+    if len(reason) > limits.REASON:
+        raise DomainError(
+            _("The reason may have at most %(max)d characters.") % {"max": limits.REASON},
+            field="reason",
+        )
     if not permissions.may_start(by):
         raise PermissionDenied(_("You may not start processes."))
+    # One start of an SOP at a time: the check for the same period below stays true
+    # until this transaction commits (PostgreSQL; SQLite's write lock does the same).
+    sop = Sop.objects.select_for_update().get(pk=sop.pk)
     version = published_version(sop)
+    if run_year is None:
+        run_year = year - version.period_offset
+        _check_year(run_year, "run_year", _("The year it runs must be between 2000 and 2100."))
+    same = list(selectors.same_period(sop_id=sop.pk, year=year).values_list("pk", flat=True))
+    if same and not reason:
+        raise DomainError(
+            selectors.same_period_message(Process.objects.get(pk=same[0]), sop), field="reason"
+        )
     now = now or timezone.now()
     process = Process.objects.create(
         sop_version=version,
         title=title,
         year=year,
+        run_year=run_year,
         unit=unit or sop.unit,
         owner=by,
         started_at=now,
     )
     record = AuditBatch(process, permissions.actor(by), at=now)
-    record.add(
-        "start",
-        process,
-        after={
-            "title": title,
-            "year": year,
-            "sop": sop.number,
-            "version": version.version,
-            "unit": process.unit.code,
-        },
-    )
+    after = {
+        "title": title,
+        "year": year,
+        "run_year": run_year,
+        "sop": sop.number,
+        "version": version.version,
+        "unit": process.unit.code,
+    }
+    if same:
+        after |= {"same_period_as": same, "reason": reason}
+    record.add("start", process, after=after)
     graph = graph_for(version)
     if not graph.starts:
         raise DomainError(_("SOP %(number)s has no steps.") % {"number": sop.number})

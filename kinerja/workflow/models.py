@@ -34,7 +34,13 @@ class ProcessQuerySet(models.QuerySet):
 
 
 class Process(TimeStampedModel):
-    """Proses: one run of an SOP for a period, e.g. 'Penyusunan Laporan Kinerja Tahun 2025'."""
+    """Proses: one run of an SOP for a period, e.g. 'Penyusunan Laporan Kinerja Tahun 2025'.
+
+    Two years, never one for the other: `year` is the period, the year the document is
+    about (Periode / tahun dokumen: the 2025 of that title, which titles, letters and the
+    documents name), and `run_year` is the year the process runs (Tahun pelaksanaan: 2026
+    for that LKjIP). The SOP version's period_offset relates them.
+    """
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -48,7 +54,12 @@ class Process(TimeStampedModel):
         related_name="processes",
     )
     title = models.CharField(_("title"), max_length=300)
-    year = models.PositiveSmallIntegerField(_("year (period)"))
+    year = models.PositiveSmallIntegerField(
+        _("period (document year)"), help_text=_("The year the document is about.")
+    )
+    run_year = models.PositiveSmallIntegerField(
+        _("year it runs"), help_text=_("The year the process is carried out.")
+    )
     unit = models.ForeignKey(
         Unit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="processes"
     )

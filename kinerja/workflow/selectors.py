@@ -6,9 +6,12 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from kinerja.sop.lint import total_work_minutes
-from kinerja.sop.models import DocumentType, SopVersion
+from kinerja.sop.models import DocumentType, Sop, SopVersion
 
 from .graph import graph_for
 from .models import Process, ProcessDocument, Task, Waiver
@@ -202,10 +205,34 @@ def process_view(process_id: int) -> ProcessView:
     )
 
 
+def same_period(*, sop_id: int, year: int) -> QuerySet[Process]:
+    """The runs of an SOP for a period that were not cancelled, newest first: starting
+    another one for the same period needs a reason (engine.start_process)."""
+    return (
+        Process.objects.filter(sop_version__sop_id=sop_id, year=year)
+        .exclude(status=Process.Status.CANCELLED)
+        .order_by("-started_at", "-pk")
+    )
+
+
+def same_period_message(existing: Process, sop: Sop) -> str:
+    """What the person is told when the SOP already runs (or ran) for the period."""
+    return _(
+        "%(sop)s has already been started for the period %(year)d: “%(title)s” (started "
+        "%(date)s). Give a reason to start it again for the same period."
+    ) % {
+        "sop": sop.number,
+        "year": existing.year,
+        "title": existing.title,
+        "date": date_format(timezone.localtime(existing.started_at), "DATE_FORMAT"),
+    }
+
+
 def processes(
     *,
     sop: str = "",
     year: int | None = None,
+    run_year: int | None = None,
     status: str = "",
     overdue: bool = False,
     now: dt.datetime,
@@ -216,6 +243,8 @@ def processes(
         qs = qs.filter(sop_version__sop__slug=sop) | qs.filter(sop_version__sop__number__iexact=sop)
     if year:
         qs = qs.filter(year=year)
+    if run_year:
+        qs = qs.filter(run_year=run_year)
     if status:
         qs = qs.filter(status=status)
     if overdue:

@@ -28,12 +28,23 @@ class Command(BaseCommand):
             "start", help="Start a process from the published version of an SOP."
         )
         start.add_argument("sop", metavar="SOP", help="e.g. SOP-011")
-        start.add_argument("--year", type=int, required=True)
+        start.add_argument(
+            "--year", type=int, required=True, help="The period: the year the document is about."
+        )
+        start.add_argument(
+            "--run-year",
+            type=int,
+            help="The year the process runs (default: from the SOP's period offset).",
+        )
         start.add_argument("--title", required=True)
+        start.add_argument(
+            "--reason", default="", help="Why, when the SOP already runs for this period."
+        )
         start.add_argument("--by", help="Username of the owner (default: the only administrator)")
         lst = sub.add_parser("list", help="List processes.")
         lst.add_argument("--sop", default="")
-        lst.add_argument("--year", type=int)
+        lst.add_argument("--year", type=int, help="The period.")
+        lst.add_argument("--run-year", type=int, help="The year the processes run.")
         lst.add_argument("--state", choices=[s.value for s in Process.Status], default="")
         lst.add_argument("--overdue", action="store_true")
         show = sub.add_parser("show", help="Show a process step by step.")
@@ -62,6 +73,8 @@ class Command(BaseCommand):
             sop=find_sop(options["sop"]),
             title=options["title"],
             year=options["year"],
+            run_year=options["run_year"],
+            reason=options["reason"],
             by=self._owner(options["by"]),
         )
         self.stdout.write(
@@ -84,6 +97,7 @@ class Command(BaseCommand):
         rows = selectors.processes(
             sop=options["sop"],
             year=options["year"],
+            run_year=options["run_year"],
             status=options["state"],
             overdue=options["overdue"],
             now=timezone.now(),
@@ -106,6 +120,9 @@ class Command(BaseCommand):
         p = view.process
         self.stdout.write(
             f"{p.title} ({p.sop_version.sop.number} v{p.sop_version.version}, {p.year})"
+        )
+        self.stdout.write(
+            _("Period %(year)d · runs in %(run_year)d") % {"year": p.year, "run_year": p.run_year}
         )
         self.stdout.write(
             _("Status: %(status)s · started %(when)s by %(owner)s")
