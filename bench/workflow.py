@@ -220,6 +220,7 @@ def fill(finished: int) -> None:
                 sop_version=template.sop_version,
                 title=f"Arsip {i}",
                 year=2000 + i % 25,
+                run_year=template.run_year,
                 unit=template.unit,
                 owner=kasubbag,
                 status=Process.Status.DONE,

@@ -114,7 +114,11 @@ def process_list(request):
     form = forms.ProcessFilterForm(
         request.GET or None, sops=sops, statuses=Process.Status.choices, auto_id="filter_%s"
     )
-    filters = form.filters() if form.is_bound else {"sop": "", "year": None, "run_year": None, "status": ""}
+    filters = (
+        form.filters()
+        if form.is_bound
+        else {"sop": "", "year": None, "run_year": None, "status": ""}
+    )
     # Only the processes the user may read, filtered inside the list's one query.
     processes = permissions.visible_processes(
         request.user, selectors.processes(now=now, **{"overdue": False, **filters})
@@ -162,7 +166,11 @@ def _start_form_initial(request) -> forms.StartProcessForm:
     else:
         run_year = given_run_year or timezone.localdate().year
         year = run_year + offset
-    same = selectors.same_period(sop_id=sop.pk, year=year).first() if sop else None
+    same = (
+        selectors.same_period(sop_id=sop.pk, year=year, unit_id=sop.unit_id).first()
+        if sop
+        else None
+    )
     return forms.StartProcessForm(
         initial={
             "sop": sop.slug if sop else None,

@@ -229,7 +229,12 @@ def start_process(
     if run_year is None:
         run_year = year - version.period_offset
         _check_year(run_year, "run_year", _("The year it runs must be between 2000 and 2100."))
-    same = list(selectors.same_period(sop_id=sop.pk, year=year).values_list("pk", flat=True))
+    unit = unit or sop.unit
+    same = list(
+        selectors.same_period(sop_id=sop.pk, year=year, unit_id=unit.pk).values_list(
+            "pk", flat=True
+        )
+    )
     if same and not reason:
         raise DomainError(
             selectors.same_period_message(Process.objects.get(pk=same[0]), sop), field="reason"
@@ -240,7 +245,7 @@ def start_process(
         title=title,
         year=year,
         run_year=run_year,
-        unit=unit or sop.unit,
+        unit=unit,
         owner=by,
         started_at=now,
     )

@@ -205,11 +205,12 @@ def process_view(process_id: int) -> ProcessView:
     )
 
 
-def same_period(*, sop_id: int, year: int) -> QuerySet[Process]:
-    """The runs of an SOP for a period that were not cancelled, newest first: starting
-    another one for the same period needs a reason (engine.start_process)."""
+def same_period(*, sop_id: int, year: int, unit_id: int) -> QuerySet[Process]:
+    """The runs of an SOP for a period by one unit that were not cancelled, newest first:
+    starting another one for the same period needs a reason (engine.start_process). A run
+    for another unit (the Bagian Hukum's own LKjIP) is not the same."""
     return (
-        Process.objects.filter(sop_version__sop_id=sop_id, year=year)
+        Process.objects.filter(sop_version__sop_id=sop_id, year=year, unit_id=unit_id)
         .exclude(status=Process.Status.CANCELLED)
         .order_by("-started_at", "-pk")
     )

@@ -22,7 +22,12 @@ pytestmark = pytest.mark.django_db
 
 def _start(kasubbag):
     return actions.start_process(
-        sop=find_sop("SOP-011"), title="LKjIP 2025", year=2025, by=kasubbag, now=TUESDAY_MORNING
+        sop=find_sop("SOP-011"),
+        title="LKjIP 2025",
+        year=2025,
+        reason="Dijalankan lagi untuk pengujian",  # a second run for 2025 in some tests
+        by=kasubbag,
+        now=TUESDAY_MORNING,
     )
 
 

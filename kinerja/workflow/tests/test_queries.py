@@ -45,6 +45,7 @@ def _finished_processes(n, kasubbag, personas):
                 sop_version=template.sop_version,
                 title=f"LKjIP arsip {i}",
                 year=2000 + i % 25,
+                run_year=template.run_year,
                 unit=template.unit,
                 owner=kasubbag,
                 status=Process.Status.DONE,

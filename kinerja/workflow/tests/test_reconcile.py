@@ -29,7 +29,12 @@ HOUR = dt.timedelta(hours=1)
 
 def start(kasubbag, title="Penyusunan Perjanjian Kinerja 2026", now=TUESDAY_MORNING):
     return actions.start_process(
-        sop=find_sop("SOP-013"), title=title, year=2026, by=kasubbag, now=now
+        sop=find_sop("SOP-013"),
+        title=title,
+        year=2026,
+        reason="PK perubahan",  # the tests that start several PK 2026 say why
+        by=kasubbag,
+        now=now,
     )
 
 
