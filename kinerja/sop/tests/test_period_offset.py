@@ -23,9 +23,7 @@ def written(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_shipped_sops_say_how_their_period_follows_the_year_they_run(shipped_sops):
-    offsets = dict(
-        SopVersion.objects.published().values_list("sop__number", "period_offset")
-    )
+    offsets = dict(SopVersion.objects.published().values_list("sop__number", "period_offset"))
     assert offsets == {"SOP-011/SETDA": -1, "SOP-013/SETDA": 0, "SOP-015/SETDA": 1}
     renja = SopVersion.objects.published().get(sop__number="SOP-015/SETDA")
     assert renja.period_for(2026) == 2027

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kinerja import actions
+from kinerja.core.audit import events_for
 from kinerja.demo.services import build_demo
 from kinerja.documents.models import DocumentVersion
 from kinerja.org.models import Assignment, Position
@@ -73,6 +74,7 @@ def start(number="SOP-011", *, title="Penyusunan Laporan Kinerja Tahun 2025", no
         sop=find_sop(number),
         title=title,
         year=2025,
+        reason="Uji: proses lain untuk periode yang sama",  # some tests start several
         by=user("kasubbag"),
         now=now or TUESDAY_MORNING,
     )
@@ -828,6 +830,94 @@ def test_the_start_form_fills_the_title_for_the_sop_and_year(login):
     assert '<option value="sop-011-setda" selected>' in html
 
 
+def test_the_start_form_proposes_next_year_as_the_period_of_the_renja(login):
+    """A Renja made in 2026 is the Renja for 2027: choosing SOP-015 (or the year it runs)
+    proposes the period from the SOP's offset, and the title names the period."""
+    response = login("kasubbag").get(
+        reverse("web:process-start"),
+        {"sop": "sop-015-setda", "run_year": 2026, "year": 2026},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert re.search(r'name="run_year" value="2026"', html)
+    assert re.search(r'name="year" value="2027"', html)
+    assert 'value="Penyusunan Rencana Kinerja (Renja) Tahun 2027"' in html
+    assert 'id="same-period"' not in html
+
+
+def test_a_period_the_kasubbag_types_is_kept_and_names_the_title(login):
+    response = login("kasubbag").get(
+        reverse("web:process-start"),
+        {"sop": "sop-011-setda", "run_year": 2026, "year": 2023, "keep": "year"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert re.search(r'name="year" value="2023"', html)
+    assert re.search(r'name="run_year" value="2026"', html)
+    assert 'value="Penyusunan Laporan Kinerja Tahun 2023"' in html
+
+
+def test_the_start_form_warns_that_the_renja_for_the_period_runs_already(login):
+    first = actions.start_process(
+        sop=find_sop("SOP-015"),
+        title="Penyusunan Rencana Kerja Tahun 2027",
+        year=2027,
+        by=user("kasubbag"),
+        now=TUESDAY_MORNING,
+    )
+    client = login("kasubbag", language="id")
+    html = client.get(
+        reverse("web:process-start"), {"sop": "sop-015-setda", "run_year": 2026}
+    ).content.decode()
+    warning = re.search(r'<div class="warning" role="status" id="same-period">([^<]*)<', html)
+    assert warning is not None
+    assert warning.group(1).startswith(
+        "SOP-015/SETDA sudah dimulai untuk periode 2027: "
+        "“Penyusunan Rencana Kerja Tahun 2027” (dimulai 3 Feb"
+    )
+    assert 'name="reason"' in html
+    data = {"sop": "sop-015-setda", "run_year": 2026, "year": 2027, "title": "Renja 2027 (2)"}
+    response = client.post(reverse("web:process-start"), data)
+    assert response.status_code == 422
+    assert 'id="id_reason-error">SOP-015/SETDA sudah dimulai untuk periode 2027' in (
+        response.content.decode()
+    )
+    assert Process.objects.filter(year=2027).count() == 1
+    response = client.post(
+        reverse("web:process-start"), {**data, "reason": "Disusun ulang setelah Renstra berubah"}
+    )
+    assert response.status_code == 302
+    second = Process.objects.exclude(pk=first.pk).get()
+    assert (second.year, second.run_year) == (2027, 2026)
+    (event,) = events_for(second.audit_stream).filter(action="start")
+    assert event.after["reason"] == "Disusun ulang setelah Renstra berubah"
+
+
+def test_the_list_shows_the_renja_under_its_period_and_the_year_it_runs(login):
+    renja = actions.start_process(
+        sop=find_sop("SOP-015"),
+        title="Penyusunan Rencana Kerja Tahun 2027",
+        year=2027,
+        by=user("kasubbag"),
+        now=TUESDAY_MORNING,
+    )
+    client = login("kasubbag", language="id")
+    html = client.get(reverse("web:process-list")).content.decode()
+    row = re.search(rf'<tr data-process="{renja.pk}".*?</tr>', html, re.S).group(0)
+    assert re.search(r'<td class="num period">2027<br><small class="muted">dilaksanakan 2026<', row)
+    assert '<th class="num">Periode</th>' in html
+    by_period = client.get(reverse("web:process-list"), {"year": 2027}).content.decode()
+    assert f'data-process="{renja.pk}"' in by_period
+    assert (
+        f'data-process="{renja.pk}"'
+        not in client.get(reverse("web:process-list"), {"year": 2026}).content.decode()
+    )
+    assert (
+        f'data-process="{renja.pk}"'
+        in client.get(reverse("web:process-list"), {"run_year": 2026}).content.decode()
+    )
+
+
 def test_starting_a_process_opens_its_page_with_step_1_for_the_pelaksana(login):
     client = login("kasubbag")
     response = client.post(
@@ -858,12 +948,12 @@ def test_starting_a_process_opens_its_page_with_step_1_for_the_pelaksana(login):
         (
             {"sop": "sop-011-setda", "year": 1999, "title": "X"},
             "year",
-            "The year must be between 2000 and 2100.",
+            "The period must be a year between 2000 and 2100.",
         ),
         (
             {"sop": "sop-011-setda", "year": "dua", "title": "X"},
             "year",
-            "The year must be between 2000 and 2100.",
+            "The period must be a year between 2000 and 2100.",
         ),
         ({"sop": "", "year": 2025, "title": "X"}, "sop", "Choose the SOP to run."),
         ({"sop": "sop-999", "year": 2025, "title": "X"}, "sop", "Choose the SOP to run."),

@@ -66,3 +66,18 @@ def test_bad_input_is_one_clear_line(demo):
             )
         with pytest.raises(CommandError, match="Tidak ada proses 999"):
             call_command("process", "show", "999", stdout=io.StringIO())
+
+
+def test_the_renja_for_next_year_runs_this_year_and_a_second_one_needs_a_reason(demo):
+    renja = ("start", "SOP-015", "--year", "2027", "--title", "Renja 2027", "--by", "kasubbag")
+    run(*renja)
+    process = Process.objects.get()
+    assert (process.year, process.run_year) == (2027, 2026)
+    assert "Periode 2027 · dilaksanakan 2026" in run("show", str(process.pk))
+    assert "1 proses." in run("list", "--run-year", "2026")
+    with pytest.raises(CommandError) as caught:
+        run(*renja)
+    assert str(caught.value).startswith("SOP-015/SETDA sudah dimulai untuk periode 2027: ")
+    assert str(caught.value).endswith("Sebutkan alasan memulainya lagi untuk periode yang sama.")
+    run(*renja, "--reason", "Disusun ulang", "--run-year", "2026")
+    assert Process.objects.filter(year=2027, run_year=2026).count() == 2

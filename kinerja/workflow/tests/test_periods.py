@@ -34,9 +34,7 @@ def start(by, number, year, **kwargs):
     ("number", "period", "run_year"),
     [("SOP-015", 2027, 2026), ("SOP-013", 2026, 2026), ("SOP-011", 2025, 2026)],
 )
-def test_a_process_runs_in_the_year_its_sop_says_for_the_period(
-    kasubbag, number, period, run_year
-):
+def test_a_process_runs_in_the_year_its_sop_says_for_the_period(kasubbag, number, period, run_year):
     process = start(kasubbag, number, period)
     process.refresh_from_db()
     assert (process.year, process.run_year) == (period, run_year)
