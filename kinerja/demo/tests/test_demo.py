@@ -180,3 +180,25 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
     assert invitation.number == f"000.1.2.3/001/Setda-Umum/{year - 1}"
     lkjip = Process.objects.get(sop_version__sop__number="SOP-011/SETDA")
     assert lkjip.documents.filter(versions__kind="pdf").count() == 2  # invitation, draft
+
+
+def test_the_demo_runs_each_process_for_its_period(tmp_path, settings):
+    """This year's Renja is for next year and the LKjIP reports on last year, as the
+    issue saw them listed: each names its period in the title and runs this year."""
+    from kinerja.workflow.models import Process
+
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    settings.VAR_DIR = tmp_path
+    settings.KINERJA_PKI_DIR = tmp_path / "pki"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo", stdout=io.StringIO())
+    year = timezone.localdate().year
+    years = {
+        p.sop_version.sop.number: (p.title, p.year, p.run_year)
+        for p in Process.objects.select_related("sop_version__sop")
+    }
+    assert years == {
+        "SOP-011/SETDA": (f"Penyusunan Laporan Kinerja Tahun {year - 1}", year - 1, year),
+        "SOP-013/SETDA": (f"Penyusunan Perjanjian Kinerja Tahun {year - 1}", year - 1, year - 1),
+        "SOP-015/SETDA": (f"Penyusunan Rencana Kerja Tahun {year + 1}", year + 1, year),
+    }
