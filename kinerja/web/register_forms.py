@@ -32,7 +32,8 @@ class DocumentFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     sop = forms.ChoiceField(label=_("SOP"), required=False)
     document_type = forms.ChoiceField(label=_("Document type"), required=False)
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    # The process's period (the year the document is about), not the day it was uploaded.
+    year = forms.IntegerField(label=_("Period"), required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Format"), required=False)
     final = forms.ChoiceField(
         label=_("Final"),

@@ -223,8 +223,8 @@ def renja_to_step_11(tmp_path):
     """Steps 1-10 of SOP-015 through the services, with a PDF draft the Sekda signs."""
     process = actions.start_process(
         sop=find_sop("SOP-015"),
-        title="Penyusunan Rencana Kinerja (Renja) Tahun 2026",
-        year=2026,
+        title="Penyusunan Rencana Kinerja (Renja) Tahun 2027",
+        year=2027,
         by=user("kasubbag"),
     )
     logins = {
