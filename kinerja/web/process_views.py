@@ -178,7 +178,7 @@ def _start_form_initial(request) -> forms.StartProcessForm:
             "year": year,
             "title": f"{version.name} Tahun {year}" if version else "",
         },
-        same_period=selectors.same_period_message(same, sop) if same else "",
+        same_period=selectors.same_period_message(same, sop) if same and sop else "",
     )
 
 
