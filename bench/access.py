@@ -59,6 +59,7 @@ def start(n: int) -> None:
             sop=sops[i % 3],
             title=f"Proses {i}",
             year=2020 + i % 7,
+            reason="Beban uji: banyak proses per periode",  # many runs of each period
             by=kasubbag,
             unit=hukum if i % 4 == 0 else None,
             now=now,

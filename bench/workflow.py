@@ -103,6 +103,7 @@ def run(n: int) -> dict:
             sop=sop,
             title=f"Penyusunan Laporan Kinerja {i}",
             year=2025,
+            reason="Beban uji: satu periode, banyak proses",  # every run is for 2025
             by=users["kasubbag"],
             now=now,
         )
