@@ -33,8 +33,8 @@ class TaskInline(ReadOnlyInline):
 class ProcessAdmin(admin.ModelAdmin):
     """Processes change through their pages (and the audit trail), not here."""
 
-    list_display = ["title", "sop_version", "year", "status", "started_at"]
-    list_filter = ["status", "year"]
+    list_display = ["title", "sop_version", "year", "run_year", "status", "started_at"]
+    list_filter = ["status", "year", "run_year"]
     list_select_related = ["sop_version__sop"]
     search_fields = ["title"]
     inlines = [TaskInline]

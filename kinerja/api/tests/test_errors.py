@@ -58,7 +58,7 @@ def test_start_with_a_year_out_of_range_names_the_field(as_user):
     )
     assert response.status_code == 400
     assert response.json() == {
-        "message": "The year must be between 2000 and 2100.",
+        "message": "The period must be a year between 2000 and 2100.",
         "field": "year",
     }
 

@@ -26,6 +26,7 @@ def _start(users, n, sops=("SOP-011", "SOP-013", "SOP-015"), now=None):
             sop=find_sop(sops[i % len(sops)]),
             title=f"Proses {i}",
             year=2020 + i % 6,
+            reason="Banyak proses untuk satu periode",  # several runs of a period
             by=users["kasubbag"],
             now=now,
         )
