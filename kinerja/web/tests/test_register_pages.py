@@ -86,7 +86,7 @@ def test_wrong_filters_are_named_and_ignored_never_an_error(login, pk):
     assert response.status_code == 200
     page = html(response)
     assert "Draft.pdf" in page
-    assert "Ignored filters with a value they cannot take: Year, Format, Process." in page
+    assert "Ignored filters with a value they cannot take: Period, Format, Process." in page
     response = client.get(reverse("web:archive-register"), {"year": "1", "classification": "?"})
     assert response.status_code == 200
     assert "Ignored filters" in html(response)
