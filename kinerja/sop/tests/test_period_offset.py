@@ -63,3 +63,24 @@ def test_an_offset_of_zero_leaves_the_hash_of_an_older_file_as_it_was(org, tmp_p
     (spec,) = read_files([written(tmp_path, text)])
     older = {k: v for k, v in spec.items() if k != "period_offset"}
     assert spec_hash(spec) == spec_hash(older)
+
+
+def test_the_migration_gives_the_shipped_sops_their_offset_and_no_new_version(shipped_sops):
+    """A database made before the field: its versions get the offset of their file, and
+    importing the files again finds nothing new."""
+    import importlib
+
+    from django.apps import apps
+
+    from kinerja.sop.services import import_shipped
+    from kinerja.sop.sopfile import version_to_spec
+
+    migration = importlib.import_module("kinerja.sop.migrations.0004_sopversion_period_offset")
+    for version in SopVersion.objects.all():  # as the database was before the field
+        version.period_offset = 0
+        version.content_hash = spec_hash(version_to_spec(version))
+        version.save(update_fields=["period_offset", "content_hash"])
+    migration.backfill(apps, None)
+    offsets = dict(SopVersion.objects.values_list("sop__number", "period_offset"))
+    assert offsets == {"SOP-011/SETDA": -1, "SOP-013/SETDA": 0, "SOP-015/SETDA": 1}
+    assert [r.created for r in import_shipped()] == [False, False, False]
