@@ -56,6 +56,7 @@ __all__ = [
     "capaian",
     "capaian_of_quarters",
     "combine_quarters",
+    "no_target_message",
 ]
 
 HUNDRED = Decimal(100)
@@ -409,6 +410,10 @@ def _capped(result: Capaian, rule: Rule) -> Capaian:
         message=result.message,
         capped=True,
     )
+
+
+def no_target_message(year: int) -> str:
+    return _("The indicator has no target for %(year)s.") % {"year": year}
 
 
 # --- quarters --------------------------------------------------------------------------------

@@ -1,0 +1,496 @@
+"""The performance data of SAKIP (Perpres 29/2014): plan, cascade, targets, realisasi.
+
+    Renstra (a unit, five years; a revision is a new version)
+      Goal (tujuan)
+      Objective (sasaran) at three levels, linked down the cascade (pohon kinerja):
+        strategic (sasaran strategis, eselon II) -> program (sasaran program, eselon III)
+        -> activity (sasaran kegiatan, eselon IV)
+        Indicator (with its manual IKU) -> IndicatorTarget (one per year)
+                                         -> Realisasi (one per year and quarter)
+
+Links protect what later documents use (on_delete=PROTECT): no target or realisasi is
+ever orphaned. Capaian is computed by kinerja.performance.capaian, never stored, so a
+page, an export and a document cannot disagree. The scales of grade targets and the
+bands of capaian are data an administrator edits.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.core.base_models import TimeStampedModel
+from kinerja.org.models import Position, Unit
+
+from . import capaian
+
+__all__ = [
+    "Band",
+    "BandSet",
+    "Goal",
+    "GradeScale",
+    "Indicator",
+    "IndicatorTarget",
+    "Objective",
+    "Realisasi",
+    "Renstra",
+]
+
+
+def _amount(verbose_name) -> models.DecimalField:
+    """A target or realisasi figure: up to 16 digits before the point, 4 after."""
+    return models.DecimalField(verbose_name, max_digits=20, decimal_places=4, null=True, blank=True)
+
+
+class GradeScale(TimeStampedModel):
+    """An ordered scale of grades for grade targets, best first (the SAKIP predikat:
+    AA, A, BB, B, CC, C, D)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    grades = models.JSONField(_("grades, best first"), default=list)
+
+    class Meta:
+        verbose_name = _("grade scale")
+        verbose_name_plural = _("grade scales")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_scale(self) -> capaian.Scale:
+        return capaian.Scale(self.name, tuple(str(g) for g in self.grades))
+
+
+class BandSet(TimeStampedModel):
+    """The bands (predikat) that capaian falls into, with their labels: data, because
+    documents use different labels (Sangat Tinggi ... or Sangat Baik ...)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    basis = models.CharField(_("basis"), max_length=200, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("capaian bands")
+        verbose_name_plural = _("capaian bands")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_band_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_bands(self) -> tuple[capaian.Band, ...]:
+        return tuple(
+            capaian.Band(b.label, b.lower, b.inclusive, b.colour)
+            for b in self.bands.order_by("-lower")
+        )
+
+
+class Band(models.Model):
+    band_set = models.ForeignKey(
+        BandSet, verbose_name=_("bands"), on_delete=models.CASCADE, related_name="bands"
+    )
+    label = models.CharField(_("label"), max_length=60)
+    lower = models.DecimalField(
+        _("lower bound (%)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty for the lowest band."),
+    )
+    inclusive = models.BooleanField(
+        _("the bound belongs to the band (≥)"), default=True, help_text=_("Else >.")
+    )
+    colour = models.CharField(_("colour"), max_length=7, blank=True)
+
+    class Meta:
+        verbose_name = _("band")
+        verbose_name_plural = _("bands")
+        constraints = [
+            models.UniqueConstraint(fields=["band_set", "lower"], name="band_bound_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Renstra(TimeStampedModel):
+    """Rencana Strategis of a unit: five years (six in a transition), its tujuan and
+    sasaran with their indicators. A revision is a new version; the earlier one stays,
+    superseded, with everything that used it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_FORCE = "in-force", _("in force")
+        SUPERSEDED = "superseded", _("superseded")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="renstra"
+    )
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("revision of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    title = models.CharField(_("title"), max_length=300)
+    basis = models.CharField(
+        _("basis"), max_length=300, blank=True, help_text=_("The decree that set it.")
+    )
+    reviewer = models.ForeignKey(
+        Position,
+        verbose_name=_("reviewer of the realisasi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The position that reviews, returns and locks the realisasi entered by the "
+            "bagian (the Kasubbag Perencanaan)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("Renstra")
+        verbose_name_plural = _("Renstra")
+        ordering = ["unit__order", "-first_year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "first_year", "version"], name="renstra_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "first_year"],
+                condition=Q(status="in-force"),
+                name="renstra_one_in_force",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year"))
+                & Q(last_year__lte=models.F("first_year") + 5),
+                name="renstra_years",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.first_year}-{self.last_year}, v{self.version})"
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
+class Goal(TimeStampedModel):
+    """Tujuan of a Renstra."""
+
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="goals"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    text = models.TextField(_("tujuan"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("tujuan")
+        verbose_name_plural = _("tujuan")
+        ordering = ["order", "code"]
+        constraints = [models.UniqueConstraint(fields=["renstra", "code"], name="goal_code_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Objective(TimeStampedModel):
+    """Sasaran, at one of the three levels of the cascade (pohon kinerja): the Setda's
+    sasaran strategis (eselon II), a Bagian's sasaran program (eselon III), a Sub
+    Bagian's sasaran kegiatan (eselon IV), each linked to the one above it."""
+
+    class Level(models.TextChoices):
+        STRATEGIC = "strategic", _("sasaran strategis (eselon II)")
+        PROGRAM = "program", _("sasaran program (eselon III)")
+        ACTIVITY = "activity", _("sasaran kegiatan (eselon IV)")
+
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="objectives"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("tujuan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("supports"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="objectives"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    text = models.TextField(_("sasaran"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("sasaran")
+        verbose_name_plural = _("sasaran")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["renstra", "code"], name="objective_code_once"),
+            # A sasaran strategis serves a tujuan; the levels below serve a sasaran above.
+            models.CheckConstraint(
+                condition=(Q(level="strategic") & Q(parent__isnull=True) & Q(goal__isnull=False))
+                | (~Q(level="strategic") & Q(parent__isnull=False)),
+                name="objective_linked_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Indicator(TimeStampedModel):
+    """Indikator kinerja of a sasaran, with its manual (manual IKU): what it measures,
+    why, how, from where, who answers for it, and how its capaian is computed."""
+
+    class TargetKind(models.TextChoices):
+        NUMBER = "number", _("a number")
+        RANGE = "range", _("a range (80-90)")
+        GRADE = "grade", _("a grade on a scale")
+
+    objective = models.ForeignKey(
+        Objective, verbose_name=_("sasaran"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("indicator"), max_length=400)
+    is_key = models.BooleanField(_("IKU (key indicator)"), default=False)
+    definition = models.TextField(_("definition"), blank=True)
+    rationale = models.TextField(_("why it was chosen"), blank=True)
+    formula_text = models.TextField(_("formula"), blank=True)
+    measure = models.CharField(_("unit of measure (satuan)"), max_length=60)
+    data_source = models.CharField(_("data source"), max_length=300, blank=True)
+    responsible = models.ForeignKey(
+        Position,
+        verbose_name=_("responsible position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    polarity = models.CharField(
+        _("polarity"),
+        max_length=10,
+        choices=[
+            (capaian.Polarity.HIGHER.value, _("higher is better")),
+            (capaian.Polarity.LOWER.value, _("lower is better")),
+        ],
+        default=capaian.Polarity.HIGHER.value,
+    )
+    lower_formula = models.CharField(
+        _("formula when lower is better"),
+        max_length=10,
+        choices=[
+            (capaian.LowerFormula.INVERSE.value, "(2T − R) ÷ T"),
+            (capaian.LowerFormula.RATIO.value, "T ÷ R"),
+        ],
+        default=capaian.LowerFormula.INVERSE.value,
+    )
+    quarters = models.CharField(
+        _("how the quarters add up"),
+        max_length=10,
+        choices=[
+            (capaian.QuarterRule.SUM.value, _("their sum")),
+            (capaian.QuarterRule.LAST.value, _("the last quarter reported")),
+            (capaian.QuarterRule.AVERAGE.value, _("their average")),
+        ],
+        default=capaian.QuarterRule.SUM.value,
+    )
+    cap = models.DecimalField(
+        _("cap of the capaian (%)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: no cap."),
+    )
+    target_kind = models.CharField(
+        _("kind of target"), max_length=10, choices=TargetKind, default=TargetKind.NUMBER
+    )
+    scale = models.ForeignKey(
+        GradeScale,
+        verbose_name=_("grade scale"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    baseline = models.CharField(_("baseline"), max_length=60, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "code"], name="indicator_code_once"),
+            models.CheckConstraint(
+                condition=(Q(target_kind="grade") & Q(scale__isnull=False))
+                | (~Q(target_kind="grade") & Q(scale__isnull=True)),
+                name="indicator_scale_for_grades",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def rule(self) -> capaian.Rule:
+        return capaian.Rule(
+            polarity=capaian.Polarity(self.polarity),
+            lower_formula=capaian.LowerFormula(self.lower_formula),
+            quarters=capaian.QuarterRule(self.quarters),
+            cap=self.cap,
+        )
+
+
+class IndicatorTarget(TimeStampedModel):
+    """The target of an indicator for one year of its Renstra, or for the end of the
+    period (year empty)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Empty: the end of the Renstra period.")
+    )
+    value = _amount(_("target"))
+    low = _amount(_("from"))
+    high = _amount(_("to"))
+    grade = models.CharField(_("grade"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="target_once_a_year"),
+            models.UniqueConstraint(
+                fields=["indicator"], condition=Q(year__isnull=True), name="end_target_once"
+            ),
+            # Exactly one form of target.
+            models.CheckConstraint(
+                condition=(
+                    Q(value__isnull=False)
+                    & Q(low__isnull=True)
+                    & Q(high__isnull=True)
+                    & Q(grade="")
+                )
+                | (
+                    Q(value__isnull=True)
+                    & Q(low__isnull=False)
+                    & Q(high__isnull=False)
+                    & Q(low__lte=models.F("high"))
+                    & Q(grade="")
+                )
+                | (
+                    Q(value__isnull=True)
+                    & Q(low__isnull=True)
+                    & Q(high__isnull=True)
+                    & ~Q(grade="")
+                ),
+                name="target_one_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.as_target())
+
+    def as_target(self, scale: capaian.Scale | None = None) -> capaian.Target:
+        if self.grade:
+            return capaian.Target(grade=self.grade, scale=scale or capaian.SAKIP_PREDIKAT)
+        if self.low is not None and self.high is not None:
+            return capaian.Target(low=_plain(self.low), high=_plain(self.high))
+        return capaian.Target(value=_plain(self.value) if self.value is not None else None)
+
+
+class Realisasi(TimeStampedModel):
+    """What an indicator reached in one quarter (TW I-IV) of a year, as entered by the
+    Bagian that answers for it, with what helped, what hindered and what follows.
+
+    A quarter the Kasubbag Perencanaan has closed changes only by a recorded correction."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        LOCKED = "locked", _("locked")
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="realisasi"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), choices=[(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
+    )
+    value = _amount(_("realisasi"))
+    grade = models.CharField(_("grade"), max_length=10, blank=True)
+    drivers = models.TextField(_("faktor pendorong"), blank=True)
+    obstacles = models.TextField(_("faktor penghambat"), blank=True)
+    follow_up = models.TextField(_("tindak lanjut"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
+    return_note = models.TextField(_("note of the return"), blank=True)
+    entered_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("realisasi")
+        verbose_name_plural = _("realisasi")
+        ordering = ["indicator", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "quarter"], name="realisasi_once_a_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="realisasi_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(grade=""), name="realisasi_number_or_grade"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year} TW {self.quarter}"
+
+    @property
+    def entry(self) -> Decimal | str | None:
+        """What was reported, as the capaian engine reads it: a number, a grade or None."""
+        if self.grade:
+            return self.grade
+        return _plain(self.value) if self.value is not None else None
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A stored amount without the column's trailing zeros (12.5000 -> 12.5), so that the
+    formulas print the number as it was entered."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal if isinstance(exponent, int) and exponent <= 0 else normal.quantize(Decimal(1))
