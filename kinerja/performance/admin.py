@@ -19,8 +19,11 @@ from .models import (
     GradeScale,
     Indicator,
     IndicatorTarget,
+    Nomenclature,
     Objective,
     Realisasi,
+    Renja,
+    RenjaItem,
     Renstra,
 )
 from .services import stream_of
@@ -198,6 +201,52 @@ class RealisasiAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "entered_by"]
     list_filter = ["year", "quarter", "state"]
     search_fields = ["indicator__code", "indicator__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Nomenclature)
+class NomenclatureAdmin(admin.ModelAdmin):
+    """The Kepmendagri codes: loaded from a file (`manage.py performance nomenclature`);
+    an administrator may correct a name here."""
+
+    list_display = ["code", "name", "level", "active", "to_confirm"]
+    list_filter = ["level", "active", "to_confirm"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["code", "level", "parent"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Renja)
+class RenjaAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "year", "version", "status"]
+    list_select_related = ["unit"]
+    list_filter = ["status", "year", "unit"]
+    search_fields = ["title"]
+    autocomplete_fields = ["unit", "renstra"]
+
+
+@admin.register(RenjaItem)
+class RenjaItemAdmin(admin.ModelAdmin):
+    """Read only: proposals and decisions go through the services, which check who may
+    and keep the proposal as it was sent."""
+
+    list_display = ["sub_kegiatan", "indicator", "proposed_by", "pagu", "state", "priority"]
+    list_select_related = ["sub_kegiatan", "proposed_by"]
+    list_filter = ["state", "renja", "proposed_by"]
+    search_fields = ["sub_kegiatan__code", "indicator"]
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _reference_data(sender, **kwargs) -> None:
+    from .nomenclature import ensure_nomenclature
+
+    ensure_nomenclature()
 
 
 class PerformanceConfig(AppConfig):
@@ -8,3 +15,6 @@ class PerformanceConfig(AppConfig):
     name = "kinerja.performance"
     label = "performance"
     verbose_name = _("Performance")
+
+    def ready(self) -> None:
+        post_migrate.connect(_reference_data, sender=self)

@@ -26,6 +26,9 @@ from kinerja.org.models import Position, Unit
 from . import capaian
 
 __all__ = [
+    "Nomenclature",
+    "Renja",
+    "RenjaItem",
     "Band",
     "BandSet",
     "Goal",
@@ -486,6 +489,150 @@ class Realisasi(TimeStampedModel):
         if self.grade:
             return self.grade
         return _plain(self.value) if self.value is not None else None
+
+
+class Nomenclature(TimeStampedModel):
+    """A code of the Kepmendagri 050-5889/2021 list: bidang, program, kegiatan or sub
+    kegiatan ("4.01.01.2.01.0006"), with its name. Data loaded from a file
+    (kinerja/performance/data/nomenclature.yaml, `manage.py performance nomenclature`);
+    a code a Renja used is never deleted, only marked inactive."""
+
+    class Level(models.TextChoices):
+        BIDANG = "bidang", _("urusan/bidang")
+        PROGRAM = "program", _("program")
+        KEGIATAN = "kegiatan", _("kegiatan")
+        SUB_KEGIATAN = "sub_kegiatan", _("sub kegiatan")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level)
+    name = models.CharField(_("name"), max_length=400)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    active = models.BooleanField(_("in the current list"), default=True)
+    to_confirm = models.BooleanField(
+        _("name to be confirmed"),
+        default=False,
+        help_text=_("The name was not confirmed against the Kepmendagri's annex."),
+    )
+
+    class Meta:
+        verbose_name = _("program/kegiatan code")
+        verbose_name_plural = _("program and kegiatan codes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Renja(TimeStampedModel):
+    """Rencana Kerja of a unit for one year (Permendagri 86/2017): its program,
+    kegiatan and sub kegiatan with indicators, targets and pagu indikatif, prepared in
+    the year before (SOP-015) from the bagian's proposals."""
+
+    class Status(models.TextChoices):
+        PROPOSALS = "proposals", _("taking proposals")
+        DRAFT = "draft", _("draft")
+        FINAL = "final", _("final")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="renja"
+    )
+    year = models.PositiveSmallIntegerField(_("year (period)"))
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="renja"
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSALS)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        verbose_name = _("Renja")
+        verbose_name_plural = _("Renja")
+        ordering = ["unit__order", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "version"], name="renja_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RenjaItem(TimeStampedModel):
+    """One sub kegiatan of a Renja: proposed by a bagian (usulan), then accepted,
+    changed (the proposal kept as it was sent) or rejected with a reason by the
+    Kasubbag Perencanaan, and ranked by the priority meeting."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        CHANGED = "changed", _("accepted with changes")
+        REJECTED = "rejected", _("rejected")
+
+    renja = models.ForeignKey(
+        Renja, verbose_name=_("Renja"), on_delete=models.PROTECT, related_name="items"
+    )
+    sub_kegiatan = models.ForeignKey(
+        Nomenclature,
+        verbose_name=_("sub kegiatan"),
+        on_delete=models.PROTECT,
+        related_name="renja_items",
+        limit_choices_to={"level": "sub_kegiatan"},
+    )
+    objective = models.ForeignKey(
+        Objective,
+        verbose_name=_("sasaran served"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renja_items",
+    )
+    proposed_by = models.ForeignKey(
+        Unit, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.CharField(_("indicator (output)"), max_length=400)
+    measure = models.CharField(_("unit of measure (satuan)"), max_length=60)
+    target = _amount(_("target"))
+    pagu = models.DecimalField(_("pagu indikatif (Rp)"), max_digits=18, decimal_places=2)
+    location = models.CharField(_("lokasi"), max_length=200, blank=True)
+    funding_source = models.CharField(_("sumber dana"), max_length=100, blank=True)
+    target_group = models.CharField(_("kelompok sasaran"), max_length=200, blank=True)
+    renstra_end_target = _amount(_("target at the end of the Renstra"))
+    realisasi_n2 = _amount(_("realisasi of year n-2"))
+    estimate_n1 = _amount(_("prakiraan of year n-1"))
+    next_target = _amount(_("target of year n+1"))
+    next_pagu = models.DecimalField(
+        _("pagu of year n+1 (Rp)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.PROPOSED)
+    original = models.JSONField(
+        _("the proposal as sent"),
+        default=dict,
+        blank=True,
+        help_text=_("Kept when the Kasubbag Perencanaan changes a proposal."),
+    )
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority (meeting)"), null=True, blank=True)
+    meeting_note = models.TextField(_("the meeting's decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("Renja item")
+        verbose_name_plural = _("Renja items")
+        ordering = ["sub_kegiatan__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["renja", "sub_kegiatan", "proposed_by"], name="renja_item_once"
+            ),
+            models.CheckConstraint(condition=Q(pagu__gte=0), name="renja_pagu_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sub_kegiatan.code} {self.indicator}"
 
 
 def _plain(value: Decimal) -> Decimal:

@@ -55,3 +55,11 @@ def may_enter(indicator: Indicator, user: User, day: dt.date) -> bool:
         pos == responsible.pk or unit == responsible.unit_id
         for pos, unit in held_positions(person_of(user), day)
     )
+
+
+def may_propose(unit_id: int, renstra: Renstra, user: User, day: dt.date) -> bool:
+    """A Renja proposal (usulan) for `unit_id`: whoever holds a position of that unit that
+    day, or the reviewer."""
+    if is_reviewer(renstra, user, day):
+        return True
+    return any(unit == unit_id for _pos, unit in held_positions(person_of(user), day))

@@ -13,19 +13,28 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core import audit
 from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_number, parse_number
+from kinerja.org.models import Unit
 
 from . import permissions
 from .capaian import QUARTERS
-from .models import Indicator, Realisasi, Renstra
+from .models import Indicator, Nomenclature, Realisasi, Renja, RenjaItem, Renstra
 
-__all__ = ["correct_realisasi", "enter_realisasi", "lock_realisasi", "return_realisasi"]
+__all__ = [
+    "correct_realisasi",
+    "decide_item",
+    "enter_realisasi",
+    "lock_realisasi",
+    "propose_item",
+    "record_priorities",
+    "return_realisasi",
+]
 
 _TEXT_LIMIT = 4000  # faktor pendorong, penghambat, tindak lanjut, notes
 
@@ -266,3 +275,249 @@ def correct_realisasi(
         at=now,
     )
     return row
+
+
+# --- the Renja: proposals (usulan), decisions, the priority meeting -------------------------
+
+_ITEM_FIELDS = (
+    "indicator",
+    "measure",
+    "target",
+    "pagu",
+    "location",
+    "funding_source",
+    "target_group",
+    "renstra_end_target",
+    "realisasi_n2",
+    "estimate_n1",
+    "next_target",
+    "next_pagu",
+)
+_MONEY = ("pagu", "next_pagu")
+_REQUIRED = ("indicator", "measure", "pagu")
+
+
+def _item_field(name: str) -> models.Field:
+    field = RenjaItem._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _item_labels() -> dict[str, str]:
+    return {f: str(_item_field(f).verbose_name) for f in _ITEM_FIELDS}
+
+
+def _clean_item(values: dict) -> dict:
+    """The fields of a proposal, checked: numbers the Indonesian way, pagu not negative,
+    texts within their lengths; a DomainError naming the field."""
+    labels = _item_labels()
+    unknown = set(values) - set(_ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown Renja item fields: {sorted(unknown)}")
+    cleaned: dict = {}
+    for name in _ITEM_FIELDS:
+        raw = values.get(name)
+        field = _item_field(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if name in _REQUIRED:
+                raise DomainError(_("Fill in %(field)s.") % {"field": labels[name]}, field=name)
+            cleaned[name] = None if field.null else ""
+            continue
+        if isinstance(field, models.DecimalField):
+            try:
+                number = parse_number(raw, what=_first_upper(labels[name]))
+            except DomainError as error:
+                raise DomainError(error.message, field=name) from None
+            if name in _MONEY and number < 0:
+                raise DomainError(
+                    _("%(field)s cannot be negative.") % {"field": _first_upper(labels[name])},
+                    field=name,
+                )
+            places = Decimal(1).scaleb(-field.decimal_places)
+            if abs(number) >= Decimal(10) ** (field.max_digits - field.decimal_places):
+                raise DomainError(
+                    _("%(field)s is too large.") % {"field": _first_upper(labels[name])}, field=name
+                )
+            cleaned[name] = number.quantize(places)
+        else:
+            text = str(raw).strip()
+            limit = field.max_length or _TEXT_LIMIT
+            if len(text) > limit:
+                raise DomainError(
+                    _("%(field)s is longer than %(limit)d characters.")
+                    % {"field": _first_upper(labels[name]), "limit": limit},
+                    field=name,
+                )
+            cleaned[name] = text
+    return cleaned
+
+
+def _item_state(item: RenjaItem) -> dict:
+    state = {name: getattr(item, name) for name in _ITEM_FIELDS}
+    return {
+        "sub_kegiatan": item.sub_kegiatan.code,
+        "proposed_by": item.proposed_by.code,
+        "state": item.state,
+        **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in state.items()},
+    }
+
+
+@transaction.atomic
+def propose_item(
+    *,
+    renja: Renja,
+    unit: Unit,
+    sub_kegiatan: Nomenclature,
+    values: dict,
+    by,
+    now: dt.datetime | None = None,
+) -> RenjaItem:
+    """A bagian's proposal (usulan) of one sub kegiatan for the Renja, or its proposal sent
+    again while proposals are open. The bagian enters it itself (SOP-015 steps 1-2)."""
+    now = now or timezone.now()
+    renja = Renja.objects.select_for_update().select_related("renstra").get(pk=renja.pk)
+    if not permissions.may_propose(unit.pk, renja.renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(
+            _("Only %(unit)s proposes its own sub kegiatan.") % {"unit": unit.name}
+        )
+    if renja.status != Renja.Status.PROPOSALS:
+        raise DomainError(
+            _("The %(renja)s no longer takes proposals: it is %(status)s.")
+            % {"renja": renja.title, "status": renja.get_status_display()}
+        )
+    if sub_kegiatan.level != Nomenclature.Level.SUB_KEGIATAN or not sub_kegiatan.active:
+        raise DomainError(
+            _("%(code)s is not a sub kegiatan of the current list.") % {"code": sub_kegiatan.code},
+            field="sub_kegiatan",
+        )
+    cleaned = _clean_item(values)
+    item = (
+        RenjaItem.objects.select_for_update()
+        .filter(renja=renja, sub_kegiatan=sub_kegiatan, proposed_by=unit)
+        .first()
+    )
+    if item is not None and item.state != RenjaItem.State.PROPOSED:
+        raise DomainError(
+            _("The proposal of %(code)s was already decided (%(state)s).")
+            % {"code": sub_kegiatan.code, "state": item.get_state_display()}
+        )
+    before = _item_state(item) if item is not None else {}
+    if item is None:
+        item = RenjaItem(renja=renja, sub_kegiatan=sub_kegiatan, proposed_by=unit)
+    for name, value in cleaned.items():
+        setattr(item, name, value)
+    item.save()
+    audit.record(
+        stream=stream_of(renja.renstra),
+        action="renja-propose",
+        actor=by,
+        obj=item,
+        before=before,
+        after=_item_state(item),
+        at=now,
+    )
+    return item
+
+
+@transaction.atomic
+def decide_item(
+    *,
+    item: RenjaItem,
+    decision: str,
+    by,
+    reason: str = "",
+    changes: dict | None = None,
+    now: dt.datetime | None = None,
+) -> RenjaItem:
+    """The Kasubbag Perencanaan accepts a proposal, accepts it with changes (the proposal
+    as sent is kept beside them) or rejects it; a change or a rejection needs a reason."""
+    now = now or timezone.now()
+    item = (
+        RenjaItem.objects.select_for_update(of=("self",))
+        .select_related("renja__renstra", "sub_kegiatan", "proposed_by")
+        .get(pk=item.pk)
+    )
+    renja = item.renja
+    if not permissions.is_reviewer(renja.renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(_("Only the reviewer of the Renstra decides on Renja proposals."))
+    if renja.status == Renja.Status.FINAL:
+        raise DomainError(_("The %(renja)s is final.") % {"renja": renja.title})
+    if decision not in (
+        RenjaItem.State.ACCEPTED,
+        RenjaItem.State.CHANGED,
+        RenjaItem.State.REJECTED,
+    ):
+        raise DomainError(_("Accept, change or reject the proposal."), field="decision")
+    reason = _text(reason, _("Reason"))
+    if decision != RenjaItem.State.ACCEPTED and not reason:
+        raise DomainError(
+            _("Give the reason for changing or rejecting the proposal."), field="reason"
+        )
+    before = _item_state(item)
+    if decision == RenjaItem.State.CHANGED:
+        if not changes:
+            raise DomainError(_("Say what changes in the proposal."), field="changes")
+        merged = {name: getattr(item, name) for name in _ITEM_FIELDS} | changes
+        cleaned = _clean_item(merged)
+        if not item.original:
+            item.original = {k: v for k, v in before.items() if k in _ITEM_FIELDS}
+        for name, value in cleaned.items():
+            setattr(item, name, value)
+    item.state, item.decision_reason = decision, reason
+    item.save()
+    audit.record(
+        stream=stream_of(renja.renstra),
+        action="renja-decide",
+        actor=by,
+        obj=item,
+        before=before,
+        after={**_item_state(item), "reason": reason},
+        at=now,
+    )
+    return item
+
+
+@transaction.atomic
+def record_priorities(
+    *, renja: Renja, ranking: list[RenjaItem], note: str, by, now: dt.datetime | None = None
+) -> None:
+    """The priority meeting's decision: the accepted items in the order of priority, with
+    the meeting's note (SOP-015 step 3, rapat penentuan prioritas)."""
+    now = now or timezone.now()
+    renja = Renja.objects.select_for_update().select_related("renstra").get(pk=renja.pk)
+    if not permissions.is_reviewer(renja.renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(
+            _("Only the reviewer of the Renstra records the meeting's priorities.")
+        )
+    if renja.status == Renja.Status.FINAL:
+        raise DomainError(_("The %(renja)s is final.") % {"renja": renja.title})
+    items = {i.pk: i for i in RenjaItem.objects.select_for_update().filter(renja=renja)}
+    ids = [i.pk for i in ranking]
+    if len(set(ids)) != len(ids) or not set(ids) <= set(items):
+        raise DomainError(_("Rank each item of this Renja once."))
+    refused = [
+        items[pk]
+        for pk in ids
+        if items[pk].state not in (RenjaItem.State.ACCEPTED, RenjaItem.State.CHANGED)
+    ]
+    if refused:
+        raise DomainError(
+            _("Only accepted proposals are ranked; %(code)s is %(state)s.")
+            % {"code": refused[0].sub_kegiatan.code, "state": refused[0].get_state_display()}
+        )
+    note = _text(note, _("Note"))
+    for rank, pk in enumerate(ids, start=1):
+        items[pk].priority, items[pk].meeting_note = rank, note
+    RenjaItem.objects.bulk_update([items[pk] for pk in ids], ["priority", "meeting_note"])
+    audit.record(
+        stream=stream_of(renja.renstra),
+        action="renja-priorities",
+        actor=by,
+        obj=renja,
+        after={"ranking": [items[pk].sub_kegiatan.code for pk in ids], "note": note},
+        at=now,
+    )

@@ -9,28 +9,39 @@ from kinerja.core.audit import events_for, verify
 from kinerja.performance.models import Indicator, IndicatorTarget, Objective, Realisasi
 from kinerja.performance.services import stream_of
 
-from .test_realisasi import setda  # noqa: F401  (the fixture)
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, setda):  # noqa: F811
+def admin_client(client, setda):
     user = get_user_model().objects.create_superuser("admin-kinerja", password="x")
     client.force_login(user)
     return client
 
 
 @pytest.mark.parametrize(
-    "model", ["renstra", "goal", "objective", "indicator", "gradescale", "bandset", "realisasi"]
+    "model",
+    [
+        "renstra",
+        "goal",
+        "objective",
+        "indicator",
+        "gradescale",
+        "bandset",
+        "realisasi",
+        "nomenclature",
+        "renja",
+        "renjaitem",
+    ],
 )
 def test_every_list_and_add_page_opens(admin_client, model):
     assert admin_client.get(reverse(f"admin:performance_{model}_changelist")).status_code == 200
     add = admin_client.get(reverse(f"admin:performance_{model}_add"))
-    assert add.status_code == (403 if model == "realisasi" else 200)
+    read_only = model in ("realisasi", "nomenclature", "renjaitem")
+    assert add.status_code == (403 if read_only else 200)
 
 
-def test_an_indicator_added_with_its_targets_is_in_the_record(admin_client, setda):  # noqa: F811
+def test_an_indicator_added_with_its_targets_is_in_the_record(admin_client, setda):
     objective = Objective.objects.get(code="SP1")
     response = admin_client.post(
         reverse("admin:performance_indicator_add"),
@@ -59,7 +70,7 @@ def test_an_indicator_added_with_its_targets_is_in_the_record(admin_client, setd
     assert verify(stream_of(setda["renstra"])) == []
 
 
-def test_a_target_removed_in_the_admin_is_in_the_record(admin_client, setda):  # noqa: F811
+def test_a_target_removed_in_the_admin_is_in_the_record(admin_client, setda):
     indicator = setda["satisfaction"]
     target = IndicatorTarget.objects.get(indicator=indicator)
     response = admin_client.post(
@@ -92,7 +103,7 @@ def test_a_target_removed_in_the_admin_is_in_the_record(admin_client, setda):  #
     assert last.before["value"] == "3.5000"
 
 
-def test_realisasi_cannot_be_changed_in_the_admin(admin_client, setda):  # noqa: F811
+def test_realisasi_cannot_be_changed_in_the_admin(admin_client, setda):
     row = Realisasi.objects.create(indicator=setda["satisfaction"], year=2026, quarter=1, value=3)
     page = admin_client.get(reverse("admin:performance_realisasi_change", args=[row.pk]))
     assert page.status_code == 200
