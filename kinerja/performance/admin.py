@@ -21,6 +21,7 @@ from .models import (
     IndicatorTarget,
     Nomenclature,
     Objective,
+    PerformanceAgreement,
     Realisasi,
     Renja,
     RenjaItem,
@@ -247,6 +248,25 @@ class RenjaItemAdmin(admin.ModelAdmin):
     list_select_related = ["sub_kegiatan", "proposed_by"]
     list_filter = ["state", "renja", "proposed_by"]
     search_fields = ["sub_kegiatan__code", "indicator"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PerformanceAgreement)
+class PerformanceAgreementAdmin(admin.ModelAdmin):
+    """Read only: a PK is drafted, signed and revised through its services, which take
+    the parties of the signing day and keep every earlier revision."""
+
+    list_display = ["__str__", "level", "year", "revision", "status", "signed_on"]
+    list_filter = ["year", "level", "status"]
+    search_fields = ["position__name"]
 
     def has_add_permission(self, request):
         return False

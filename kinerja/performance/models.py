@@ -26,6 +26,8 @@ from kinerja.org.models import Position, Unit
 from . import capaian
 
 __all__ = [
+    "AgreementTarget",
+    "PerformanceAgreement",
     "Nomenclature",
     "Renja",
     "RenjaItem",
@@ -633,6 +635,138 @@ class RenjaItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.sub_kegiatan.code} {self.indicator}"
+
+
+class PerformanceAgreement(TimeStampedModel):
+    """Perjanjian Kinerja (PermenPANRB 53/2014): what one official promises their
+    superior for one year, at their level of the cascade: eselon II (the Sekda with the
+    Walikota), eselon III (a Kabag with the Sekda), eselon IV (a Kasubbag with the Kabag).
+
+    The parties are the holders of the two positions on the signing date (Plt/Plh written
+    as such), kept as they were then; the targets and the budget table are a snapshot
+    at signing. A revision (PK Perubahan) is a new row with one of the regulation's
+    reasons; every earlier one stays readable."""
+
+    class Level(models.TextChoices):
+        II = "II", _("eselon II")
+        III = "III", _("eselon III")
+        IV = "IV", _("eselon IV")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SIGNED = "signed", _("signed")
+        SUPERSEDED = "superseded", _("superseded by a revision")
+
+    class Reason(models.TextChoices):
+        # PermenPANRB 53/2014: the grounds on which a PK may be revised.
+        OFFICIAL = "official", _("a change of official")
+        STRATEGY = "strategy", _("a change of strategy (program, kegiatan or budget)")
+        PRIORITY = "priority", _("a change of priority or assumption")
+
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    level = models.CharField(_("level"), max_length=3, choices=Level)
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("pihak pertama (position)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    superior = models.ForeignKey(
+        Position,
+        verbose_name=_("pihak kedua (position)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision = models.PositiveSmallIntegerField(
+        _("revision"), default=0, help_text=_("0: the PK; 1, 2 ...: PK Perubahan.")
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("revises"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+    )
+    reason = models.CharField(
+        _("reason of the revision"), max_length=10, choices=Reason, blank=True
+    )
+    reason_note = models.TextField(_("the revision explained"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    place = models.CharField(_("place of signing"), max_length=100, blank=True)
+    # The parties as they were on the signing date.
+    first_party = models.JSONField(_("pihak pertama"), default=dict, blank=True)
+    second_party = models.JSONField(_("pihak kedua"), default=dict, blank=True)
+    budget = models.JSONField(_("budget table at signing"), default=list, blank=True)
+    process = models.ForeignKey(
+        "workflow.Process",
+        verbose_name=_("process"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Perjanjian Kinerja")
+        verbose_name_plural = _("Perjanjian Kinerja")
+        ordering = ["-year", "level", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["renstra", "year", "position", "revision"], name="agreement_revision_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(revision=0) & Q(previous__isnull=True) & Q(reason=""))
+                | (Q(revision__gt=0) & Q(previous__isnull=False) & ~Q(reason="")),
+                name="agreement_revision_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = "PK Perubahan" if self.revision else "PK"
+        return f"{name} {self.year} {self.position}"
+
+
+class AgreementTarget(models.Model):
+    """One indicator of a PK with its target, as agreed (a copy: a later change of the
+    Renstra's target does not change what was signed)."""
+
+    agreement = models.ForeignKey(
+        PerformanceAgreement,
+        verbose_name=_("Perjanjian Kinerja"),
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = _amount(_("target"))
+    low = _amount(_("from"))
+    high = _amount(_("to"))
+    grade = models.CharField(_("grade"), max_length=10, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("target of the PK")
+        verbose_name_plural = _("targets of the PK")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "indicator"], name="agreement_indicator_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.as_target()}"
+
+    def as_target(self, scale: capaian.Scale | None = None) -> capaian.Target:
+        return IndicatorTarget(
+            value=self.value, low=self.low, high=self.high, grade=self.grade
+        ).as_target(scale)
 
 
 def _plain(value: Decimal) -> Decimal:

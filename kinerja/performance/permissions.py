@@ -63,3 +63,15 @@ def may_propose(unit_id: int, renstra: Renstra, user: User, day: dt.date) -> boo
     if is_reviewer(renstra, user, day):
         return True
     return any(unit == unit_id for _pos, unit in held_positions(person_of(user), day))
+
+
+def may_prepare(renstra: Renstra, user: User, day: dt.date) -> bool:
+    """Drafting and recording the PK (SOP-013: the Pelaksana types the draft, the Kasubbag
+    Perencanaan checks it): the reviewer, or whoever holds a position of the reviewer's
+    unit (the Sub Bagian Perencanaan)."""
+    if is_reviewer(renstra, user, day):
+        return True
+    reviewer = renstra.reviewer
+    if reviewer is None:
+        return False
+    return any(unit == reviewer.unit_id for _pos, unit in held_positions(person_of(user), day))
