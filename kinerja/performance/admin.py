@@ -15,6 +15,7 @@ from kinerja.core import audit
 from .models import (
     Band,
     BandSet,
+    BudgetRealisation,
     Goal,
     GradeScale,
     Indicator,
@@ -22,6 +23,7 @@ from .models import (
     Nomenclature,
     Objective,
     PerformanceAgreement,
+    QuarterClosure,
     Realisasi,
     Renja,
     RenjaItem,
@@ -276,3 +278,27 @@ class PerformanceAgreementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BudgetRealisation)
+class BudgetRealisationAdmin(ReadOnlyAdmin):
+    list_display = ["item", "quarter", "amount", "state", "entered_by"]
+    list_select_related = ["item__sub_kegiatan", "entered_by"]
+    list_filter = ["quarter", "state"]
+
+
+@admin.register(QuarterClosure)
+class QuarterClosureAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "renstra", "closed_by", "closed_at"]
+    list_select_related = ["renstra", "closed_by"]

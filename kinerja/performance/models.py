@@ -26,6 +26,8 @@ from kinerja.org.models import Position, Unit
 from . import capaian
 
 __all__ = [
+    "BudgetRealisation",
+    "QuarterClosure",
     "AgreementTarget",
     "PerformanceAgreement",
     "Nomenclature",
@@ -767,6 +769,80 @@ class AgreementTarget(models.Model):
         return IndicatorTarget(
             value=self.value, low=self.low, high=self.high, grade=self.grade
         ).as_target(scale)
+
+
+class BudgetRealisation(TimeStampedModel):
+    """Serapan: what a sub kegiatan of the Renja spent in one quarter (Rp), entered by the
+    bagian that proposed it; reviewed and locked like the realisasi of an indicator."""
+
+    item = models.ForeignKey(
+        RenjaItem, verbose_name=_("sub kegiatan"), on_delete=models.PROTECT, related_name="spending"
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), choices=[(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
+    )
+    amount = models.DecimalField(_("realisasi anggaran (Rp)"), max_digits=18, decimal_places=2)
+    state = models.CharField(
+        _("state"), max_length=10, choices=Realisasi.State, default=Realisasi.State.SUBMITTED
+    )
+    return_note = models.TextField(_("note of the return"), blank=True)
+    entered_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("realisasi anggaran")
+        verbose_name_plural = _("realisasi anggaran")
+        ordering = ["item", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "quarter"], name="spending_once_a_quarter"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spending_not_negative"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="spending_quarter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} TW {self.quarter}"
+
+
+class QuarterClosure(models.Model):
+    """A quarter the reviewer closed for a Renstra: its realisasi and serapan are locked
+    and change only by a correction with a reason."""
+
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="closures"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), choices=[(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
+    )
+    closed_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("closed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"))
+
+    class Meta:
+        verbose_name = _("closed quarter")
+        verbose_name_plural = _("closed quarters")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["renstra", "year", "quarter"], name="quarter_closed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"TW {self.quarter} {self.year}"
 
 
 def _plain(value: Decimal) -> Decimal:

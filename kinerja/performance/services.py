@@ -10,6 +10,8 @@ correction with a reason, which the record keeps beside the old value.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -24,9 +26,22 @@ from kinerja.org.models import Unit
 
 from . import permissions
 from .capaian import QUARTERS
-from .models import Indicator, Nomenclature, Realisasi, Renja, RenjaItem, Renstra
+from .models import (
+    BudgetRealisation,
+    Indicator,
+    Nomenclature,
+    QuarterClosure,
+    Realisasi,
+    Renja,
+    RenjaItem,
+    Renstra,
+)
 
 __all__ = [
+    "close_quarter",
+    "enter_serapan",
+    "lock_serapan",
+    "return_serapan",
     "correct_realisasi",
     "decide_item",
     "enter_realisasi",
@@ -148,6 +163,8 @@ def enter_realisasi(
         .filter(indicator=indicator, year=year, quarter=quarter)
         .first()
     )
+    if is_closed(indicator.objective.renstra_id, year, quarter):
+        raise _closed_message(_("the realisasi"), quarter, year)
     if row is not None and row.state == Realisasi.State.LOCKED:
         raise DomainError(
             _(
@@ -180,14 +197,90 @@ def enter_realisasi(
     return row
 
 
-def _locked_for_review(realisasi: Realisasi, by, now: dt.datetime) -> Realisasi:
-    row = (
-        Realisasi.objects.select_for_update(of=("self",))
-        .select_related("indicator__objective__renstra")
-        .get(pk=realisasi.pk)
+def is_closed(renstra_id: int, year: int, quarter: int) -> bool:
+    return QuarterClosure.objects.filter(renstra_id=renstra_id, year=year, quarter=quarter).exists()
+
+
+def _closed_message(what: str, quarter: int, year: int) -> DomainError:
+    return DomainError(
+        _(
+            "%(quarter)s %(year)s is closed: %(what)s changes only by the reviewer's correction "
+            "with a reason."
+        )
+        % {"quarter": _quarter_name(quarter), "year": year, "what": what}
     )
-    if not permissions.is_reviewer(row.indicator.objective.renstra, by, timezone.localdate(now)):
+
+
+# One review for both kinds of quarterly row (an indicator's realisasi, a sub kegiatan's
+# serapan): the Renstra they belong to, how the record names them, how they read.
+@dataclass(frozen=True)
+class _Kind:
+    model: type[models.Model]
+    related: str  # select_related path to the Renstra
+    renstra: Callable  # row -> Renstra
+    state: Callable  # row -> dict for the record
+    action: str  # audit action prefix
+
+
+_REALISASI = _Kind(
+    Realisasi,
+    "indicator__objective__renstra",
+    lambda row: row.indicator.objective.renstra,
+    _state,
+    "realisasi",
+)
+
+
+def _spending_state(row: BudgetRealisation) -> dict:
+    return {
+        "sub_kegiatan": row.item.sub_kegiatan.code,
+        "quarter": row.quarter,
+        "amount": str(row.amount),
+        "state": row.state,
+    }
+
+
+_SPENDING = _Kind(
+    BudgetRealisation,
+    "item__renja__renstra",
+    lambda row: row.item.renja.renstra,
+    _spending_state,
+    "serapan",
+)
+
+
+def _review(kind: _Kind, row, *, lock: bool, note: str, by, now: dt.datetime):
+    row = (
+        kind.model._default_manager.select_for_update(of=("self",))
+        .select_related(kind.related)
+        .get(pk=row.pk)
+    )
+    renstra = kind.renstra(row)
+    if not permissions.is_reviewer(renstra, by, timezone.localdate(now)):
         raise PermissionDenied(_("Only the reviewer of the Renstra reviews its realisasi."))
+    note = _text(note, _("Note"))
+    if not lock and not note:
+        raise DomainError(_("Say what the bagian should fix."), field="note")
+    if row.state != Realisasi.State.SUBMITTED:
+        message = (
+            _("Only an entered realisasi can be locked; this one is %(state)s.")
+            if lock
+            else _("Only an entered realisasi can be returned; this one is %(state)s.")
+        )
+        raise DomainError(message % {"state": row.get_state_display()})
+    before = kind.state(row)
+    row.state = Realisasi.State.LOCKED if lock else Realisasi.State.RETURNED
+    row.return_note = "" if lock else note
+    row.save(update_fields=["state", "return_note", "updated_at"])
+    audit.record(
+        stream=stream_of(renstra),
+        action=f"{kind.action}-{'lock' if lock else 'return'}",
+        actor=by,
+        obj=row,
+        before=before,
+        after={**kind.state(row), **({} if lock else {"note": note})},
+        at=now,
+    )
     return row
 
 
@@ -196,77 +289,55 @@ def return_realisasi(
     *, realisasi: Realisasi, note: str, by, now: dt.datetime | None = None
 ) -> Realisasi:
     """Send an entered row back to its bagian with a note saying what to fix."""
-    now = now or timezone.now()
-    row = _locked_for_review(realisasi, by, now)
-    note = _text(note, _("Note"))
-    if not note:
-        raise DomainError(_("Say what the bagian should fix."), field="note")
-    if row.state != Realisasi.State.SUBMITTED:
-        raise DomainError(
-            _("Only an entered realisasi can be returned; this one is %(state)s.")
-            % {"state": row.get_state_display()}
-        )
-    before = _state(row)
-    row.state, row.return_note = Realisasi.State.RETURNED, note
-    row.save(update_fields=["state", "return_note", "updated_at"])
-    audit.record(
-        stream=stream_of(row.indicator.objective.renstra),
-        action="realisasi-return",
-        actor=by,
-        obj=row,
-        before=before,
-        after={**_state(row), "note": note},
-        at=now,
-    )
-    return row
+    return _review(_REALISASI, realisasi, lock=False, note=note, by=by, now=now or timezone.now())
 
 
 @transaction.atomic
 def lock_realisasi(*, realisasi: Realisasi, by, now: dt.datetime | None = None) -> Realisasi:
     """Accept an entered row: from now on it changes only by a correction."""
-    now = now or timezone.now()
-    row = _locked_for_review(realisasi, by, now)
-    if row.state != Realisasi.State.SUBMITTED:
-        raise DomainError(
-            _("Only an entered realisasi can be locked; this one is %(state)s.")
-            % {"state": row.get_state_display()}
-        )
-    before = _state(row)
-    row.state, row.return_note = Realisasi.State.LOCKED, ""
-    row.save(update_fields=["state", "return_note", "updated_at"])
-    audit.record(
-        stream=stream_of(row.indicator.objective.renstra),
-        action="realisasi-lock",
-        actor=by,
-        obj=row,
-        before=before,
-        after=_state(row),
-        at=now,
-    )
-    return row
+    return _review(_REALISASI, realisasi, lock=True, note="", by=by, now=now or timezone.now())
 
 
 @transaction.atomic
 def correct_realisasi(
-    *, realisasi: Realisasi, value, reason: str, by, now: dt.datetime | None = None
+    *,
+    indicator: Indicator,
+    year: int,
+    quarter: int,
+    value,
+    reason: str,
+    by,
+    now: dt.datetime | None = None,
 ) -> Realisasi:
-    """Change a locked row, with the reason; the record keeps the value it replaced."""
+    """The reviewer changes a locked row, or enters one late into a closed quarter, with
+    the reason; the record keeps the value it replaced."""
     now = now or timezone.now()
-    row = _locked_for_review(realisasi, by, now)
+    indicator = Indicator.objects.select_related("objective__renstra", "scale").get(pk=indicator.pk)
+    renstra = indicator.objective.renstra
+    if not permissions.is_reviewer(renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(_("Only the reviewer of the Renstra reviews its realisasi."))
+    _check_period(indicator, year, quarter)
     reason = _text(reason, _("Reason"))
     if not reason:
         raise DomainError(_("Give the reason for the correction."), field="reason")
-    if row.state != Realisasi.State.LOCKED:
+    row = (
+        Realisasi.objects.select_for_update()
+        .filter(indicator=indicator, year=year, quarter=quarter)
+        .first()
+    )
+    closed = is_closed(renstra.pk, year, quarter)
+    if not closed and (row is None or row.state != Realisasi.State.LOCKED):
         raise DomainError(
             _("Only a locked realisasi is corrected; this one can still be entered again."),
         )
-    indicator = Indicator.objects.select_related("scale").get(pk=row.indicator_id)
     number, grade = _entry(indicator, value)
-    before = _state(row)
-    row.value, row.grade = number, grade
-    row.save(update_fields=["value", "grade", "updated_at"])
+    before = _state(row) if row is not None else {}
+    if row is None:
+        row = Realisasi(indicator=indicator, year=year, quarter=quarter)
+    row.value, row.grade, row.state = number, grade, Realisasi.State.LOCKED
+    row.save()
     audit.record(
-        stream=stream_of(row.indicator.objective.renstra),
+        stream=stream_of(renstra),
         action="realisasi-correct",
         actor=by,
         obj=row,
@@ -275,6 +346,150 @@ def correct_realisasi(
         at=now,
     )
     return row
+
+
+# --- serapan: what each sub kegiatan spent ---------------------------------------------------
+
+
+@transaction.atomic
+def enter_serapan(
+    *, item: RenjaItem, quarter: int, amount, by, now: dt.datetime | None = None
+) -> BudgetRealisation:
+    """What an accepted sub kegiatan of the Renja spent in a quarter (Rp): the bagian that
+    proposed it, or the reviewer."""
+    now = now or timezone.now()
+    item = RenjaItem.objects.select_related("renja__renstra", "sub_kegiatan", "proposed_by").get(
+        pk=item.pk
+    )
+    renstra = item.renja.renstra
+    if not permissions.may_propose(item.proposed_by_id, renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(
+            _("Only %(unit)s, or the reviewer, enters the spending of its sub kegiatan.")
+            % {"unit": item.proposed_by.name}
+        )
+    if item.state not in (RenjaItem.State.ACCEPTED, RenjaItem.State.CHANGED):
+        raise DomainError(
+            _("%(code)s is not in the Renja (%(state)s): it has no budget to spend.")
+            % {"code": item.sub_kegiatan.code, "state": item.get_state_display()}
+        )
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError(_("A quarter is TW I to TW IV (1-4)."), field="quarter")
+    if is_closed(renstra.pk, item.renja.year, quarter):
+        raise _closed_message(_("the spending"), quarter, item.renja.year)
+    what = _("Spending of %(code)s") % {"code": item.sub_kegiatan.code}
+    try:
+        number = parse_number(amount, what=what)
+    except DomainError as error:
+        raise DomainError(error.message, field="amount") from None
+    if number < 0:
+        raise DomainError(_("%(what)s cannot be negative.") % {"what": what}, field="amount")
+    if number >= Decimal(10) ** 16:
+        raise DomainError(_("%(field)s is too large.") % {"field": what}, field="amount")
+    row = BudgetRealisation.objects.select_for_update().filter(item=item, quarter=quarter).first()
+    if row is not None and row.state == Realisasi.State.LOCKED:
+        raise _closed_message(_("the spending"), quarter, item.renja.year)
+    before = _spending_state(row) if row is not None else {}
+    if row is None:
+        row = BudgetRealisation(item=item, quarter=quarter, amount=0)
+    row.amount = number.quantize(Decimal("0.01"))
+    row.state, row.entered_by = Realisasi.State.SUBMITTED, permissions.person_of(by)
+    row.save()
+    audit.record(
+        stream=stream_of(renstra),
+        action="serapan-enter",
+        actor=by,
+        obj=row,
+        before=before,
+        after=_spending_state(row),
+        at=now,
+    )
+    return row
+
+
+@transaction.atomic
+def return_serapan(
+    *, row: BudgetRealisation, note: str, by, now: dt.datetime | None = None
+) -> BudgetRealisation:
+    return _review(_SPENDING, row, lock=False, note=note, by=by, now=now or timezone.now())
+
+
+@transaction.atomic
+def lock_serapan(
+    *, row: BudgetRealisation, by, now: dt.datetime | None = None
+) -> BudgetRealisation:
+    return _review(_SPENDING, row, lock=True, note="", by=by, now=now or timezone.now())
+
+
+# --- closing a quarter -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_quarter(
+    *, renstra: Renstra, year: int, quarter: int, by, now: dt.datetime | None = None
+) -> QuarterClosure:
+    """The reviewer closes a quarter: every entered realisasi and serapan of it is locked,
+    and from then on it changes only by a correction. Refused while a returned row waits
+    for its bagian (named in the message)."""
+    now = now or timezone.now()
+    renstra = Renstra.objects.select_for_update().select_related("reviewer").get(pk=renstra.pk)
+    if not permissions.is_reviewer(renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(_("Only the reviewer of the Renstra closes a quarter."))
+    if year not in renstra.years or quarter not in (1, 2, 3, 4):
+        raise DomainError(
+            _("%(quarter)s %(year)s is not a quarter of the Renstra %(first)s-%(last)s.")
+            % {
+                "quarter": f"TW {quarter}",
+                "year": year,
+                "first": renstra.first_year,
+                "last": renstra.last_year,
+            }
+        )
+    if is_closed(renstra.pk, year, quarter):
+        raise DomainError(
+            _("%(quarter)s %(year)s is already closed.")
+            % {"quarter": _quarter_name(quarter), "year": year}
+        )
+    indicators = Realisasi.objects.filter(
+        indicator__objective__renstra=renstra, year=year, quarter=quarter
+    )
+    spending = BudgetRealisation.objects.filter(
+        item__renja__renstra=renstra, item__renja__year=year, quarter=quarter
+    )
+    waiting = [
+        r.indicator.code
+        for r in indicators.filter(state=Realisasi.State.RETURNED).select_related("indicator")
+    ]
+    waiting += [
+        r.item.sub_kegiatan.code
+        for r in spending.filter(state=Realisasi.State.RETURNED).select_related(
+            "item__sub_kegiatan"
+        )
+    ]
+    if waiting:
+        raise DomainError(
+            _(
+                "These rows were returned and wait for their bagian: %(rows)s. Lock or settle them first."
+            )
+            % {"rows": ", ".join(sorted(waiting))}
+        )
+    locked = indicators.filter(state=Realisasi.State.SUBMITTED).update(state=Realisasi.State.LOCKED)
+    locked += spending.filter(state=Realisasi.State.SUBMITTED).update(state=Realisasi.State.LOCKED)
+    closure = QuarterClosure.objects.create(
+        renstra=renstra,
+        year=year,
+        quarter=quarter,
+        closed_by=permissions.person_of(by),
+        closed_at=now,
+    )
+    audit.record(
+        stream=stream_of(renstra),
+        action="quarter-close",
+        actor=by,
+        obj=closure,
+        after={"year": year, "quarter": quarter, "locked": locked},
+        at=now,
+    )
+    return closure
 
 
 # --- the Renja: proposals (usulan), decisions, the priority meeting -------------------------

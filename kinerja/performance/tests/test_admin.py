@@ -33,12 +33,21 @@ def admin_client(client, setda):
         "renja",
         "renjaitem",
         "performanceagreement",
+        "budgetrealisation",
+        "quarterclosure",
     ],
 )
 def test_every_list_and_add_page_opens(admin_client, model):
     assert admin_client.get(reverse(f"admin:performance_{model}_changelist")).status_code == 200
     add = admin_client.get(reverse(f"admin:performance_{model}_add"))
-    read_only = model in ("realisasi", "nomenclature", "renjaitem", "performanceagreement")
+    read_only = model in (
+        "realisasi",
+        "nomenclature",
+        "renjaitem",
+        "performanceagreement",
+        "budgetrealisation",
+        "quarterclosure",
+    )
     assert add.status_code == (403 if read_only else 200)
 
 

@@ -143,12 +143,13 @@ def test_a_locked_row_changes_only_by_a_correction_with_a_reason(setda):
         services.enter_realisasi(
             indicator=setda["days"], year=2026, quarter=1, value="8", by=setda["hukum"], now=NOW
         )
+    where = {"indicator": setda["days"], "year": 2026, "quarter": 1}
     with pytest.raises(DomainError, match="Give the reason"):
-        services.correct_realisasi(
-            realisasi=row, value="11", reason=" ", by=setda["kasubbag"], now=NOW
-        )
+        services.correct_realisasi(**where, value="11", reason=" ", by=setda["kasubbag"], now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.correct_realisasi(**where, value="11", reason="x", by=setda["hukum"], now=NOW)
     services.correct_realisasi(
-        realisasi=row,
+        **where,
         value="11",
         reason="Salah ketik di laporan TW I.",
         by=setda["kasubbag"],
