@@ -26,6 +26,7 @@ from kinerja.org.models import Position, Unit
 from . import capaian
 
 __all__ = [
+    "cascade_order",
     "BudgetRealisation",
     "QuarterClosure",
     "AgreementTarget",
@@ -212,6 +213,18 @@ class Goal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+
+def cascade_order(prefix: str = "") -> models.Case:
+    """An ordering by level of the cascade (sasaran strategis first), not by the level's
+    name: order_by(cascade_order("objective__"), ...)."""
+    field = f"{prefix}level"
+    return models.Case(
+        models.When(**{field: "strategic"}, then=0),
+        models.When(**{field: "program"}, then=1),
+        default=2,
+        output_field=models.IntegerField(),
+    )
 
 
 class Objective(TimeStampedModel):

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from . import capaian
-from .models import BandSet, Indicator, IndicatorTarget, Realisasi, Renstra
+from .models import BandSet, Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
 
 __all__ = ["CapaianRow", "capaian_table", "default_bands"]
 
@@ -38,7 +38,9 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
     indicators = list(
         Indicator.objects.filter(objective__renstra=renstra)
         .select_related("objective", "scale", "responsible")
-        .order_by("objective__level", "objective__order", "objective__code", "order", "code")
+        .order_by(
+            cascade_order("objective__"), "objective__order", "objective__code", "order", "code"
+        )
     )
     targets = {
         t.indicator_id: t

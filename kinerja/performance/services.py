@@ -164,7 +164,7 @@ def enter_realisasi(
         .first()
     )
     if is_closed(indicator.objective.renstra_id, year, quarter):
-        raise _closed_message(_("the realisasi"), quarter, year)
+        raise closed_error(_("the realisasi"), quarter, year)
     if row is not None and row.state == Realisasi.State.LOCKED:
         raise DomainError(
             _(
@@ -201,7 +201,7 @@ def is_closed(renstra_id: int, year: int, quarter: int) -> bool:
     return QuarterClosure.objects.filter(renstra_id=renstra_id, year=year, quarter=quarter).exists()
 
 
-def _closed_message(what: str, quarter: int, year: int) -> DomainError:
+def closed_error(what: str, quarter: int, year: int) -> DomainError:
     return DomainError(
         _(
             "%(quarter)s %(year)s is closed: %(what)s changes only by the reviewer's correction "
@@ -375,7 +375,7 @@ def enter_serapan(
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("A quarter is TW I to TW IV (1-4)."), field="quarter")
     if is_closed(renstra.pk, item.renja.year, quarter):
-        raise _closed_message(_("the spending"), quarter, item.renja.year)
+        raise closed_error(_("the spending"), quarter, item.renja.year)
     what = _("Spending of %(code)s") % {"code": item.sub_kegiatan.code}
     try:
         number = parse_number(amount, what=what)
@@ -387,7 +387,7 @@ def enter_serapan(
         raise DomainError(_("%(field)s is too large.") % {"field": what}, field="amount")
     row = BudgetRealisation.objects.select_for_update().filter(item=item, quarter=quarter).first()
     if row is not None and row.state == Realisasi.State.LOCKED:
-        raise _closed_message(_("the spending"), quarter, item.renja.year)
+        raise closed_error(_("the spending"), quarter, item.renja.year)
     before = _spending_state(row) if row is not None else {}
     if row is None:
         row = BudgetRealisation(item=item, quarter=quarter, amount=0)
