@@ -12,7 +12,9 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 
+from kinerja.org.leadership import units_led_by
 from kinerja.org.models import Assignment, Person
 
 from .models import Indicator, Renstra
@@ -75,3 +77,36 @@ def may_prepare(renstra: Renstra, user: User, day: dt.date) -> bool:
     if reviewer is None:
         return False
     return any(unit == reviewer.unit_id for _pos, unit in held_positions(person_of(user), day))
+
+
+def readable_units(renstra: Renstra, user: User, day: dt.date) -> set[int] | None:
+    """The units whose performance data `user` reads in this Renstra; None for all.
+
+    The reviewer (and a superuser) reads all; an official reads the units they lead
+    (kinerja.org.leadership: a Kabag their Bagian and its Sub Bagian, the Sekda the
+    Setda); anyone reads the unit of each position they hold (a bagian's operator its
+    own rows)."""
+    if is_reviewer(renstra, user, day):
+        return None
+    held = held_positions(person_of(user), day)
+    units = {unit for _pos, unit in held}
+    return units | units_led_by(pos for pos, _unit in held)
+
+
+def may_read_indicator(indicator: Indicator, units: set[int] | None) -> bool:
+    if units is None:
+        return True
+    responsible_unit = indicator.responsible.unit_id if indicator.responsible else None
+    return indicator.objective.unit_id in units or responsible_unit in units
+
+
+def may_read_renstra(renstra: Renstra, units: set[int] | None) -> bool:
+    """Whether the Renstra holds anything of `units` (readable_units) to read: one query."""
+    if units is None:
+        return True
+    if not units:
+        return False
+    return Indicator.objects.filter(
+        Q(objective__unit_id__in=units) | Q(responsible__unit_id__in=units),
+        objective__renstra=renstra,
+    ).exists()

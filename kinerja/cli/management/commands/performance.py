@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.performance.models import Renstra
 from kinerja.performance.nomenclature import load_nomenclature
-from kinerja.performance.spreadsheets import import_realisasi, realisasi_workbook
+from kinerja.performance.spreadsheets import realisasi_workbook
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
         with path.open("rb") as file:
             content = file.read(MAX_FILE_BYTES + 1)
-        count = import_realisasi(
+        count = actions.performance.import_realisasi(
             renstra=renstra,
             year=options["year"],
             quarter=options["quarter"],
