@@ -94,8 +94,9 @@ def merge_demo_types(admin) -> None:
                 actions.merge_document_types(keep=keep, merge=merge, by=admin)
 
 
-def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
-    """A draft PK or LKjIP as PDF, in the shape PermenPANRB 53/2014 gives them (demo data)."""
+def draft_pdf(*, kind: str, year: int, people: dict[str, Person], dated: dt.date) -> bytes:
+    """A draft PK or LKjIP as PDF, in the shape PermenPANRB 53/2014 gives them (demo data),
+    dated `dated`: the day it is signed, never before the process that makes it."""
     from weasyprint import HTML
 
     html = render_to_string(
@@ -106,7 +107,7 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
             "sekda": people["sekda"],
             "walikota": people["walikota"],
             "font_dir": FONT_DIR.as_uri(),
-            "today": date_id(dt.date(year, 1, 2)),
+            "today": date_id(dated),
         },
     )
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
@@ -205,7 +206,10 @@ def last_years_pk(year: int) -> Process:
     actions.finish(
         task=_active(process),
         by=u["pelaksana"],
-        content=io.BytesIO(draft_pdf(kind="pk", year=year, people=people)),
+        # Dated the day the Sekda signs it (step 6 below), as the stamp and the signature say.
+        content=io.BytesIO(
+            draft_pdf(kind="pk", year=year, people=people, dated=dt.date(year, 1, 13))
+        ),
         name=f"Draft PK Setda {year}.pdf",
         note="Draft sesuai hasil rapat pembahasan",
         now=_at(year, 1, 9, 9, 5),
