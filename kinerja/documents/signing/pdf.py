@@ -16,8 +16,15 @@ from django.utils.translation import gettext as _
 from kinerja.core.errors import DomainError
 
 from .. import pdfcheck
-from .stamp import SPACE_END_NAME, SPACE_NAME, STAMP_HEIGHT, STAMP_WIDTH, Placement
-from .stamp import fit_in_space, stamp_box
+from .stamp import (
+    SPACE_END_NAME,
+    SPACE_NAME,
+    STAMP_HEIGHT,
+    STAMP_WIDTH,
+    Placement,
+    fit_in_space,
+    stamp_box,
+)
 
 logger = logging.getLogger(__name__)
 
