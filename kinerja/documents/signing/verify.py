@@ -162,6 +162,13 @@ def _report(sig, status, *, last: bool) -> SignatureReport:
         summary = _("Intact, but the document was changed after this signature.")
     elif not trusted:
         summary = _("Intact, but the certificate is not from a trusted authority.")
+    elif not covers:
+        # An earlier signature of a document signed twice (the Sekda's, then the Wali
+        # Kota's): it does not cover the whole file, and that is as it should be.
+        summary = _(
+            "Intact and trusted. A later signature was added after this one; the document "
+            "it signed is intact."
+        )
     else:
         summary = _("Intact and trusted.")
     return SignatureReport(

@@ -408,3 +408,14 @@ def test_without_pyhankos_opentype_extra_the_stamp_uses_a_built_in_font(
     monkeypatch.setitem(sys.modules, "pyhanko.pdf_utils.font.opentype", None)
     report = verify_pdf(sign(letter, SEKDA))
     assert report.valid and report.signatures[0].signer == SEKDA.name
+
+
+def test_an_earlier_signature_says_in_words_that_a_later_one_was_added(signed_by_both):
+    with translation.override("en"):
+        first, last = verify_pdf(signed_by_both).signatures
+    assert not first.covers_whole_file and first.intact and first.trusted
+    assert first.summary == (
+        "Intact and trusted. A later signature was added after this one; the document it "
+        "signed is intact."
+    )
+    assert last.summary == "Intact and trusted."
