@@ -67,7 +67,10 @@ def open_numbering_books() -> None:
 def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
     """A test CA and one certificate per signing official (made once, on the first run)."""
     directory = Path(directory or settings.KINERJA_PKI_DIR)
-    pki.ensure_demo_ca(directory)
+    # Valid from the start of last year: the demo's history (last year's PK, signed in
+    # January) is signed at the times it shows, never before the certificates existed.
+    valid_from = timezone.make_aware(dt.datetime(timezone.localdate().year - 1, 1, 1))
+    pki.ensure_demo_ca(directory, valid_from=valid_from)
     made = []
     for assignment in Assignment.objects.filter(
         position__code__in=SIGNING_POSITIONS
@@ -80,6 +83,7 @@ def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
                 name=person.name,
                 nip=person.nip or "",
                 position=assignment.position.name,
+                valid_from=valid_from,
             )
         )
     return made
