@@ -41,6 +41,14 @@ class SignatureReport:
     modified_after: bool  # changes after this signature other than later signatures
     summary: str
 
+    @property
+    def nip_display(self) -> str:
+        """The NIP grouped as it is written (19650928 199203 1 008), else as the certificate
+        has it (a NIK, another number)."""
+        from kinerja.org.nip import format_nip
+
+        return format_nip(self.nip) if self.nip.isdigit() and len(self.nip) == 18 else self.nip
+
 
 @dataclass
 class VerificationReport:
