@@ -369,3 +369,25 @@ def test_the_walikota_returns_the_pk_at_the_signing_step_and_the_redrafted_pk_is
     assert rects == expected
     assert stamp_placement(source, 0).in_space and stamp_placement(source, 1).in_space
     assert verify_pdf(pdf).valid
+
+
+def test_the_signer_is_shown_where_the_stamp_will_go(
+    pk_process, personas, draft_pk, sekda, walikota
+):
+    from kinerja.documents.stamp_preview import stamp_preview
+
+    (plain, spaced), _now = drafted(
+        pk_process,
+        personas,
+        draft_pk,
+        pdf_bytes("Draft PK", pages=3),
+        pk_with_spaces(sekda, walikota),
+    )
+    in_space = stamp_preview(spaced)
+    assert in_space.in_space and (in_space.page_number, in_space.page_count) == (1, 1)
+    # The Sekda's space is on the right half of the page, below its middle.
+    assert in_space.box_x > in_space.width / 2 and in_space.box_y > in_space.height / 2
+    at_bottom = stamp_preview(plain)
+    assert not at_bottom.in_space and (at_bottom.page_number, at_bottom.page_count) == (3, 3)
+    assert at_bottom.box_y + at_bottom.box_height < at_bottom.height
+    assert at_bottom.box_y > at_bottom.height * 0.8
