@@ -71,7 +71,8 @@ def signature_count(pdf: bytes) -> int:
     """How many signatures the PDF carries already (signed signature fields)."""
     reader = open_pdf(pdf)
     try:
-        return len(reader.embedded_signatures)
+        # Not the document timestamps (PAdES-LTA): they take no signature space.
+        return len(reader.embedded_regular_signatures)
     except Exception as exc:
         logger.info("PDF signatures unreadable: %s", exc)
         raise DomainError(_("The PDF file is damaged and cannot be read.")) from None
