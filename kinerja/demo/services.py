@@ -231,7 +231,9 @@ def start_demo_processes() -> list:
     actions.finish(
         task=active(lkjip),
         by=users["pelaksana"],
-        content=io.BytesIO(documents.draft_pdf(kind="lkjip", year=year - 1, people=people)),
+        content=io.BytesIO(
+            documents.draft_pdf(kind="lkjip", year=year - 1, people=people, dated=today)
+        ),
         name=f"Draft LKjIP Setda {year - 1}.pdf",
         note="Draft pertama dari data masing-masing bagian",
     )

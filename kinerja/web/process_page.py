@@ -28,6 +28,7 @@ from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents import selectors as document_selectors
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
+from kinerja.documents.stamp_preview import stamp_preview
 from kinerja.sop.models import DocumentType, Step
 from kinerja.sop.render import document_context
 from kinerja.workflow import permissions, selectors
@@ -112,6 +113,7 @@ class Panel:
     letter_form: django_forms.Form | None = None
     upload_form: django_forms.Form | None = None
     draft: DocumentVersion | None = None  # the PDF a review initials or a signature signs
+    stamp_preview: object = None  # where the signer's stamp goes (StampPreview)
 
 
 @dataclass
@@ -482,6 +484,8 @@ def _document_panel(
         panel.draft = next((v for v in drafts if v.kind == FileKind.PDF), None) or next(
             iter(drafts), None
         )
+        if step.action == Step.Action.SIGN and panel.draft is not None:
+            panel.stamp_preview = stamp_preview(panel.draft)
     if step.action not in (Step.Action.WORK, Step.Action.MEETING):
         return
     template = letter_filling.template_in(letter_templates, panel.output)

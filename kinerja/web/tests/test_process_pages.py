@@ -558,9 +558,10 @@ def test_paraf_and_sign_carry_the_draft_on(login):
     assert response.status_code == 302
     task = active(process)
     assert task.step.number == 7
-    # The Sekda's page offers signing (step 7 names no step to return to), not paraf.
+    # The Sekda's page offers signing, or returning the draft to step 3 (as at a paraf
+    # step), not paraf.
     page = login("sekda").get(reverse("web:process-detail", args=[process.pk])).content.decode()
-    assert re.findall(r'data-action="(\w+)" data-task', page) == ["sign"]
+    assert re.findall(r'data-action="(\w+)" data-task', page) == ["sign", "return"]
     # No PDF of the draft to sign electronically, and no scan: the step stays.
     response = login("sekda").post(act_url(task, "sign"), {})
     assert response.status_code == 422
