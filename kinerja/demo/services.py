@@ -131,10 +131,27 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
     from . import documents
 
     documents.set_ranks()
+    _placeholder_emblem(admin)
     documents.open_numbering_books()
     documents.merge_demo_types(admin)
     documents.ensure_demo_pki()
     return DemoResult(password, source, users, created, sops)
+
+
+def _placeholder_emblem(admin) -> None:
+    """The demo government gets the drawn placeholder lambang, unless one was uploaded."""
+    import io
+
+    from kinerja.org import emblem
+    from kinerja.org.models import Unit
+    from kinerja.org.services import save_emblem
+
+    from .emblem import placeholder_png
+
+    root = Unit.objects.filter(parent__isnull=True).order_by("order", "pk").first()
+    if root is not None and not root.emblem:
+        png = emblem.clean_emblem(io.BytesIO(placeholder_png()))
+        save_emblem(unit=root, png=png, by=admin)
 
 
 def _groups() -> None:
