@@ -18,6 +18,7 @@ from kinerja import actions
 from kinerja.documents import pki
 from kinerja.documents.models import DocumentVersion, LetterTemplate
 from kinerja.documents.pki import certificate_key
+from kinerja.org.emblem import site_emblem_uri
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id
@@ -106,6 +107,7 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person]) -> bytes:
             "sekda": people["sekda"],
             "walikota": people["walikota"],
             "font_dir": FONT_DIR.as_uri(),
+            "emblem": site_emblem_uri(),
             "today": date_id(dt.date(year, 1, 2)),
         },
     )

@@ -25,13 +25,19 @@ def placeholder_png() -> bytes:
         for step in range(1, 20):
             t = step / 20
             points.append(
-                (right - (right - width / 2) * t, shoulder + (tip - shoulder) * math.sin(t * math.pi / 2))
+                (
+                    right - (right - width / 2) * t,
+                    shoulder + (tip - shoulder) * math.sin(t * math.pi / 2),
+                )
             )
         points.append((width / 2, tip))
         for step in range(19, 0, -1):
             t = step / 20
             points.append(
-                (left + (width / 2 - left) * t, shoulder + (tip - shoulder) * math.sin(t * math.pi / 2))
+                (
+                    left + (width / 2 - left) * t,
+                    shoulder + (tip - shoulder) * math.sin(t * math.pi / 2),
+                )
             )
         points.append((left, shoulder))
         return points

@@ -117,3 +117,8 @@ def site_emblem() -> bytes | None:
         .first()
     )
     return bytes(value) if value else None
+
+
+def site_emblem_uri() -> str:
+    """The installation's lambang as a data: URI for a page (the login page), or ""."""
+    return data_uri(site_emblem())

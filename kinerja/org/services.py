@@ -2,7 +2,6 @@
 
 import datetime as dt
 from pathlib import Path
-
 from typing import IO
 
 from django.db import transaction
@@ -12,7 +11,6 @@ from kinerja.core import audit, yamlfile
 from kinerja.core.errors import DomainError
 
 from . import emblem as emblem_files
-
 from .models import Assignment, Position, Unit
 
 STRUCTURE_FILE = Path(__file__).resolve().parent / "data" / "banjarbaru.yaml"

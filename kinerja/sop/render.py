@@ -211,10 +211,18 @@ def build_document(
     *,
     for_print: bool = False,
     states: dict[int, str] | None = None,
-    logo_url: str = "",
+    logo_url: str | None = None,
 ) -> SopDocument:
-    """Everything the template needs; `version` comes from SopVersion.objects.with_content()."""
+    """Everything the template needs; `version` comes from SopVersion.objects.with_content().
+
+    `logo_url` None: the lambang daerah of the SOP's government, when one was uploaded
+    (a data: URI, for the page and WeasyPrint alike); "" leaves the box empty.
+    """
     states = states or {}
+    if logo_url is None:
+        from kinerja.org.emblem import data_uri, emblem_of
+
+        logo_url = data_uri(emblem_of(version.sop.unit))
     table = flowchart.layout_table(flowchart.chart_spec(version))
     g = table.geometry
 
