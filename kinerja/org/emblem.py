@@ -82,7 +82,14 @@ def clean_emblem(file: IO[bytes]) -> bytes:
             picture.load()
     except DomainError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses a header that claims far too many pixels before reading them.
+        raise DomainError(
+            _("The emblem has far too many pixels; at most %(side)d on each side are accepted.")
+            % {"side": MAX_OPEN_SIDE},
+            field="emblem",
+        ) from None
+    except (OSError, ValueError, SyntaxError, Warning):
         raise unreadable from None
     picture = picture.convert("RGBA")
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
