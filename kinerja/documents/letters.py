@@ -765,14 +765,15 @@ class _DocxWriter:
         # Lambang left, texts centred, an empty cell as wide as the lambang's on the right
         # (so the texts stay centred on the page), as in the PDF.
         table = self.word.add_table(rows=1, cols=3)
-        side = 2.3
+        # The cell holds the picture and Word's default cell margins (0.19 cm a side).
+        side = 2.2
         self._widths(table, [side, TEXT_WIDTH_CM - 2 * side, side])
         emblem, lines, _balance = table.rows[0].cells
         for cell in (emblem, lines):
             cell.vertical_alignment = self._cell_middle()
         if head.emblem:
             run = self._first_paragraph(emblem).add_run()
-            run.add_picture(io.BytesIO(bytes(head.emblem)), height=Cm(2.5))
+            run.add_picture(io.BytesIO(bytes(head.emblem)), height=Cm(2.1))
         texts = [(head.government, True, 14), (head.unit, True, 16)]
         texts += [(text, False, 10) for text in (head.address, head.contact) if text]
         for index, (text, bold, size) in enumerate(texts):
@@ -830,15 +831,13 @@ class _DocxWriter:
         if heading:
             self._para(self.word, heading)
         to = self.doc.to
-        if len(to) == 1:
-            self._para(self.word, f"Yth. {to[0]}")
-        else:
-            # "Yth." beside the numbered addressees, as in the PDF.
-            table = self.word.add_table(rows=1, cols=2)
-            self._widths(table, [1.3, TEXT_WIDTH_CM - 1.3])
-            yth, names = table.rows[0].cells
-            self._first_paragraph(yth).add_run("Yth.")
-            self._cell_lines(names, to, numbered=True)
+        # "Yth." beside the addressees (numbered when more than one), as in the PDF: a long
+        # addressee wraps under its own first word.
+        table = self.word.add_table(rows=1, cols=2)
+        self._widths(table, [1.3, TEXT_WIDTH_CM - 1.3])
+        yth, names = table.rows[0].cells
+        self._first_paragraph(yth).add_run("Yth.")
+        self._cell_lines(names, to, numbered=len(to) > 1)
         self._para(self.word, "di –")
         self._para(self.word, "Tempat", left_cm=FIRST_LINE_INDENT_CM)
         self._para(self.word)

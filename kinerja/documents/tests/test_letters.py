@@ -273,7 +273,8 @@ def test_undangan_lists_the_meeting_details_with_their_labels():
 def test_surat_pengantar_has_the_item_table_and_the_receivers_block():
     letter = surat_pengantar()
     document = docx.Document(io.BytesIO(render_docx(letter)))
-    headings = [cell.text for cell in document.tables[1].rows[0].cells]
+    items = next(t for t in document.tables if t.rows[0].cells[0].text == "No")
+    headings = [cell.text for cell in items.rows[0].cells]
     assert headings == ["No", "Naskah Dinas yang Dikirimkan", "Banyaknya", "Keterangan"]
     text = docx_text(render_docx(letter))
     assert "Nomor: 000.1.2/230/Umum" in text
