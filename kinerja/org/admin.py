@@ -91,7 +91,7 @@ class UnitAdmin(admin.ModelAdmin):
         if not unit.emblem:
             return _("none uploaded")
         return format_html(
-            '<img src="{}" alt="" style="max-height:80px">', emblem.data_uri(unit.emblem)
+            '<img src="{}" alt="" height="80">', emblem.data_uri(unit.emblem)
         )
 
     def save_model(self, request, obj, form, change):
