@@ -212,7 +212,7 @@ def last_years_pk(year: int) -> Process:
         note="Draft sesuai hasil rapat pembahasan",
         now=_at(year, 1, 9, 9, 5),
     )
-    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Walikota sign electronically.
+    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Wali Kota sign electronically.
     actions.paraf(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
     actions.paraf(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))
     actions.sign(task=_active(process), by=u["sekda"], now=_at(year, 1, 13, 9))

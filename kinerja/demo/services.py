@@ -177,7 +177,7 @@ def start_demo_processes() -> list:
 
     Only on a database without processes: running the demo again starts nothing.
     SOP-013 of last year ran to the end (invitation numbered, draft initialled,
-    signed electronically by the Sekda and the Walikota, filed in the archive).
+    signed electronically by the Sekda and the Wali Kota, filed in the archive).
     SOP-011 waits for the Kasubbag's review of the draft LKjIP (step 4); SOP-015
     waits for the Pelaksana to receive the proposals (step 2).
     """

@@ -2,7 +2,7 @@
 
 The head of a unit is a position in it whose superior sits in another unit, or
 which has no superior: the Kepala Bagian Umum heads the Bagian Umum, the Sekda
-the Setda, the Walikota the Pemerintah Kota. A position leads a unit when it
+the Setda, the Wali Kota the Pemerintah Kota. A position leads a unit when it
 heads that unit or a unit above it, or stands above such a head in the chain of
 superiors: the Asisten III, superior of the Kepala Bagian Umum, leads the Bagian
 Umum and the Sub Bagian Perencanaan under it, and not the Bagian Hukum, whose

@@ -95,7 +95,7 @@ class Position(TimeStampedModel):
 
 
 class Person(TimeStampedModel):
-    """Pegawai or official. Elected officials (the Walikota) have no NIP."""
+    """Pegawai or official. Elected officials (the Wali Kota) have no NIP."""
 
     name = models.CharField(_("name"), max_length=200, help_text=_("With academic titles."))
     nip = models.CharField(
