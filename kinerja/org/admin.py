@@ -90,9 +90,7 @@ class UnitAdmin(admin.ModelAdmin):
     def emblem_preview(self, unit: Unit):
         if not unit.emblem:
             return _("none uploaded")
-        return format_html(
-            '<img src="{}" alt="" height="80">', emblem.data_uri(unit.emblem)
-        )
+        return format_html('<img src="{}" alt="" height="80">', emblem.data_uri(unit.emblem))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

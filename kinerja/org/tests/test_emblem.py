@@ -143,3 +143,31 @@ def test_a_bad_upload_in_the_admin_names_the_field_and_keeps_the_old_lambang(adm
 
 def test_the_login_page_shows_no_lambang_before_one_is_uploaded(client, org):
     assert "login-emblem" not in client.get(reverse("login")).content.decode()
+
+
+def test_the_sop_identity_page_shows_the_lambang_in_place_of_the_empty_box(shipped_sops, client):
+    from pypdf import PdfReader
+
+    from kinerja.sop import render
+
+    version = shipped_sops["SOP-015/SETDA"]
+    assert 'class="sop-logo-placeholder"' in render.render_html(
+        version, for_print=False, logo_url=render.emblem_url(version)
+    )
+    root = Unit.objects.get(code="pemkot-banjarbaru")
+    services.save_emblem(unit=root, png=emblem.clean_emblem(io.BytesIO(picture())), by=None)
+    root.refresh_from_db()
+    client.force_login(get_user_model().objects.create_user("pegawai", password="x-y-z-123"))
+    page = client.get(reverse("web:sop-detail", args=[version.sop.slug])).content.decode()
+    assert f'<td class="sop-unit__logo"><img src="{emblem.data_uri(root.emblem)}"' in page
+    assert "sop-logo-placeholder" not in page
+    from kinerja.sop.models import SopVersion
+
+    fresh = SopVersion.objects.with_content().get(pk=version.pk)
+    first = PdfReader(io.BytesIO(render.render_pdf(fresh))).pages[0]
+    images = [
+        o
+        for o in first["/Resources"].get("/XObject", {}).values()
+        if o.get_object().get("/Subtype") == "/Image"
+    ]
+    assert images
