@@ -18,6 +18,7 @@ from kinerja import actions
 from kinerja.documents import pki
 from kinerja.documents.models import DocumentVersion, LetterTemplate
 from kinerja.documents.pki import certificate_key
+from kinerja.org.emblem import site_emblem_uri
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id
@@ -111,6 +112,7 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person], dated: dt.date
             "sekda": people["sekda"],
             "walikota": people["walikota"],
             "font_dir": FONT_DIR.as_uri(),
+            "emblem": site_emblem_uri(),
             "today": date_id(dated),
         },
     )
@@ -218,7 +220,7 @@ def last_years_pk(year: int) -> Process:
         note="Draft sesuai hasil rapat pembahasan",
         now=_at(year, 1, 9, 9, 5),
     )
-    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Walikota sign electronically.
+    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Wali Kota sign electronically.
     actions.paraf(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
     actions.paraf(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))
     actions.sign(task=_active(process), by=u["sekda"], now=_at(year, 1, 13, 9))

@@ -30,7 +30,7 @@ from kinerja.documents import selectors as document_selectors
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.documents.stamp_preview import stamp_preview
 from kinerja.sop.models import DocumentType, Step
-from kinerja.sop.render import document_context
+from kinerja.sop.render import document_context, emblem_url
 from kinerja.workflow import permissions, selectors
 from kinerja.workflow.graph import VersionGraph, graph_for
 from kinerja.workflow.models import Process, Task
@@ -447,7 +447,11 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "used_percent": int(used * 100 / standard) if standard > Decimal(0) else None,
         "started": format_moment(process.started_at),
         "finished": format_moment(process.finished_at) if process.finished_at else "",
-        **document_context(view.version, states=drawing_states(view, graph)),
+        **document_context(
+            view.version,
+            states=drawing_states(view, graph),
+            logo_url=emblem_url(view.version),
+        ),
     }
 
 
