@@ -4,6 +4,11 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do $$p -c '
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The address the QR codes of signature stamps open follows the port the embedded server
+# listens on (`make run PORT=8101`), for the demo's documents made by `setup` too; an
+# address set in the environment wins.
+KINERJA_BASE_URL ?= http://127.0.0.1:$(PORT)
+export KINERJA_BASE_URL
 # DEBUG is off unless set; the embedded set-up (make run) and the checks turn it on.
 DEBUG ?= true
 # pytest workers (pytest-xdist): one per core, at most 4; TEST_WORKERS=0 runs in one process.

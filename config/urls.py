@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from kinerja.api.api import api
 from kinerja.api.errors import not_found_view
+from kinerja.org.emblem import site_emblem_uri
 from kinerja.web.forms import LoginForm
 
 urlpatterns = [
@@ -14,7 +15,14 @@ urlpatterns = [
     re_path(r"^api/$", not_found_view),
     path("api/", api.urls),
     re_path(r"^api/", not_found_view),
-    path("login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
+    path(
+        "login/",
+        # The template calls site_emblem_uri when it shows the lambang: read per request.
+        auth_views.LoginView.as_view(
+            form_class=LoginForm, extra_context={"site_emblem": site_emblem_uri}
+        ),
+        name="login",
+    ),
     path("", include("django.contrib.auth.urls")),
     path("", include("kinerja.web.urls")),
 ]

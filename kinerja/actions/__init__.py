@@ -12,6 +12,7 @@ What a step offers and who may do what: kinerja.workflow.permissions and
 kinerja.documents.permissions, used alike by these actions, the pages and the API.
 """
 
+from . import performance  # the performance data's actions: actions.performance.enter_realisasi ...
 from .documents import (
     add_version,
     archive,
@@ -39,6 +40,7 @@ from .tasks import (
 )
 
 __all__ = [
+    "performance",
     "add_version",
     "archive",
     "cancel_number",

@@ -18,6 +18,7 @@ from kinerja import actions
 from kinerja.documents import pki
 from kinerja.documents.models import DocumentVersion, LetterTemplate
 from kinerja.documents.pki import certificate_key
+from kinerja.org.emblem import site_emblem_uri
 from kinerja.org.models import Assignment, Person
 from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id
@@ -67,7 +68,10 @@ def open_numbering_books() -> None:
 def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
     """A test CA and one certificate per signing official (made once, on the first run)."""
     directory = Path(directory or settings.KINERJA_PKI_DIR)
-    pki.ensure_demo_ca(directory)
+    # Valid from the start of last year: the demo's history (last year's PK, signed in
+    # January) is signed at the times it shows, never before the certificates existed.
+    valid_from = timezone.make_aware(dt.datetime(timezone.localdate().year - 1, 1, 1))
+    pki.ensure_demo_ca(directory, valid_from=valid_from)
     made = []
     for assignment in Assignment.objects.filter(
         position__code__in=SIGNING_POSITIONS
@@ -80,6 +84,7 @@ def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
                 name=person.name,
                 nip=person.nip or "",
                 position=assignment.position.name,
+                valid_from=valid_from,
             )
         )
     return made
@@ -94,12 +99,9 @@ def merge_demo_types(admin) -> None:
                 actions.merge_document_types(keep=keep, merge=merge, by=admin)
 
 
-def draft_pdf(
-    *, kind: str, year: int, people: dict[str, Person], dated: dt.date | None = None
-) -> bytes:
-    """A draft PK or LKjIP for the period `year` as PDF, in the shape PermenPANRB 53/2014
-    gives them (demo data), dated `dated` (by default 2 January of the period, as a PK is;
-    an LKjIP is written in the year after its period)."""
+def draft_pdf(*, kind: str, year: int, people: dict[str, Person], dated: dt.date) -> bytes:
+    """A draft PK or LKjIP as PDF, in the shape PermenPANRB 53/2014 gives them (demo data),
+    dated `dated`: the day it is signed, never before the process that makes it."""
     from weasyprint import HTML
 
     html = render_to_string(
@@ -110,7 +112,8 @@ def draft_pdf(
             "sekda": people["sekda"],
             "walikota": people["walikota"],
             "font_dir": FONT_DIR.as_uri(),
-            "today": date_id(dated or dt.date(year, 1, 2)),
+            "emblem": site_emblem_uri(),
+            "today": date_id(dated),
         },
     )
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
@@ -209,12 +212,15 @@ def last_years_pk(year: int) -> Process:
     actions.finish(
         task=_active(process),
         by=u["pelaksana"],
-        content=io.BytesIO(draft_pdf(kind="pk", year=year, people=people)),
+        # Dated the day the Sekda signs it (step 6 below), as the stamp and the signature say.
+        content=io.BytesIO(
+            draft_pdf(kind="pk", year=year, people=people, dated=dt.date(year, 1, 13))
+        ),
         name=f"Draft PK Setda {year}.pdf",
         note="Draft sesuai hasil rapat pembahasan",
         now=_at(year, 1, 9, 9, 5),
     )
-    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Walikota sign electronically.
+    # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Wali Kota sign electronically.
     actions.paraf(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
     actions.paraf(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))
     actions.sign(task=_active(process), by=u["sekda"], now=_at(year, 1, 13, 9))

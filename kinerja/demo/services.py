@@ -131,10 +131,27 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
     from . import documents
 
     documents.set_ranks()
+    _placeholder_emblem(admin)
     documents.open_numbering_books()
     documents.merge_demo_types(admin)
     documents.ensure_demo_pki()
     return DemoResult(password, source, users, created, sops)
+
+
+def _placeholder_emblem(admin) -> None:
+    """The demo government gets the drawn placeholder lambang, unless one was uploaded."""
+    import io
+
+    from kinerja.org import emblem
+    from kinerja.org.models import Unit
+    from kinerja.org.services import save_emblem
+
+    from .emblem import placeholder_png
+
+    root = Unit.objects.filter(parent__isnull=True).order_by("order", "pk").first()
+    if root is not None and not root.emblem:
+        png = emblem.clean_emblem(io.BytesIO(placeholder_png()))
+        save_emblem(unit=root, png=png, by=admin)
 
 
 def _groups() -> None:
@@ -160,7 +177,7 @@ def start_demo_processes() -> list:
 
     Only on a database without processes: running the demo again starts nothing.
     SOP-013 of last year ran to the end (invitation numbered, draft initialled,
-    signed electronically by the Sekda and the Walikota, filed in the archive).
+    signed electronically by the Sekda and the Wali Kota, filed in the archive).
     SOP-011 waits for the Kasubbag's review of the draft LKjIP (step 4); SOP-015
     waits for the Pelaksana to receive the proposals (step 2).
     """

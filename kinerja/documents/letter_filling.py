@@ -22,6 +22,7 @@ kept with the generated letter and can fill the form again for a correction.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,6 +103,16 @@ def lane_positions(process: Process) -> list[Position]:
     return list(seen.values())
 
 
+def signer_positions(process: Process) -> list[Position]:
+    """The lane positions that may sign a letter: the structural officials, who lead a unit
+    (org/leadership.py); a Pelaksana is not offered."""
+    from kinerja.org.leadership import leading_positions
+
+    positions = lane_positions(process)
+    leading = leading_positions(p.pk for p in positions)
+    return [p for p in positions if p.pk in leading]
+
+
 def drafter_position(task: Task | None, by) -> Position | None:
     """The konseptor's position: the task's, else the person's definitive post today."""
     if task is not None and task.position_id:
@@ -173,10 +184,20 @@ def paraf_rows(
     return rows
 
 
-# Pasal 44 of Permendagri 1/2023: no NIP or rank under the signature of the Kepala Daerah
-# (the top of the tree) nor of the Sekretaris Daerah (directly under them).
-def _shows_nip(position: Position) -> bool:
-    return position.superior_id is not None and position.superior.superior_id is not None
+def _shows_nip(position: Position, acting_kind: str) -> bool:
+    """Whether the rank and NIP go under the name (Permendagri 1/2023, Pasal 44).
+
+    Ayat (3): every signer other than the Kepala Daerah, the Wakil and the Sekretaris
+    Daerah writes the NIP and the pangkat/golongan, a Plt. or Plh. of a Kepala Bagian
+    too; ayat (4): not whoever acts for the Kepala Daerah (the top of the tree); ayat
+    (5): not a Pj. or Plh. of the Sekretaris Daerah (directly under the Kepala Daerah).
+    A Plt. Sekretaris Daerah is named in neither exception, so writes them.
+    """
+    if position.superior_id is None:
+        return False
+    if position.superior.superior_id is None:
+        return acting_kind == "plt"
+    return True
 
 
 def signature_for(
@@ -193,7 +214,7 @@ def signature_for(
             % {"position": position.name, "day": day.strftime("%d-%m-%Y")},
             field="signer",
         )
-    shows = _shows_nip(position) and not holder.acting_kind
+    shows = _shows_nip(position, holder.acting_kind)
     block = build_signature_block(
         signer_name=person.name,
         signer_position=position.name,
@@ -210,14 +231,36 @@ def signature_for(
 
 
 def letterhead_for(process: Process) -> letters.Letterhead:
-    """The kop: the government (the root of the unit tree) and the perangkat daerah below it."""
+    """The kop: the government (the root of the unit tree) with its lambang daerah, and the
+    perangkat daerah below it with its address, telephone, e-mail and website.
+
+    Only the letterhead fields the perangkat daerah has set replace the placeholders, so an
+    installation that has set none still prints a whole kop.
+    """
     chain = process.unit.ancestors()
     head = letters.Letterhead()
     if chain:
         head.government = chain[0].name.upper()
+        head.emblem = bytes(chain[0].emblem) if chain[0].emblem else None
     if len(chain) > 1:
-        head.unit = chain[1].name.upper()
+        unit = chain[1]
+        head.unit = _without_region(unit.name, chain[0].name).upper()
+        if any((unit.address, unit.telephone, unit.email, unit.website)):
+            head.address = unit.address
+            head.telephone = unit.telephone
+            head.email = unit.email
+            head.website = unit.website
     return head
+
+
+def _without_region(unit: str, government: str) -> str:
+    """ "Sekretariat Daerah Kota Banjarbaru" under "Pemerintah Kota Banjarbaru" is printed
+    "SEKRETARIAT DAERAH": the line above already names the region (Permendagri 1/2023,
+    Lampiran, kop naskah dinas of a perangkat daerah)."""
+    region = re.sub(r"^pemerintah\s+", "", government.strip(), flags=re.I)
+    if region and unit.lower().endswith(" " + region.lower()):
+        return unit[: -len(region)].strip()
+    return unit
 
 
 def text_context(process: Process, hal: str) -> dict:
@@ -261,10 +304,49 @@ def initial_values(
         values["receiver_position"] = BAPPEDA_HEAD
         values["items"] = [[_sent_document(process, task), "1 (satu) berkas", "Disampaikan"]]
     else:
-        values["to"] = [p.name for p in addressees(process, drafter, signer)]
+        invited = invited_by_step(task, process) if kind == LetterTemplate.Kind.UNDANGAN else None
+        if invited:
+            values["to"] = [invited[0]]
+            values["agenda"] = invited[1]
+        else:
+            values["to"] = [p.name for p in addressees(process, drafter, signer)]
     if kind == LetterTemplate.Kind.NOTA_DINAS and signer is not None:
         values["sender"] = signer.name
     return values
+
+
+# How the SOPs abbreviate positions in a step's text, written out as a letter writes them.
+ABBREVIATIONS = {
+    "kabag": "Kepala Bagian",
+    "kasubbag": "Kepala Sub Bagian",
+    "sekda": "Sekretaris Daerah",
+    "asisten": "Asisten",
+}
+# "Mengundang Seluruh Kabag dan Kasubbag untuk rapat pembahasan Dokumen Renja"
+_INVITES = re.compile(r"^\s*mengundang\s+(?P<who>.+?)\s+untuk\s+(?P<what>.+?)\s*\.?\s*$", re.I)
+
+
+def invited_by_step(task: Task | None, process: Process) -> tuple[str, str] | None:
+    """(addressee, agenda) when the step's own text says whom it invites and for what.
+
+    SOP-015 step 3, "Mengundang Seluruh Kabag dan Kasubbag untuk rapat pembahasan Dokumen
+    Renja", invites "Seluruh Kepala Bagian dan Kepala Sub Bagian di Lingkungan Sekretariat
+    Daerah Kota Banjarbaru" to "Rapat pembahasan Dokumen Renja". None when the text says
+    neither (the SOP's officials are then the addressees).
+    """
+    if task is None:
+        return None
+    match = _INVITES.match(task.step.activity or "")
+    if match is None:
+        return None
+    words = [ABBREVIATIONS.get(word.lower(), word) for word in match["who"].split()]
+    who = " ".join(words)
+    who = who[0].upper() + who[1:]
+    chain = process.unit.ancestors()
+    if len(chain) > 1:
+        who = f"{who} di Lingkungan {chain[1].name}"
+    what = match["what"]
+    return who, what[0].upper() + what[1:]
 
 
 def addressees(process: Process, drafter, signer) -> list[Position]:
@@ -338,6 +420,15 @@ def build_letter(
     signer = signer or signing_position(process)
     if signer is None:
         raise DomainError(_("Choose who signs the letter."), field="signer")
+    if values.get("signer") is not None and signer not in signer_positions(process):
+        raise DomainError(
+            _(
+                "%(position)s does not sign letters of this process: choose one of its "
+                "officials who leads a unit."
+            )
+            % {"position": signer.name},
+            field="signer",
+        )
     block, _person = signature_for(
         signer,
         day,

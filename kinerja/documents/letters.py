@@ -167,13 +167,42 @@ def render_texts(texts: dict[str, str], context: dict) -> dict[str, str]:
 
 @dataclass
 class Letterhead:
-    """Kop naskah dinas. The defaults are placeholders: an administrator sets
-    the real government, unit, address and contact (they are data, not code)."""
+    """Kop naskah dinas of a perangkat daerah (Permendagri 1/2023, Lampiran): the lambang
+    daerah on the left; centred beside it the government, the unit, the address and a line
+    of telephone, e-mail (pos-el) and website (laman); a rule under it all.
+
+    The defaults are placeholders: the kop of a process comes from the unit tree and the
+    unit's letterhead fields, which an administrator sets (data, not code). ``emblem`` is
+    the PNG of kinerja.org.emblem, or None (the kop is then text alone).
+    """
 
     government: str = "PEMERINTAH KOTA BANJARBARU"
     unit: str = "SEKRETARIAT DAERAH"
     address: str = "Jalan Panglima Batur Nomor 1, Banjarbaru, Kalimantan Selatan 70711"
-    contact: str = "Telepon (0511) 4772533 · Laman www.banjarbarukota.go.id"
+    telephone: str = "(0511) 4772533"
+    email: str = ""
+    website: str = "www.banjarbarukota.go.id"
+    emblem: bytes | None = None
+
+    @property
+    def contact(self) -> str:
+        """ "Telepon (0511) 4772533, Pos-el setda@..., Laman www..." (the parts that are set)."""
+        parts = [
+            f"{label} {value.strip()}"
+            for label, value in (
+                ("Telepon", self.telephone),
+                ("Pos-el", self.email),
+                ("Laman", self.website),
+            )
+            if value and value.strip()
+        ]
+        return ", ".join(parts)
+
+    @property
+    def emblem_uri(self) -> str:
+        from kinerja.org.emblem import data_uri
+
+        return data_uri(self.emblem)
 
 
 @dataclass
@@ -415,11 +444,12 @@ def build_document(letter: Letter, *, for_print: bool = True) -> LetterDocument:
         person = letter.receiver or Receiver(position="")
         nip = normalize_nip(person.nip)
         dots = "." * 30
+        # The receiver fills in by hand what is not known: dotted lines, a NIP line too.
         receiver = ReceiverBlock(
             received="." * 20,
             position=person.position.strip() or dots,
             name=person.name.strip() or dots,
-            nip=f"NIP. {format_nip(nip)}" if nip else "",
+            nip=f"NIP. {format_nip(nip)}" if nip else "NIP. " + "." * 24,
         )
     return LetterDocument(
         letter=letter,
@@ -729,17 +759,40 @@ class _DocxWriter:
     # -- parts -------------------------------------------------------------
 
     def _kop(self) -> None:
+        from docx.shared import Cm, Pt
+
         head = self.doc.letter.letterhead
-        body = self.word
-        # The fresh document starts with no paragraph; the kop is the first.
-        self._para(body, head.government, bold=True, size=14, align="center")
-        self._para(body, head.unit, bold=True, size=16, align="center")
-        last = self._para(body, head.address, size=10, align="center")
-        if head.contact:
-            last = self._para(body, head.contact, size=10, align="center")
+        # Lambang left, texts centred, an empty cell as wide as the lambang's on the right
+        # (so the texts stay centred on the page), as in the PDF.
+        table = self.word.add_table(rows=1, cols=3)
+        # The cell holds the picture and Word's default cell margins (0.19 cm a side).
+        side = 2.2
+        self._widths(table, [side, TEXT_WIDTH_CM - 2 * side, side])
+        emblem, lines, _balance = table.rows[0].cells
+        for cell in (emblem, lines):
+            cell.vertical_alignment = self._cell_middle()
+        if head.emblem:
+            run = self._first_paragraph(emblem).add_run()
+            run.add_picture(io.BytesIO(bytes(head.emblem)), height=Cm(2.1))
+        texts = [(head.government, True, 14), (head.unit, True, 16)]
+        texts += [(text, False, 10) for text in (head.address, head.contact) if text]
+        for index, (text, bold, size) in enumerate(texts):
+            paragraph = self._first_paragraph(lines) if index == 0 else lines.add_paragraph()
+            paragraph.alignment = self._align("center")
+            run = paragraph.add_run(text)
+            run.bold = bold or None
+            run.font.size = Pt(size)
         # Thick over thin, as the kop's rule is drawn.
-        self._border(last, kind="thickThinSmallGap", size_eighths=24, space=4)
-        self._para(body, space_after_pt=6)
+        rule = self._para(self.word)
+        rule.paragraph_format.line_spacing = Pt(4)
+        self._border(rule, kind="thickThinSmallGap", size_eighths=24, space=1)
+        self._para(self.word, space_after_pt=6)
+
+    @staticmethod
+    def _cell_middle():
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+        return WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
     def _fields(self, rows: list[FieldRow], *, indent_cm: float = 0.0, label_cm: float = 2.6):
         """Label : value rows in a borderless table, so the colons line up."""
@@ -778,15 +831,13 @@ class _DocxWriter:
         if heading:
             self._para(self.word, heading)
         to = self.doc.to
-        if len(to) == 1:
-            self._para(self.word, f"Yth. {to[0]}")
-        else:
-            # "Yth." beside the numbered addressees, as in the PDF.
-            table = self.word.add_table(rows=1, cols=2)
-            self._widths(table, [1.3, TEXT_WIDTH_CM - 1.3])
-            yth, names = table.rows[0].cells
-            self._first_paragraph(yth).add_run("Yth.")
-            self._cell_lines(names, to, numbered=True)
+        # "Yth." beside the addressees (numbered when more than one), as in the PDF: a long
+        # addressee wraps under its own first word.
+        table = self.word.add_table(rows=1, cols=2)
+        self._widths(table, [1.3, TEXT_WIDTH_CM - 1.3])
+        yth, names = table.rows[0].cells
+        self._first_paragraph(yth).add_run("Yth.")
+        self._cell_lines(names, to, numbered=len(to) > 1)
         self._para(self.word, "di –")
         self._para(self.word, "Tempat", left_cm=FIRST_LINE_INDENT_CM)
         self._para(self.word)
@@ -807,18 +858,63 @@ class _DocxWriter:
             if line:
                 self._para(cell, line, align="center")
 
-    def _receiver(self, cell) -> None:
-        receiver = self.doc.receiver
-        lines = [f"Diterima tanggal {receiver.received}", "Penerima,", receiver.position]
-        for index, line in enumerate(lines):
-            paragraph = self._first_paragraph(cell) if index == 0 else cell.add_paragraph()
-            paragraph.alignment = self._align("center")
-            paragraph.add_run(line)
-        for _line in range(4):
-            cell.add_paragraph()
-        self._para(cell, receiver.name, bold=True, underline=bool(receiver.nip), align="center")
-        if receiver.nip:
-            self._para(cell, receiver.nip, align="center")
+    def _receiver_rows(self) -> None:
+        """Surat pengantar: the receiver's block and the sender's, row by row, so the two
+        names and the lines under them stand level, as in the PDF."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        receiver, block = self.doc.receiver, self.doc.letter.signature
+        self._para(self.word, space_after_pt=12)
+        table = self.word.add_table(rows=3, cols=2)
+        half = TEXT_WIDTH_CM / 2
+        self._widths(table, [half, half])
+        heads, spaces, names = table.rows
+
+        def lines(cell, texts, *, name: str = "", underlined: bool = False) -> None:
+            entries = [(name, True)] if name else []
+            entries += [(text, False) for text in texts if text]
+            for index, (text, bold) in enumerate(entries):
+                paragraph = self._first_paragraph(cell) if index == 0 else cell.add_paragraph()
+                paragraph.alignment = self._align("center")
+                run = paragraph.add_run(text)
+                if bold:
+                    run.bold = True
+                    run.underline = underlined or None
+
+        receiver_head = [f"Diterima tanggal {receiver.received}", "Penerima,", receiver.position]
+        lines(heads.cells[0], receiver_head)
+        lines(heads.cells[1], list(block.authority))
+        for cell in heads.cells:
+            cell.vertical_alignment = self._cell_bottom()
+        for cell in spaces.cells:
+            for _line in range(block.space_lines - 1):
+                cell.add_paragraph()
+        lines(names.cells[0], [receiver.nip], name=receiver.name, underlined=True)
+        lines(
+            names.cells[1],
+            [block.rank, block.nip],
+            name=block.name,
+            underlined=block.name_underlined,
+        )
+        # The block stays on one page.
+        for row in table.rows:
+            tr_pr = row._tr.get_or_add_trPr()
+            cant_split = OxmlElement("w:cantSplit")
+            cant_split.set(qn("w:val"), "true")
+            tr_pr.insert_element_before(cant_split, *_TR_PR_AFTER_CANT_SPLIT)
+        for row in table.rows[:-1]:
+            for paragraph in row.cells[0].paragraphs + row.cells[1].paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+        if self.doc.paraf:
+            self._para(self.word)
+            self._paraf(self.word)
+
+    @staticmethod
+    def _cell_bottom():
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+        return WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
     def _paraf(self, container) -> None:
         from docx.shared import Pt
@@ -838,7 +934,7 @@ class _DocxWriter:
             self._first_paragraph(cells.cells[0]).add_run(row.position).font.size = Pt(9)
             self._first_paragraph(cells.cells[1]).add_run(row.mark).font.size = Pt(9)
 
-    def _signing(self, *, receiver: bool) -> None:
+    def _signing(self) -> None:
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
@@ -847,19 +943,13 @@ class _DocxWriter:
         half = TEXT_WIDTH_CM / 2
         self._widths(table, [half, half])
         left, right = table.rows[0].cells
-        if receiver:
-            self._receiver(left)
-        else:
-            self._paraf(left)
+        self._paraf(left)
         self._signature(right)
         # The signing row stays on one page.
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         cant_split = OxmlElement("w:cantSplit")
         cant_split.set(qn("w:val"), "true")
         tr_pr.insert_element_before(cant_split, *_TR_PR_AFTER_CANT_SPLIT)
-        if receiver and self.doc.paraf:
-            self._para(self.word)
-            self._paraf(self.word)
 
     def _tembusan(self) -> None:
         if not self.doc.tembusan:
@@ -888,7 +978,7 @@ class _DocxWriter:
         self._paragraphs(self.doc.opening)
         self._paragraphs(self.doc.body)
         self._paragraphs(self.doc.closing)
-        self._signing(receiver=False)
+        self._signing()
 
     def _undangan(self) -> None:
         self._para(self.word, self.doc.place_date, align="right", space_after_pt=12)
@@ -899,7 +989,7 @@ class _DocxWriter:
         self._para(self.word)
         self._paragraphs(self.doc.body)
         self._paragraphs(self.doc.closing)
-        self._signing(receiver=False)
+        self._signing()
         self._tembusan()
 
     def _surat_pengantar(self) -> None:
@@ -928,7 +1018,7 @@ class _DocxWriter:
         self._para(self.word, space_after_pt=6)
         self._paragraphs(self.doc.body)
         self._paragraphs(self.doc.closing)
-        self._signing(receiver=True)
+        self._receiver_rows()
 
 
 def _cm(value: float):

@@ -61,8 +61,11 @@ def certificate_paths(directory: Path, key: str) -> tuple[Path, Path]:
     return directory / f"{key}.crt.pem", directory / f"{key}.key.pem"
 
 
-def ensure_demo_ca(directory: Path) -> tuple[Path, Path]:
-    """Create the demo CA in `directory` once; later calls return the same files."""
+def ensure_demo_ca(directory: Path, *, valid_from: datetime | None = None) -> tuple[Path, Path]:
+    """Create the demo CA in `directory` once; later calls return the same files.
+
+    `valid_from`: the start of its validity (default: now), earlier for a demo whose
+    history begins in the past, so that no signature predates its certificate."""
     directory = Path(directory)
     cert_path, key_path = directory / CA_CERT_FILE, directory / CA_KEY_FILE
     if cert_path.exists() and key_path.exists():
@@ -84,7 +87,7 @@ def ensure_demo_ca(directory: Path) -> tuple[Path, Path]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_before(min(valid_from or now, now) - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=365 * CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
@@ -109,8 +112,18 @@ def ensure_demo_ca(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def ensure_certificate(directory: Path, *, key: str, name: str, nip: str, position: str) -> Path:
+def ensure_certificate(
+    directory: Path,
+    *,
+    key: str,
+    name: str,
+    nip: str,
+    position: str,
+    valid_from: datetime | None = None,
+) -> Path:
     """Issue (once) a signing certificate for an official; return its PEM path.
+
+    `valid_from` as for ensure_demo_ca (never before the CA's own start).
 
     The certificate is reissued only when it is missing, expires within
     RENEW_BEFORE, or no longer names the official as asked (a new name or NIP).
@@ -123,7 +136,7 @@ def ensure_certificate(directory: Path, *, key: str, name: str, nip: str, positi
         fresh = current.not_valid_after_utc - RENEW_BEFORE > datetime.now(UTC)
         if fresh and current.subject == subject:
             return cert_path
-    ca_cert_path, ca_key_path = ensure_demo_ca(directory)
+    ca_cert_path, ca_key_path = ensure_demo_ca(directory, valid_from=valid_from)
     ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
     ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
     signer_key = _new_key()
@@ -134,7 +147,9 @@ def ensure_certificate(directory: Path, *, key: str, name: str, nip: str, positi
         .issuer_name(ca_cert.subject)
         .public_key(signer_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_before(
+            max(min(valid_from or now, now) - timedelta(minutes=5), ca_cert.not_valid_before_utc)
+        )
         .not_valid_after(min(now + timedelta(days=365 * SIGNER_YEARS), ca_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(

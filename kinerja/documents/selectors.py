@@ -303,3 +303,35 @@ def download_log(process_id: int) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         stream=download_stream(process_id), action="download"
     ).order_by("-seq")
+
+
+def signatures_of_document(version: DocumentVersion) -> list:
+    """Every signature on the document as signed, first signer first: from the final version
+    of `version`'s document (else `version` itself) back through the versions each signature
+    was made from (Signature.signed_from). A chain a return left behind is not followed
+    unless `version` is on it. A few queries, one per signature."""
+    from .models import Signature
+
+    start = (
+        DocumentVersion.objects.filter(document_id=version.document_id, is_final=True).first()
+        or version
+    )
+    chains = []
+    for head in dict.fromkeys([start, version]):
+        chain, current, seen = [], head, set()
+        while current is not None and current.pk not in seen:
+            seen.add(current.pk)
+            made = (
+                Signature.objects.filter(version=current)
+                .select_related("version", "signed_from")
+                .order_by("signed_at", "pk")
+                .first()
+            )
+            if made is None:
+                break
+            chain.append(made)
+            current = made.signed_from
+        chains.append(chain)
+        if any(s.version_id == version.pk for s in chain):
+            return list(reversed(chain))
+    return list(reversed(chains[-1]))

@@ -2,7 +2,7 @@
 
 The head of a unit is a position in it whose superior sits in another unit, or
 which has no superior: the Kepala Bagian Umum heads the Bagian Umum, the Sekda
-the Setda, the Walikota the Pemerintah Kota. A position leads a unit when it
+the Setda, the Wali Kota the Pemerintah Kota. A position leads a unit when it
 heads that unit or a unit above it, or stands above such a head in the chain of
 superiors: the Asisten III, superior of the Kepala Bagian Umum, leads the Bagian
 Umum and the Sub Bagian Perencanaan under it, and not the Bagian Hukum, whose
@@ -57,3 +57,29 @@ def units_led_by(position_ids: Iterable[int]) -> set[int]:
         if leaders & held:
             led.add(unit_id)
     return led
+
+
+def leading_positions(position_ids: Iterable[int]) -> set[int]:
+    """Those of these positions that lead some unit: its head, or above a head.
+
+    They are the structural officials (pejabat struktural) who may sign a letter
+    (Permendagri 1/2023 gives the signing of naskah dinas to the heads of units and the
+    officials above them); a Pelaksana, under the head of their own unit, leads none.
+    """
+    wanted = set(position_ids)
+    if not wanted:
+        return set()
+    positions = {
+        pk: (unit_id, superior_id)
+        for pk, unit_id, superior_id in Position.objects.values_list("pk", "unit_id", "superior_id")
+    }
+    leading: set[int] = set()
+    for pk, (unit_id, superior_id) in positions.items():
+        if superior_id is not None and positions.get(superior_id, (None, None))[0] == unit_id:
+            continue
+        # A head: it and every superior above it lead (a cycle in the data ends the walk).
+        current: int | None = pk
+        while current is not None and current not in leading:
+            leading.add(current)
+            current = positions.get(current, (None, None))[1]
+    return leading & wanted

@@ -33,6 +33,18 @@ class Unit(TimeStampedModel):
         related_name="children",
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # The kop naskah dinas of a perangkat daerah (Permendagri 1/2023, Lampiran): its address,
+    # telephone, e-mail (pos-el) and website (laman) under its name.
+    address = models.CharField(
+        _("address"), max_length=300, blank=True, help_text=_("As printed in the letterhead.")
+    )
+    telephone = models.CharField(_("telephone"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.CharField(_("website"), max_length=100, blank=True)
+    # The lambang daerah, on the government (the root of the tree): a PNG that
+    # kinerja.org.emblem made from what the administrator uploaded. Kept in the database
+    # (a few dozen kB) so that every server and every backup has it.
+    emblem = models.BinaryField(_("lambang daerah"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("unit")
@@ -50,6 +62,10 @@ class Unit(TimeStampedModel):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+    def government(self) -> "Unit":
+        """The root of the tree this unit belongs to (the Pemerintah Kota)."""
+        return self.ancestors()[0]
 
 
 class Position(TimeStampedModel):
@@ -79,7 +95,7 @@ class Position(TimeStampedModel):
 
 
 class Person(TimeStampedModel):
-    """Pegawai or official. Elected officials (the Walikota) have no NIP."""
+    """Pegawai or official. Elected officials (the Wali Kota) have no NIP."""
 
     name = models.CharField(_("name"), max_length=200, help_text=_("With academic titles."))
     nip = models.CharField(

@@ -15,7 +15,9 @@ The SOP AP activity table (PermenPANRB 35/2012) maps onto BPMN as:
   cannot carry and an engine cannot wait on, so the step stays a task and the
   gateway only routes. A review step (``returns_to``) "mengoreksi dan
   memaraf": it initials the draft or sends it back to the step that drafted
-  it, so it gets a gateway with a "Dikembalikan" branch to that step;
+  it, so it gets a gateway with a "Dikembalikan" branch to that step; so does
+  a signing step that names the step to return to ("Ditandatangani" or
+  "Dikembalikan");
 - each branch has a Python condition on the decision task's outcome, held in
   the process variable ``keputusan_<step number>`` (the branch label), so an
   engine such as SpiffWorkflow can run the model as it is.
@@ -55,6 +57,7 @@ EXPORTER = "Kinerja"
 START_NAME = "Mulai"
 END_NAME = "Selesai"
 REVIEW_INITIALLED_LABEL = "Diparaf"
+SIGNED_LABEL = "Ditandatangani"
 REVIEW_RETURN_LABEL = "Dikembalikan"
 NO_TIME_TEXT = "- (SOP tidak menetapkan waktu)"
 
@@ -216,10 +219,9 @@ class _Model:
         branches = [(f"Flow_{step.number}_{f.target.number}", f.target, f.label) for f in flows]
         back = step.returns_to
         if back is not None and all(f.target_id != back.pk for f in flows):
-            # Correcting a draft means passing it on initialled or returning it.
-            branches = [
-                (fid, target, label or REVIEW_INITIALLED_LABEL) for fid, target, label in branches
-            ]
+            # Correcting a draft means passing it on initialled (or signed) or returning it.
+            on = SIGNED_LABEL if step.action == Step.Action.SIGN else REVIEW_INITIALLED_LABEL
+            branches = [(fid, target, label or on) for fid, target, label in branches]
             branches.append((f"Flow_{step.number}_{back.number}_return", back, REVIEW_RETURN_LABEL))
         return branches
 

@@ -19,7 +19,8 @@ Errors:
 - ``unlabelled-branch``: a flow out of a decision without a label ("Ya", "Tidak").
 - ``process-branches``: a step that is not a decision with more than one outgoing flow.
 - ``review-no-return``: a review (action review) without ``returns_to``.
-- ``review-return-not-earlier``: a review whose ``returns_to`` is not an earlier step.
+- ``review-return-not-earlier``: a review or signing step whose ``returns_to`` is not an
+  earlier step.
 - ``lane-no-position``: a lane (PELAKSANA column) not mapped to a position.
 
 Warnings:
@@ -340,13 +341,16 @@ def _reach(sources: list[int], edges: dict[int, list[int]]) -> set[int]:
 
 
 def _check_reviews(steps: list[Step]) -> list[Finding]:
-    """A review either initials the draft or sends it back to the step that drafted it."""
+    """A review either initials the draft or sends it back to the step that drafted it; a
+    signing step may send it back too (``returns_to``), and then only to an earlier step."""
     findings = []
     ids = {s.pk for s in steps}
     for step in steps:
-        if step.action != Step.Action.REVIEW:
+        if step.action not in (Step.Action.REVIEW, Step.Action.SIGN):
             continue
         target = step.returns_to
+        if target is None and step.action == Step.Action.SIGN:
+            continue
         if target is None:
             message = _(
                 "Review step %(step)d does not say which step a returned draft goes back to."
@@ -355,10 +359,17 @@ def _check_reviews(steps: list[Step]) -> list[Finding]:
                 Finding("review-no-return", step.number, message, ERROR, field="returns_to")
             )
         elif target.pk not in ids or target.number >= step.number:
-            message = _(
-                "Review step %(step)d returns drafts to step %(target)d, "
-                "which is not an earlier step of this SOP."
-            ) % {"step": step.number, "target": target.number}
+            if step.action == Step.Action.SIGN:
+                template = _(
+                    "Signing step %(step)d returns drafts to step %(target)d, "
+                    "which is not an earlier step of this SOP."
+                )
+            else:
+                template = _(
+                    "Review step %(step)d returns drafts to step %(target)d, "
+                    "which is not an earlier step of this SOP."
+                )
+            message = template % {"step": step.number, "target": target.number}
             findings.append(
                 Finding(
                     "review-return-not-earlier", step.number, message, ERROR, field="returns_to"

@@ -213,7 +213,10 @@ def build_document(
     states: dict[int, str] | None = None,
     logo_url: str = "",
 ) -> SopDocument:
-    """Everything the template needs; `version` comes from SopVersion.objects.with_content()."""
+    """Everything the template needs; `version` comes from SopVersion.objects.with_content().
+
+    `logo_url`: the picture in the logo box (``emblem_url``), "" for the empty box.
+    """
     states = states or {}
     table = flowchart.layout_table(flowchart.chart_spec(version))
     g = table.geometry
@@ -287,6 +290,14 @@ def build_document(
     return document
 
 
+def emblem_url(version: SopVersion) -> str:
+    """The lambang daerah of the SOP's government as a data: URI (for the page and
+    WeasyPrint alike), or "" when none was uploaded: the logo box stays empty."""
+    from kinerja.org.emblem import data_uri, emblem_of
+
+    return data_uri(emblem_of(version.sop.unit))
+
+
 def document_context(version: SopVersion, **options) -> dict:
     """The context of ``sop/document.html``: ``{"sop_doc": SopDocument}``."""
     return {"sop_doc": build_document(version, **options)}
@@ -324,6 +335,7 @@ def render_pdf(version: SopVersion, **options) -> bytes:
     """The SOP AP document as a PDF, A4 landscape, with the shipped fonts embedded."""
     from weasyprint import HTML
 
+    options.setdefault("logo_url", emblem_url(version))
     html = render_html(version, for_print=True, **options)
     with _weasy_lock:
         css, font_config = _weasy_resources()

@@ -428,7 +428,7 @@ def cover_letters(process: Process):
 def letter_form_for(task: Task, template, *, by, data=None):
     """The letter form of the step's kind, filled from the process (letter_filling)."""
     cls = LETTER_FORMS[template.kind]
-    positions = letter_filling.lane_positions(task.process)
+    positions = letter_filling.signer_positions(task.process)
     initial = cls.initial_from(
         letter_filling.initial_values(task.process, template.kind, task=task, by=by)
     )

@@ -28,8 +28,9 @@ from kinerja.documents import letter_filling
 from kinerja.documents import permissions as document_permissions
 from kinerja.documents import selectors as document_selectors
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
+from kinerja.documents.stamp_preview import stamp_preview
 from kinerja.sop.models import DocumentType, Step
-from kinerja.sop.render import document_context
+from kinerja.sop.render import document_context, emblem_url
 from kinerja.workflow import permissions, selectors
 from kinerja.workflow.graph import VersionGraph, graph_for
 from kinerja.workflow.models import Process, Task
@@ -112,6 +113,7 @@ class Panel:
     letter_form: django_forms.Form | None = None
     upload_form: django_forms.Form | None = None
     draft: DocumentVersion | None = None  # the PDF a review initials or a signature signs
+    stamp_preview: object = None  # where the signer's stamp goes (StampPreview)
 
 
 @dataclass
@@ -445,7 +447,11 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "used_percent": int(used * 100 / standard) if standard > Decimal(0) else None,
         "started": format_moment(process.started_at),
         "finished": format_moment(process.finished_at) if process.finished_at else "",
-        **document_context(view.version, states=drawing_states(view, graph)),
+        **document_context(
+            view.version,
+            states=drawing_states(view, graph),
+            logo_url=emblem_url(view.version),
+        ),
     }
 
 
@@ -482,6 +488,8 @@ def _document_panel(
         panel.draft = next((v for v in drafts if v.kind == FileKind.PDF), None) or next(
             iter(drafts), None
         )
+        if step.action == Step.Action.SIGN and panel.draft is not None:
+            panel.stamp_preview = stamp_preview(panel.draft)
     if step.action not in (Step.Action.WORK, Step.Action.MEETING):
         return
     template = letter_filling.template_in(letter_templates, panel.output)

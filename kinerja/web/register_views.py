@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
-from kinerja.documents import export, permissions, selectors, verification
+from kinerja.documents import export, letter_filling, permissions, selectors, verification
 from kinerja.documents.models import ArchiveClassification, LetterNumber
 from kinerja.org.models import Assignment, Unit
 from kinerja.sop.models import DocumentType, Sop
@@ -295,6 +295,21 @@ def document_verify(request):
     )
 
 
+class _SignerLine:
+    """A signature as the QR page says it: who, as what, when (as the stamp writes the time),
+    and whether it is the signature whose QR code opened the page."""
+
+    def __init__(self, signature, *, this: bool) -> None:
+        from kinerja.documents.signing import format_signed_at
+        from kinerja.org.nip import format_nip
+
+        self.signature = signature
+        self.this = this
+        self.position = signature.position  # with Plt./Plh. already (review.position_title)
+        self.nip = format_nip(signature.nip) if signature.nip else ""
+        self.when = format_signed_at(signature.signed_at)
+
+
 @require_http_methods(["GET", "POST"])
 def document_check(request, public_id):
     """The page a signature's QR code opens, for anyone (no login): the version's record.
@@ -324,11 +339,16 @@ def document_check(request, public_id):
                 ),
                 None,
             )
+    process = version.document.process
     context = {
         "version": version,
         "document": version.document,
-        "process": version.document.process,
-        "signatures": list(version.signatures.all()),
+        "process": process,
+        "letterhead": letter_filling.letterhead_for(process),
+        "signatures": [
+            _SignerLine(s, this=s.version_id == version.pk)
+            for s in selectors.signatures_of_document(version)
+        ],
         "form": form,
         "result": result,
         "same": same,

@@ -16,7 +16,7 @@ from kinerja.sop import services
 from kinerja.sop.bpmn import export_bpmn
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import SopVersion
-from kinerja.sop.render import document_context, render_pdf
+from kinerja.sop.render import document_context, emblem_url, render_pdf
 
 from .access import sop_version_for
 
@@ -53,7 +53,7 @@ def sop_detail(request, slug):
         "total": total_work_time(version),
         "versions": sop.versions.order_by("-version").select_related("published_by"),
         "steps_by_number": {s.number: s for s in version.steps.all()},
-        **document_context(version),
+        **document_context(version, logo_url=emblem_url(version)),
     }
     return render(request, "web/sop_detail.html", context)
 

@@ -9,6 +9,12 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 OPERATIONS = {
+    ("get", "/api/renstra"),
+    ("get", "/api/renstra/{renstra_id}/capaian"),
+    ("get", "/api/renstra/{renstra_id}/cascade"),
+    ("post", "/api/renstra/{renstra_id}/realisasi"),
+    ("post", "/api/realisasi/{realisasi_id}/return"),
+    ("post", "/api/realisasi/{realisasi_id}/lock"),
     ("get", "/api/sops"),
     ("get", "/api/sops/{ref}"),
     ("post", "/api/processes"),

@@ -269,6 +269,30 @@ def test_sign_through_the_page_and_the_api_signs_the_pdf(world):
     assert any(v[4] == "signed" and v[6] for v in shot["versions"])
 
 
+def test_the_sekda_returns_at_the_signing_step_through_the_page_and_the_api(world):
+    """The signing step offers a return, as a paraf step does: the draft goes back to the
+    step that made it (step 3), marked with the Sekda's note, whichever way it came."""
+    task = _advance(_lkjip(), world, 7)
+    sekda = world["sekda"]
+    note = "Capaian IKU 2 belum sesuai data Bagian Hukum."
+    assert api_as(sekda).get(f"/api/tasks/{task.pk}").json()["actions"] == ["sign", "return"]
+    shot = compare(
+        _lkjip,
+        lambda: page_as(sekda).post(
+            reverse("web:task-action", args=[task.pk, "return"]), {f"return-{task.pk}-note": note}
+        ),
+        lambda: api_as(sekda).post(f"/api/tasks/{task.pk}/return", {"note": note}),
+    )
+    assert any(v[8] == note for v in shot["versions"])
+    assert not shot["signatures"]
+    # Returned to the Pelaksana's step 3 (returns_to), with the note on the new task.
+    page_as(sekda).post(
+        reverse("web:task-action", args=[task.pk, "return"]), {f"return-{task.pk}-note": note}
+    )
+    back = active(_lkjip())
+    assert (back.step.number, back.return_note) == (3, note)
+
+
 def test_file_through_the_page_and_the_api_enters_the_register(world):
     process = _lkjip()
     _advance(process, world, 7)

@@ -169,7 +169,7 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
     assert report.valid
     assert [s.signer for s in report.signatures] == [
         "Demo Sekretaris Daerah",
-        "Demo Walikota Banjarbaru",
+        "Demo Wali Kota Banjarbaru",
     ]
     draft = DocumentVersion.objects.get(document__process=pk, number=1, source="upload")
     assert [p.position for p in draft.parafs.all()] == [

@@ -180,7 +180,9 @@ def prepare_signature(
     with source.file.open("rb") as fh:
         pdf = fh.read()
     signed = DocumentVersion()
-    slot = Signature.objects.filter(version__document__process=task.process).count()
+    # The n-th signature on this PDF goes in the n-th signature space ("ttd-n"): counted
+    # on the file, so a draft returned and signed again starts from the first space.
+    slot = signing.signature_count(pdf)
     stamp = signing.Stamp(
         name=identity.name,
         position=identity.position,

@@ -7,7 +7,8 @@ setting, and this package holding what callers use.
   the national BSrE eSign service (BSSN) to sign, which is what a legally
   certified signature needs (PP 71/2019); KINERJA_SIGNING_BACKEND names one
   of them or the dotted path of another class (like EMAIL_BACKEND).
-- ``stamp``: where the visible stamp goes on the last page and what it says.
+- ``stamp``: where the visible stamp goes (the document's signature space, else the
+  bottom of the last page) and what it says.
 - ``verify``: ``verify_pdf`` checks any signed PDF offline: integrity, the
   chain to a trusted root, and whether the file was changed after the last
   signature.
@@ -23,8 +24,16 @@ from django.utils.module_loading import import_string
 
 from .backends.base import BaseSigningBackend, SignerIdentity
 from .backends.local import LocalBackend
-from .pdf import last_page_geometry, outside_event_loop
-from .stamp import STAMP_HEIGHT, STAMP_WIDTH, Stamp, format_signed_at, stamp_box, stamp_text
+from .pdf import last_page_geometry, outside_event_loop, signature_count, stamp_placement
+from .stamp import (
+    STAMP_HEIGHT,
+    STAMP_WIDTH,
+    Placement,
+    Stamp,
+    format_signed_at,
+    stamp_box,
+    stamp_text,
+)
 from .verify import SignatureReport, VerificationReport, trust_root_paths, verify_pdf
 
 __all__ = [
@@ -33,6 +42,7 @@ __all__ = [
     "STAMP_WIDTH",
     "BaseSigningBackend",
     "LocalBackend",
+    "Placement",
     "SignatureReport",
     "SignerIdentity",
     "Stamp",
@@ -42,7 +52,9 @@ __all__ = [
     "get_backend",
     "last_page_geometry",
     "outside_event_loop",
+    "signature_count",
     "stamp_box",
+    "stamp_placement",
     "stamp_text",
     "trust_root_paths",
     "verify_pdf",

@@ -16,6 +16,15 @@ from django.utils.translation import gettext as _
 from kinerja.core.errors import DomainError
 
 from .. import pdfcheck
+from .stamp import (
+    SPACE_END_NAME,
+    SPACE_NAME,
+    STAMP_HEIGHT,
+    STAMP_WIDTH,
+    Placement,
+    fit_in_space,
+    stamp_box,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +65,73 @@ def last_page_geometry(pdf: bytes) -> tuple[int, float, float, float, float]:
     if count < 1:
         raise DomainError(_("The PDF document has no pages."))
     return count - 1, llx, lly, urx, ury
+
+
+def signature_count(pdf: bytes) -> int:
+    """How many signatures the PDF carries already (signed signature fields)."""
+    reader = open_pdf(pdf)
+    try:
+        # Not the document timestamps (PAdES-LTA): they take no signature space.
+        return len(reader.embedded_regular_signatures)
+    except Exception as exc:
+        logger.info("PDF signatures unreadable: %s", exc)
+        raise DomainError(_("The PDF file is damaged and cannot be read.")) from None
+
+
+def stamp_placement(pdf: bytes, slot: int) -> Placement:
+    """Where the stamp of signature number `slot + 1` goes: in the signature space the
+    document marks for it ("ttd-<n>", stamp.SPACE_NAME), else at the bottom of the last
+    page (stamp_box), which the signer is shown before signing."""
+    page_index, *page_box = last_page_geometry(pdf)
+    count = page_index + 1
+    space = _signature_space(pdf, slot + 1)
+    if space is not None:
+        page, box = space
+        return Placement(page, fit_in_space(box), True, count, _page_box(pdf, page))
+    box = stamp_box(tuple(page_box), slot)
+    return Placement(page_index, box, False, count, tuple(page_box))
+
+
+def _page_box(pdf: bytes, index: int) -> tuple[float, float, float, float]:
+    from pypdf import PdfReader
+
+    box = PdfReader(BytesIO(pdf), strict=False).pages[index].cropbox
+    return (float(box.left), float(box.bottom), float(box.right), float(box.top))
+
+
+def _signature_space(pdf: bytes, number: int) -> tuple[int, tuple[float, ...]] | None:
+    """(page index, llx, lly, urx, ury) of the space marked "ttd-<number>", or None.
+
+    Only the top left ("ttd-<n>") marked: a space of the stamp's size from there.
+    A destination that names no page, or a space not on the page, counts as none.
+    """
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(BytesIO(pdf), strict=False)
+        dests = reader.named_destinations
+        start = dests.get(SPACE_NAME % number)
+        if start is None:
+            return None
+        page = reader.get_destination_page_number(start)
+        left, top = float(start.left), float(start.top)
+        end = dests.get(SPACE_END_NAME % number)
+        if end is not None and reader.get_destination_page_number(end) == page:
+            right, bottom = float(end.left), float(end.top)
+        else:
+            right, bottom = left + STAMP_WIDTH, top - STAMP_HEIGHT
+        box = reader.pages[page].cropbox
+    except Exception as exc:
+        # A destination without coordinates (/Fit) or a broken name tree: no known space.
+        logger.info("PDF signature space %d unreadable: %s", number, exc)
+        return None
+    if page < 0 or right <= left or top <= bottom:
+        return None
+    if left < float(box.left) or right > float(box.right) or bottom < float(box.bottom):
+        return None
+    if top > float(box.top):
+        return None
+    return page, (left, bottom, right, top)
 
 
 def _inherited(page, key):

@@ -39,13 +39,24 @@ STAMP_FONTS = (
 )
 
 
+# A document marks the space its signature block leaves for the n-th signature (1, 2, …,
+# in the order of signing) with the named destinations "ttd-<n>" at the space's top left
+# and "ttd-<n>-end" at its bottom right. Kinerja's letters and drafts are drawn with both
+# (an element with that id, WeasyPrint writes one destination per id); a word processor
+# that exports bookmarks as named destinations (LibreOffice) can mark the top left alone.
+SPACE_NAME = "ttd-%d"
+SPACE_END_NAME = "ttd-%d-end"
+
+
 @dataclass(frozen=True)
 class Stamp:
     """What the visible stamp shows (tampilan TTE): who, as what, when, and a QR code.
 
-    ``slot`` 0, 1, 2 … places the boxes side by side near the bottom of the
-    last page, right to left (the signatory's place in Indonesian official
-    letters is on the right), so that two signers never overlap.
+    ``slot`` 0, 1, 2 … is how many signatures the PDF carries already: the stamp
+    goes in the document's signature space number ``slot + 1`` ("ttd-1" …), and
+    where the document marks none, side by side near the bottom of the last page,
+    right to left (the signatory's place in Indonesian official letters is on
+    the right), so that two signers never overlap.
     """
 
     name: str
@@ -73,6 +84,35 @@ def stamp_box(page_box: tuple[float, float, float, float], slot: int) -> tuple[i
         round(right),
         round(bottom + STAMP_HEIGHT),
     )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a stamp goes: the page (index from 0), its (llx, lly, urx, ury) box in PDF
+    points, and whether that is the signature space the document leaves for it
+    (``in_space``) or the bottom of the last page, for a document that marks no space."""
+
+    page: int
+    box: tuple[int, int, int, int]
+    in_space: bool
+    page_count: int
+    page_box: tuple[float, float, float, float]
+
+    @property
+    def page_number(self) -> int:
+        """The page as people count it, from 1."""
+        return self.page + 1
+
+
+def fit_in_space(space: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    """The stamp's box inside a signature space (llx, lly, urx, ury): as large as the stamp
+    at most, centred in the space, so that it sits between the position and the name."""
+    llx, lly, urx, ury = space
+    width = min(STAMP_WIDTH, max(0.0, urx - llx))
+    height = min(STAMP_HEIGHT, max(0.0, ury - lly))
+    left = llx + ((urx - llx) - width) / 2
+    bottom = lly + ((ury - lly) - height) / 2
+    return (round(left), round(bottom), round(left + width), round(bottom + height))
 
 
 def stamp_text(stamp: Stamp) -> str:

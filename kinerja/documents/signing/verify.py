@@ -41,6 +41,14 @@ class SignatureReport:
     modified_after: bool  # changes after this signature other than later signatures
     summary: str
 
+    @property
+    def nip_display(self) -> str:
+        """The NIP grouped as it is written (19650928 199203 1 008), else as the certificate
+        has it (a NIK, another number)."""
+        from kinerja.org.nip import format_nip
+
+        return format_nip(self.nip) if self.nip.isdigit() and len(self.nip) == 18 else self.nip
+
 
 @dataclass
 class VerificationReport:
@@ -162,6 +170,13 @@ def _report(sig, status, *, last: bool) -> SignatureReport:
         summary = _("Intact, but the document was changed after this signature.")
     elif not trusted:
         summary = _("Intact, but the certificate is not from a trusted authority.")
+    elif not covers:
+        # An earlier signature of a document signed twice (the Sekda's, then the Wali
+        # Kota's): it does not cover the whole file, and that is as it should be.
+        summary = _(
+            "Intact and trusted. A later signature was added after this one; the document "
+            "it signed is intact."
+        )
     else:
         summary = _("Intact and trusted.")
     return SignatureReport(

@@ -44,6 +44,26 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def pdf_images(pdf: bytes) -> list:
+    """The images drawn on the first page of a PDF."""
+    resources = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]
+    objects = resources.get("/XObject", {})
+    return [o for o in objects.values() if o.get_object().get("/Subtype") == "/Image"]
+
+
+def text_y(pdf: bytes, needle: str) -> float:
+    """The height on the first page (PDF points) of the text run that holds `needle`."""
+    found: list[float] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if needle in text:
+            found.append(cm[5] + tm[5] * cm[3])
+
+    pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    assert found, needle
+    return found[0]
+
+
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
@@ -194,13 +214,42 @@ def test_docx_is_a4_in_arial_12_with_the_regional_margins(kind):
     assert normal.font.size.pt == 12
 
 
+def kop_cells(data: bytes):
+    """The kop of a DOCX: the cells of its first table (lambang, texts, balance)."""
+    return docx.Document(io.BytesIO(data)).tables[0].rows[0].cells
+
+
 @pytest.mark.parametrize("kind", LETTERS)
 def test_letter_starts_with_the_kop(kind):
     letter = LETTERS[kind](letterhead=Letterhead(unit="BAGIAN UMUM"))
-    paragraphs = docx.Document(io.BytesIO(render_docx(letter))).paragraphs
-    assert [p.text for p in paragraphs[:2]] == ["PEMERINTAH KOTA BANJARBARU", "BAGIAN UMUM"]
-    assert all(run.bold for run in paragraphs[0].runs)
+    lines = kop_cells(render_docx(letter))[1].paragraphs
+    assert [p.text for p in lines[:2]] == ["PEMERINTAH KOTA BANJARBARU", "BAGIAN UMUM"]
+    assert all(run.bold for run in lines[0].runs)
     assert "BAGIAN UMUM" in pdf_text(render_pdf(letter)).split("\n")[1]
+
+
+@pytest.mark.parametrize("kind", LETTERS)
+def test_kop_shows_the_lambang_left_and_the_email_and_website(kind):
+    from kinerja.demo.emblem import placeholder_png
+
+    head = Letterhead(
+        email="setda@contoh.go.id", website="www.contoh.go.id", emblem=placeholder_png()
+    )
+    letter = LETTERS[kind](letterhead=head)
+    contact = "Telepon (0511) 4772533, Pos-el setda@contoh.go.id, Laman www.contoh.go.id"
+    data = render_docx(letter)
+    emblem_cell, lines, _balance = kop_cells(data)
+    assert emblem_cell._tc.xpath(".//pic:pic")  # the picture sits in the left cell
+    assert lines.paragraphs[-1].text == contact
+    pdf = render_pdf(letter)
+    assert squash(contact) in squash(pdf_text(pdf))
+    assert len(pdf_images(pdf)) == 1
+
+
+def test_kop_without_a_lambang_prints_no_picture():
+    data = render_docx(nota_dinas())
+    assert not kop_cells(data)[0]._tc.xpath(".//pic:pic")
+    assert pdf_images(render_pdf(nota_dinas())) == []
 
 
 def test_nota_dinas_has_its_title_and_header_table_in_order():
@@ -224,13 +273,39 @@ def test_undangan_lists_the_meeting_details_with_their_labels():
 def test_surat_pengantar_has_the_item_table_and_the_receivers_block():
     letter = surat_pengantar()
     document = docx.Document(io.BytesIO(render_docx(letter)))
-    headings = [cell.text for cell in document.tables[0].rows[0].cells]
+    items = next(t for t in document.tables if t.rows[0].cells[0].text == "No")
+    headings = [cell.text for cell in items.rows[0].cells]
     assert headings == ["No", "Naskah Dinas yang Dikirimkan", "Banyaknya", "Keterangan"]
     text = docx_text(render_docx(letter))
     assert "Nomor: 000.1.2/230/Umum" in text
     assert "Diterima tanggal" in text
     assert "Demo Kepala Sub Bidang, S.T." in text
     assert "NIP. 19800101 200501 2 003" in text
+
+
+def test_surat_pengantar_receivers_name_stands_level_with_the_signers():
+    """The receiver's and the sender's names on one line, each with its NIP line under it."""
+    letter = surat_pengantar()
+    tables = docx.Document(io.BytesIO(render_docx(letter))).tables
+    signing = next(t for t in tables if "Diterima tanggal" in t.rows[0].cells[0].text)
+    names = [cell.paragraphs[0].text for cell in signing.rows[-1].cells]
+    assert names == ["Demo Kepala Sub Bidang, S.T.", "Drs. H. Said Abdullah, M.Si"]
+    receiver_lines = [p.text for p in signing.rows[-1].cells[0].paragraphs]
+    assert receiver_lines[-1] == "NIP. 19800101 200501 2 003"
+    pdf = render_pdf(letter)
+    receiver_y, signer_y = text_y(pdf, "Demo Kepala Sub Bidang"), text_y(pdf, "Said Abdullah")
+    assert abs(receiver_y - signer_y) < 1  # points
+    # Each NIP line under its own name's lines, the receiver's right under the name.
+    assert receiver_y - text_y(pdf, "NIP. 19800101") == pytest.approx(
+        signer_y - text_y(pdf, "Pembina Utama Madya"), abs=0.5
+    )
+
+
+def test_surat_pengantar_leaves_a_dotted_nip_line_for_an_unknown_receiver():
+    letter = surat_pengantar(receiver=Receiver("Kepala Bappeda Kota Banjarbaru"))
+    text = docx_text(render_docx(letter))
+    assert "NIP. ........................" in text
+    assert "NIP. ......" in pdf_text(render_pdf(letter))
 
 
 def test_surat_pengantar_names_its_subject_in_the_default_opening():

@@ -316,3 +316,78 @@ def test_a_draft_changed_while_it_was_signed_is_not_signed_and_the_task_stays(
     assert task_at(pk_process, 6) == sign
     assert not Signature.objects.exists()
     assert [v.source for v in draft.document.versions.order_by("number")] == ["upload", "upload"]
+
+
+def pk_with_spaces(sekda, walikota) -> bytes:
+    """The draft PK as the demo draws it: a signature space for the Sekda (ttd-1) and one
+    for the Walikota (ttd-2)."""
+    from kinerja.demo.documents import draft_pdf
+
+    people = {"sekda": sekda.person, "walikota": walikota.person}
+    return draft_pdf(kind="pk", year=2026, people=people, dated=dt.date(2026, 2, 10))
+
+
+def test_the_walikota_returns_the_pk_at_the_signing_step_and_the_redrafted_pk_is_signed_in_its_spaces(
+    pk_process, personas, draft_pk, kasubbag, kabag, sekda, walikota, signing
+):
+    from kinerja.documents.signing import stamp_placement
+
+    (first_draft,), now = drafted(pk_process, personas, draft_pk, pk_with_spaces(sekda, walikota))
+    actions.paraf(task=task_at(pk_process, 4), by=kasubbag, now=now)
+    actions.paraf(task=task_at(pk_process, 5), by=kabag, now=now)
+    actions.sign(task=task_at(pk_process, 6), by=sekda, now=now + dt.timedelta(minutes=5))
+
+    # The Walikota sends the PK the Sekda signed back to the drafting step, with a note.
+    note = "Target indikator 2 belum sesuai Renstra."
+    redo = actions.return_for_revision(
+        task=task_at(pk_process, 7), by=walikota, note=note, now=now + dt.timedelta(hours=1)
+    )
+    assert (redo.step.number, redo.return_note) == (3, note)
+    signed_by_sekda = DocumentVersion.objects.get(document=first_draft.document, number=2)
+    assert signed_by_sekda.return_note == note
+    assert not DocumentVersion.objects.filter(is_final=True).exists()
+
+    # Redrafted, initialled, signed again: the Sekda's stamp goes in the first space again
+    # (the count is of the signatures on the file signed, not of the process).
+    later = now + dt.timedelta(hours=2)
+    redrafted = upload_draft(
+        pk_process, draft_pk, personas["pelaksana"], pk_with_spaces(sekda, walikota), later
+    )
+    act(task_at(pk_process, 3), personas["pelaksana"], later)
+    actions.paraf(task=task_at(pk_process, 4), by=kasubbag, now=later)
+    actions.paraf(task=task_at(pk_process, 5), by=kabag, now=later)
+    actions.sign(task=task_at(pk_process, 6), by=sekda, now=later + dt.timedelta(minutes=5))
+    actions.sign(task=task_at(pk_process, 7), by=walikota, now=later + dt.timedelta(minutes=9))
+
+    final = DocumentVersion.objects.get(document=first_draft.document, is_final=True)
+    pdf = signed_pdf(final)
+    source = signed_pdf(redrafted)
+    from .test_signing import widgets
+
+    rects = sorted(rect for _page, rect in widgets(pdf).values())
+    expected = sorted([float(v) for v in stamp_placement(source, slot).box] for slot in (0, 1))
+    assert rects == expected
+    assert stamp_placement(source, 0).in_space and stamp_placement(source, 1).in_space
+    assert verify_pdf(pdf).valid
+
+
+def test_the_signer_is_shown_where_the_stamp_will_go(
+    pk_process, personas, draft_pk, sekda, walikota
+):
+    from kinerja.documents.stamp_preview import stamp_preview
+
+    (plain, spaced), _now = drafted(
+        pk_process,
+        personas,
+        draft_pk,
+        pdf_bytes("Draft PK", pages=3),
+        pk_with_spaces(sekda, walikota),
+    )
+    in_space = stamp_preview(spaced)
+    assert in_space.in_space and (in_space.page_number, in_space.page_count) == (1, 1)
+    # The Sekda's space is on the right half of the page, below its middle.
+    assert in_space.box_x > in_space.width / 2 and in_space.box_y > in_space.height / 2
+    at_bottom = stamp_preview(plain)
+    assert not at_bottom.in_space and (at_bottom.page_number, at_bottom.page_count) == (3, 3)
+    assert at_bottom.box_y + at_bottom.box_height < at_bottom.height
+    assert at_bottom.box_y > at_bottom.height * 0.8

@@ -68,7 +68,13 @@ def test_a_merged_document_type_finds_the_documents_of_either_name(two_processes
 def test_the_archive_register_filters_by_year_code_text_and_location(two_processes):
     pk, lkjip = two_processes
     first = data.classification()
-    other = ArchiveClassification.objects.exclude(pk=first.pk).order_by("-code").first()
+    # A code with levels below its group ("000.7.2.8" under "000.7."), not a primary code.
+    other = (
+        ArchiveClassification.objects.exclude(pk=first.pk)
+        .filter(code__regex=r"^[0-9]{3}\.[0-9]+\.[0-9]+")
+        .order_by("-code")
+        .first()
+    )
     a = data.file(data.upload(pk, "Dokumen PK", text="a"), location="Lemari 1, Ordner 3")
     b = data.file(
         data.upload(lkjip, "Laporan Kinerja", text="b"), location="Lemari 2", code=other.code

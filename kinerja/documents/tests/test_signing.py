@@ -140,7 +140,8 @@ def test_a_signed_pdf_verifies_as_intact_and_trusted(signed_by_sekda, demo_pki):
     cert = load_pem_x509_certificate((demo_pki / "person-1.crt.pem").read_bytes())
     assert int(sig.serial, 16) == cert.serial_number
     assert sig.intact and sig.trusted and sig.covers_whole_file and not sig.modified_after
-    assert abs((sig.signed_at - datetime.now(UTC)).total_seconds()) < 3600
+    # The signature's own time is the moment the stamp shows: one time for one signature.
+    assert sig.signed_at == SIGNED_AT
     with translation.override("en"):
         assert "intact and trusted" in verify_pdf(signed_by_sekda).message
 
@@ -407,3 +408,14 @@ def test_without_pyhankos_opentype_extra_the_stamp_uses_a_built_in_font(
     monkeypatch.setitem(sys.modules, "pyhanko.pdf_utils.font.opentype", None)
     report = verify_pdf(sign(letter, SEKDA))
     assert report.valid and report.signatures[0].signer == SEKDA.name
+
+
+def test_an_earlier_signature_says_in_words_that_a_later_one_was_added(signed_by_both):
+    with translation.override("en"):
+        first, last = verify_pdf(signed_by_both).signatures
+    assert not first.covers_whole_file and first.intact and first.trusted
+    assert first.summary == (
+        "Intact and trusted. A later signature was added after this one; the document it "
+        "signed is intact."
+    )
+    assert last.summary == "Intact and trusted."

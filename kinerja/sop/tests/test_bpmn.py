@@ -298,8 +298,14 @@ def test_a_review_can_return_the_draft_to_the_step_that_drafted_it(shipped_sops)
         "Diparaf": "Task_8",
         "Dikembalikan": "Task_6",
     }
-    # The signature is no review: it goes straight on.
-    assert [f.get("targetRef") for f in exported.flows_from("Task_10").values()] == ["Task_11"]
+    # The signer signs, or returns the final draft to the step that made it (returns_to).
+    branches = exported.flows_from("Gateway_10")
+    assert {name: f.get("targetRef") for name, f in branches.items()} == {
+        "Ditandatangani": "Task_11",
+        "Dikembalikan": "Task_9",
+    }
+    # A step that neither reviews nor signs goes straight on.
+    assert [f.get("targetRef") for f in exported.flows_from("Task_11").values()] == ["Task_12"]
 
 
 def test_every_sop_flow_is_a_sequence_flow(any_sop):

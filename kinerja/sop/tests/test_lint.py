@@ -560,6 +560,25 @@ def test_review_returning_to_a_step_that_is_not_earlier(sop, target):
     )
 
 
+def test_signing_step_may_go_without_a_step_to_return_to(sop):
+    Step.objects.filter(version=sop, number=2).update(action="sign", returns_to=None)
+    assert lint(sop) == []
+
+
+def test_signing_step_returning_to_an_earlier_step_is_clean(sop):
+    Step.objects.filter(version=sop, number=2).update(action="sign")
+    assert lint(sop) == []
+
+
+def test_signing_step_returning_to_a_step_that_is_not_earlier(sop):
+    Step.objects.filter(version=sop, number=2).update(action="sign", returns_to=steps_of(sop)[3])
+    finding = only(sop)
+    assert (finding.code, finding.step) == ("review-return-not-earlier", 2)
+    assert english(sop) == (
+        "Signing step 2 returns drafts to step 3, which is not an earlier step of this SOP."
+    )
+
+
 # Naming: "X (ABBR)" in the name against the steps --------------------------------------------
 
 

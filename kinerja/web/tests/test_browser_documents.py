@@ -1,5 +1,6 @@
 """In a real browser (Playwright driving Debian's Chromium): the documents of SOP-013 and
-SOP-015 made, initialled, signed electronically, filed and sent from the process page.
+SOP-015 made, initialled, returned at the signing step, signed electronically (the stamp
+in the draft's signature space), filed and sent from the process page.
 
 Pages are read by their structure (data attributes, form names) rather than their words,
 so the tests hold in either language of the interface.
@@ -19,6 +20,8 @@ from kinerja.demo.services import build_demo
 from kinerja.documents import pki
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.signing import verify_pdf
+from kinerja.documents.tests.test_signing import widgets
+from kinerja.documents.tests.test_stamp_placement import between_position_and_name, lines_drawn
 from kinerja.sop.models import DocumentType
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Process, Task
@@ -219,29 +222,35 @@ def test_sop_013_from_the_invitation_to_the_archive(officials, live_server, demo
     assert pelaksana.locator("#process-documents .badge.final").count() == 1
 
 
-def renja_to_step_11(tmp_path):
-    """Steps 1-10 of SOP-015 through the services, with a PDF draft the Sekda signs."""
+RENJA_LOGINS = {
+    "kasubbag-perencanaan": "kasubbag",
+    "pelaksana-perencanaan": "pelaksana",
+    "sekda": "sekda",
+    "kabag-umum": "kabag",
+    "asisten-3": "asisten3",
+}
+
+
+def active_task(process) -> Task:
+    return process.tasks.select_related("step__version", "step__output", "position").get(
+        status=Task.Status.ACTIVE
+    )
+
+
+def renja_to_step_10(tmp_path):
+    """Steps 1-9 of SOP-015 through the services, with a PDF draft for the Sekda to sign."""
     process = actions.start_process(
         sop=find_sop("SOP-015"),
         title="Penyusunan Rencana Kinerja (Renja) Tahun 2027",
         year=2027,
         by=user("kasubbag"),
     )
-    logins = {
-        "kasubbag-perencanaan": "kasubbag",
-        "pelaksana-perencanaan": "pelaksana",
-        "sekda": "sekda",
-        "kabag-umum": "kabag",
-        "asisten-3": "asisten3",
-    }
     with open(draft_pdf(tmp_path, "Rencana Kerja 2027"), "rb") as fh:
         pdf = fh.read()
     while True:
-        task = process.tasks.select_related("step__version", "step__output", "position").get(
-            status=Task.Status.ACTIVE
-        )
-        by = user(logins[task.position.code])
-        if task.step.number == 11:
+        task = active_task(process)
+        by = user(RENJA_LOGINS[task.position.code])
+        if task.step.number == 10:
             return process
         if task.step.number == 9:
             actions.upload(
@@ -252,22 +261,71 @@ def renja_to_step_11(tmp_path):
                 by=by,
                 task=task,
             )
-        if task.step.number == 10:
-            actions.sign(task=task, by=by, electronic=True)
-        else:
-            act_by_services(task, by, None)
+        act_by_services(task, by, None)
 
 
-def test_sop_015_cover_letter_archive_and_dispatch_to_bappeda(
+def corrected_renja(process) -> None:
+    """The Kasubbag's corrected final draft (step 9, returned), now with the signature block
+    that leaves its space for the Sekda's stamp (the named destinations ttd-1, ttd-1-end)."""
+    from weasyprint import HTML
+
+    task = active_task(process)
+    assert task.step.number == 9 and task.return_note
+    pdf = HTML(
+        string="<h1>Rencana Kerja Sekretariat Daerah Tahun 2027</h1><p>Pagu indikatif "
+        "diperbaiki.</p><div style='margin-left: 55%; text-align: center'>"
+        "<div>SEKRETARIS DAERAH,</div><div id='ttd-1' style='height: 80pt; position: relative'>"
+        "<span id='ttd-1-end' style='position: absolute; right: 0; bottom: 0'></span></div>"
+        f"<strong>{user('sekda').person.name}</strong></div>"
+    ).write_pdf()
+    by = user("kasubbag")
+    actions.upload(
+        process=process,
+        document_type=task.step.output,
+        content=io.BytesIO(pdf),
+        name="Draft akhir Renja (perbaikan).pdf",
+        by=by,
+        task=task,
+    )
+    act_by_services(task, by, None)
+
+
+def test_sop_015_returned_at_signing_then_signed_sent_and_filed(
     officials, live_server, demo, tmp_path
 ):
     base = live_server.url
-    # In a thread of its own, like verify_pdf: the Sekda's signature runs pyHanko's asyncio.
-    process = in_thread(renja_to_step_11, tmp_path)
+    # In a thread of its own, like verify_pdf: pyHanko runs asyncio.
+    process = in_thread(renja_to_step_10, tmp_path)
     title = process.title
     url = f"{base}/processes/{process.pk}/"
+
+    # 10. The Sekda reads the draft and sends it back at the signing step, with a note;
+    # the draft has no signature space, and the page says where the stamp would go.
+    sekda = officials("sekda")
+    task = panel(sekda, url, 10)
+    preview = task.locator(".stamp-preview")
+    assert preview.get_attribute("data-in-space") == "false"
+    note = "Pagu indikatif program 2 belum sesuai hasil rapat; perbaiki tabel 2.1."
+    form = task.locator("form[data-action='return']")
+    form.locator("textarea[name$='-note']").fill(note)
+    submit(sekda, form)
+    returned = Task.objects.get(process=process, status=Task.Status.ACTIVE)
+    assert (returned.step.number, returned.return_note) == (9, note)
+    first_draft = DocumentVersion.objects.get(document__process=process, returned_by__isnull=False)
+    assert first_draft.return_note == note
+
+    # 9. The Kasubbag corrects the final draft; 10. the Sekda signs it in its space.
+    in_thread(corrected_renja, process)
+    task = panel(sekda, url, 10)
+    assert task.locator(".stamp-preview").get_attribute("data-in-space") == "true"
+    submit(sekda, task.locator("form[data-action='sign']"))
     signed = DocumentVersion.objects.get(document__process=process, is_final=True)
     assert signed.signatures.count() == 1
+    with signed.file.open("rb") as fh:
+        pdf = fh.read()
+    [(_page, rect)] = widgets(pdf).values()
+    drawn = lines_drawn(pdf)
+    between_position_and_name(rect, drawn["SEKRETARIS DAERAH,"], drawn[user("sekda").person.name])
     year = dt.date.today().year
 
     # 11. The Surat Pengantar, filled from the process (Bappeda, the Renja), numbered.

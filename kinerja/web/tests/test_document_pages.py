@@ -594,3 +594,37 @@ def test_with_bsre_the_sign_form_asks_for_nik_and_passphrase(login, settings):
     html = page_of(login("sekda"), process)
     assert f'name="sign-{task.pk}-nik"' in html
     assert f'name="sign-{task.pk}-passphrase"' in html
+
+
+# --- the undangan of SOP-015 step 3 --------------------------------------------------------------
+
+
+def test_the_invitation_of_sop015_step3_goes_to_whom_its_text_names(login):
+    """Step 3 "Mengundang Seluruh Kabag dan Kasubbag untuk rapat pembahasan Dokumen Renja":
+    the Kasubbag's invitation is addressed so, and only officials who lead a unit sign."""
+    process = start("SOP-015", "Penyusunan Rencana Kerja Tahun 2027")
+    task = run_until(process, 3)
+    response = login("kasubbag").get(reverse("web:document-letter", args=[task.pk]))
+    form = response.context["form"]
+    assert form.initial["to"] == (
+        "Seluruh Kepala Bagian dan Kepala Sub Bagian di Lingkungan Sekretariat Daerah "
+        "Kota Banjarbaru"
+    )
+    assert form.initial["agenda"] == "Rapat pembahasan Dokumen Renja"
+    signers = {p.code for p in form.fields["signer"].queryset}
+    assert "pelaksana-perencanaan" not in signers
+    assert {"sekda", "kabag-umum", "kasubbag-perencanaan"} <= signers
+
+
+def test_a_pelaksana_chosen_as_signer_is_refused_on_the_field(login):
+    from kinerja.org.models import Position
+
+    process = start()
+    task = active(process)
+    pelaksana = Position.objects.get(code="pelaksana-perencanaan")
+    response = login("pelaksana").post(
+        reverse("web:document-letter", args=[task.pk]), letter_post(task, signer=pelaksana.pk)
+    )
+    html = response.content.decode()
+    assert field_error(html, f"id_letter-{task.pk}-signer").startswith("Select a valid choice")
+    assert not GeneratedLetter.objects.exists()

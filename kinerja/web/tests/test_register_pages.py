@@ -413,6 +413,41 @@ def test_the_first_signers_qr_shows_once_the_document_is_final(login, pk):
     assert public().get(url).status_code == 200
 
 
+def test_the_qr_page_lists_every_signature_of_the_document_with_the_time_in_wita(login, pk):
+    """The Sekda's QR code (on the PDF the Wali Kota then signed) opens a page that lists
+    both signatures, first signer first, the one of this QR code marked, the times as the
+    stamps write them; the Wali Kota's QR code lists the same two."""
+    draft = data.upload(pk, "Dokumen PK", text="draft")
+    by_sekda = data.upload(pk, "Dokumen PK", text="ttd sekda")
+    final = data.upload(pk, "Dokumen PK", text="ttd walikota")
+    for version, source, name, position, hour in (
+        (by_sekda, draft, "Drs. H. Said Abdullah, M.Si.", "Sekretaris Daerah", 9),
+        (final, by_sekda, "H. Aditya Mufti Ariffin, S.H.", "Wali Kota Banjarbaru", 10),
+    ):
+        Signature.objects.create(
+            version=version,
+            signed_from=source,
+            name=name,
+            position=position,
+            nip="196805121990031005" if hour == 9 else "",
+            backend="local",
+            signed_at=data.TUESDAY_MORNING.replace(hour=hour),
+        )
+    actions.mark_final(version=final, by=data.user("kasubbag"))
+
+    for scanned, this in ((by_sekda, "Drs. H. Said Abdullah"), (final, "H. Aditya Mufti")):
+        page = html(public().get(reverse("web:document-check", args=[scanned.public_id])))
+        signers = page.split('id="recorded-signatures"')[1].split("</ol>")[0]
+        assert signers.count("<li") == 2
+        assert signers.index("Drs. H. Said Abdullah") < signers.index("H. Aditya Mufti")
+        assert "NIP 19680512 199003 1 005" in signers
+        assert "Signed on 3 February 2026 09:00 WITA." in signers
+        assert "Signed on 3 February 2026 10:00 WITA." in signers
+        marked = signers.split('data-this="true"')[1].split("</li>")[0]
+        assert this in marked
+        assert "PEMERINTAH KOTA BANJARBARU" in page
+
+
 def test_an_unknown_verification_code_is_not_found(files):
     import uuid
 

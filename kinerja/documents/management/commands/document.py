@@ -1,4 +1,5 @@
-"""manage.py document verify FILE | sweep [--delete]: documents from the command line."""
+"""manage.py document verify FILE | sweep [--delete] | classifications FILE [--dry-run]:
+documents from the command line."""
 
 import sys
 from pathlib import Path
@@ -36,12 +37,58 @@ class Command(BaseCommand):
             ),
         )
         sweep.add_argument("--delete", action="store_true", help="Delete them.")
+        codes = sub.add_parser(
+            "classifications",
+            help=(
+                "Update the archive classification codes and their retention (JRA) from a "
+                "YAML file shaped like kinerja/documents/data/classifications.yaml: new codes "
+                "are added, listed codes updated, none removed."
+            ),
+        )
+        codes.add_argument("file", type=Path, metavar="FILE")
+        codes.add_argument(
+            "--dry-run", action="store_true", help="Say what would change, change nothing."
+        )
 
     def handle(self, *args, **options):
         try:
             getattr(self, "do_" + options["action"])(options)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=EXIT_BAD_INPUT) from None
+
+    def do_classifications(self, options):
+        from django.contrib.auth import get_user_model
+
+        from kinerja.documents.reference import import_classifications
+
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("No file %(path)s.") % {"path": path}, returncode=EXIT_BAD_INPUT)
+        # The change is recorded as the system's: a command has no logged-in user.
+        by = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+        report = import_classifications(path=path, by=by, dry_run=options["dry_run"])
+        for code in report.created:
+            self.stdout.write(_("new: %(code)s") % {"code": code})
+        for code in report.updated:
+            self.stdout.write(_("updated: %(code)s") % {"code": code})
+        for code in report.not_in_file:
+            self.stdout.write(
+                _("kept, not in the file: %(code)s (documents may be filed under it)")
+                % {"code": code}
+            )
+        if report.to_check:
+            self.stdout.write(
+                _("to confirm against the regulation or the JRA (check: true): %(codes)s")
+                % {"codes": ", ".join(report.to_check)}
+            )
+        summary = _("%(new)d new, %(updated)d updated, %(same)d unchanged.") % {
+            "new": len(report.created),
+            "updated": len(report.updated),
+            "same": report.unchanged,
+        }
+        if options["dry_run"]:
+            summary += " " + _("Nothing was changed (--dry-run).")
+        self.stdout.write(summary)
 
     def do_sweep(self, options):
         from kinerja.documents import sweep

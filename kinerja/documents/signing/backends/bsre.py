@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
 
-from ..pdf import last_page_geometry
-from ..stamp import Stamp, stamp_box
+from ..pdf import stamp_placement
+from ..stamp import Stamp
 from .base import BaseSigningBackend, SignerIdentity
 
 logger = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ class BsreBackend(BaseSigningBackend):
             raise DomainError(
                 _("Enter the passphrase of your electronic certificate."), field="passphrase"
             )
-        page_index, *page_box = last_page_geometry(pdf)
-        llx, lly, urx, ury = stamp_box(tuple(page_box), stamp.slot)
+        placement = stamp_placement(pdf, stamp.slot)
+        llx, lly, urx, ury = placement.box
         fields = {
             "nik": nik,
             "passphrase": passphrase,
@@ -89,8 +89,7 @@ class BsreBackend(BaseSigningBackend):
             # BSrE draws the QR code of linkQR; no signature image of its own.
             "image": "false",
             "linkQR": stamp.verify_url,
-            "page": str(page_index + 1),  # BSrE counts pages from 1
-            "halaman": "TERAKHIR",
+            "page": str(placement.page_number),  # BSrE counts pages from 1
             # Lower-left corner and size in PDF points, origin at the page's lower left.
             "xAxis": str(llx),
             "yAxis": str(lly),
@@ -99,6 +98,8 @@ class BsreBackend(BaseSigningBackend):
             "reason": reason,
             "location": getattr(settings, "KINERJA_SIGNING_LOCATION", ""),
         }
+        if placement.page_number == placement.page_count:
+            fields["halaman"] = "TERAKHIR"
         secrets = (nik, passphrase)
         status, content_type, body = self._post(
             "/api/sign/pdf", fields, {"file": ("document.pdf", pdf)}, secrets=secrets

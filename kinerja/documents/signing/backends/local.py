@@ -15,12 +15,13 @@ from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
 
-from ..pdf import last_page_geometry, outside_event_loop
-from ..stamp import STAMP_FONT_SIZE, Stamp, stamp_box, stamp_font_file, stamp_text
+from ..pdf import outside_event_loop, stamp_placement
+from ..stamp import STAMP_FONT_SIZE, Stamp, stamp_font_file, stamp_text
 from .base import BaseSigningBackend, SignerIdentity
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class LocalBackend(BaseSigningBackend):
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 
-        page_index, *page_box = last_page_geometry(pdf)
+        placement = stamp_placement(pdf, stamp.slot)
         signer = self._signer(identity, passphrase)
         try:
             writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
@@ -89,14 +90,14 @@ class LocalBackend(BaseSigningBackend):
                 location=getattr(settings, "KINERJA_SIGNING_LOCATION", "") or None,
                 name=identity.name,
             )
-            pdf_signer = signers.PdfSigner(
+            pdf_signer = _signer_at(stamp.signed_at)(
                 meta,
                 signer=signer,
                 stamp_style=self._stamp_style(stamp),
                 new_field_spec=fields.SigFieldSpec(
                     sig_field_name=field_name,
-                    on_page=page_index,
-                    box=stamp_box(tuple(page_box), stamp.slot),
+                    on_page=placement.page,
+                    box=placement.box,
                 ),
             )
             out = outside_event_loop(
@@ -168,6 +169,24 @@ class LocalBackend(BaseSigningBackend):
         if cert_path.is_file() and key_path.is_file():
             return _load_pem_signer(cert_path, key_path, "", who=identity.name, chain=chain)
         raise missing
+
+
+def _signer_at(moment):
+    """pyHanko's PdfSigner, with the signing time (the CMS signingTime, the /M of the
+    signature) set to the moment the stamp shows and the process records, instead of the
+    clock's reading a little later: one time for one signature wherever it is read."""
+    from pyhanko.sign import signers
+
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+
+    class SignerAt(signers.PdfSigner):
+        def init_signing_session(self, pdf_out, existing_fields_only=False):
+            session = super().init_signing_session(pdf_out, existing_fields_only)
+            session.system_time = moment
+            return session
+
+    return SignerAt
 
 
 def _free_field_name(writer, slot: int) -> str:

@@ -1,0 +1,328 @@
+"""The performance data: Renstra, the cascade, capaian with its formula, realisasi.
+
+The capaian comes from the one engine (kinerja.performance.capaian, through
+selectors.capaian_table), so the API answers the same figure and formula as the pages,
+the exports and the documents. Writes go through kinerja.actions.performance: the same
+who-may, the same audit events. Reads are scoped: a bagian's operator reads its own
+units' rows, an official the units they lead, the Renstra's reviewer all; a Renstra with
+nothing the caller may read is 404.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from kinerja import actions
+from kinerja.core import limits
+from kinerja.core.errors import DomainError
+from kinerja.performance import permissions
+from kinerja.performance.cascade import cascade_tree
+from kinerja.performance.models import Indicator, Realisasi, Renstra
+from kinerja.performance.selectors import capaian_table
+
+from .schemas import Message, PathId, Text, ValidationMessage
+
+router = Router(tags=["Performance"])
+
+READ_ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
+WRITE_ERRORS = {400: Message, 403: Message, 409: Message, 413: Message, **READ_ERRORS}
+
+
+class RenstraOut(Schema):
+    id: int
+    unit: str = Field(..., examples=["setda"])
+    title: str
+    first_year: int
+    last_year: int
+    version: int
+    status: str = Field(..., examples=["in-force"])
+
+
+class CombinedOut(Schema):
+    value: str | None = Field(..., description="The year's realisasi so far (a number or a grade).")
+    formula: str = Field(..., examples=["TW I 3 + TW II 4 = 7"])
+    missing: list[str] = Field(..., examples=[["TW III"]])
+
+
+class CapaianOut(Schema):
+    status: str = Field(..., examples=["ok", "missing", "invalid", "not-computable"])
+    percent: Decimal | None = Field(..., examples=["125.00"])
+    text: str = Field(..., examples=["125,00%"])
+    formula: str = Field(..., examples=["(2×12 − 9) ÷ 12 = 125,00%"])
+    message: str
+    capped: bool
+    band: str | None = Field(..., examples=["Sangat Tinggi"])
+    band_colour: str | None
+
+
+class CapaianRowOut(Schema):
+    indicator: str = Field(..., examples=["IKU1"])
+    name: str
+    objective: str = Field(..., examples=["SS1"])
+    level: str = Field(..., examples=["strategic", "program", "activity"])
+    unit: str
+    measure: str
+    polarity: str
+    is_key: bool
+    target: str | None = Field(..., examples=["12", "80-90", "BB"])
+    quarters: list[str | None]
+    states: list[str]
+    combined: CombinedOut
+    capaian: CapaianOut
+
+
+class CapaianTable(Schema):
+    renstra: int
+    year: int
+    up_to: int
+    rows: list[CapaianRowOut]
+
+
+class CascadeNode(Schema):
+    code: str
+    level: str
+    unit: str
+    text: str
+    indicators: list[dict]
+    children: list[CascadeNode]
+
+
+class RealisasiIn(Schema):
+    indicator: str = Field(
+        ..., max_length=30, description="The indicator's code.", examples=["IK1"]
+    )
+    year: int = Field(..., ge=limits.YEAR_MIN, le=limits.YEAR_MAX)
+    quarter: int = Field(..., ge=1, le=4)
+    value: str = Field(
+        ...,
+        max_length=40,
+        description="The realisasi as typed: a number the Indonesian way (12,5 or 1.250) or a grade.",
+        examples=["3,6"],
+    )
+    drivers: str = Text(limits.NOTE, description="Faktor pendorong.")
+    obstacles: str = Text(limits.NOTE, description="Faktor penghambat.")
+    follow_up: str = Text(limits.NOTE, description="Tindak lanjut.")
+
+
+class RealisasiOut(Schema):
+    id: int
+    indicator: str
+    year: int
+    quarter: int
+    value: str | None
+    state: str = Field(..., examples=["submitted", "returned", "locked"])
+    return_note: str
+    drivers: str
+    obstacles: str
+    follow_up: str
+
+
+class ReturnIn(Schema):
+    note: str = Field(..., min_length=1, max_length=limits.NOTE)
+
+
+def _renstra(renstra_id: int, user) -> tuple[Renstra, set[int] | None]:
+    renstra = Renstra.objects.select_related("unit", "reviewer").filter(pk=renstra_id).first()
+    units = permissions.readable_units(renstra, user, timezone.localdate()) if renstra else set()
+    if renstra is None or not permissions.may_read_renstra(renstra, units):
+        raise Http404(_("There is no Renstra %(id)d that you may read.") % {"id": renstra_id})
+    return renstra, units
+
+
+def _renstra_out(renstra: Renstra) -> dict:
+    return {
+        "id": renstra.pk,
+        "unit": renstra.unit.code,
+        "title": renstra.title,
+        "first_year": renstra.first_year,
+        "last_year": renstra.last_year,
+        "version": renstra.version,
+        "status": renstra.status,
+    }
+
+
+def _realisasi_out(row: Realisasi) -> dict:
+    entry = row.entry
+    return {
+        "id": row.pk,
+        "indicator": row.indicator.code,
+        "year": row.year,
+        "quarter": row.quarter,
+        "value": None if entry is None else str(entry),
+        "state": row.state,
+        "return_note": row.return_note,
+        "drivers": row.drivers,
+        "obstacles": row.obstacles,
+        "follow_up": row.follow_up,
+    }
+
+
+@router.get("/renstra", response={200: list[RenstraOut], **READ_ERRORS}, summary="Renstra")
+def list_renstra(request):
+    """The Renstra whose data you may read, newest first."""
+    today = timezone.localdate()
+    found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
+    return [
+        _renstra_out(r)
+        for r in found
+        if permissions.may_read_renstra(r, permissions.readable_units(r, request.auth, today))
+    ]
+
+
+@router.get(
+    "/renstra/{renstra_id}/capaian",
+    response={200: CapaianTable, **READ_ERRORS},
+    summary="Capaian of a year",
+)
+def capaian(
+    request,
+    renstra_id: PathId,
+    year: int = Query(..., ge=limits.YEAR_MIN, le=limits.YEAR_MAX),
+    up_to: int = Query(4, ge=1, le=4, description="Through this quarter (TW I-IV)."),
+):
+    """Every indicator you may read with its target, quarters, the year's realisasi so far
+    and its capaian, with the formula filled in and the band: the figures the pages and the
+    documents print."""
+    renstra, units = _renstra(renstra_id, request.auth)
+    rows = []
+    for row in capaian_table(renstra, year, up_to=up_to):
+        indicator = row.indicator
+        if not permissions.may_read_indicator(indicator, units):
+            continue
+        value = row.combined.value
+        rows.append(
+            {
+                "indicator": indicator.code,
+                "name": indicator.name,
+                "objective": indicator.objective.code,
+                "level": indicator.objective.level,
+                "unit": indicator.objective.unit.code
+                if hasattr(indicator.objective, "unit")
+                else "",
+                "measure": indicator.measure,
+                "polarity": indicator.polarity,
+                "is_key": indicator.is_key,
+                "target": str(row.target) if row.target is not None else None,
+                "quarters": [None if q is None else str(q) for q in row.quarters],
+                "states": list(row.states),
+                "combined": {
+                    "value": None if value is None else str(value),
+                    "formula": row.combined.formula,
+                    "missing": list(row.combined.missing),
+                },
+                "capaian": {
+                    "status": str(row.result.status),
+                    "percent": row.result.percent,
+                    "text": row.result.text,
+                    "formula": row.result.formula,
+                    "message": row.result.message,
+                    "capped": row.result.capped,
+                    "band": row.band.label if row.band else None,
+                    "band_colour": row.band.colour if row.band else None,
+                },
+            }
+        )
+    return {"renstra": renstra.pk, "year": year, "up_to": up_to, "rows": rows}
+
+
+@router.get(
+    "/renstra/{renstra_id}/cascade",
+    response={200: list[CascadeNode], **READ_ERRORS},
+    summary="Cascade",
+)
+def cascade(request, renstra_id: PathId):
+    """The cascade (pohon kinerja): each sasaran with its indicators and the sasaran that
+    serve it."""
+    renstra, _units = _renstra(renstra_id, request.auth)
+
+    def node(n) -> dict:
+        o = n.objective
+        return {
+            "code": o.code,
+            "level": o.level,
+            "unit": o.unit.code,
+            "text": o.text,
+            "indicators": [
+                {"code": i.code, "name": i.name, "measure": i.measure, "is_key": i.is_key}
+                for i in n.indicators
+            ],
+            "children": [node(c) for c in n.children],
+        }
+
+    return [node(root) for root in cascade_tree(renstra)]
+
+
+@router.post(
+    "/renstra/{renstra_id}/realisasi",
+    response={201: RealisasiOut, **WRITE_ERRORS},
+    summary="Enter realisasi",
+)
+def enter_realisasi(request, renstra_id: PathId, payload: RealisasiIn):
+    """Enter (or enter again) an indicator's realisasi for a quarter: the bagian that answers
+    for it, or the reviewer (403 otherwise). A locked row or a closed quarter is 400."""
+    renstra, _units = _renstra(renstra_id, request.auth)
+    indicator = Indicator.objects.filter(
+        objective__renstra=renstra, code=payload.indicator.strip()
+    ).first()
+    if indicator is None:
+        raise DomainError(
+            _("There is no indicator %(code)s in this Renstra.") % {"code": payload.indicator[:30]},
+            field="indicator",
+        )
+    row = actions.performance.enter_realisasi(
+        indicator=indicator,
+        year=payload.year,
+        quarter=payload.quarter,
+        value=payload.value,
+        drivers=payload.drivers,
+        obstacles=payload.obstacles,
+        follow_up=payload.follow_up,
+        by=request.auth,
+    )
+    return Status(201, _realisasi_out(Realisasi.objects.select_related("indicator").get(pk=row.pk)))
+
+
+def _row(realisasi_id: int, user) -> Realisasi:
+    row = (
+        Realisasi.objects.select_related(
+            "indicator__objective__renstra__reviewer", "indicator__responsible"
+        )
+        .filter(pk=realisasi_id)
+        .first()
+    )
+    if row is not None:
+        units = permissions.readable_units(
+            row.indicator.objective.renstra, user, timezone.localdate()
+        )
+        if permissions.may_read_indicator(row.indicator, units):
+            return row
+    raise Http404(_("There is no realisasi %(id)d that you may read.") % {"id": realisasi_id})
+
+
+@router.post(
+    "/realisasi/{realisasi_id}/return",
+    response={200: RealisasiOut, **WRITE_ERRORS},
+    summary="Return",
+)
+def return_realisasi(request, realisasi_id: PathId, payload: ReturnIn):
+    """The reviewer sends an entered row back to its bagian with a note."""
+    row = actions.performance.return_realisasi(
+        realisasi=_row(realisasi_id, request.auth), note=payload.note, by=request.auth
+    )
+    return _realisasi_out(Realisasi.objects.select_related("indicator").get(pk=row.pk))
+
+
+@router.post(
+    "/realisasi/{realisasi_id}/lock", response={200: RealisasiOut, **WRITE_ERRORS}, summary="Lock"
+)
+def lock_realisasi(request, realisasi_id: PathId):
+    """The reviewer accepts an entered row: it then changes only by a correction."""
+    row = actions.performance.lock_realisasi(
+        realisasi=_row(realisasi_id, request.auth), by=request.auth
+    )
+    return _realisasi_out(Realisasi.objects.select_related("indicator").get(pk=row.pk))

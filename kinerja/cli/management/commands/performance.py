@@ -1,0 +1,91 @@
+"""manage.py performance nomenclature|export|import: the performance data from the command line."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from kinerja import actions
+from kinerja.core.errors import DomainError
+from kinerja.performance.models import Renstra
+from kinerja.performance.nomenclature import load_nomenclature
+from kinerja.performance.spreadsheets import realisasi_workbook
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = "Load reference lists, and export or import the quarter's realisasi (XLSX)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        codes = sub.add_parser(
+            "nomenclature",
+            help="Load the program/kegiatan/sub kegiatan codes (Kepmendagri 050-5889/2021) "
+            "from a YAML file laid out as kinerja/performance/data/nomenclature.yaml: all or "
+            "nothing; codes the file no longer lists are marked inactive, never deleted.",
+        )
+        codes.add_argument("file", metavar="FILE")
+        for name, text in (
+            ("export", "Write the quarter's realisasi sheet (XLSX) for what USER may enter."),
+            ("import", "Enter the realisasi of a filled-in sheet as USER: all or nothing."),
+        ):
+            command = sub.add_parser(name, help=text)
+            command.add_argument("file", metavar="FILE")
+            command.add_argument("--renstra", type=int, required=True, help="the Renstra's id")
+            command.add_argument("--year", type=int, required=True)
+            command.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+            command.add_argument("--by", required=True, help="username of the person")
+
+    def handle(self, *args, **options):
+        try:
+            getattr(self, "do_" + options["action"])(options)
+        except (DomainError, PermissionDenied) as exc:
+            raise CommandError(str(exc)) from None
+
+    def do_nomenclature(self, options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("There is no file %(path)s.") % {"path": path})
+        counts = load_nomenclature(path)
+        self.stdout.write(
+            _("%(created)d codes added, %(updated)d changed, %(deactivated)d marked inactive.")
+            % counts
+        )
+
+    def _scene(self, options):
+        renstra = Renstra.objects.filter(pk=options["renstra"]).first()
+        if renstra is None:
+            raise CommandError(_("There is no Renstra %(id)s.") % {"id": options["renstra"]})
+        user = (
+            get_user_model().objects.select_related("person").filter(username=options["by"]).first()
+        )
+        if user is None:
+            raise CommandError(_("There is no user %(name)s.") % {"name": options["by"]})
+        return renstra, user
+
+    def do_export(self, options):
+        renstra, user = self._scene(options)
+        data = realisasi_workbook(
+            renstra=renstra, year=options["year"], quarter=options["quarter"], by=user
+        )
+        Path(options["file"]).write_bytes(data)
+        self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
+
+    def do_import(self, options):
+        renstra, user = self._scene(options)
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("There is no file %(path)s.") % {"path": path})
+        with path.open("rb") as file:
+            content = file.read(MAX_FILE_BYTES + 1)
+        count = actions.performance.import_realisasi(
+            renstra=renstra,
+            year=options["year"],
+            quarter=options["quarter"],
+            content=content,
+            by=user,
+        )
+        self.stdout.write(_("%(n)d realisasi entered.") % {"n": count})

@@ -1,0 +1,112 @@
+"""Who may do what with the performance data: one place, for services, pages and the API.
+
+- The bagian that answers for an indicator enters its realisasi: whoever holds (that day,
+  definitive, Plt or Plh) the indicator's responsible position, or any position of that
+  position's unit (the bagian's operator).
+- The Renstra's reviewer (its `reviewer` position: the Kasubbag Perencanaan) sees all
+  rows, enters for anyone, returns a row with a note, locks it and corrects a locked row
+  with a reason.
+- A superuser may do what the reviewer may.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from kinerja.org.leadership import units_led_by
+from kinerja.org.models import Assignment, Person
+
+from .models import Indicator, Renstra
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def person_of(user: User) -> Person | None:
+    return getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+
+
+def held_positions(person: Person | None, day: dt.date) -> list[tuple[int, int]]:
+    """(position id, unit id) of what `person` holds on `day`: one query."""
+    if person is None:
+        return []
+    return list(
+        Assignment.objects.on(day)
+        .filter(person=person)
+        .values_list("position_id", "position__unit_id")
+    )
+
+
+def is_reviewer(renstra: Renstra, user: User, day: dt.date) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    if renstra.reviewer_id is None:
+        return False
+    return any(pos == renstra.reviewer_id for pos, _unit in held_positions(person_of(user), day))
+
+
+def may_enter(indicator: Indicator, user: User, day: dt.date) -> bool:
+    """The bagian that answers for the indicator, or the reviewer."""
+    renstra = indicator.objective.renstra
+    if is_reviewer(renstra, user, day):
+        return True
+    responsible = indicator.responsible
+    if responsible is None:
+        return False
+    return any(
+        pos == responsible.pk or unit == responsible.unit_id
+        for pos, unit in held_positions(person_of(user), day)
+    )
+
+
+def may_propose(unit_id: int, renstra: Renstra, user: User, day: dt.date) -> bool:
+    """A Renja proposal (usulan) for `unit_id`: whoever holds a position of that unit that
+    day, or the reviewer."""
+    if is_reviewer(renstra, user, day):
+        return True
+    return any(unit == unit_id for _pos, unit in held_positions(person_of(user), day))
+
+
+def may_prepare(renstra: Renstra, user: User, day: dt.date) -> bool:
+    """Drafting and recording the PK (SOP-013: the Pelaksana types the draft, the Kasubbag
+    Perencanaan checks it): the reviewer, or whoever holds a position of the reviewer's
+    unit (the Sub Bagian Perencanaan)."""
+    if is_reviewer(renstra, user, day):
+        return True
+    reviewer = renstra.reviewer
+    if reviewer is None:
+        return False
+    return any(unit == reviewer.unit_id for _pos, unit in held_positions(person_of(user), day))
+
+
+def readable_units(renstra: Renstra, user: User, day: dt.date) -> set[int] | None:
+    """The units whose performance data `user` reads in this Renstra; None for all.
+
+    The reviewer (and a superuser) reads all; an official reads the units they lead
+    (kinerja.org.leadership: a Kabag their Bagian and its Sub Bagian, the Sekda the
+    Setda); anyone reads the unit of each position they hold (a bagian's operator its
+    own rows)."""
+    if is_reviewer(renstra, user, day):
+        return None
+    held = held_positions(person_of(user), day)
+    units = {unit for _pos, unit in held}
+    return units | units_led_by(pos for pos, _unit in held)
+
+
+def may_read_indicator(indicator: Indicator, units: set[int] | None) -> bool:
+    if units is None:
+        return True
+    responsible_unit = indicator.responsible.unit_id if indicator.responsible else None
+    return indicator.objective.unit_id in units or responsible_unit in units
+
+
+def may_read_renstra(renstra: Renstra, units: set[int] | None) -> bool:
+    """Whether the Renstra holds anything of `units` (readable_units) to read: one query."""
+    if units is None:
+        return True
+    if not units:
+        return False
+    return Indicator.objects.filter(
+        Q(objective__unit_id__in=units) | Q(responsible__unit_id__in=units),
+        objective__renstra=renstra,
+    ).exists()

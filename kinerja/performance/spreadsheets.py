@@ -1,0 +1,364 @@
+"""Realisasi in Excel, both ways: the sheet a bagian fills in, and reading it back.
+
+`realisasi_workbook()` writes the quarter's sheet for the indicators a person may enter:
+code, indicator, satuan, the target of the year and what is already entered, with a
+dropdown of the scale's grades for a grade indicator, and a sheet of instructions.
+`import_realisasi()` reads the same layout back: all or nothing. Every problem is named on
+its own line (sheet, row, column, the value, what was expected) and nothing is stored
+unless every row is right; then each row goes through `services.enter_realisasi`, so an
+import checks who may exactly as the page does and leaves the same audit events.
+
+A file is hostile until measured: the package's limits are checked before anything is
+unpacked (kinerja.documents.packages), a part that declares a DTD is refused, and only
+the first sheet's first MAX_ROWS rows are read.
+"""
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from kinerja.core.errors import DomainError, shorten
+from kinerja.core.numbers import format_number, parse_number
+from kinerja.documents.packages import open_package, read_entry
+
+from . import permissions, services
+from .capaian import QUARTERS
+from .models import Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
+
+__all__ = ["import_realisasi", "realisasi_workbook"]
+
+MAX_ROWS = 5000
+_DTD_SCAN_BYTES = 64 * 1024 * 1024
+HEADER_ROW = 4  # rows 1-3: title, Renstra, quarter; the table starts at row 4
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("code", _("Indicator code"), 14),
+        Column("name", _("Indicator"), 48),
+        Column("measure", _("Satuan"), 12),
+        Column("target", _("Target"), 12),
+        Column("value", _("Realisasi"), 12),
+        Column("drivers", _("Faktor pendorong"), 30),
+        Column("obstacles", _("Faktor penghambat"), 30),
+        Column("follow_up", _("Tindak lanjut"), 30),
+    ]
+
+
+def _sheet_title(quarter: int, year: int) -> str:
+    return f"Realisasi {QUARTERS[quarter - 1]} {year}"
+
+
+def _indicators_for(renstra: Renstra, user, day: dt.date) -> list[Indicator]:
+    indicators = (
+        Indicator.objects.filter(objective__renstra=renstra)
+        .select_related("objective__renstra__reviewer", "responsible", "scale")
+        .order_by(
+            cascade_order("objective__"), "objective__order", "objective__code", "order", "code"
+        )
+    )
+    return [i for i in indicators if permissions.may_enter(i, user, day)]
+
+
+def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> bytes:
+    """The quarter's sheet for the indicators `by` may enter, as XLSX bytes."""
+    day = timezone.localdate()
+    indicators = _indicators_for(renstra, by, day)
+    targets = {
+        t.indicator_id: t
+        for t in IndicatorTarget.objects.filter(indicator__in=indicators, year=year)
+    }
+    entered = {
+        r.indicator_id: r
+        for r in Realisasi.objects.filter(indicator__in=indicators, year=year, quarter=quarter)
+    }
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(quarter, year)
+    columns = _columns()
+    sheet["A1"] = _("Realisasi of the indicators, %(quarter)s %(year)s") % {
+        "quarter": QUARTERS[quarter - 1],
+        "year": year,
+    }
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet["A2"] = renstra.title
+    sheet["A3"] = _(
+        "Fill in the Realisasi column (a number as 12,5; a grade as on its list). Leave a row's "
+        "Realisasi empty to skip it. Do not change the codes."
+    )
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    for n, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=n, value=column.title)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[cell.column_letter].width = column.width
+    value_column = next(n for n, c in enumerate(columns, start=1) if c.key == "value")
+    for row, indicator in enumerate(indicators, start=HEADER_ROW + 1):
+        target = targets.get(indicator.pk)
+        scale = indicator.scale.as_scale() if indicator.scale else None
+        done = entered.get(indicator.pk)
+        values = {
+            "code": indicator.code,
+            "name": indicator.name,
+            "measure": indicator.measure,
+            "target": str(target.as_target(scale)) if target else "",
+            "value": _entry_text(done) if done else None,
+            "drivers": done.drivers if done else "",
+            "obstacles": done.obstacles if done else "",
+            "follow_up": done.follow_up if done else "",
+        }
+        for n, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=row, column=n, value=values[column.key])
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if scale is not None:
+            choice = DataValidation(
+                type="list",
+                formula1='"' + ",".join(scale.grades) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=_("Not a grade"),
+                error=_("Choose a grade of the list."),
+            )
+            sheet.add_data_validation(choice)
+            choice.add(sheet.cell(row=row, column=value_column))
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
+    last = sheet.cell(row=3, column=len(columns)).column_letter
+    sheet.merge_cells(f"A3:{last}3")
+    sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[3].height = 30
+    # Printed on one page width, landscape, the header row on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _entry_text(row: Realisasi) -> str | Decimal | None:
+    if row.grade:
+        return row.grade
+    return row.entry if row.value is not None else None
+
+
+# --- reading it back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    indicator: Indicator
+    value: object
+    drivers: str
+    obstacles: str
+    follow_up: str
+
+
+def _refuse_dtds(package) -> None:
+    for info in package.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels")):
+            continue
+        data = read_entry(package, info.filename, _DTD_SCAN_BYTES)
+        if data is None or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise DomainError(
+                _(
+                    "The file's package declares a DTD, which no office document does; it is refused."
+                ),
+                field="file",
+            )
+
+
+def _open(content: bytes):
+    if len(content) > settings.KINERJA_UPLOAD_MAX_BYTES:
+        raise DomainError(_("The file is larger than the upload limit."), field="file")
+    with open_package(io.BytesIO(content)) as package:
+        _refuse_dtds(package)
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise DomainError(
+            _("The file is not an Excel workbook (XLSX) that can be read."), field="file"
+        ) from None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def import_realisasi(
+    *, renstra: Renstra, year: int, quarter: int, content: bytes, by, now: dt.datetime | None = None
+) -> int:
+    """Read a filled-in sheet and enter its rows: all or nothing. Returns how many rows
+    were entered; a DomainError with one line per problem otherwise."""
+    now = now or timezone.now()
+    if services.is_closed(renstra.pk, year, quarter):
+        raise services.closed_error(_("the realisasi"), quarter, year)
+    book = _open(content)
+    try:
+        sheet = book.worksheets[0]
+        title = sheet.title
+        columns = _columns()
+        rows = sheet.iter_rows(
+            min_row=HEADER_ROW, max_row=HEADER_ROW + MAX_ROWS + 1, values_only=True
+        )
+        header = [_cell_text(v) for v in next(rows, ())][: len(columns)]
+        expected = [c.title for c in columns]
+        # A template downloaded in the other language reads as well.
+        known = []
+        for language in ("id", "en"):
+            with translation.override(language):
+                known.append([c.title for c in _columns()])
+        if header != expected and header not in known:
+            raise DomainError(
+                _(
+                    "Sheet '%(sheet)s', row %(row)d: the columns are not those of the template "
+                    "(expected: %(expected)s). Download the template again."
+                )
+                % {"sheet": shorten(title, 40), "row": HEADER_ROW, "expected": ", ".join(expected)}
+            )
+        day = timezone.localdate(now)
+        allowed = {i.code: i for i in _indicators_for(renstra, by, day)}
+        everyone = set(
+            Indicator.objects.filter(objective__renstra=renstra).values_list("code", flat=True)
+        )
+        locked = set(
+            Realisasi.objects.filter(
+                indicator__objective__renstra=renstra,
+                year=year,
+                quarter=quarter,
+                state=Realisasi.State.LOCKED,
+            ).values_list("indicator__code", flat=True)
+        )
+        problems: list[str] = []
+        found: list[_Row] = []
+        seen: set[str] = set()
+        for number, raw in enumerate(rows, start=HEADER_ROW + 1):
+            if number > HEADER_ROW + MAX_ROWS:
+                problems.append(
+                    _("Sheet '%(sheet)s': more than %(n)d rows; split the file.")
+                    % {"sheet": shorten(title, 40), "n": MAX_ROWS}
+                )
+                break
+            cells = {c.key: (raw[n] if n < len(raw) else None) for n, c in enumerate(columns)}
+            code = _cell_text(cells["code"])
+            value = cells["value"]
+            if not code and (value is None or _cell_text(value) == ""):
+                continue
+            where = _("Sheet '%(sheet)s', row %(row)d") % {
+                "sheet": shorten(title, 40),
+                "row": number,
+            }
+            if value is None or _cell_text(value) == "":
+                continue  # a row left empty is skipped, as the sheet says
+            if code not in allowed:
+                problems.append(
+                    (
+                        _("%(where)s, column A (Indicator code): %(code)s is not yours to enter.")
+                        if code in everyone
+                        else _(
+                            '%(where)s, column A (Indicator code): "%(code)s" is not an indicator of this Renstra.'
+                        )
+                    )
+                    % {"where": where, "code": shorten(code, 30)}
+                )
+                continue
+            if code in seen:
+                problems.append(
+                    _("%(where)s, column A (Indicator code): %(code)s is listed twice.")
+                    % {"where": where, "code": code}
+                )
+                continue
+            seen.add(code)
+            if code in locked:
+                problems.append(
+                    _(
+                        "%(where)s: the realisasi of %(code)s is locked; only the reviewer corrects it."
+                    )
+                    % {"where": where, "code": code}
+                )
+                continue
+            indicator = allowed[code]
+            problem = _check_value(indicator, value)
+            if problem:
+                problems.append(
+                    _("%(where)s, column E (Realisasi): %(problem)s")
+                    % {"where": where, "problem": problem}
+                )
+                continue
+            found.append(
+                _Row(
+                    indicator,
+                    value,
+                    *(_cell_text(cells[k])[:4000] for k in ("drivers", "obstacles", "follow_up")),
+                )
+            )
+    finally:
+        book.close()
+    if problems:
+        raise DomainError("\n".join(problems[:200]))
+    if not found:
+        raise DomainError(_("The sheet has no realisasi filled in."))
+    with transaction.atomic():
+        for row in found:
+            services.enter_realisasi(
+                indicator=row.indicator,
+                year=year,
+                quarter=quarter,
+                value=row.value if not isinstance(row.value, float) else Decimal(repr(row.value)),
+                drivers=row.drivers,
+                obstacles=row.obstacles,
+                follow_up=row.follow_up,
+                by=by,
+                now=now,
+            )
+    return len(found)
+
+
+def _check_value(indicator: Indicator, value) -> str:
+    """What is wrong with a Realisasi cell, or ''."""
+    if indicator.scale is not None:
+        grade = _cell_text(value).upper()
+        grades = indicator.scale.as_scale().grades
+        if grade not in grades:
+            return _('"%(value)s" is not a grade; expected one of %(grades)s.') % {
+                "value": shorten(_cell_text(value), 20),
+                "grades": ", ".join(grades),
+            }
+        return ""
+    if isinstance(value, bool | dt.date | dt.datetime):
+        return _('"%(value)s" is not a number; expected a number such as 12,5.') % {
+            "value": shorten(_cell_text(value), 20)
+        }
+    try:
+        number = parse_number(
+            value if isinstance(value, int | float | Decimal) else _cell_text(value)
+        )
+    except DomainError:
+        return _('"%(value)s" is not a number; expected a number written as 12,5 or 1.250.') % {
+            "value": shorten(_cell_text(value), 20)
+        }
+    if abs(number) >= Decimal(10) ** 16:
+        return _("%(value)s is too large.") % {"value": format_number(number)}
+    return ""
