@@ -63,7 +63,11 @@ def upload(text="Draft PK"):
     """The Kasubbag starts the PK and uploads its draft: one stored file, one version."""
     who = users()
     process = actions.start_process(
-        sop=find_sop("SOP-013"), title=f"Penyusunan {text}", year=2026, by=who["kasubbag"]
+        sop=find_sop("SOP-013"),
+        title=f"Penyusunan {text}",
+        year=2026,
+        reason="PK perubahan",  # some tests start a second PK for 2026
+        by=who["kasubbag"],
     )
     return actions.upload(
         process=process,
