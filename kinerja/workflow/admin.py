@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.core.worktime import format_work_minutes
 
 from .models import Notification, Process, ProcessDocument, Task, Waiver
+
+
+@admin.display(description=_("working time used"))
+def working_time_used(task: Task) -> str:
+    """'1 hari kerja 2 jam 20 menit', not '590,00': the time as the process page says it."""
+    return format_work_minutes(task.work_minutes) if task.work_minutes is not None else "–"
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -25,8 +34,10 @@ class TaskInline(ReadOnlyInline):
         "activated_at",
         "due_at",
         "completed_at",
+        working_time_used,
         "outcome",
     ]
+    readonly_fields = [working_time_used]
 
 
 @admin.register(Process)
@@ -48,7 +59,9 @@ class ProcessAdmin(admin.ModelAdmin):
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ["process", "step", "status", "assignee", "due_at"]
+    list_display = ["process", "step", "status", "assignee", "due_at", working_time_used]
+    exclude = ["work_minutes"]
+    readonly_fields = [working_time_used]
     list_filter = ["status"]
     list_select_related = ["process", "step", "assignee"]
     search_fields = ["process__title", "assignee__name"]
