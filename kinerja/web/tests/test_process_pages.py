@@ -973,7 +973,7 @@ def test_the_pages_speak_indonesian(login):
         "Notifikasi",
         "Tenggat",
         "Terlambat",
-        "Selasa, 3 Februari 2026 10:10",
+        "3 Feb 2026 10.10 WITA",
     ]:
         assert words in page, words
     page = text_of(client.get(reverse("web:process-detail", args=[process.pk])))
