@@ -53,8 +53,11 @@ def home(request):
     scope = permissions.read_scope(request.user, today=today)
     unit = None
     led_units: list[Unit] = []
-    if scope.led_units:
-        unit = selectors.unit_year(scope.led_units, year=today.year, now=now)
+    if scope.everything:
+        # An administrator reads every process: the year of all of them.
+        unit = selectors.unit_year(None, year=today.year, now=now)
+    elif scope.led_units:
+        unit = selectors.unit_year(list(scope.led_units), year=today.year, now=now)
         # The top of what the official leads names the section ("Sekretariat Daerah").
         led_units = [
             u
@@ -70,5 +73,6 @@ def home(request):
         "processes": processes,
         "unit": unit,
         "led_units": led_units,
+        "everything": scope.everything,
     }
     return render(request, "web/home.html", context)

@@ -263,16 +263,16 @@ def unit_year(unit_ids, *, year: int, now: dt.datetime, limit: int = 20) -> Unit
 
     A process counts for the year when it runs now or started that year; "late" has a task
     past its due time, "waiting for a signature" an active task of a signing step.
+    `unit_ids` None: every unit (an administrator).
     """
     overdue = Task.objects.filter(process=OuterRef("pk"), status=Task.Status.ACTIVE, due_at__lt=now)
     signing = Task.objects.filter(
         process=OuterRef("pk"), status=Task.Status.ACTIVE, step__action=Step.Action.SIGN
     )
     running = Q(status=Process.Status.RUNNING)
-    qs = (
-        Process.objects.filter(unit_id__in=list(unit_ids))
-        .filter(running | Q(started_at__year=year))
-        .annotate(is_late=Exists(overdue), is_signing=Exists(signing))
+    qs = Process.objects.all() if unit_ids is None else Process.objects.filter(unit_id__in=unit_ids)
+    qs = qs.filter(running | Q(started_at__year=year)).annotate(
+        is_late=Exists(overdue), is_signing=Exists(signing)
     )
     counts = qs.aggregate(
         running=Count("pk", filter=running),

@@ -56,6 +56,7 @@ def nav_person(context) -> dict:
         ):
             prefix = {Assignment.Kind.PLT: "Plt. ", Assignment.Kind.PLH: "Plh. "}.get(kind, "")
             positions.append(f"{prefix}{name}")
-    result = {"name": person.name if person else user.get_username(), "positions": positions}
+    name = person.name if person else (user.get_full_name() or user.get_username())
+    result = {"name": name, "positions": positions}
     request._kinerja_nav_person = result
     return result

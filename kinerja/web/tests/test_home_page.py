@@ -108,3 +108,11 @@ def test_the_home_page_reads_in_a_fixed_number_of_queries(login, django_assert_m
     client.get(reverse("web:home"))
     with django_assert_max_num_queries(20):
         client.get(reverse("web:home"))
+
+
+def test_the_administrator_sees_the_year_of_every_process(login):
+    process = start()
+    html = home(login("admin"))
+    unit = section(html, "home-unit")
+    assert f"Semua proses tahun {timezone.localdate().year}" in unit
+    assert process.title in unit
