@@ -45,6 +45,9 @@ def test_working_times_read_without_decimals_and_nips_grouped(admin_page):
     assert re.search(r"\d+ (menit|jam|hari kerja)", tasks)
     assert not re.search(r"\d+,\d\d\b", tasks)
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d\d\.\d\d WITA", tasks)
+    assert "process" not in tasks.lower()  # every column header in Indonesian
+    waivers = admin_page(reverse("admin:workflow_waiver_changelist"))
+    assert "Diminta lewat ND." in waivers  # the reason of step 1's pengecualian
     people = admin_page(reverse("admin:org_person_changelist"))
     assert re.search(r"\b\d{8} \d{6} \d \d{3}\b", people)
     assert not re.search(r"\b\d{18}\b", people)
