@@ -983,6 +983,9 @@ def test_the_pages_speak_indonesian(login):
         "Riwayat",
         "Waktu kerja terpakai",
         "Berjalan",
+        # The free-text Output field says what it is for and where it goes.
+        "Keberadaan output (opsional)",
+        "Dicatat pada baris langkah ini di riwayat",
     ]:
         assert words in page, words
     response = client.get(reverse("web:process-detail", args=[999999]))
