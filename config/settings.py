@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "kinerja.sop",
     "kinerja.workflow",
     "kinerja.documents",
+    "kinerja.performance",
     "kinerja.cli",
     "kinerja.web",
     "kinerja.api",

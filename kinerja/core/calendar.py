@@ -1,8 +1,11 @@
 """Working-time calendar: due times and time used, in working time of the region.
 
 A task's due time is its activation plus the step's time standard (mutu baku waktu)
-counted in working time (Perpres 21/2023): minutes and hours only inside the office
-hours, a "hari" as one working day. The hours, the holidays of the region and whether
+counted in working time (Perpres 21/2023), one definition for due times and for time
+used: only the minutes inside the office hours count, and a "hari" is 450 of them (7.5
+hours, a working day of the 37.5-hour week). A task is due when that much working time
+has passed since it began, and it is over its standard exactly when it used more working
+time than that, so a task finished at its due time is on time. The hours, the holidays of the region and whether
 the national holidays and cuti bersama apply are data (kinerja.core.calendar_models);
 the national holidays and cuti bersama come from the `holidays` package (Indonesia,
 categories PUBLIC and GOVERNMENT: cuti bersama is GOVERNMENT), as set by the yearly
@@ -34,7 +37,7 @@ from django.utils.translation import pgettext
 from . import stamps
 from .calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
 from .errors import DomainError
-from .worktime import WORKDAY_MINUTES, to_work_minutes
+from .worktime import to_work_minutes
 
 __all__ = [
     "DEFAULT_WEEK",
@@ -265,32 +268,17 @@ class WorkCalendar:
                 return max(start, moment)
         return self._day(self._next_working_day(moment.date())).periods[0][0]
 
-    def _at_clock(self, day: dt.date, clock: dt.time) -> dt.datetime:
-        """The working moment of `day` at `clock`, pulled into its working time.
-
-        After the end: the end; before the start: the start; in the break: the start of
-        the break (the last working moment before that clock time).
-        """
-        periods = self._day(day).periods
-        wanted = dt.datetime.combine(day, clock, tzinfo=self.tz)
-        if wanted <= periods[0][0]:
-            return periods[0][0]
-        found = periods[0][0]
-        for start, end in periods:
-            if wanted < start:
-                break
-            found = min(wanted, end)
-        return found
-
     def add(self, start: dt.datetime, amount: Decimal | int, unit: str) -> dt.datetime:
         """The moment `amount` `unit`s of working time after `start` (the due time of a task).
 
-        unit is "minute", "hour" (working time, only inside working periods) or "day": one
-        working day is the same time of day on the next working day, or that day's end of
-        work if it ends earlier (its start if it starts later; the start of its break if
-        that time is in the break); a fraction of a day is that fraction of 450 working
-        minutes after the whole days. A start outside working time counts from the next
-        working period. Runs no query. Returns an aware datetime in the calendar's zone.
+        unit is "minute", "hour" or "day" (450 working minutes, worktime.WORKDAY_MINUTES),
+        counted only inside working periods, so that the working time between `start` and
+        the result is exactly the amount: the same measure working_minutes() gives the time
+        used. From 10:00 on a Thursday one day is 10:00 on Friday; from 11:45 on a Thursday
+        it is 13:15 on Friday, whose prayer break is 30 minutes longer. A due time that
+        uses up a day's last working minute is that day's end of work (Tuesday 16:00), never
+        the next morning; a start outside working time counts from the next working period.
+        Runs no query. Returns an aware datetime in the calendar's zone.
         """
         start = self._local(start)
         amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
@@ -298,19 +286,7 @@ class WorkCalendar:
             raise ValueError(f"negative amount of working time: {amount}")
         if amount == 0:
             return start
-        if unit == "day":
-            whole = int(amount)
-            moment = self.next_working_moment(start)
-            clock = moment.time()
-            for _day_number in range(whole):
-                moment = self._at_clock(self._next_working_day(moment.date()), clock)
-            minutes = (amount - whole) * WORKDAY_MINUTES
-        else:
-            moment = start
-            minutes = to_work_minutes(amount, unit)
-        if minutes:
-            moment = self._add_minutes(moment, minutes)
-        return moment
+        return self._add_minutes(start, to_work_minutes(amount, unit))
 
     def _add_minutes(self, moment: dt.datetime, minutes: Decimal) -> dt.datetime:
         remaining = int((minutes * _US_PER_MINUTE).to_integral_value(rounding=ROUND_HALF_UP))

@@ -187,16 +187,42 @@ def test_one_working_day_before_a_holiday_skips_it(calendar):
     assert calendar.add(at(2026, 3, 17, 10), 1, "day") == at(2026, 3, 25, 10)
 
 
-def test_one_working_day_ends_with_a_shorter_next_day(calendar):
-    # Fri 13 March 16:20 (Friday works to 16:30) -> Monday's work ends at 16:00.
-    assert calendar.add(at(2026, 3, 13, 16, 20), 1, "day") == at(2026, 3, 16, 16)
-    # Thu 12 March 11:45 -> Friday 11:45 is in the Friday prayer break: due at its start, 11:30.
-    assert calendar.add(at(2026, 3, 12, 11, 45), 1, "day") == at(2026, 3, 13, 11, 30)
+def test_one_working_day_is_450_working_minutes_across_days_of_other_hours(calendar):
+    # Fri 13 March 16:20: 10 minutes to Friday's 16:30, then 440 on Monday: 07:30-12:00 is
+    # 270, 170 from 13:00 -> 15:50.
+    assert calendar.add(at(2026, 3, 13, 16, 20), 1, "day") == at(2026, 3, 16, 15, 50)
+    # Thu 12 March 11:45: 15 + 180 on Thursday, 240 on Friday morning (to the prayer break
+    # at 11:30), 15 after it -> Fri 13:15.
+    assert calendar.add(at(2026, 3, 12, 11, 45), 1, "day") == at(2026, 3, 13, 13, 15)
 
 
-def test_a_working_day_from_outside_working_time(calendar):
-    # Tue 10 March 17:00 counts from Wed 11 March 07:30 -> Thu 12 March 07:30.
-    assert calendar.add(at(2026, 3, 10, 17), 1, "day") == at(2026, 3, 12, 7, 30)
+def test_a_due_time_at_the_end_of_work_is_that_end_not_the_next_morning(calendar):
+    # Tue 10 March 17:00 counts from Wed 11 March 07:30; one day is Wednesday's end of work.
+    assert calendar.add(at(2026, 3, 10, 17), 1, "day") == at(2026, 3, 11, 16)
+    # A start at the very end of work (16:00 is outside: periods are half-open) likewise.
+    assert calendar.add(at(2026, 3, 10, 16), 1, "day") == at(2026, 3, 11, 16)
+    # Two days from a morning start end on the second day's 16:00.
+    assert calendar.add(at(2026, 3, 9, 7, 30), 2, "day") == at(2026, 3, 10, 16)
+    assert calendar.add(at(2026, 3, 9, 7, 30), 450, "minute") == at(2026, 3, 9, 16)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        at(2026, 3, 5, 10),
+        at(2026, 3, 12, 11, 45),
+        at(2026, 3, 13, 16, 20),
+        at(2026, 3, 10, 17),
+        at(2026, 3, 17, 15, 55),
+        at(2026, 5, 13, 10),
+    ],
+)
+@pytest.mark.parametrize("amount", [Decimal("0.5"), Decimal(1), Decimal("1.5"), Decimal(3)])
+def test_the_time_used_up_to_the_due_time_is_exactly_the_standard(calendar, start, amount):
+    # One definition for both: finished at its due time, a task used its standard, no more.
+    due = calendar.add(start, amount, "day")
+    assert calendar.working_minutes(start, due) == amount * 450
+    assert calendar.working_minutes(start, due - dt.timedelta(minutes=1)) == amount * 450 - 1
 
 
 def test_a_fraction_of_a_day_is_that_share_of_450_minutes(calendar):

@@ -387,6 +387,34 @@ def test_a_returned_step_shows_the_reviewers_note(login):
     assert "Returned" in page and NOTE in page
 
 
+def test_a_task_finished_at_its_due_time_is_on_time_and_a_day_ends_at_the_end_of_work(login):
+    # Step 3 (1 hari) begins when step 2 is finished at Tuesday's end of work, 16:00: it is
+    # due at Wednesday's end of work, shown as such, not as Thursday 07:30.
+    process = start()
+    times = {1: TUESDAY_MORNING + dt.timedelta(minutes=5), 2: TUESDAY_MORNING.replace(hour=16)}
+    actions.finish(
+        task=active(process),
+        by=user("pelaksana"),
+        output="Hasil 1",
+        waivers={LKJIP_INPUT: "Diminta lewat ND."},
+        now=times[1],
+    )
+    actions.finish(task=active(process), by=user("kasubbag"), output="Hasil 2", now=times[2])
+    step3 = active(process)
+    assert step3.due_at == dt.datetime(2026, 2, 4, 16, 0, tzinfo=WITA)
+    page = text_of(login("pelaksana").get(reverse("web:process-detail", args=[process.pk])))
+    assert "Wednesday, 4 February 2026 16:00" in page
+    # Finished exactly then: one working day used of one, not flagged over the standard.
+    actions.finish(task=step3, by=user("pelaksana"), output="Hasil 3", now=step3.due_at)
+    html = login("pelaksana").get(reverse("web:process-detail", args=[process.pk])).content
+    row = re.search(rb'class="task-row[^"]*" data-step="3".*?</tr>', html, re.S).group(0).decode()
+    assert "1 working day</span> / 1 working day" in row
+    assert 'class="over"' not in row
+    # A minute of working time later would have been over it (step 2, 10 minutes, took more).
+    row2 = re.search(rb'class="task-row[^"]*" data-step="2".*?</tr>', html, re.S).group(0).decode()
+    assert 'class="over"' in row2
+
+
 def test_the_process_page_lists_tasks_documents_waivers_history_and_time(login):
     process = start()
     run_to_step_6(process)

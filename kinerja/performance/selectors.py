@@ -1,0 +1,80 @@
+"""Reads of the performance data, shaped for pages, exports and documents alike.
+
+`capaian_table(renstra, year, up_to=...)` is the capaian of every indicator of a Renstra
+for a year, with its formula and band: the one place that pairs targets with realisasi,
+so that the dashboard, the XLSX and the LKjIP print the same figures. A fixed number of
+queries whatever the size of the Renstra.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from . import capaian
+from .models import BandSet, Indicator, IndicatorTarget, Realisasi, Renstra
+
+__all__ = ["CapaianRow", "capaian_table", "default_bands"]
+
+
+@dataclass(frozen=True)
+class CapaianRow:
+    indicator: Indicator
+    target: capaian.Target | None
+    quarters: tuple  # what was reported for TW I-IV (None where nothing)
+    combined: capaian.Combined
+    result: capaian.Capaian
+    band: capaian.Band | None
+    states: tuple  # the Realisasi.State of each quarter ("" where nothing)
+
+
+def default_bands() -> tuple[capaian.Band, ...]:
+    """The administrator's default bands (Permendagri 86/2017 unless changed): 2 queries."""
+    band_set = BandSet.objects.filter(is_default=True).first()
+    return band_set.as_bands() if band_set is not None else capaian.DEFAULT_BANDS
+
+
+def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[CapaianRow]:
+    """Every indicator of the Renstra, in the order of the cascade, with the capaian of
+    `year` through quarter `up_to`. 5 queries (indicators, targets, realisasi, bands)."""
+    indicators = list(
+        Indicator.objects.filter(objective__renstra=renstra)
+        .select_related("objective", "scale", "responsible")
+        .order_by("objective__level", "objective__order", "objective__code", "order", "code")
+    )
+    targets = {
+        t.indicator_id: t
+        for t in IndicatorTarget.objects.filter(indicator__in=indicators, year=year)
+    }
+    reported: dict[int, list] = defaultdict(lambda: [None] * 4)
+    states: dict[int, list] = defaultdict(lambda: [""] * 4)
+    for row in Realisasi.objects.filter(indicator__in=indicators, year=year):
+        reported[row.indicator_id][row.quarter - 1] = row.entry
+        states[row.indicator_id][row.quarter - 1] = row.state
+    bands = default_bands()
+    rows = []
+    for indicator in indicators:
+        stored = targets.get(indicator.pk)
+        scale = indicator.scale.as_scale() if indicator.scale else None
+        target = stored.as_target(scale) if stored is not None else None
+        quarters = tuple(reported[indicator.pk])
+        if target is None:
+            combined = capaian.Combined(None)
+            result = capaian.Capaian(
+                capaian.Status.NOT_COMPUTABLE,
+                message=capaian.no_target_message(year),
+            )
+        else:
+            combined, result = capaian.capaian_of_quarters(
+                quarters, target, indicator.rule(), up_to=up_to
+            )
+        rows.append(
+            CapaianRow(
+                indicator=indicator,
+                target=target,
+                quarters=quarters,
+                combined=combined,
+                result=result,
+                band=capaian.band_of(result.percent, bands),
+                states=tuple(states[indicator.pk]),
+            )
+        )
+    return rows
