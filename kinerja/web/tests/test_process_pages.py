@@ -403,7 +403,7 @@ def test_a_task_finished_at_its_due_time_is_on_time_and_a_day_ends_at_the_end_of
     step3 = active(process)
     assert step3.due_at == dt.datetime(2026, 2, 4, 16, 0, tzinfo=WITA)
     page = text_of(login("pelaksana").get(reverse("web:process-detail", args=[process.pk])))
-    assert "Wednesday, 4 February 2026 16:00" in page
+    assert "4 Feb 2026 16:00 WITA" in page
     # Finished exactly then: one working day used of one, not flagged over the standard.
     actions.finish(task=step3, by=user("pelaksana"), output="Hasil 3", now=step3.due_at)
     html = login("pelaksana").get(reverse("web:process-detail", args=[process.pk])).content
