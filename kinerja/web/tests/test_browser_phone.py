@@ -10,20 +10,25 @@ cancel, access) are measured too.
 
 One demo database and one browser for the whole run: the demo's processes, plus one
 SOP-015 at the Sekda's signature, one at the Kasubbag's invitation letter and one
-SOP-013 at the Walikota's signature, so each role meets its own forms.
+SOP-013 at the Walikota's signature, so each role meets its own forms; the reminders
+and escalations of two days later fill the notifications.
 """
+
+import datetime as dt
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kinerja import actions
 from kinerja.demo.services import start_demo_processes
 from kinerja.documents.models import DocumentVersion
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Process, Task
+from kinerja.workflow.reminders import send_reminders
 from kinerja.workflow.tests.test_process_run import act as act_by_services
 
 from .test_browser_process import TIMEOUT_MS, browser, demo  # noqa: F401 (fixtures)
@@ -124,6 +129,8 @@ def work(demo):  # noqa: F811 (the fixture imported above)
     sign_renja = to_step("SOP-015", f"Penyusunan Rencana Kerja Tahun {year + 2}", year + 1, 10)
     invitation = to_step("SOP-015", f"Penyusunan Rencana Kerja Tahun {year + 3}", year + 2, 3)
     sign_pk = to_step("SOP-013", f"Penyusunan Perjanjian Kinerja Tahun {year}", year, 7)
+    # Two days on, the cron job has reminded and escalated: the notifications pages have some.
+    assert send_reminders(now=timezone.now() + dt.timedelta(days=2)).escalations
     return {
         "pelaksana": [f"/processes/{running['SOP-015/SETDA']}/", f"/processes/{done_pk.pk}/"],
         "kasubbag": [
