@@ -211,7 +211,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:sop-list"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: after repeated failures, lock a known user at that address, or the address
@@ -236,6 +236,8 @@ LOCALE_PATHS = [BASE_DIR / "kinerja" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Makassar")  # Kota Banjarbaru, WITA
 USE_I18N = True
 USE_TZ = True
+# Dates and times in one format on every page and in the administration (kinerja/core/formats).
+FORMAT_MODULE_PATH = ["kinerja.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -259,6 +261,19 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kinerja@localhost")
+# The SMTP server of the office, when EMAIL_BACKEND is Django's SMTP backend (password reset,
+# reminders). The password may come from a file (EMAIL_HOST_PASSWORD_FILE).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# "Lupa kata sandi": a link valid this long, and at most this many requests an hour from one
+# address (the same page answers whether the account exists or not).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
+PASSWORD_RESET_PER_HOUR = env_int("PASSWORD_RESET_PER_HOUR", 5)
 
 # Production hardening; `check --deploy` passes with DEBUG off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import stamps
 from .calendar_models import SpecialDay, WorkSchedule, WorkScheduleDay
@@ -42,6 +43,7 @@ __all__ = [
     "DEFAULT_WEEK",
     "Hours",
     "WorkCalendar",
+    "format_day",
     "format_moment",
     "get_calendar",
     "load_default_hours",
@@ -326,9 +328,23 @@ def _microseconds(delta: dt.timedelta) -> int:
 
 
 def format_moment(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
-    """'Senin, 23 Maret 2026 07:40': a due time as people read it, in the active language."""
+    """'1 Des 2026 09.30 WITA': the one way a page writes a moment, in the active language.
+
+    The zone's own abbreviation (WIB, WITA, WIT for Indonesia's zones) follows the time,
+    so an official travelling to Jakarta reads the office's time, not their own.
+    """
     local = moment.astimezone(tz or zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    return dateformat.format(local, "l, j F Y H:i")
+    # Translators: a date with time (Django's date format letters); Indonesian writes 09.30.
+    text = dateformat.format(local, pgettext("moment format", "j M Y H:i"))
+    return f"{text} {local.tzname()}"
+
+
+def format_day(day: dt.date) -> str:
+    """'1 Des 2026': the one way a page writes a date, in the active language."""
+    if isinstance(day, dt.datetime) and day.tzinfo is not None:
+        day = day.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+    # Translators: a date (Django's date format letters), as in "1 Des 2026".
+    return dateformat.format(day, pgettext("day format", "j M Y"))
 
 
 # --- loading ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kinerja.core.errors import DomainError
+from kinerja.org.nip import format_nip
 from kinerja.sop.admin import DocumentTypeAdmin as BaseDocumentTypeAdmin
 from kinerja.sop.models import DocumentType
 
@@ -127,7 +128,11 @@ class DocumentVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyAdmin):
-    list_display = ["name", "position", "backend", "certificate_serial", "signed_at"]
+    list_display = ["name", "nip_grouped", "position", "backend", "certificate_serial", "signed_at"]
+
+    @admin.display(description="NIP", ordering="nip")
+    def nip_grouped(self, signature: Signature) -> str:
+        return format_nip(signature.nip) if signature.nip else "–"
 
 
 @admin.register(Dispatch)

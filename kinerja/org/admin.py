@@ -7,7 +7,7 @@ from kinerja.core.errors import DomainError
 
 from . import emblem, services
 from .models import Assignment, Person, Position, Unit
-from .nip import validate_nip
+from .nip import format_nip, validate_nip
 
 
 class PersonForm(forms.ModelForm):
@@ -18,6 +18,11 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "nip", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.nip and not self.is_bound:
+            self.initial["nip"] = format_nip(self.instance.nip)  # as people read and type it
 
     def clean_nip(self):
         value = self.cleaned_data["nip"].strip()
@@ -122,10 +127,14 @@ class AssignmentInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     form = PersonForm
-    list_display = ["name", "nip_display", "user"]
+    list_display = ["name", "nip_grouped", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "nip"]
     inlines = [AssignmentInline]
+
+    @admin.display(description="NIP", ordering="nip")
+    def nip_grouped(self, person: Person) -> str:
+        return person.nip_display or "–"
 
 
 @admin.register(Assignment)

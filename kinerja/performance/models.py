@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 
+QUARTER_CHOICES = [(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
+
+
 def _amount(verbose_name) -> models.DecimalField:
     """A target or realisasi figure: up to 16 digits before the point, 4 after."""
     return models.DecimalField(verbose_name, max_digits=20, decimal_places=4, null=True, blank=True)
@@ -446,11 +449,9 @@ class IndicatorTarget(TimeStampedModel):
         return capaian.Target(value=_plain(self.value) if self.value is not None else None)
 
 
-class Realisasi(TimeStampedModel):
-    """What an indicator reached in one quarter (TW I-IV) of a year, as entered by the
-    Bagian that answers for it, with what helped, what hindered and what follows.
-
-    A quarter the Kasubbag Perencanaan has closed changes only by a recorded correction."""
+class ReviewedRow(TimeStampedModel):
+    """A quarter's figure a bagian enters and the Renstra's reviewer returns or locks:
+    an indicator's realisasi, a sub kegiatan's serapan (services._review serves both)."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -458,19 +459,8 @@ class Realisasi(TimeStampedModel):
         RETURNED = "returned", _("returned")
         LOCKED = "locked", _("locked")
 
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="realisasi"
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(
-        _("quarter"), choices=[(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
-    )
-    value = _amount(_("realisasi"))
-    grade = models.CharField(_("grade"), max_length=10, blank=True)
-    drivers = models.TextField(_("faktor pendorong"), blank=True)
-    obstacles = models.TextField(_("faktor penghambat"), blank=True)
-    follow_up = models.TextField(_("tindak lanjut"), blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTER_CHOICES)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SUBMITTED)
     return_note = models.TextField(_("note of the return"), blank=True)
     entered_by = models.ForeignKey(
         "org.Person",
@@ -480,6 +470,26 @@ class Realisasi(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class Realisasi(ReviewedRow):
+    """What an indicator reached in one quarter (TW I-IV) of a year, as entered by the
+    Bagian that answers for it, with what helped, what hindered and what follows.
+
+    A quarter the Kasubbag Perencanaan has closed changes only by a recorded correction."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="realisasi"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = _amount(_("realisasi"))
+    grade = models.CharField(_("grade"), max_length=10, blank=True)
+    drivers = models.TextField(_("faktor pendorong"), blank=True)
+    obstacles = models.TextField(_("faktor penghambat"), blank=True)
+    follow_up = models.TextField(_("tindak lanjut"), blank=True)
 
     class Meta:
         verbose_name = _("realisasi")
@@ -784,29 +794,14 @@ class AgreementTarget(models.Model):
         ).as_target(scale)
 
 
-class BudgetRealisation(TimeStampedModel):
+class BudgetRealisation(ReviewedRow):
     """Serapan: what a sub kegiatan of the Renja spent in one quarter (Rp), entered by the
     bagian that proposed it; reviewed and locked like the realisasi of an indicator."""
 
     item = models.ForeignKey(
         RenjaItem, verbose_name=_("sub kegiatan"), on_delete=models.PROTECT, related_name="spending"
     )
-    quarter = models.PositiveSmallIntegerField(
-        _("quarter"), choices=[(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
-    )
     amount = models.DecimalField(_("realisasi anggaran (Rp)"), max_digits=18, decimal_places=2)
-    state = models.CharField(
-        _("state"), max_length=10, choices=Realisasi.State, default=Realisasi.State.SUBMITTED
-    )
-    return_note = models.TextField(_("note of the return"), blank=True)
-    entered_by = models.ForeignKey(
-        "org.Person",
-        verbose_name=_("entered by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("realisasi anggaran")
@@ -832,9 +827,7 @@ class QuarterClosure(models.Model):
         Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="closures"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(
-        _("quarter"), choices=[(1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
-    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTER_CHOICES)
     closed_by = models.ForeignKey(
         "org.Person",
         verbose_name=_("closed by"),

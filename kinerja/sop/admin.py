@@ -1,6 +1,7 @@
 """Administration of the catalogue. Published versions are read-only: revise to change."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import DocumentType, Lane, Sop, SopSection, SopVersion, Step
 
@@ -49,6 +50,29 @@ class StepInline(DraftOnlyMixin, admin.StackedInline):
         ("time_amount", "time_unit", "output"),
         "remarks",
     ]
+
+    def get_fields(self, request, obj=None):
+        # A published version is read-only: its time standard reads "2 jam", not "2,00 | jam".
+        if obj is not None and not obj.is_editable:
+            return [
+                ("number", "lane", "kind", "action"),
+                "activity",
+                ("time_standard", "output"),
+                "remarks",
+            ]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return ["time_standard"]
+        return []
+
+    @admin.display(description=_("time standard"))
+    def time_standard(self, step: Step) -> str:
+        if step.time_amount is None:
+            return "–"
+        amount = step.time_amount.normalize()
+        return f"{amount:f} {step.get_time_unit_display()}".replace(".", ",")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Lanes of this version only.

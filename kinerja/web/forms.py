@@ -106,7 +106,12 @@ class KelengkapanForm(DomainErrorForm):
 
 class FinishForm(KelengkapanForm):
     output = forms.CharField(
-        label=_("Output (name or reference of what this step made)"),
+        label=_("Where the output is (optional)"),
+        help_text=_(
+            "For a result that is not uploaded here: its letter number, where it is filed or "
+            "to whom it went (e.g. “sent to Bappeda by e-mail”). It is written in the step's "
+            "row of the history, for the next officials."
+        ),
         required=False,
         max_length=limits.REFERENCE,
     )

@@ -114,6 +114,7 @@ class Panel:
     upload_form: django_forms.Form | None = None
     draft: DocumentVersion | None = None  # the PDF a review initials or a signature signs
     stamp_preview: object = None  # where the signer's stamp goes (StampPreview)
+    returned_draft: DocumentVersion | None = None  # the version sent back to this step
 
 
 @dataclass
@@ -379,6 +380,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         if task.returned_by:
             panel.returned_from = task.returned_by.step.number
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
+            panel.returned_draft = documents["returned"].get(task.returned_by_id)
         if panel.may_act:
             _document_panel(panel, task, graph, documents["newest"], user, letter_templates, bound)
             for action in document_permissions.task_offers(task):
@@ -534,7 +536,13 @@ def document_section(request, process: Process, view, names, bound: Bound | None
     user = request.user
     versions = (
         DocumentVersion.objects.filter(document__process=process)
-        .select_related("added_by__person", "task__step", "returned_by__step", "letter__number")
+        .select_related(
+            "document__document_type",
+            "added_by__person",
+            "task__step",
+            "returned_by__step",
+            "letter__number",
+        )
         .prefetch_related("parafs", "signatures")
         .order_by("document_id", "number")
     )
@@ -624,8 +632,16 @@ def document_section(request, process: Process, view, names, bound: Bound | None
         for d in view.documents
         if d.pk in by_document
     ]
+    # The version each review task sent back, shown beside the form of the step it went to.
+    returned = {
+        version.returned_by_id: version
+        for found in by_document.values()
+        for version in found
+        if version.returned_by_id
+    }
     return {
         "newest": newest,
+        "returned": returned,
         "documents": rows,
         "upload_form": upload_form,
         "dispatches": dispatches,

@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
-from . import document_views, process_views, register_views, token_views, views
+from . import document_views, home_views, process_views, register_views, token_views, views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.sop_list, name="sop-list"),
+    path("", home_views.home, name="home"),
+    path("sop/", views.sop_list, name="sop-list"),
     path("sop/<slug:slug>/", views.sop_detail, name="sop-detail"),
     path("sop/<slug:slug>/pdf/", views.sop_pdf, name="sop-pdf"),
     path("sop/<slug:slug>/yaml/", views.sop_yaml, name="sop-yaml"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinerja.core.errors import DomainError
+from kinerja.sop import permissions as sop_permissions
 from kinerja.sop import services
 from kinerja.sop.bpmn import export_bpmn
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
@@ -32,21 +33,28 @@ def sop_list(request):
     if query:
         versions = versions.filter(Q(sop__number__icontains=query) | Q(name__icontains=query))
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Lint the page's versions with their content loaded in a fixed number of queries.
-    loaded = SopVersion.objects.with_content().in_bulk([v.pk for v in page.object_list])
-    catalogue = load_catalogue()
-    rows = []
-    for version in page.object_list:
-        full = loaded[version.pk]
-        rows.append({"version": full, "findings": len(lint_version(full, catalogue=catalogue))})
-    return render(request, "web/sop_list.html", {"page": page, "rows": rows, "q": query})
+    maintains = sop_permissions.may_maintain(request.user)
+    rows = [{"version": version, "findings": 0} for version in page.object_list]
+    if maintains:
+        # Lint the page's versions with their content loaded in a fixed number of queries.
+        loaded = SopVersion.objects.with_content().in_bulk([v.pk for v in page.object_list])
+        catalogue = load_catalogue()
+        rows = [
+            {"version": full, "findings": len(lint_version(full, catalogue=catalogue))}
+            for full in (loaded[version.pk] for version in page.object_list)
+        ]
+    context = {"page": page, "rows": rows, "q": query, "maintains": maintains}
+    return render(request, "web/sop_list.html", context)
 
 
 @login_required
 def sop_detail(request, slug):
     sop, version = sop_version_for(request, slug)
-    findings = lint_version(version)
+    maintains = sop_permissions.may_maintain(request.user)
+    # The linter's findings are for those who maintain SOPs; the others read the SOP.
+    findings = lint_version(version) if maintains else []
     context = {
+        "maintains": maintains,
         "sop": sop,
         "version": version,
         "findings": findings,

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kinerja.sop.lint import total_work_minutes
-from kinerja.sop.models import DocumentType, Sop, SopVersion
+from kinerja.sop.models import DocumentType, Sop, SopVersion, Step
 
 from .graph import graph_for
 from .models import Process, ProcessDocument, Task, Waiver
@@ -251,3 +251,75 @@ def processes(
     if overdue:
         qs = qs.filter(overdue_tasks__gt=0)
     return qs.order_by("-started_at", "-pk")
+
+
+# --- a person's home page ---------------------------------------------------------------------
+
+
+def home_inbox(person, *, on: dt.date) -> QuerySet[Task]:
+    """What waits for `person`, the earliest due first (so the overdue lead), then the newest."""
+    return Task.objects.inbox_for(person, on=on).order_by(
+        F("due_at").asc(nulls_last=True), "-activated_at", "-pk"
+    )
+
+
+def processes_of(user, person) -> QuerySet[Process]:
+    """The processes `user` started or took a step of: running first, then the newest."""
+    mine = Q(owner=user)
+    if person is not None:
+        mine |= Q(pk__in=Task.objects.filter(assignee=person).values("process_id").order_by())
+    return (
+        Process.objects.filter(mine)
+        .select_related("sop_version__sop", "unit")
+        .annotate(running_first=Case(When(status=Process.Status.RUNNING, then=0), default=1))
+        .order_by("running_first", "-started_at", "-pk")
+    )
+
+
+@dataclass
+class UnitYear:
+    """The state of the processes of the units someone leads, in one year (the year they run)."""
+
+    year: int
+    running: int
+    late: int
+    signing: int
+    finished: int
+    processes: list[Process]  # the running ones: late first, then those waiting for a signature
+
+
+def unit_year(unit_ids, *, year: int, now: dt.datetime, limit: int = 20) -> UnitYear:
+    """Running, late, waiting for a signature and finished: two queries, whatever the number.
+
+    A process counts for the year when it runs now or started that year; "late" has a task
+    past its due time, "waiting for a signature" an active task of a signing step.
+    `unit_ids` None: every unit (an administrator).
+    """
+    overdue = Task.objects.filter(process=OuterRef("pk"), status=Task.Status.ACTIVE, due_at__lt=now)
+    signing = Task.objects.filter(
+        process=OuterRef("pk"), status=Task.Status.ACTIVE, step__action=Step.Action.SIGN
+    )
+    running = Q(status=Process.Status.RUNNING)
+    qs = Process.objects.all() if unit_ids is None else Process.objects.filter(unit_id__in=unit_ids)
+    qs = qs.filter(running | Q(started_at__year=year)).annotate(
+        is_late=Exists(overdue), is_signing=Exists(signing)
+    )
+    counts = qs.aggregate(
+        running=Count("pk", filter=running),
+        late=Count("pk", filter=running & Q(is_late=True)),
+        signing=Count("pk", filter=running & Q(is_signing=True)),
+        finished=Count("pk", filter=Q(status=Process.Status.DONE)),
+    )
+    rows = list(
+        qs.filter(running)
+        .select_related("sop_version__sop", "unit")
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.active().select_related("step", "assignee").order_by("pk"),
+                to_attr="active_tasks",
+            )
+        )
+        .order_by("-is_late", "-is_signing", "-started_at", "-pk")[:limit]
+    )
+    return UnitYear(year=year, processes=rows, **counts)

@@ -26,6 +26,7 @@ from kinerja.core.calendar import (
     Schedule,
     Special,
     WorkCalendar,
+    format_day,
     format_moment,
     get_calendar,
     load_default_hours,
@@ -650,11 +651,20 @@ def test_an_edited_special_day_is_seen(db):
 # --- display ---------------------------------------------------------------------------------
 
 
-def test_a_due_time_reads_as_a_date_in_the_language_of_the_page():
+def test_a_due_time_reads_in_the_one_format_of_the_pages_with_its_zone():
     due = dt.datetime(2026, 3, 24, 23, 35, tzinfo=dt.UTC)  # 07:35 WITA on the 25th
     with translation.override("id"):
-        assert format_moment(due) == "Rabu, 25 Maret 2026 07:35"
-    assert format_moment(due) == "Wednesday, 25 March 2026 07:35"
+        assert format_moment(due) == "25 Mar 2026 07.35 WITA"
+        assert format_moment(dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC)) == (
+            "1 Des 2026 09.30 WITA"
+        )
+        assert format_day(dt.date(2026, 12, 1)) == "1 Des 2026"
+        # A moment's day is its day in the office's time.
+        assert format_day(due) == "25 Mar 2026"
+    with translation.override("en"):
+        assert format_moment(due) == "25 Mar 2026 07:35 WITA"
+        # An office in another zone writes its own abbreviation.
+        assert format_moment(due, tz=zoneinfo.ZoneInfo("Asia/Jakarta")) == "25 Mar 2026 06:35 WIB"
 
 
 # --- the property behind it all ----------------------------------------------------------------

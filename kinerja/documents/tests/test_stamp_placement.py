@@ -90,6 +90,7 @@ def pk_people():
     }
 
 
+@pytest.mark.django_db  # the PK draws the lambang the administrator uploaded
 def test_the_sekda_and_the_walikota_each_sign_in_their_own_space_of_the_pk(demo_pki):  # noqa: F811
     draft = draft_pdf(kind="pk", year=2026, people=pk_people(), dated=dt.date(2026, 1, 13))
     by_sekda = sign(draft, SEKDA, demo_pki, slot=0)
@@ -105,6 +106,7 @@ def test_the_sekda_and_the_walikota_each_sign_in_their_own_space_of_the_pk(demo_
     )
 
 
+@pytest.mark.django_db
 def test_the_pk_is_dated_the_day_it_is_signed():
     draft = draft_pdf(kind="pk", year=2026, people=pk_people(), dated=dt.date(2026, 1, 13))
     assert "Banjarbaru, 13 Januari 2026" in lines_drawn(draft)

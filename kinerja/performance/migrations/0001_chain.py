@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('drivers', models.TextField(blank=True, verbose_name='faktor pendorong')),
                 ('obstacles', models.TextField(blank=True, verbose_name='faktor penghambat')),
                 ('follow_up', models.TextField(blank=True, verbose_name='tindak lanjut')),
-                ('state', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('returned', 'returned'), ('locked', 'locked')], default='draft', max_length=10, verbose_name='state')),
+                ('state', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('returned', 'returned'), ('locked', 'locked')], default='submitted', max_length=10, verbose_name='state')),
                 ('return_note', models.TextField(blank=True, verbose_name='note of the return')),
                 ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person', verbose_name='entered by')),
                 ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='realisasi', to='performance.indicator', verbose_name='indicator')),

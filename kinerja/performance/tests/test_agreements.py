@@ -135,7 +135,7 @@ def test_the_sekdas_pk_is_eselon_ii_with_the_walikota(setda, officials):
         "name": "Demo Walikota",
         "nip": "",
         "rank": "",
-        "position": "Walikota Banjarbaru",
+        "position": "Wali Kota Banjarbaru",
         "kind": "definitive",
         "person_id": officials["walikota"].pk,
     }

@@ -7,6 +7,7 @@ once per request however often the tag is used.
 from django import template
 from django.utils import timezone
 
+from kinerja.org.models import Assignment
 from kinerja.workflow.models import Notification, Task
 from kinerja.workflow.permissions import person_of
 
@@ -31,3 +32,31 @@ def nav_counts(context) -> dict:
         }
     request._kinerja_nav_counts = counts
     return counts
+
+
+@register.simple_tag(takes_context=True)
+def nav_person(context) -> dict:
+    """The logged-in person's name and the positions they hold today ("Plt. Kepala Bagian
+    Umum"), shown beside the name in the header: one query per page, none when logged out."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"name": "", "positions": []}
+    cached = getattr(request, "_kinerja_nav_person", None)
+    if cached is not None:
+        return cached
+    person = person_of(user)
+    positions: list[str] = []
+    if person is not None:
+        for kind, name in (
+            Assignment.objects.on(timezone.localdate())
+            .filter(person=person)
+            .order_by("kind", "position__name")
+            .values_list("kind", "position__name")
+        ):
+            prefix = {Assignment.Kind.PLT: "Plt. ", Assignment.Kind.PLH: "Plh. "}.get(kind, "")
+            positions.append(f"{prefix}{name}")
+    name = person.name if person else (user.get_full_name() or user.get_username())
+    result = {"name": name, "positions": positions}
+    request._kinerja_nav_person = result
+    return result

@@ -21,12 +21,17 @@ def test_pages_need_a_login(client, shipped_sops):
     assert response.status_code == 302
 
 
-def test_login_with_the_demo_password_opens_the_catalogue(client, pelaksana, shipped_sops):
+def test_login_opens_the_home_page_with_the_catalogue_one_click_away(
+    client, pelaksana, shipped_sops
+):
     response = client.post(
         reverse("login"), {"username": "pelaksana", "password": PASSWORD}, follow=True
     )
     assert response.status_code == 200
-    assert "SOP-011/SETDA" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("web:home")
+    html = response.content.decode()
+    assert "<title>Beranda · Kinerja</title>" in html
+    assert f'href="{reverse("web:sop-list")}"' in html
 
 
 def test_wrong_password_gets_a_message_in_indonesian(client, pelaksana):
@@ -52,7 +57,7 @@ def test_catalogue_lists_the_three_sops_with_their_findings(pelaksana_client, sh
     ]:
         assert number in html
         assert name in html
-    assert "31 Desember 2018" in html
+    assert "31 Des 2018" in html
     assert "Sub Bagian Perencanaan" in html
 
 
@@ -80,8 +85,24 @@ def test_sop_page_shows_steps_findings_total_and_versions(pelaksana_client, ship
     assert 'id="step-count">13<' in html
     # Step 8 has no time standard: the total is a lower bound.
     assert "sekurang-kurangnya" in html.lower()
-    assert "Temuan" in html
     assert "Diterbitkan" in html
+    # The page opens with the SOP; the linter's findings are for those who maintain SOPs.
+    assert html.index('id="sop-document"') < html.index('class="versions"')
+    assert 'id="findings"' not in html
+
+
+def test_sop_page_gives_its_maintainer_the_findings_as_sentences(admin_client_, shipped_sops):
+    html = admin_client_.get(reverse("web:sop-detail", args=["sop-015-setda"])).content.decode()
+    findings = html[html.index('id="findings"') :]
+    findings = findings[: findings.index("</section>")]
+    text = " ".join(re.sub(r"<[^>]+>", " ", findings).split())
+    assert "Hasil pemeriksaan SOP ini" in text
+    assert "SOP terkait “SOP Penyusunan Laporan Tahunan” tidak ada dalam katalog" in text
+    assert "Langkah 8 tidak memiliki mutu baku waktu." in text
+    # Sentences, never the linter's codes.
+    assert "related-sop-unknown" not in text
+    assert "no-time-standard" not in text
+    assert html.index('id="sop-document"') < html.index('id="findings"')
 
 
 def test_sop_page_of_an_unknown_sop_is_404(pelaksana_client, shipped_sops):

@@ -402,6 +402,12 @@ def test_a_returned_version_shows_the_reviewers_note(login):
     html = page_of(client, process)
     assert re.search(r'class="version returned"', html)
     assert "Returned at step 4:" in html and note in html
+    # The Pelaksana, back at the drafting step, finds the returned draft beside the form.
+    html = page_of(login("pelaksana"), process)
+    panel = html[html.index('class="returned-note"') :]
+    panel = panel[: panel.index("</div>")]
+    assert 'class="returned-draft"' in panel
+    assert reverse("web:document-download", args=[version.public_id]) in panel
 
 
 def test_the_owner_marks_the_newest_version_final(login):

@@ -41,7 +41,7 @@ def log_in(client, username, password, *, via=None, forwarded=None):
 
 
 def logged_in(response) -> bool:
-    return response.status_code == 302 and response["Location"] == reverse("web:sop-list")
+    return response.status_code == 302 and response["Location"] == reverse("web:home")
 
 
 def argon2_parameters(encoded: str) -> str:

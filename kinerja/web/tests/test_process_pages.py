@@ -259,7 +259,7 @@ def test_my_tasks_shows_what_waits_for_me_newest_first(login):
     assert "Perjanjian Kinerja 2026" in page
     assert "1. Mengumpulkan bahan-bahan penyusunan Laporan Kinerja" in page
     # Due 10 working minutes after Tuesday 10:00; long past now, so overdue.
-    assert "Tuesday, 3 February 2026 10:10" in page
+    assert "3 Feb 2026 10:10 WITA" in page
     overdue = re.findall(r'<tr class="inbox-row( overdue)?"', html)
     assert overdue == ["", " overdue"]
     assert page.count("Overdue") == 1
@@ -405,7 +405,7 @@ def test_a_task_finished_at_its_due_time_is_on_time_and_a_day_ends_at_the_end_of
     step3 = active(process)
     assert step3.due_at == dt.datetime(2026, 2, 4, 16, 0, tzinfo=WITA)
     page = text_of(login("pelaksana").get(reverse("web:process-detail", args=[process.pk])))
-    assert "Wednesday, 4 February 2026 16:00" in page
+    assert "4 Feb 2026 16:00 WITA" in page
     # Finished exactly then: one working day used of one, not flagged over the standard.
     actions.finish(task=step3, by=user("pelaksana"), output="Hasil 3", now=step3.due_at)
     html = login("pelaksana").get(reverse("web:process-detail", args=[process.pk])).content
@@ -435,7 +435,7 @@ def test_the_process_page_lists_tasks_documents_waivers_history_and_time(login):
     ]
     # Step 1 started 10:00 and was finished 10:05: 5 of its 10 minutes.
     assert "5 minutes / 10 minutes" in page
-    assert "Tuesday, 3 February 2026 10:05 Demo Pelaksana Sub Bagian Perencanaan" in page
+    assert "3 Feb 2026 10:05 WITA Demo Pelaksana Sub Bagian Perencanaan" in page
     # Step 3 (1 hari) took 5 minutes.
     assert "5 minutes / 1 working day" in page
     # Total: 25 minutes of the SOP's 1 day 2 h 20 min (590 minutes): 4 %.
@@ -933,7 +933,7 @@ def test_the_list_shows_the_renja_under_its_period_and_the_year_it_runs(login):
     client = login("kasubbag", language="id")
     html = client.get(reverse("web:process-list")).content.decode()
     row = re.search(rf'<tr data-process="{renja.pk}".*?</tr>', html, re.S).group(0)
-    assert re.search(r'<td class="num period">2027<br><small class="muted">dilaksanakan 2026<', row)
+    assert re.search(r'<td class="num period"[^>]*>2027<br><small class="muted">dilaksanakan 2026<', row)
     assert '<th class="num">Periode</th>' in html
     by_period = client.get(reverse("web:process-list"), {"year": 2027}).content.decode()
     assert f'data-process="{renja.pk}"' in by_period
@@ -1092,7 +1092,7 @@ def test_the_pages_speak_indonesian(login):
         "Notifikasi",
         "Tenggat",
         "Terlambat",
-        "Selasa, 3 Februari 2026 10:10",
+        "3 Feb 2026 10.10 WITA",
     ]:
         assert words in page, words
     page = text_of(client.get(reverse("web:process-detail", args=[process.pk])))
@@ -1102,6 +1102,9 @@ def test_the_pages_speak_indonesian(login):
         "Riwayat",
         "Waktu kerja terpakai",
         "Berjalan",
+        # The free-text Output field says what it is for and where it goes.
+        "Keberadaan output (opsional)",
+        "Dicatat pada baris langkah ini di riwayat",
     ]:
         assert words in page, words
     response = client.get(reverse("web:process-detail", args=[999999]))
