@@ -182,7 +182,8 @@ def published_version(sop: Sop) -> SopVersion:
 
 
 def _check_year(value: object, field: str, message: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+    low, high = limits.YEAR_MIN, limits.YEAR_MAX
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise DomainError(message, field=field)
 
 

@@ -933,7 +933,9 @@ def test_the_list_shows_the_renja_under_its_period_and_the_year_it_runs(login):
     client = login("kasubbag", language="id")
     html = client.get(reverse("web:process-list")).content.decode()
     row = re.search(rf'<tr data-process="{renja.pk}".*?</tr>', html, re.S).group(0)
-    assert re.search(r'<td class="num period"[^>]*>2027<br><small class="muted">dilaksanakan 2026<', row)
+    assert re.search(
+        r'<td class="num period"[^>]*>2027<br><small class="muted">dilaksanakan 2026<', row
+    )
     assert '<th class="num">Periode</th>' in html
     by_period = client.get(reverse("web:process-list"), {"year": 2027}).content.decode()
     assert f'data-process="{renja.pk}"' in by_period
