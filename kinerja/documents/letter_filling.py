@@ -280,7 +280,12 @@ def _sent_document(process: Process, task: Task | None) -> str:
     if task is not None:
         inputs = graph_for(process.sop_version).by_pk[task.step_id].inputs
         if inputs:
-            return f"{inputs[0].name} Tahun {process.year}"
+            # Read now: the step graph is cached, a family may have changed since.
+            sent = DocumentType.objects.select_related("same_as").get(pk=inputs[0].pk)
+            if (sent.same_as or sent).final_title:
+                # The document as it goes out: "Rencana Kerja ... Tahun 2027", not its stage.
+                return sent.final_name(year=process.year, unit=process.unit.organisation().name)
+            return f"{sent.name} Tahun {process.year}"
     return process.title
 
 

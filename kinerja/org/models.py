@@ -51,6 +51,12 @@ class Unit(TimeStampedModel):
             node = node.parent
         return list(reversed(chain))
 
+    def organisation(self) -> "Unit":
+        """The perangkat daerah this unit belongs to (Sekretariat Daerah for a Sub Bagian):
+        the unit just under the government at the root of the tree, or the root itself."""
+        chain = self.ancestors()
+        return chain[1] if len(chain) > 1 else chain[0]
+
 
 class Position(TimeStampedModel):
     """Jabatan: a post in a unit, with the post it reports to."""

@@ -254,6 +254,7 @@ def record_signature(
         now=now,
         version=prepared.signed,
         final=_last_sign_step(task),
+        stage=output_type,
     )
     signature = Signature.objects.create(
         version=signed,
@@ -319,6 +320,7 @@ def record_ink_signature(
             note=note,
             now=now,
             final=final,
+            stage=output_type,
         )
     else:
         version = _scan_added_here(task, scan)
