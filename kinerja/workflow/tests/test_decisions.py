@@ -77,7 +77,8 @@ def test_a_decision_waits_for_its_kelengkapan_or_a_waiver(demo, tmp_path, kasubb
     path = tmp_path / "sop-901.yaml"
     path.write_text(
         SOP.replace("SOP-900", "SOP-901").replace(
-            "inputs: [Usulan]\n    time: 10 menit", "inputs: [Usulan, Berita Acara]\n    time: 10 menit"
+            "inputs: [Usulan]\n    time: 10 menit",
+            "inputs: [Usulan, Berita Acara]\n    time: 10 menit",
         )
     )
     import_files([path])
@@ -97,8 +98,6 @@ def test_a_decision_waits_for_its_kelengkapan_or_a_waiver(demo, tmp_path, kasubb
         "atau lanjutkan tanpanya dengan alasan (pengecualian)."
     )
     assert process.tasks.get(pk=decision.pk).status == Task.Status.ACTIVE
-    actions.waive(
-        task=decision, by=kasubbag, document="Berita Acara", reason="Diperiksa langsung"
-    )
+    actions.waive(task=decision, by=kasubbag, document="Berita Acara", reason="Diperiksa langsung")
     actions.choose_branch(task=decision, by=kasubbag, branch="Ya")
     assert process.tasks.get(pk=decision.pk).branch == "Ya"
