@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.org.models import Assignment, Person, Position
+from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.sop.models import DocumentType, Step
 from kinerja.workflow.engine import resolve_holder
 from kinerja.workflow.graph import graph_for
@@ -284,7 +284,8 @@ def _sent_document(process: Process, task: Task | None) -> str:
             sent = DocumentType.objects.select_related("same_as").get(pk=inputs[0].pk)
             if (sent.same_as or sent).final_title:
                 # The document as it goes out: "Rencana Kerja ... Tahun 2027", not its stage.
-                return sent.final_name(year=process.year, unit=process.unit.organisation().name)
+                unit = Unit.organisation_of(process.unit_id).name
+                return sent.final_name(year=process.year, unit=unit)
             return f"{sent.name} Tahun {process.year}"
     return process.title
 

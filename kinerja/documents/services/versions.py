@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kinerja.core import audit
 from kinerja.core.errors import DomainError
+from kinerja.org.models import Unit
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import permissions as workflow_permissions
 from kinerja.workflow.engine import AuditBatch, forget_holdings
@@ -90,7 +91,10 @@ def document_for(
 def final_title(process: Process, document_type: DocumentType) -> str:
     """The name the final version of a document of this type goes by in this process:
     'Laporan Kinerja Sekretariat Daerah Kota Banjarbaru Tahun 2025' (sop.DocumentType)."""
-    return document_type.final_name(year=process.year, unit=process.unit.organisation().name)
+    if document_type.same_as_id is None and not document_type.final_title:
+        return document_type.name  # no family, no title: nothing to read
+    unit = Unit.organisation_of(process.unit_id).name
+    return document_type.final_name(year=process.year, unit=unit)
 
 
 # Characters a file name may not carry on the systems offices use.
