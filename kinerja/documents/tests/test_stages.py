@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from kinerja import actions
 from kinerja.documents import letter_filling
-from kinerja.documents.models import ArchiveClassification, ArchiveEntry, Dispatch, DocumentVersion
+from kinerja.documents.models import (
+    ArchiveClassification,
+    ArchiveEntry,
+    Dispatch,
+    DocumentVersion,
+    Signature,
+)
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Waiver
 from kinerja.workflow.selectors import missing_kelengkapan
@@ -178,3 +184,40 @@ def test_a_title_without_a_final_title_keeps_the_stage_name(pk_process, pelaksan
     )
     assert invitation.label == "Undangan Rapat"
     assert invitation.document.document_type.final_name(year=2026, unit="X") == "Undangan Rapat"
+
+
+def test_the_qr_of_the_first_signer_names_the_final_document(
+    pk_process, kasubbag, pelaksana, client
+):
+    # The Sekda's QR code stays on the PK that the Walikota signs after him: whoever scans it
+    # reads the record of the Sekda's version, named as the document it became.
+    draft_type = find_sop("SOP-013").versions.get().steps.get(number=3).output
+    sekda_signed = actions.upload(
+        process=pk_process,
+        document_type=draft_type,
+        content=pdf_bytes_io("PK ditandatangani Sekda"),
+        name="pk.pdf",
+        by=pelaksana,
+    )
+    Signature.objects.create(
+        version=sekda_signed,
+        signed_from=sekda_signed,
+        name="Demo Sekretaris Daerah",
+        position="Sekretaris Daerah",
+        backend="local",
+        signed_at=TUESDAY_MORNING,
+    )
+    final = actions.upload(
+        process=pk_process,
+        document_type=draft_type,
+        content=pdf_bytes_io("PK ditandatangani Walikota"),
+        name="pk.pdf",
+        by=pelaksana,
+    )
+    final = actions.mark_final(version=final, by=kasubbag)
+
+    page = client.get(f"/v/{sekda_signed.public_id}/").content.decode()
+
+    assert f'<dd id="record-document">{PK}</dd>' in page
+    stage = page.split('id="record-stage">', 1)[1].split("</span>", 1)[0]
+    assert "Draft PK" in stage and f"/v/{final.public_id}/" in stage
