@@ -97,6 +97,11 @@ def final_title(process: Process, document_type: DocumentType) -> str:
     return document_type.final_name(year=process.year, unit=unit)
 
 
+def has_final_title(document_type: DocumentType) -> bool:
+    """Whether the document's family gives its final version a title of its own."""
+    return bool((document_type.same_as or document_type).final_title)
+
+
 # Characters a file name may not carry on the systems offices use.
 _NOT_IN_FILE_NAMES = str.maketrans({c: "-" for c in '/\\:*?"<>|'})
 
@@ -172,11 +177,14 @@ def store_version(
     version.is_final = final
     stage = stage or document.document_type
     if final:
-        version.title = final_title(document.process, stage)[:300]
+        # Read now: a step's output comes from the cached step graph, and the family of a
+        # name may have changed since (an administrator's merge, an SOP file imported).
+        stage = DocumentType.objects.select_related("same_as").get(pk=stage.pk)
+    version.title = (final_title(document.process, stage) if final else stage.name)[:300]
+    version.name = inspected.name
+    if final and has_final_title(stage):
+        # A letter without a final title keeps its name (and the number in it).
         version.name = final_file_name(version.title, inspected.name)
-    else:
-        version.title = stage.name
-        version.name = inspected.name
     version.kind = inspected.kind
     version.size = inspected.size
     version.sha256 = inspected.sha256
@@ -339,7 +347,7 @@ def mark_final(*, version: DocumentVersion, by: User) -> DocumentVersion:
 
 def make_final(version: DocumentVersion, *, batch: AuditBatch) -> DocumentVersion:
     version = DocumentVersion.objects.select_related(
-        "document__process__unit", "document__document_type__same_as"
+        "document__process", "document__document_type__same_as"
     ).get(pk=version.pk)
     final = version.document.versions.filter(is_final=True).first()
     if final is not None and final.pk != version.pk:
@@ -354,8 +362,10 @@ def make_final(version: DocumentVersion, *, batch: AuditBatch) -> DocumentVersio
     version.is_final = True
     # Final, it goes by the document's own title (the file keeps its bytes and its path;
     # only the name it is downloaded under follows the title).
-    version.title = final_title(version.document.process, version.document.document_type)[:300]
-    version.name = final_file_name(version.title, version.name)
+    document_type = version.document.document_type
+    version.title = final_title(version.document.process, document_type)[:300]
+    if has_final_title(document_type):
+        version.name = final_file_name(version.title, version.name)
     version.save(update_fields=["is_final", "title", "name"])
     batch.add(
         "final",

@@ -174,7 +174,7 @@ def test_a_version_made_final_by_hand_takes_the_title(pk_process, kasubbag, pela
     assert f'<dd id="record-document">{PK}</dd>' in page.content.decode()
 
 
-def test_a_title_without_a_final_title_keeps_the_stage_name(pk_process, pelaksana):
+def test_a_document_without_a_final_title_keeps_its_names(pk_process, pelaksana, kasubbag):
     invitation = actions.upload(
         process=pk_process,
         document_type=find_sop("SOP-013").versions.get().steps.get(number=1).output,
@@ -183,7 +183,9 @@ def test_a_title_without_a_final_title_keeps_the_stage_name(pk_process, pelaksan
         by=pelaksana,
     )
     assert invitation.label == "Undangan Rapat"
-    assert invitation.document.document_type.final_name(year=2026, unit="X") == "Undangan Rapat"
+    # Final, it keeps its name and its file name (a letter's carries its number).
+    final = actions.mark_final(version=invitation, by=kasubbag)
+    assert (final.label, final.name) == ("Undangan Rapat", "undangan.pdf")
 
 
 def test_the_qr_of_the_first_signer_names_the_final_document(
