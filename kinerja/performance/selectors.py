@@ -10,7 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from . import capaian
-from .models import BandSet, Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
+from .models import (
+    BandSet,
+    Indicator,
+    IndicatorTarget,
+    QuarterClosure,
+    Realisasi,
+    Renstra,
+    cascade_order,
+)
 
 __all__ = ["CapaianRow", "capaian_table", "default_bands"]
 
@@ -25,6 +33,11 @@ class CapaianRow:
     band: capaian.Band | None
     states: tuple  # the Realisasi.State of each quarter ("" where nothing)
     band_rank: int | None = None  # 0 for the highest band, 1 the next ... (for colours)
+
+
+def is_closed(renstra_id: int, year: int, quarter: int) -> bool:
+    """Whether the reviewer closed that quarter of the Renstra."""
+    return QuarterClosure.objects.filter(renstra_id=renstra_id, year=year, quarter=quarter).exists()
 
 
 def default_bands() -> tuple[capaian.Band, ...]:

@@ -33,8 +33,7 @@ from kinerja.performance import permissions
 from kinerja.performance.capaian import QUARTERS
 from kinerja.performance.cascade import cascade_svg
 from kinerja.performance.models import Indicator, Realisasi, Renstra
-from kinerja.performance.selectors import CapaianRow, capaian_table
-from kinerja.performance.services import is_closed
+from kinerja.performance.selectors import CapaianRow, capaian_table, is_closed
 from kinerja.performance.spreadsheets import realisasi_workbook
 
 from . import performance_forms as forms
