@@ -111,7 +111,7 @@ def performance(request, *, bound: dict | None = None):
     }
     closed = is_closed(renstra.pk, year, quarter)
     rows = []
-    for data in capaian_table(renstra, year):
+    for data in capaian_table(renstra, year, up_to=quarter):
         indicator = data.indicator
         if not permissions.may_read_indicator(indicator, units):
             continue
