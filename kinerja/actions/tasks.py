@@ -128,6 +128,7 @@ def _finish(
             note=act.note,
             now=act.now,
             staged=staged,
+            stage=output_type,
         )
 
     return engine.act(

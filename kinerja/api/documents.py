@@ -71,6 +71,13 @@ class VersionOut(Schema):
     public_id: str = Field(..., description="The id in the verification link of the QR code.")
     document_id: int
     document_type: str
+    title: str = Field(
+        ...,
+        description=(
+            "What the document is at this version: its stage (Draft Renja), or the final "
+            "version's own title (Rencana Kerja ... Tahun 2027)."
+        ),
+    )
     process: VersionProcess
     number: int = Field(..., description="Version number within the document.")
     name: str
@@ -183,6 +190,7 @@ def _version(v: DocumentVersion) -> dict:
         "public_id": str(v.public_id),
         "document_id": v.document_id,
         "document_type": v.document.document_type.name,
+        "title": v.label,
         "process": _process(v.document.process),
         "number": v.number,
         "name": v.name,

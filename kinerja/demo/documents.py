@@ -20,17 +20,9 @@ from kinerja.documents.models import DocumentVersion, LetterTemplate
 from kinerja.documents.pki import certificate_key
 from kinerja.org.emblem import site_emblem_uri
 from kinerja.org.models import Assignment, Person
-from kinerja.sop.models import DocumentType
 from kinerja.sop.render import date_id
 from kinerja.workflow.models import Process, Task
 
-# Names in the SOPs that mean one document at different stages (an administrator's
-# merge, DESIGN.md: data, not code). The first is kept; the others are merged into it.
-SAME_DOCUMENTS = [
-    ["Dokumen PK", "Draft PK"],
-    ["Dokumen Laporan Kinerja", "Draft Laporan Kinerja"],
-    ["Dokumen Renja", "Draft Renja", "Draft Akhir Renja"],
-]
 RANKS = {
     "sekda": "Pembina Utama Madya (IV/d)",
     "asisten-3": "Pembina Utama Muda (IV/c)",
@@ -88,15 +80,6 @@ def ensure_demo_pki(directory: Path | None = None) -> list[Path]:
             )
         )
     return made
-
-
-def merge_demo_types(admin) -> None:
-    for keep_name, *names in SAME_DOCUMENTS:
-        keep, _ = DocumentType.objects.get_or_create(name=keep_name)
-        for name in names:
-            merge = DocumentType.objects.filter(name=name).first()
-            if merge is not None and merge.same_as_id is None and merge.pk != keep.pk:
-                actions.merge_document_types(keep=keep, merge=merge, by=admin)
 
 
 def draft_pdf(*, kind: str, year: int, people: dict[str, Person], dated: dt.date) -> bytes:

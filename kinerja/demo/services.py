@@ -133,7 +133,6 @@ def build_demo(*, var_dir: Path | None = None) -> DemoResult:
     documents.set_ranks()
     _placeholder_emblem(admin)
     documents.open_numbering_books()
-    documents.merge_demo_types(admin)
     documents.ensure_demo_pki()
     return DemoResult(password, source, users, created, sops)
 

@@ -154,7 +154,7 @@ admin.site.unregister(DocumentType)
 class DocumentTypeAdmin(BaseDocumentTypeAdmin):
     """Document types, with 'merge into …' for names that mean the same document."""
 
-    list_display = ["name", "same_as"]
+    list_display = ["name", "same_as", "final_title"]
     readonly_fields = ["same_as"]
     actions = ["merge_selected"]
 

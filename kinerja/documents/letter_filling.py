@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.org.models import Assignment, Person, Position
+from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.sop.models import DocumentType, Step
 from kinerja.workflow.engine import resolve_holder
 from kinerja.workflow.graph import graph_for
@@ -362,7 +362,13 @@ def _sent_document(process: Process, task: Task | None) -> str:
     if task is not None:
         inputs = graph_for(process.sop_version).by_pk[task.step_id].inputs
         if inputs:
-            return f"{inputs[0].name} Tahun {process.year}"
+            # Read now: the step graph is cached, a family may have changed since.
+            sent = DocumentType.objects.select_related("same_as").get(pk=inputs[0].pk)
+            if (sent.same_as or sent).final_title:
+                # The document as it goes out: "Rencana Kerja ... Tahun 2027", not its stage.
+                unit = Unit.organisation_of(process.unit_id).name
+                return sent.final_name(year=process.year, unit=unit)
+            return f"{sent.name} Tahun {process.year}"
     return process.title
 
 

@@ -71,6 +71,15 @@ class DocumentVersion(models.Model):
         related_name="versions",
     )
     number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the document is at this version: its stage ('Draft Renja'), or for the "
+            "final version the document's own title ('Rencana Kerja ... Tahun 2027')."
+        ),
+    )
     file = models.FileField(_("file"), upload_to=version_path, max_length=400)
     name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(_("format"), max_length=8, choices=FileKind)
@@ -123,6 +132,12 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        """The name of the document as of this version (versions older than stages: its
+        type's name)."""
+        return self.title or self.document.document_type.name
 
     @property
     def short_hash(self) -> str:

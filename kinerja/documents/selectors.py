@@ -98,6 +98,14 @@ def version_by_public_id(public_id) -> DocumentVersion | None:
     )
 
 
+def later_final(version: DocumentVersion) -> DocumentVersion | None:
+    """The final version of `version`'s document when it is another, later one: the PK the
+    Walikota signed, for the Sekda's signed draft whose QR code is on it too."""
+    if version.is_final:
+        return None
+    return DocumentVersion.objects.filter(document_id=version.document_id, is_final=True).first()
+
+
 def versions_with_hash(sha256: str) -> QuerySet[DocumentVersion]:
     """The versions whose file has this SHA-256 (the column is indexed)."""
     return (

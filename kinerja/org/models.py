@@ -16,6 +16,10 @@ def _nip_validator(value: str) -> None:
     validate_nip(value)
 
 
+# The parents read with a unit in one query when looking for its organisation.
+ORGANISATION_DEPTH = "parent__parent__parent__parent"
+
+
 class Unit(TimeStampedModel):
     """Unit kerja: a node of the government's tree (Pemerintah Kota > Setda > Bagian > Sub Bagian)."""
 
@@ -66,6 +70,18 @@ class Unit(TimeStampedModel):
     def government(self) -> "Unit":
         """The root of the tree this unit belongs to (the Pemerintah Kota)."""
         return self.ancestors()[0]
+
+    def organisation(self) -> "Unit":
+        """The perangkat daerah this unit belongs to (Sekretariat Daerah for a Sub Bagian):
+        the unit just under the government at the root of the tree, or the root itself."""
+        return Unit.organisation_of(self.pk)
+
+    @classmethod
+    def organisation_of(cls, unit_id: int) -> "Unit":
+        """organisation() of the unit `unit_id`: one query for the usual depth (pemerintah >
+        perangkat daerah > bagian > sub bagian > one more), one more per level beyond it."""
+        chain = cls.objects.select_related(ORGANISATION_DEPTH).get(pk=unit_id).ancestors()
+        return chain[1] if len(chain) > 1 else chain[0]
 
 
 class Position(TimeStampedModel):

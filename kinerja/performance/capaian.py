@@ -450,6 +450,9 @@ def combine_quarters(
     if rule == QuarterRule.SUM:
         formula = f"{parts} = {format_number(total)}" if len(reported) > 1 else parts
         return Combined(total, formula, tuple(missing))
+    if len(numbers) == 1:  # one quarter reported: it is the average, no sum to show
+        only = numbers[0]
+        return Combined(only, f"{reported[0][0]}: {format_number(only)}", tuple(missing))
     average = total / len(numbers)
     # The average keeps what the quarters' own decimals allow, plus two.
     places = max((_decimals(v) for v in numbers), default=0)

@@ -10,7 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from . import capaian
-from .models import BandSet, Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
+from .models import (
+    BandSet,
+    Indicator,
+    IndicatorTarget,
+    QuarterClosure,
+    Realisasi,
+    Renstra,
+    cascade_order,
+)
 
 __all__ = ["CapaianRow", "capaian_table", "default_bands"]
 
@@ -24,6 +32,12 @@ class CapaianRow:
     result: capaian.Capaian
     band: capaian.Band | None
     states: tuple  # the Realisasi.State of each quarter ("" where nothing)
+    band_rank: int | None = None  # 0 for the highest band, 1 the next ... (for colours)
+
+
+def is_closed(renstra_id: int, year: int, quarter: int) -> bool:
+    """Whether the reviewer closed that quarter of the Renstra."""
+    return QuarterClosure.objects.filter(renstra_id=renstra_id, year=year, quarter=quarter).exists()
 
 
 def default_bands() -> tuple[capaian.Band, ...]:
@@ -52,6 +66,7 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
         reported[row.indicator_id][row.quarter - 1] = row.entry
         states[row.indicator_id][row.quarter - 1] = row.state
     bands = default_bands()
+    ranked = sorted(bands, key=lambda b: (b.lower is None, -(b.lower or 0)))
     rows = []
     for indicator in indicators:
         stored = targets.get(indicator.pk)
@@ -68,6 +83,7 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
             combined, result = capaian.capaian_of_quarters(
                 quarters, target, indicator.rule(), up_to=up_to
             )
+        band = capaian.band_of(result.percent, bands)
         rows.append(
             CapaianRow(
                 indicator=indicator,
@@ -75,8 +91,9 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
                 quarters=quarters,
                 combined=combined,
                 result=result,
-                band=capaian.band_of(result.percent, bands),
+                band=band,
                 states=tuple(states[indicator.pk]),
+                band_rank=ranked.index(band) if band is not None else None,
             )
         )
     return rows

@@ -36,6 +36,7 @@ from .models import (
     RenjaItem,
     Renstra,
 )
+from .selectors import is_closed
 
 __all__ = [
     "close_quarter",
@@ -195,10 +196,6 @@ def enter_realisasi(
         at=now,
     )
     return row
-
-
-def is_closed(renstra_id: int, year: int, quarter: int) -> bool:
-    return QuarterClosure.objects.filter(renstra_id=renstra_id, year=year, quarter=quarter).exists()
 
 
 def closed_error(what: str, quarter: int, year: int) -> DomainError:

@@ -33,6 +33,7 @@ from kinerja.documents.packages import open_package, read_entry
 from . import permissions, services
 from .capaian import QUARTERS
 from .models import Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
+from .selectors import is_closed
 
 __all__ = ["import_realisasi", "realisasi_workbook"]
 
@@ -213,7 +214,7 @@ def import_realisasi(
     """Read a filled-in sheet and enter its rows: all or nothing. Returns how many rows
     were entered; a DomainError with one line per problem otherwise."""
     now = now or timezone.now()
-    if services.is_closed(renstra.pk, year, quarter):
+    if is_closed(renstra.pk, year, quarter):
         raise services.closed_error(_("the realisasi"), quarter, year)
     book = _open(content)
     try:

@@ -22,8 +22,19 @@ from kinerja.org.models import Position, Unit
 TIME_UNIT_WORDS = {"minute": "menit", "hour": "jam", "day": "hari"}
 
 
+# What a final title may say besides its own words (DocumentType.final_title).
+TITLE_FIELDS = ("{year}", "{unit}")
+
+
 class DocumentType(TimeStampedModel):
-    """Jenis dokumen: a document that an SOP step needs (kelengkapan) or makes (output)."""
+    """Jenis dokumen: a document that an SOP step needs (kelengkapan) or makes (output).
+
+    Stages (tahapan): the names an SOP gives one document on its way ("Draft Renja",
+    "Draft Akhir Renja", "Dokumen Renja") are one family: each earlier stage is
+    `same_as` the last, which carries the `final_title` that the final, signed version
+    goes by ("Rencana Kerja {unit} Tahun {year}"). The SOP files say so (their
+    `documents:` list); an administrator may also merge two names by hand.
+    """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     same_as = models.ForeignKey(
@@ -35,6 +46,16 @@ class DocumentType(TimeStampedModel):
         related_name="aliases",
         help_text=_(
             "Merged names: 'Draft PK' at one step and 'Dokumen PK' at another are one document."
+        ),
+    )
+    final_title = models.CharField(
+        _("title of the final document"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The name the final, signed version goes by, e.g. 'Laporan Kinerja {unit} Tahun "
+            "{year}': {year} is the process's period, {unit} the name of the organisation "
+            "(the unit just under the government)."
         ),
     )
 
@@ -50,6 +71,15 @@ class DocumentType(TimeStampedModel):
     def canonical_id(self) -> int:
         """The document this name stands for: itself, or the one it was merged into."""
         return self.same_as_id or self.pk
+
+    def final_name(self, *, year: int, unit: str) -> str:
+        """The name of this document's final version: its family's final title filled in
+        with the period and the organisation, else the name of its last stage."""
+        last = self.same_as or self
+        if not last.final_title:
+            return last.name
+        # Plain replacement, not str.format: a title is data an administrator types.
+        return last.final_title.replace("{year}", str(year)).replace("{unit}", unit).strip()
 
 
 class SopQuerySet(models.QuerySet):

@@ -74,6 +74,7 @@ def import_shipped(*, by=None) -> list[ImportResult]:
 def import_specs(specs: list[dict], *, by=None, draft: bool = False) -> list[ImportResult]:
     results = []
     for spec in specs:
+        _apply_stages(spec.get("documents", []))
         digest = sopfile.spec_hash(spec)
         unit = Unit.objects.get(code=spec["unit"])
         sop = Sop.objects.select_for_update().filter(number=spec["number"]).first()
@@ -203,6 +204,35 @@ def _document_types(names: set[str]) -> dict[str, DocumentType]:
     for name in names - set(existing):
         existing[name] = DocumentType.objects.create(name=name)
     return existing
+
+
+def _apply_stages(families: list[dict]) -> None:
+    """Make each family's earlier names one document with its last (`same_as`, one level:
+    names merged into an earlier stage follow it) and give the last its final title.
+
+    Idempotent: importing the same file again changes nothing. A final title written in
+    the administration since is kept when the file gives none."""
+    for family in families:
+        head = _document_types({family["name"]})[family["name"]]
+        changed = []
+        if head.same_as_id is not None:
+            # It was an earlier stage of another document: now it is the last of its own.
+            DocumentType.objects.filter(same_as=head).update(same_as=head.same_as_id)
+            head.same_as = None
+            changed.append("same_as")
+        if family["final_title"] and head.final_title != family["final_title"]:
+            head.final_title = family["final_title"]
+            changed.append("final_title")
+        if changed:
+            head.save(update_fields=[*changed, "updated_at"])
+        stages = _document_types(set(family["stages"]))
+        for name in family["stages"]:
+            stage = stages[name]
+            if stage.same_as_id == head.pk:
+                continue
+            DocumentType.objects.filter(same_as=stage).update(same_as=head)
+            stage.same_as = head
+            stage.save(update_fields=["same_as", "updated_at"])
 
 
 def _publish(version: SopVersion, *, by) -> SopVersion:

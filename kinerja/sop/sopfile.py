@@ -31,7 +31,7 @@ from kinerja.core.yamlfile import Quoted
 from kinerja.org.models import Position, Unit
 from kinerja.org.nip import format_nip, validate_nip
 
-from .models import SopSection, SopVersion, Step
+from .models import TITLE_FIELDS, DocumentType, SopSection, SopVersion, Step
 
 FORMAT = "kinerja-sop/1"
 
@@ -53,7 +53,10 @@ TOP_KEYS = {
     "change_note",
     "lanes",
     "steps",
+    "documents",
 }
+DOCUMENT_KEYS = {"name", "stages", "final_title"}
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 REQUIRED_TOP = ["number", "unit", "unit_header", "name", "made_on", "effective_on", "approved_by"]
 APPROVER_KEYS = {"title", "name", "nip", "underlined"}
 LANE_KEYS = {"key", "name", "position"}
@@ -326,6 +329,7 @@ class _Reader:
         spec["change_note"] = self.text(doc, "change_note", "change_note", required=False)
         spec["lanes"] = self.lanes(doc)
         spec["steps"] = self.steps(doc, {lane["key"] for lane in spec["lanes"]})
+        spec["documents"] = self.documents(doc)
         return spec
 
     def period_offset(self, doc: _Map) -> int:
@@ -344,6 +348,72 @@ class _Reader:
             )
             return 0
         return value
+
+    def documents(self, doc: _Map) -> list[dict]:
+        """The stages of the SOP's documents: each family's name (its last stage), the
+        earlier names of the same document in order, and the final version's title."""
+        value = doc.get("documents", [])
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(
+                doc.line_of("documents"),
+                "documents",
+                _("expected a list of documents, each with name, stages and final_title."),
+            )
+            return []
+        result, seen = [], {}
+        for i, item in enumerate(value):
+            field = f"documents[{i + 1}]"
+            if not isinstance(item, _Map):
+                self.problem(
+                    value.item_lines[i] if isinstance(value, _Seq) else None,
+                    field,
+                    _("expected a mapping with name, stages and final_title."),
+                )
+                continue
+            self.unknown_keys(item, DOCUMENT_KEYS, f"{field}.")
+            name = self.text(item, "name", f"{field}.name", max_length=200)
+            stages = item.get("stages", [])
+            if isinstance(stages, str):
+                stages = [stages]
+            if not isinstance(stages, list) or not all(
+                isinstance(x, str) and x.strip() for x in stages
+            ):
+                self.problem(
+                    item.line_of("stages"),
+                    f"{field}.stages",
+                    _("expected a list of the document's earlier names, e.g. [Draft Renja]."),
+                )
+                stages = []
+            stages = [x.strip() for x in stages]
+            title = self.text(
+                item, "final_title", f"{field}.final_title", required=False, max_length=200
+            )
+            unknown = [p for p in _PLACEHOLDER.findall(title) if p not in TITLE_FIELDS]
+            if unknown:
+                self.problem(
+                    item.line_of("final_title"),
+                    f"{field}.final_title",
+                    _("%(value)r is not a field of a title; expected %(fields)s.")
+                    % {"value": Quoted(unknown[0]), "fields": ", ".join(TITLE_FIELDS)},
+                )
+            for stage in [name, *stages]:
+                if not stage:
+                    continue
+                if not self.fits(stage, 200, item.line_of("stages"), f"{field}.stages"):
+                    continue
+                if stage in seen:
+                    self.problem(
+                        item.line,
+                        field,
+                        _("%(name)r is already a stage of %(other)r.")
+                        % {"name": Quoted(stage), "other": Quoted(seen[stage])},
+                    )
+                seen[stage] = name
+            if name:
+                result.append({"name": name, "stages": stages, "final_title": title})
+        return result
 
     def header(self, doc: _Map) -> list[str]:
         value = doc.get("unit_header")
@@ -784,11 +854,17 @@ def read_files(paths: list[Path]) -> list[dict]:
 
 
 def spec_hash(spec: dict) -> str:
-    """SHA-256 of the canonical spec: equal for equal SOP content."""
-    if not spec.get("period_offset"):
-        # The default is left out, so the SOPs made before the field keep their hash.
-        spec = {k: v for k, v in spec.items() if k != "period_offset"}
-    canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 of the canonical spec: equal for equal SOP content.
+
+    The stages of its documents (`documents`) are left out: they describe the document
+    types, which all SOPs share, not the text of this SOP, so naming them brings no new
+    version of an SOP already imported (the import applies them all the same). A period
+    offset of 0 (the default) is left out too, so SOPs made before the field keep their
+    hash."""
+    content = {k: v for k, v in spec.items() if k != "documents"}
+    if not content.get("period_offset"):
+        content.pop("period_offset", None)
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -848,7 +924,30 @@ def version_to_spec(version: SopVersion) -> dict:
             for lane in version.lanes.all()
         ],
         "steps": steps,
+        "documents": families_of(version),
     }
+
+
+def families_of(version: SopVersion) -> list[dict]:
+    """The stages of the version's documents as its file writes them: each family with a
+    final title or earlier names among the version's documents, the names in the order
+    the steps first use them."""
+    order: list[DocumentType] = []
+    for step in version.steps.all():
+        for item in [*(i.document_type for i in step.inputs.all()), step.output]:
+            if item is not None and item not in order:
+                order.append(item)
+    heads = {d.same_as_id or d.pk for d in order}
+    named = {d.pk: d for d in DocumentType.objects.filter(pk__in=heads)}
+    families: dict[int, dict] = {}
+    for item in order:
+        head = named[item.same_as_id or item.pk]
+        family = families.setdefault(
+            head.pk, {"name": head.name, "stages": [], "final_title": head.final_title}
+        )
+        if item.pk != head.pk:
+            family["stages"].append(item.name)
+    return [f for f in families.values() if f["stages"] or f["final_title"]]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -893,6 +992,8 @@ def spec_to_yaml(spec: dict) -> str:
         doc["lanes_note"] = spec["lanes_note"]
     if spec["change_note"]:
         doc["change_note"] = spec["change_note"]
+    if spec.get("documents"):
+        doc["documents"] = [{k: v for k, v in family.items() if v} for family in spec["documents"]]
     doc["lanes"] = [
         {k: v for k, v in lane.items() if k != "position" or v} for lane in spec["lanes"]
     ]

@@ -35,7 +35,7 @@ BAPPEDA = "Badan Perencanaan Pembangunan Daerah (Bappeda) Kota Banjarbaru"
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, version: DocumentVersion) -> str:
         final = " · FINAL" if version.is_final else ""
-        return f"{version.document.document_type.name} v{version.number} ({version.name}){final}"
+        return f"{version.label} v{version.number} ({version.name}){final}"
 
 
 # --- uploads ----------------------------------------------------------------------------------

@@ -181,7 +181,7 @@ def _require_file(upload) -> None:
 def _version_message(version: DocumentVersion) -> str:
     return _("Version %(n)d of “%(name)s” is stored.") % {
         "n": version.number,
-        "name": version.document.document_type.name,
+        "name": version.label,
     }
 
 

@@ -343,6 +343,8 @@ def document_check(request, public_id):
     context = {
         "version": version,
         "document": version.document,
+        # The document is named by its final version's title once it has one.
+        "final": selectors.later_final(version),
         "process": process,
         "letterhead": letter_filling.letterhead_for(process),
         "signatures": [

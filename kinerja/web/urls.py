@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from . import document_views, home_views, process_views, register_views, token_views, views
+from . import (
+    document_views,
+    home_views,
+    performance_views,
+    process_views,
+    register_views,
+    token_views,
+    views,
+)
 
 app_name = "web"
 
@@ -31,6 +39,19 @@ urlpatterns = [
         name="process-access-revoke",
     ),
     path("notifications/", process_views.notification_list, name="notifications"),
+    # Performance data: capaian, realisasi entry and review, the quarter's sheet.
+    path("kinerja/", performance_views.performance, name="performance"),
+    path("kinerja/enter/", performance_views.enter, name="performance-enter"),
+    path("kinerja/lock/", performance_views.review, {"decision": "lock"}, name="performance-lock"),
+    path(
+        "kinerja/return/",
+        performance_views.review,
+        {"decision": "return"},
+        name="performance-return",
+    ),
+    path("kinerja/close/", performance_views.close, name="performance-close"),
+    path("kinerja/sheet/", performance_views.sheet, name="performance-sheet"),
+    path("kinerja/upload/", performance_views.upload, name="performance-upload"),
     path("notifications/read/", process_views.notification_read, name="notifications-read"),
     # Personal API tokens (see docs/api.md).
     path("tokens/", token_views.token_list, name="tokens"),

@@ -498,6 +498,9 @@ def act(
                     _("Choose one of: %(labels)s.") % {"labels": ", ".join(labels)},
                     field="branch",
                 )
+            # A decision is taken on its kelengkapan too: held, or waived (the waive action)
+            # before; nothing is named with a choice.
+            _check_kelengkapan(task, record=batch, by=by, now=now, provided={}, waivers={})
             docs = []
         else:
             docs = _check_kelengkapan(

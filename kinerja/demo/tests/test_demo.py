@@ -182,6 +182,39 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
     assert lkjip.documents.filter(versions__kind="pdf").count() == 2  # invitation, draft
 
 
+def test_the_demo_has_a_year_of_performance_data_entered_by_the_bagian(tmp_path, settings):
+    """A new user finds the SAKIP half filled in: the Renstra with its cascade, the PK of
+    each level signed by the holders of the day, and the realisasi of the year through TW
+    III, with its capaian and formula, entered by the bagian themselves."""
+    from kinerja.core.audit import verify
+    from kinerja.performance.models import PerformanceAgreement, Realisasi, Renstra
+    from kinerja.performance.selectors import capaian_table
+
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    settings.VAR_DIR = tmp_path
+    settings.KINERJA_PKI_DIR = tmp_path / "pki"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())  # again: nothing added
+    renstra = Renstra.objects.get()
+    rows = {r.indicator.code: r for r in capaian_table(renstra, 2026, up_to=3)}
+    assert rows["IK2.1"].result.formula == "(2×14 − 16) ÷ 14 = 85,71%"
+    assert rows["IK3.1"].result.formula == "80 ≤ 86 ≤ 90: 100,00%"
+    assert rows["IK2.1"].combined.missing == ("TW III",)
+    by_hukum = Realisasi.objects.filter(entered_by__user__username="operator-hukum")
+    assert by_hukum.count() == 5
+    assert set(Realisasi.objects.values_list("state", flat=True)) == {
+        "locked",
+        "submitted",
+        "returned",
+    }
+    pks = {a.level: a for a in PerformanceAgreement.objects.all()}
+    assert sorted(pks) == ["II", "III", "IV"]
+    assert pks["II"].second_party["position"] == "Wali Kota Banjarbaru"
+    assert pks["IV"].budget[-1]["pagu"] == "105500000.00"  # the Sub Bagian's three sub kegiatan
+    assert verify(f"renstra:{renstra.pk}") == []
+
+
 def test_the_demo_runs_each_process_for_its_period(tmp_path, settings):
     """This year's Renja is for next year and the LKjIP reports on last year, as the
     issue saw them listed: each names its period in the title and runs this year."""

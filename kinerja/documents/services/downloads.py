@@ -34,7 +34,7 @@ def record_download(
         obj=version,
         after={
             "version": version.number,
-            "document": version.document.document_type.name,
+            "document": version.label,
             "file": file or version.kind,
             "name": version.name,
             "address": (address or "")[:45],

@@ -155,6 +155,7 @@ def _store_letter(
         note=data.get("note", "") or _("Generated: %(kind)s") % {"kind": kind_name},
         source=DocumentVersion.Source.GENERATED,
         now=now,
+        stage=document_type,
     )
     generated = GeneratedLetter(version=version, kind=letter.kind, data=data, number=number)
     generated.docx_sha256 = hashlib.sha256(docx).hexdigest()

@@ -72,6 +72,15 @@ def archive(
     return entry
 
 
+def register_title(version: DocumentVersion) -> str:
+    """What the register files a version as: a document with a final title by that title
+    ('Laporan Kinerja ... Tahun 2025'), anything else by its name and the process's title."""
+    kind = version.document.document_type
+    if version.is_final and version.title and (kind.same_as or kind).final_title:
+        return version.title
+    return f"{version.label} {version.document.process.title}"
+
+
 def file_version(
     *,
     version: DocumentVersion,
@@ -101,7 +110,7 @@ def file_version(
         raise DomainError(_("This version is already in the archive register."), field="version")
     now = now or timezone.now()
     if not version.is_final:
-        make_final(version, batch=batch)
+        version = make_final(version, batch=batch)
     document_date = document_date or timezone.localdate(version.created_at)
     year = timezone.localdate(now).year
     active_until = _end_of_year(document_date.year + classification.active_years)
@@ -131,7 +140,7 @@ def file_version(
                     version=version,
                     process=process,
                     classification=classification,
-                    title=(title or f"{version.document.document_type.name} {process.title}")[:300],
+                    title=(title or register_title(version))[:300],
                     letter_number=letter_number[:120],
                     document_date=document_date,
                     location=location[:200],

@@ -256,6 +256,7 @@ def record_signature(
         now=now,
         version=prepared.signed,
         final=_last_sign_step(task),
+        stage=output_type,
     )
     signature = Signature.objects.create(
         version=signed,
@@ -321,6 +322,7 @@ def record_ink_signature(
             note=note,
             now=now,
             final=final,
+            stage=output_type,
         )
     else:
         version = _scan_added_here(task, scan)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kinerja.core import audit
 from kinerja.core.errors import DomainError
+from kinerja.org.models import Unit
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import permissions as workflow_permissions
 from kinerja.workflow.engine import AuditBatch, forget_holdings
@@ -87,6 +88,33 @@ def document_for(
     return document
 
 
+def final_title(process: Process, document_type: DocumentType) -> str:
+    """The name the final version of a document of this type goes by in this process:
+    'Laporan Kinerja Sekretariat Daerah Kota Banjarbaru Tahun 2025' (sop.DocumentType)."""
+    if document_type.same_as_id is None and not document_type.final_title:
+        return document_type.name  # no family, no title: nothing to read
+    unit = Unit.organisation_of(process.unit_id).name
+    return document_type.final_name(year=process.year, unit=unit)
+
+
+def has_final_title(document_type: DocumentType) -> bool:
+    """Whether the document's family gives its final version a title of its own."""
+    return bool((document_type.same_as or document_type).final_title)
+
+
+# Characters a file name may not carry on the systems offices use.
+_NOT_IN_FILE_NAMES = str.maketrans({c: "-" for c in '/\\:*?"<>|'})
+
+
+def final_file_name(title: str, original: str) -> str:
+    """The final version's file is named after the document, with the file's own extension:
+    a signed 'Draft LKjIP v3.pdf' is downloaded as 'Laporan Kinerja ... Tahun 2025.pdf'."""
+    stem = " ".join(title.translate(_NOT_IN_FILE_NAMES).split())
+    extension = original.rsplit(".", 1)[1] if "." in original else ""
+    limit = 200 - len(extension) - 1
+    return f"{stem[:limit]}.{extension}" if extension else stem[:200]
+
+
 def latest_version(document: ProcessDocument) -> DocumentVersion | None:
     return document.versions.order_by("-number").first()
 
@@ -116,9 +144,14 @@ def store_version(
     version: DocumentVersion | None = None,
     staged: Staged | None = None,
     final: bool = False,
+    stage: DocumentType | None = None,
 ) -> DocumentVersion:
     """The next version of `document`: `content` stored now, or an upload `staged` before;
-    with `final`, the document's versions end with it (the last signature of the SOP)."""
+    with `final`, the document's versions end with it (the last signature of the SOP).
+
+    `stage`: the name the step gives the document (a Draft Akhir Renja added to the
+    process's Draft Renja); the version carries it as its title. The final version carries
+    the document's final title instead, and its file is named after it."""
     document = lock_document(document)
     # A final version is always the newest (only the newest can be made final, and none
     # is added after it): the newest one tells both the next number and whether it ends.
@@ -142,7 +175,16 @@ def store_version(
     version.document = document
     version.number = previous.number + 1 if previous is not None else 1
     version.is_final = final
+    stage = stage or document.document_type
+    if final:
+        # Read now: a step's output comes from the cached step graph, and the family of a
+        # name may have changed since (an administrator's merge, an SOP file imported).
+        stage = DocumentType.objects.select_related("same_as").get(pk=stage.pk)
+    version.title = (final_title(document.process, stage) if final else stage.name)[:300]
     version.name = inspected.name
+    if final and has_final_title(stage):
+        # A letter without a final title keeps its name (and the number in it).
+        version.name = final_file_name(version.title, inspected.name)
     version.kind = inspected.kind
     version.size = inspected.size
     version.sha256 = inspected.sha256
@@ -157,7 +199,7 @@ def store_version(
         guard.save(version.file, inspected.name, File(content, name=inspected.name))
     version.save()
     after = {
-        "document": document.document_type.name,
+        "document": version.title,
         "version": version.number,
         "name": version.name,
         "format": version.kind,
@@ -189,7 +231,11 @@ def store_version(
             after["replaces_returned"] = previous.number
     batch.add("version", version, before=before, after=after)
     if final:
-        batch.add("final", version, after={"version": version.number, "sha256": version.sha256})
+        batch.add(
+            "final",
+            version,
+            after={"version": version.number, "sha256": version.sha256, "title": version.title},
+        )
     return version
 
 
@@ -279,6 +325,7 @@ def _record_upload(
         note=note,
         now=now,
         staged=staged,
+        stage=document_type,
     )
     batch.write()
     return version
@@ -299,7 +346,9 @@ def mark_final(*, version: DocumentVersion, by: User) -> DocumentVersion:
 
 
 def make_final(version: DocumentVersion, *, batch: AuditBatch) -> DocumentVersion:
-    version = DocumentVersion.objects.select_related("document__process").get(pk=version.pk)
+    version = DocumentVersion.objects.select_related(
+        "document__process", "document__document_type__same_as"
+    ).get(pk=version.pk)
     final = version.document.versions.filter(is_final=True).first()
     if final is not None and final.pk != version.pk:
         raise DomainError(
@@ -311,8 +360,18 @@ def make_final(version: DocumentVersion, *, batch: AuditBatch) -> DocumentVersio
     if version.number != version.document.versions.aggregate(top=Max("number"))["top"]:
         raise DomainError(_("Only the newest version can be made final."), field="version")
     version.is_final = True
-    version.save(update_fields=["is_final"])
-    batch.add("final", version, after={"version": version.number, "sha256": version.sha256})
+    # Final, it goes by the document's own title (the file keeps its bytes and its path;
+    # only the name it is downloaded under follows the title).
+    document_type = version.document.document_type
+    version.title = final_title(version.document.process, document_type)[:300]
+    if has_final_title(document_type):
+        version.name = final_file_name(version.title, version.name)
+    version.save(update_fields=["is_final", "title", "name"])
+    batch.add(
+        "final",
+        version,
+        after={"version": version.number, "sha256": version.sha256, "title": version.title},
+    )
     return version
 
 

@@ -75,7 +75,8 @@ def test_filing_books_the_next_register_number_with_classification_and_retention
         3,
         "Ordner PK 2026, rak 3",
     )
-    assert first.title == "Dokumen PK Penyusunan Perjanjian Kinerja 2026"
+    # Filed under the final document's own title, not the name of its stage.
+    assert first.title == "Perjanjian Kinerja Sekretariat Daerah Kota Banjarbaru Tahun 2026"
     final.refresh_from_db()
     assert final.is_final  # filing makes the version final
     event = AuditEvent.objects.get(

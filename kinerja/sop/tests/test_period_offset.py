@@ -75,7 +75,7 @@ def test_the_migration_gives_the_shipped_sops_their_offset_and_no_new_version(sh
     from kinerja.sop.services import import_shipped
     from kinerja.sop.sopfile import version_to_spec
 
-    migration = importlib.import_module("kinerja.sop.migrations.0004_sopversion_period_offset")
+    migration = importlib.import_module("kinerja.sop.migrations.0005_sopversion_period_offset")
     for version in SopVersion.objects.all():  # as the database was before the field
         version.period_offset = 0
         version.content_hash = spec_hash(version_to_spec(version))

@@ -765,3 +765,54 @@ def test_the_shipped_sops_hold_every_text_of_the_seed_exactly(shipped_sops):
             for s in version.steps.all()
         ]
         assert steps == expected["steps"], number
+
+
+# --- the stages of a document (documents:) -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_importing_makes_the_stages_one_document_with_its_final_title(org, tmp_path):
+    path = tmp_path / FILE
+    path.write_text(GOOD, encoding="utf-8")
+    import_files([path])
+    draft = DocumentType.objects.get(name="Draft Laporan Kinerja")
+    assert draft.same_as.name == "Dokumen Laporan Kinerja"
+    assert draft.same_as.final_title == "Laporan Kinerja {unit} Tahun {year}"
+    assert draft.final_name(year=2025, unit="Sekretariat Daerah") == (
+        "Laporan Kinerja Sekretariat Daerah Tahun 2025"
+    )
+    # Importing it again changes nothing, and brings no new version of the SOP.
+    before = list(DocumentType.objects.values_list("name", "same_as", "final_title", "updated_at"))
+    [again] = import_files([path])
+    assert not again.created
+    assert (
+        list(DocumentType.objects.values_list("name", "same_as", "final_title", "updated_at"))
+        == before
+    )
+
+
+@pytest.mark.django_db
+def test_a_final_title_with_an_unknown_field_names_the_fields_it_may_use(org, tmp_path):
+    text = broken("Laporan Kinerja {unit} Tahun {year}", "Laporan Kinerja Tahun {tahun}")
+    problem, _ = the_problem(
+        tmp_path,
+        text,
+        line=line_of(text, "final_title:"),
+        field="documents[1].final_title",
+    )
+    assert problem.message == "'{tahun}' is not a field of a title; expected {year}, {unit}."
+
+
+@pytest.mark.django_db
+def test_a_name_that_is_a_stage_of_two_documents_is_refused(org, tmp_path):
+    text = broken(
+        "    stages: [Draft Laporan Kinerja]\n",
+        "    stages: [Draft Laporan Kinerja]\n"
+        "  - name: Laporan Akhir\n    stages: [Draft Laporan Kinerja]\n",
+    )
+    problem, _ = the_problem(
+        tmp_path, text, line=line_of(text, "- name: Laporan Akhir"), field="documents[2]"
+    )
+    assert problem.message == (
+        "'Draft Laporan Kinerja' is already a stage of 'Dokumen Laporan Kinerja'."
+    )

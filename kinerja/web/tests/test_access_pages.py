@@ -203,7 +203,7 @@ def test_every_download_leaves_a_row_with_the_person_and_the_address(login, worl
     )
     assert first.after == {
         "version": final_pk.number,
-        "document": final_pk.document.document_type.name,
+        "document": final_pk.label,
         "file": "pdf",
         "name": final_pk.name,
         "address": "10.20.30.40",

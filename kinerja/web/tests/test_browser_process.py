@@ -154,11 +154,13 @@ def act(
     names=None,
     javascript: bool = True,
     process_url: str = "",
+    waive=None,
 ):
     """The official opens the task and does what the step asks.
 
-    Each missing kelengkapan is named (`names`) or waived with a reason.
-    Returns the process page (the action's result is on it).
+    Each missing kelengkapan is named (`names`) or waived with a reason: any, or only
+    those in `waive` (then the step asking for any other, one the process holds at an
+    earlier stage, fails the test). Returns the process page (the action's result is on it).
     """
     names = names or {}
     task_id = open_task(page, base, title=title, step=step, process_url=process_url)
@@ -170,6 +172,7 @@ def act(
         if document in names:
             fields.nth(0).fill(names[document])
         else:
+            assert waive is None or document in waive, f"step {step} asks for “{document}”"
             fields.nth(1).fill("Diserahkan langsung oleh bagian")
     if action == "finish":
         form.locator("input[name$='-output']").fill(f"Hasil langkah {step}")
@@ -238,6 +241,9 @@ def test_sop_011_runs_to_the_archive_with_one_return(officials, live_server, bro
     base = live_server.url
     title = "Penyusunan Laporan Kinerja Tahun 2025"
     start_process(officials("kasubbag"), base, sop="SOP-011/SETDA", year=2025, expected_title=title)
+    # Only step 1 asks for what the process cannot hold yet (the SOP's own defect); every
+    # later step finds its kelengkapan in the process, at an earlier stage if need be.
+    held = ()
     before_return = [
         (1, "pelaksana", "finish"),
         (2, "kasubbag", "finish"),
@@ -246,7 +252,8 @@ def test_sop_011_runs_to_the_archive_with_one_return(officials, live_server, bro
         (5, "kabag", "paraf"),
     ]
     for step, login, action in before_return:
-        act(officials(login), base, title=title, step=step, action=action)
+        waive = ("data dan informasi masing-masing bagian",) if step == 1 else held
+        act(officials(login), base, title=title, step=step, action=action, waive=waive)
 
     # The Asisten III returns the draft to the drafting step with a note.
     note = "Capaian IKU 2 belum sesuai data Bagian Hukum; perbaiki tabel 3.1."
@@ -290,18 +297,22 @@ def test_sop_011_runs_to_the_archive_with_one_return(officials, live_server, bro
     ]
     screenshot(pelaksana, "process-page.png", height=1250)
 
-    act(pelaksana, base, title=title, step=3, action="finish")
-    act(officials("kasubbag"), base, title=title, step=4, action="paraf")
+    act(pelaksana, base, title=title, step=3, action="finish", waive=held)
+    act(officials("kasubbag"), base, title=title, step=4, action="paraf", waive=held)
     # The Kabag's browser runs without JavaScript: a plain form post and a redirect.
     no_js = Officials(browser, base, demo.password, javascript=False)
     try:
-        page = act(no_js("kabag"), base, title=title, step=5, action="paraf", javascript=False)
+        page = act(
+            no_js("kabag"), base, title=title, step=5, action="paraf", javascript=False, waive=held
+        )
         assert "Langkah 5 sudah diparaf" in page.locator(".messages").inner_text()
     finally:
         no_js.close()
-    act(officials("asisten3"), base, title=title, step=6, action="paraf")
-    act(officials("sekda"), base, title=title, step=7, action="sign")
-    page = act(officials("pelaksana"), base, title=title, step=8, action="archive")
+    act(officials("asisten3"), base, title=title, step=6, action="paraf", waive=held)
+    act(officials("sekda"), base, title=title, step=7, action="sign", waive=held)
+    # Step 8 asks for the "Dokumen Laporan Kinerja": the draft the Sekda signed at step 7.
+    page = act(officials("pelaksana"), base, title=title, step=8, action="archive", waive=held)
+    process_url = page.url.split("#")[0]
 
     assert page.locator("#process-state").inner_text() == "Selesai"
     assert page.locator("#process-status").get_attribute("data-status") == "done"
@@ -317,6 +328,39 @@ def test_sop_011_runs_to_the_archive_with_one_return(officials, live_server, bro
         inbox = officials(login)
         inbox.goto(f"{base}/tasks/", wait_until="domcontentloaded")
         assert inbox.locator("tr.inbox-row", has_text=title).count() == 0
+    # The signed LKjIP is no draft any more: it goes by its own title everywhere.
+    final_document_named(
+        page,
+        base,
+        process_url,
+        "Laporan Kinerja Sekretariat Daerah Kota Banjarbaru Tahun 2025",
+        browser,
+    )
+
+
+def final_document_named(
+    page, base: str, process_url: str, name: str, browser, *, sent: bool = False
+) -> None:
+    """The final version goes by `name`: on the process page, in the archive register, the
+    dispatch (`sent`) and the public page its QR code opens; its file is named after it."""
+    page.goto(process_url, wait_until="domcontentloaded")
+    final = page.locator("#process-documents li.version.final")
+    assert final.locator(".version-title").inner_text() == name
+    assert final.locator(".download").get_attribute("href")
+    assert f"· {name}.pdf ·" in " ".join(final.inner_text().split())
+    if sent:
+        assert page.locator("#process-documents .dispatch-document").inner_text() == name
+    public_id = final.get_attribute("data-public-id")
+    page.goto(f"{base}/archive/", wait_until="domcontentloaded")
+    assert page.locator("tr[data-entry]", has_text=name).count() == 1
+    # The QR page is public: read as a citizen holding the printed document would.
+    context = browser.new_context()
+    try:
+        public = context.new_page()
+        public.goto(f"{base}/v/{public_id}/", wait_until="domcontentloaded")
+        assert public.locator("#record-document").inner_text() == name
+    finally:
+        context.close()
 
 
 SOP_013 = [
@@ -327,7 +371,7 @@ SOP_013 = [
     (5, "kabag", "paraf", {}),
     (6, "sekda", "sign", {}),
     (7, "walikota", "sign", {}),
-    (8, "pelaksana", "archive", {}),  # "Dokumen PK" is the Draft PK: the demo merges the names
+    (8, "pelaksana", "archive", {}),  # "Dokumen PK" is the Draft PK, signed: one document
 ]
 
 SOP_015 = [
@@ -348,13 +392,13 @@ SOP_015 = [
 
 
 @pytest.mark.parametrize(
-    ("sop", "name", "walk"),
+    ("sop", "name", "walk", "final"),
     [
-        ("SOP-013/SETDA", "Penyusunan Perjanjian Kinerja", SOP_013),
-        ("SOP-015/SETDA", "Penyusunan Rencana Kinerja (Renja)", SOP_015),
+        ("SOP-013/SETDA", "Penyusunan Perjanjian Kinerja", SOP_013, "Perjanjian Kinerja"),
+        ("SOP-015/SETDA", "Penyusunan Rencana Kinerja (Renja)", SOP_015, "Rencana Kerja"),
     ],
 )
-def test_sop_runs_from_start_to_end(browser, live_server, demo, sop, name, walk):
+def test_sop_runs_from_start_to_end(browser, live_server, demo, sop, name, walk, final):
     base = live_server.url
     officials = Officials(browser, base, demo.password, form_login=False)
     title = f"{name} Tahun 2026"
@@ -372,10 +416,20 @@ def test_sop_runs_from_start_to_end(browser, live_server, demo, sop, name, walk)
                 action=action,
                 names=names,
                 process_url=url if step > 1 else "",
+                waive=(),
             )
         assert page.locator("#process-state").inner_text() == "Selesai"
-        # SOP-013 step 8 needs "Dokumen PK", which no step outputs by that name; the demo's
-        # administrator merged "Draft PK" into it, so the step went on without a waiver.
+        # Each step found its kelengkapan in the process, at an earlier stage if need be
+        # (SOP-013 step 8 "Dokumen PK" is the Draft PK signed; SOP-015 step 10 "Draft Akhir
+        # Renja" the Draft Renja of step 9): nothing was waived.
         assert page.locator("#process-tasks table.waivers").count() == 0
+        final_document_named(
+            page,
+            base,
+            url,
+            f"{final} Sekretariat Daerah Kota Banjarbaru Tahun 2026",
+            browser,
+            sent=sop == "SOP-015/SETDA",
+        )
     finally:
         officials.close()

@@ -362,7 +362,9 @@ def test_the_qr_page_shows_the_record_without_login_and_nothing_else(signed_vers
     assert response.status_code == 200
     page = html(response)
     assert version.sha256 in page
-    assert "Dokumen PK" in page and version.document.process.title in page
+    # The final PK goes by its own title, not the name of its stage.
+    assert "Perjanjian Kinerja Sekretariat Daerah Kota Banjarbaru Tahun" in page
+    assert "Dokumen PK" not in page and version.document.process.title in page
     assert "Sekretaris Daerah" in page and "Kinerja Demo CA" in page
     # Nothing more of the process: no tasks, notes, other documents, no navigation.
     assert reverse("web:process-detail", args=[version.document.process.pk]) not in page

@@ -70,3 +70,34 @@ def test_a_no_loops_back_and_a_yes_goes_on(loop_sop, kasubbag, pelaksana):
     assert process.status == Process.Status.DONE
     assert [t.step.number for t in process.tasks.select_related("step")] == [1, 2, 1, 2, 3]
     assert [t.branch for t in process.tasks.filter(step__number=2)] == ["Tidak", "Ya"]
+
+
+def test_a_decision_waits_for_its_kelengkapan_or_a_waiver(demo, tmp_path, kasubbag, pelaksana):
+    # The Kasubbag decides on the proposal and the minutes of the check, which no step makes.
+    path = tmp_path / "sop-901.yaml"
+    path.write_text(
+        SOP.replace("SOP-900", "SOP-901").replace(
+            "inputs: [Usulan]\n    time: 10 menit",
+            "inputs: [Usulan, Berita Acara]\n    time: 10 menit",
+        )
+    )
+    import_files([path])
+    from kinerja.sop.services import find_sop
+
+    process = actions.start_process(
+        sop=find_sop("SOP-901"), title="Uji keputusan", year=2026, by=kasubbag, now=TUESDAY_MORNING
+    )
+    actions.finish(
+        task=process.tasks.get(status=Task.Status.ACTIVE), by=pelaksana, output="Usulan v1"
+    )
+    decision = process.tasks.select_related("step").get(status=Task.Status.ACTIVE)
+    with pytest.raises(DomainError) as refused:
+        actions.choose_branch(task=decision, by=kasubbag, branch="Ya")
+    assert refused.value.message == (
+        "Kelengkapan langkah 2 belum ada dalam proses: “Berita Acara”. Sebutkan dokumennya, "
+        "atau lanjutkan tanpanya dengan alasan (pengecualian)."
+    )
+    assert process.tasks.get(pk=decision.pk).status == Task.Status.ACTIVE
+    actions.waive(task=decision, by=kasubbag, document="Berita Acara", reason="Diperiksa langsung")
+    actions.choose_branch(task=decision, by=kasubbag, branch="Ya")
+    assert process.tasks.get(pk=decision.pk).branch == "Ya"

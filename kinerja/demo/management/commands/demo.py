@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from kinerja.demo.performance import load_demo_performance
 from kinerja.demo.services import build_demo, start_demo_processes
 
 
@@ -13,6 +14,12 @@ class Command(BaseCommand):
         result = build_demo()
         for process in start_demo_processes():
             self.stdout.write(_("  process started: %(title)s") % {"title": process.title})
+        if load_demo_performance():
+            self.stdout.write(
+                _(
+                    "  performance data: the Renstra 2021-2026, Renja and PK 2026, realisasi through TW III"
+                )
+            )
         for sop in result.sops:
             state = _("imported") if sop.created else _("unchanged")
             self.stdout.write(f"  {sop.number} v{sop.version}: {state}")

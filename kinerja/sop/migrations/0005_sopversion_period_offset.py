@@ -37,7 +37,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("sop", "0003_documenttype_same_as"),
+        ("sop", "0004_documenttype_final_title"),
     ]
 
     operations = [
