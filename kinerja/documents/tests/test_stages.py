@@ -171,7 +171,7 @@ def test_a_version_made_final_by_hand_takes_the_title(pk_process, kasubbag, pela
     assert (final.title, final.name) == (PK, f"{PK}.pdf")
     # The public page a signature's QR code opens names the document, not its draft.
     page = client.get(f"/v/{final.public_id}/")
-    assert f'<dd id="record-document">{PK}</dd>' in page.content.decode()
+    assert f'<h1 id="record-document">{PK}</h1>' in page.content.decode()
 
 
 def test_a_document_without_a_final_title_keeps_its_names(pk_process, pelaksana, kasubbag):
@@ -220,6 +220,6 @@ def test_the_qr_of_the_first_signer_names_the_final_document(
 
     page = client.get(f"/v/{sekda_signed.public_id}/").content.decode()
 
-    assert f'<dd id="record-document">{PK}</dd>' in page
+    assert f'<h1 id="record-document">{PK}</h1>' in page
     stage = page.split('id="record-stage">', 1)[1].split("</span>", 1)[0]
     assert "Draft PK" in stage and f"/v/{final.public_id}/" in stage
