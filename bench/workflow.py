@@ -70,7 +70,9 @@ def _draft_pdf() -> bytes:
     """A one-page draft LKjIP as a PDF, made once (the step-3 upload of every run)."""
     from kinerja.demo.documents import draft_pdf, people_by_position
 
-    return draft_pdf(kind="lkjip", year=2025, people=people_by_position())
+    return draft_pdf(
+        kind="lkjip", year=2025, people=people_by_position(), dated=dt.date(2026, 2, 3)
+    )
 
 
 def run(n: int) -> dict:
