@@ -59,6 +59,21 @@ def stream_of(renstra: Renstra) -> str:
     return f"renstra:{renstra.pk}"
 
 
+def _record(
+    renstra: Renstra, action: str, by, obj, now: dt.datetime, *, before=None, after=None
+) -> None:
+    """One audit event of the performance data, in the Renstra's stream."""
+    audit.record(
+        stream=stream_of(renstra),
+        action=action,
+        actor=by,
+        obj=obj,
+        before=before,
+        after=after,
+        at=now,
+    )
+
+
 def _state(row: Realisasi) -> dict:
     return {
         "indicator": row.indicator.code,
@@ -186,14 +201,14 @@ def enter_realisasi(
     row.state = Realisasi.State.SUBMITTED
     row.entered_by = permissions.person_of(by)
     row.save()
-    audit.record(
-        stream=stream_of(indicator.objective.renstra),
-        action="realisasi-enter",
-        actor=by,
-        obj=row,
+    _record(
+        indicator.objective.renstra,
+        "realisasi-enter",
+        by,
+        row,
+        now,
         before=before,
         after=_state(row),
-        at=now,
     )
     return row
 
@@ -333,14 +348,14 @@ def correct_realisasi(
         row = Realisasi(indicator=indicator, year=year, quarter=quarter)
     row.value, row.grade, row.state = number, grade, Realisasi.State.LOCKED
     row.save()
-    audit.record(
-        stream=stream_of(renstra),
-        action="realisasi-correct",
-        actor=by,
-        obj=row,
+    _record(
+        renstra,
+        "realisasi-correct",
+        by,
+        row,
+        now,
         before=before,
         after={**_state(row), "reason": reason},
-        at=now,
     )
     return row
 
@@ -391,15 +406,7 @@ def enter_serapan(
     row.amount = number.quantize(Decimal("0.01"))
     row.state, row.entered_by = Realisasi.State.SUBMITTED, permissions.person_of(by)
     row.save()
-    audit.record(
-        stream=stream_of(renstra),
-        action="serapan-enter",
-        actor=by,
-        obj=row,
-        before=before,
-        after=_spending_state(row),
-        at=now,
-    )
+    _record(renstra, "serapan-enter", by, row, now, before=before, after=_spending_state(row))
     return row
 
 
@@ -478,13 +485,13 @@ def close_quarter(
         closed_by=permissions.person_of(by),
         closed_at=now,
     )
-    audit.record(
-        stream=stream_of(renstra),
-        action="quarter-close",
-        actor=by,
-        obj=closure,
+    _record(
+        renstra,
+        "quarter-close",
+        by,
+        closure,
+        now,
         after={"year": year, "quarter": quarter, "locked": locked},
-        at=now,
     )
     return closure
 
@@ -623,15 +630,7 @@ def propose_item(
     for name, value in cleaned.items():
         setattr(item, name, value)
     item.save()
-    audit.record(
-        stream=stream_of(renja.renstra),
-        action="renja-propose",
-        actor=by,
-        obj=item,
-        before=before,
-        after=_item_state(item),
-        at=now,
-    )
+    _record(renja.renstra, "renja-propose", by, item, now, before=before, after=_item_state(item))
     return item
 
 
@@ -681,14 +680,14 @@ def decide_item(
             setattr(item, name, value)
     item.state, item.decision_reason = decision, reason
     item.save()
-    audit.record(
-        stream=stream_of(renja.renstra),
-        action="renja-decide",
-        actor=by,
-        obj=item,
+    _record(
+        renja.renstra,
+        "renja-decide",
+        by,
+        item,
+        now,
         before=before,
         after={**_item_state(item), "reason": reason},
-        at=now,
     )
     return item
 
@@ -725,11 +724,11 @@ def record_priorities(
     for rank, pk in enumerate(ids, start=1):
         items[pk].priority, items[pk].meeting_note = rank, note
     RenjaItem.objects.bulk_update([items[pk] for pk in ids], ["priority", "meeting_note"])
-    audit.record(
-        stream=stream_of(renja.renstra),
-        action="renja-priorities",
-        actor=by,
-        obj=renja,
+    _record(
+        renja.renstra,
+        "renja-priorities",
+        by,
+        renja,
+        now,
         after={"ranking": [items[pk].sub_kegiatan.code for pk in ids], "note": note},
-        at=now,
     )
