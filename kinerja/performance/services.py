@@ -435,7 +435,11 @@ def close_quarter(
     and from then on it changes only by a correction. Refused while a returned row waits
     for its bagian (named in the message)."""
     now = now or timezone.now()
-    renstra = Renstra.objects.select_for_update().select_related("reviewer").get(pk=renstra.pk)
+    renstra = (
+        Renstra.objects.select_for_update(of=("self",))
+        .select_related("reviewer")
+        .get(pk=renstra.pk)
+    )
     if not permissions.is_reviewer(renstra, by, timezone.localdate(now)):
         raise PermissionDenied(_("Only the reviewer of the Renstra closes a quarter."))
     if year not in renstra.years or quarter not in (1, 2, 3, 4):
@@ -598,7 +602,7 @@ def propose_item(
     """A bagian's proposal (usulan) of one sub kegiatan for the Renja, or its proposal sent
     again while proposals are open. The bagian enters it itself (SOP-015 steps 1-2)."""
     now = now or timezone.now()
-    renja = Renja.objects.select_for_update().select_related("renstra").get(pk=renja.pk)
+    renja = Renja.objects.select_for_update(of=("self",)).select_related("renstra").get(pk=renja.pk)
     if not permissions.may_propose(unit.pk, renja.renstra, by, timezone.localdate(now)):
         raise PermissionDenied(
             _("Only %(unit)s proposes its own sub kegiatan.") % {"unit": unit.name}
@@ -699,7 +703,7 @@ def record_priorities(
     """The priority meeting's decision: the accepted items in the order of priority, with
     the meeting's note (SOP-015 step 3, rapat penentuan prioritas)."""
     now = now or timezone.now()
-    renja = Renja.objects.select_for_update().select_related("renstra").get(pk=renja.pk)
+    renja = Renja.objects.select_for_update(of=("self",)).select_related("renstra").get(pk=renja.pk)
     if not permissions.is_reviewer(renja.renstra, by, timezone.localdate(now)):
         raise PermissionDenied(
             _("Only the reviewer of the Renstra records the meeting's priorities.")

@@ -392,7 +392,12 @@ def test_clerks_filing_at_once_get_consecutive_register_numbers(tmp_path, settin
     versions = []
     for i in range(count):
         process = actions.start_process(
-            sop=find_sop("SOP-013"), title=f"PK {i}", year=2026, by=kasubbag, now=TUESDAY_MORNING
+            sop=find_sop("SOP-013"),
+            title=f"PK {i}",
+            year=2026,
+            by=kasubbag,
+            now=TUESDAY_MORNING,
+            reason="Delapan PK satu periode untuk uji pengarsipan bersamaan.",
         )
         versions.append(
             upload(
