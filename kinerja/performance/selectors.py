@@ -20,7 +20,14 @@ from .models import (
     cascade_order,
 )
 
-__all__ = ["CapaianRow", "capaian_table", "default_bands"]
+__all__ = [
+    "CapaianRow",
+    "UnitProgress",
+    "capaian_table",
+    "completeness",
+    "default_bands",
+    "is_closed",
+]
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,44 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """How far one unit's realisasi is for each quarter so far: what the Kasubbag checks
+    before the LKjIP can be drafted."""
+
+    unit: str
+    indicators: int
+    quarters: tuple  # per quarter 1..up_to: (locked, waiting for review, returned, missing)
+
+    @property
+    def complete(self) -> bool:
+        """Every indicator of every quarter so far entered and locked by the reviewer."""
+        return all(
+            waiting + returned + missing == 0 for _l, waiting, returned, missing in self.quarters
+        )
+
+
+def completeness(rows: list[CapaianRow], up_to: int) -> list[UnitProgress]:
+    """Per unit (the sasaran's unit), in the order of the rows: how many of its indicators
+    are locked, waiting for review, returned or missing in each quarter through `up_to`.
+    Reads nothing more than capaian_table() did."""
+    by_unit: dict[str, list[CapaianRow]] = {}
+    for row in rows:
+        by_unit.setdefault(row.indicator.objective.unit.name, []).append(row)
+    progress = []
+    for unit, unit_rows in by_unit.items():
+        quarters = []
+        for quarter in range(up_to):
+            states = [r.states[quarter] for r in unit_rows]
+            quarters.append(
+                (
+                    states.count("locked"),
+                    states.count("submitted"),
+                    states.count("returned"),
+                    sum(1 for s in states if s in ("", "draft")),
+                )
+            )
+        progress.append(UnitProgress(unit, len(unit_rows), tuple(quarters)))
+    return progress

@@ -33,7 +33,7 @@ from kinerja.performance import permissions
 from kinerja.performance.capaian import QUARTERS
 from kinerja.performance.cascade import cascade_svg
 from kinerja.performance.models import Indicator, Realisasi, Renstra
-from kinerja.performance.selectors import CapaianRow, capaian_table, is_closed
+from kinerja.performance.selectors import CapaianRow, capaian_table, completeness, is_closed
 from kinerja.performance.spreadsheets import realisasi_workbook
 
 from . import performance_forms as forms
@@ -111,7 +111,8 @@ def performance(request, *, bound: dict | None = None):
     }
     closed = is_closed(renstra.pk, year, quarter)
     rows = []
-    for data in capaian_table(renstra, year, up_to=quarter):
+    table = capaian_table(renstra, year, up_to=quarter)
+    for data in table:
         indicator = data.indicator
         if not permissions.may_read_indicator(indicator, units):
             continue
@@ -160,6 +161,7 @@ def performance(request, *, bound: dict | None = None):
         "years": list(renstra.years),
         "quarters": list(enumerate(QUARTERS, start=1)),
         "rows": rows,
+        "progress": completeness([r.data for r in rows], quarter),
         "reviewer": reviewer,
         "closed": closed,
         "may_enter_any": any(r.may_enter for r in rows),

@@ -125,3 +125,31 @@ def test_someone_with_nothing_to_read_is_told_so(setda, page):
     response = page("outsider").get(reverse("web:performance"))
     assert response.status_code == 200
     assert "There is no Renstra whose performance data you may read yet." in text(response)
+
+
+def test_the_kasubbag_sees_how_far_each_unit_is_before_the_lkjip(setda, page):
+    page("tapem").post(
+        reverse("web:performance-enter"),
+        {
+            **scene(setda, indicator=setda["satisfaction"].pk),
+            f"i{setda['satisfaction'].pk}-value": "3",
+        },
+    )
+    response = page("kasubbag").get(reverse("web:performance"), scene(setda))
+    rows = dict(
+        re.findall(
+            r'<tr class="(?:in)?complete" data-unit="([^"]+)">(.*?)</tr>',
+            response.content.decode(),
+            re.S,
+        )
+    )
+    as_text = {
+        unit: " ".join(re.sub(r"<[^>]+>", " ", cells).split()) for unit, cells in rows.items()
+    }
+    assert (
+        as_text["Bagian Tata Pemerintahan"] == "Bagian Tata Pemerintahan 1 0 locked · 1 to review"
+    )
+    assert as_text["Bagian Hukum"] == "Bagian Hukum 1 0 locked · 1 missing"
+    # An operator sees only the units of the rows they may read.
+    mine = page("tapem").get(reverse("web:performance"), scene(setda)).content.decode()
+    assert re.findall(r'data-unit="([^"]+)"', mine) == ["Bagian Tata Pemerintahan"]
