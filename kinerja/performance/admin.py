@@ -114,6 +114,19 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the services write (they check who may and keep the record): read here only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class GoalInline(admin.TabularInline):
     model = Goal
     extra = 0
@@ -199,20 +212,11 @@ class BandSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Realisasi)
-class RealisasiAdmin(admin.ModelAdmin):
+class RealisasiAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "year", "quarter", "value", "grade", "state", "entered_by"]
     list_select_related = ["indicator", "entered_by"]
     list_filter = ["year", "quarter", "state"]
     search_fields = ["indicator__code", "indicator__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Nomenclature)
@@ -242,7 +246,7 @@ class RenjaAdmin(admin.ModelAdmin):
 
 
 @admin.register(RenjaItem)
-class RenjaItemAdmin(admin.ModelAdmin):
+class RenjaItemAdmin(ReadOnlyAdmin):
     """Read only: proposals and decisions go through the services, which check who may
     and keep the proposal as it was sent."""
 
@@ -251,44 +255,15 @@ class RenjaItemAdmin(admin.ModelAdmin):
     list_filter = ["state", "renja", "proposed_by"]
     search_fields = ["sub_kegiatan__code", "indicator"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PerformanceAgreement)
-class PerformanceAgreementAdmin(admin.ModelAdmin):
+class PerformanceAgreementAdmin(ReadOnlyAdmin):
     """Read only: a PK is drafted, signed and revised through its services, which take
     the parties of the signing day and keep every earlier revision."""
 
     list_display = ["__str__", "level", "year", "revision", "status", "signed_on"]
     list_filter = ["year", "level", "status"]
     search_fields = ["position__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BudgetRealisation)

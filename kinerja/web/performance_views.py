@@ -284,8 +284,6 @@ def upload(request):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > 50 * 1024 * 1024:
-                raise DomainError(_("The file is larger than the upload limit."), field="file")
             count = actions.performance.import_realisasi(
                 renstra=renstra, year=year, quarter=quarter, content=upload.read(), by=request.user
             )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.org.services import load_structure
@@ -108,3 +109,11 @@ def setda(db):
         "kasubbag": _official("kasubbag", "kasubbag-perencanaan"),
         "outsider": _official("operator-pbj", "operator-pbj"),
     }
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages read in English (their msgids); test_messages_speak_indonesian checks
+    the default language."""
+    with translation.override("en"):
+        yield

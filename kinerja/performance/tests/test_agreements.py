@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from kinerja.core.audit import events_for, verify
 from kinerja.core.errors import DomainError
@@ -17,12 +16,6 @@ from kinerja.performance.models import IndicatorTarget, Nomenclature, Renja
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
 SIGNED = dt.date(2026, 1, 15)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

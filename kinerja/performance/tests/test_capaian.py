@@ -32,12 +32,6 @@ LOWER = Rule(polarity=Polarity.LOWER)
 LOWER_RATIO = Rule(polarity=Polarity.LOWER, lower_formula=LowerFormula.RATIO)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 # --- higher is better ------------------------------------------------------------------------
 
 

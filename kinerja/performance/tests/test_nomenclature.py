@@ -2,17 +2,10 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from kinerja.performance.models import Nomenclature
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_a_fresh_database_has_the_shipped_codes_linked_to_their_parents():

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from kinerja.core.audit import events_for, verify
 from kinerja.core.errors import DomainError
@@ -16,12 +15,6 @@ from kinerja.performance.models import BudgetRealisation, Nomenclature, Realisas
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 4, 8, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from kinerja.core.audit import events_for, verify
 from kinerja.core.errors import DomainError
@@ -26,12 +25,6 @@ from kinerja.performance.selectors import capaian_table
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_each_bagian_enters_its_own_realisasi_and_the_capaian_follows(setda):

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from kinerja.core.audit import events_for, verify
 from kinerja.core.errors import DomainError
@@ -25,12 +24,6 @@ PROPOSAL = {
     "location": "Kota Banjarbaru",
     "funding_source": "PAD",
 }
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from openpyxl import load_workbook
 
 from kinerja.core.errors import DomainError
@@ -18,12 +17,6 @@ from kinerja.performance.spreadsheets import HEADER_ROW, import_realisasi, reali
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def sheet_of(data: bytes):
