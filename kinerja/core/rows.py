@@ -23,7 +23,7 @@ statement; values are parameters. A `where` with "{marks}" takes a list: fetch(.
 marks=n) puts n placeholders there (one statement per length).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, models
@@ -64,7 +64,9 @@ class JoinedRead:
     joins: Sequence[Join]
     where: str
     order_by: str = ""
-    extra: Sequence[str] = ()  # further columns (subqueries), given back after the instances
+    # Further columns (subqueries), given back after the instances; a callable when they
+    # differ by database (called once per database, when the statement is written).
+    extra: Sequence[str] | Callable[[], Sequence[str]] = ()
     _statements: dict[tuple[str, bool, int], _Statement] = field(default_factory=dict, repr=False)
 
     def statement(self, lock: bool = False, marks: int = 0) -> _Statement:
@@ -94,8 +96,9 @@ class JoinedRead:
                 converters.append([(convert, column) for convert in found])
             parts.append(_Part(model, path, [f.attname for f in fields], converters))
         clauses = [j.clause.format(table=q(j.model._meta.db_table)) for j in self.joins]
+        extra = self.extra() if callable(self.extra) else self.extra
         sql = (
-            f"SELECT {', '.join([*columns, *self.extra])} "  # noqa: S608
+            f"SELECT {', '.join([*columns, *extra])} "  # noqa: S608
             f"FROM {q(self.model._meta.db_table)} {self.alias} {' '.join(clauses)} "
             f"WHERE {self.where.replace('{marks}', ', '.join(['%s'] * marks))}"
         )

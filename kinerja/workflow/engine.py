@@ -130,6 +130,9 @@ class AuditBatch:
     # The stamps of the calendar and the organisation, when read with the task's lock:
     # what this process keeps of them in memory is used only under the same stamp.
     cache_stamps: dict[str, str | None] = field(default_factory=dict)
+    # The process stream's head (last seq, hash) as read with the task's lock: the events
+    # then go in without locking it first (kinerja.core.audit.record_many's `head`).
+    head: tuple[int, str] | None = None
 
     def add(self, action: str, obj, *, before: dict | None = None, after: dict | None = None):
         self.events.append(
@@ -145,7 +148,9 @@ class AuditBatch:
         )
 
     def write(self) -> None:
-        audit.record_many(self.process.audit_stream, self.events)
+        written = audit.record_many(self.process.audit_stream, self.events, head=self.head)
+        if written:
+            self.head = (written[-1].seq, written[-1].hash)
         self.events = []
 
     @cached_property
@@ -366,8 +371,9 @@ def peek_task(task: Task, user: User) -> tuple[Task, Actor]:
     return found, actor
 
 
-# The task with what every action reads of it, in one statement written out once, and
-# the stamps of the cached reference data.
+# The task with what every action reads of it, in one statement written out once: the
+# stamps of the cached reference data, the head of its process's audit stream and what
+# the process holds of the step's kelengkapan.
 _TASK = rows.JoinedRead(
     Task,
     "t",
@@ -381,7 +387,11 @@ _TASK = rows.JoinedRead(
         rows.Join("acting_for", Person, "f", "LEFT JOIN {table} f ON f.id = t.acting_for_id"),
     ],
     where="t.id = %s",
-    extra=stamps.columns(),
+    extra=lambda: [
+        *stamps.columns(),
+        *audit.head_columns("'process:' || p.id"),
+        *selectors.holdings_columns(),
+    ],
 )
 
 
@@ -393,8 +403,12 @@ def read_task(pk: int, *, lock: bool) -> Task:
     found = _TASK.fetch([pk], lock=lock)
     if not found:
         raise Task.DoesNotExist(_("The task does not exist."))
-    task, *tokens = found[0]
+    task, *tokens, head_seq, head_hash, wanted, documents, waivers = found[0]
     task.cache_stamps = dict(zip(stamps.KEYS, tokens, strict=True))
+    task.audit_head = None if head_seq is None else (head_seq, head_hash)
+    # What the process holds of the step's kelengkapan and output, read in the same
+    # statement (selectors.holdings() then asks nothing).
+    task._holdings = selectors.holdings_from(wanted, documents, waivers)
     _attach_step(task)
     return task
 
@@ -474,7 +488,9 @@ def act(
     check_action(task, action)
     now = now or timezone.now()
     note = (note or "").strip()
-    batch = AuditBatch(task.process, actor, at=now, cache_stamps=task.cache_stamps)
+    batch = AuditBatch(
+        task.process, actor, at=now, cache_stamps=task.cache_stamps, head=task.audit_head
+    )
     current = Act(task=task, actor=actor, batch=batch, now=now, action=action, note=note)
     current.output = (output or "").strip()
     if action == "waive":

@@ -130,6 +130,7 @@ class Task(models.Model):
     info: "StepInfo"
     _holdings: Any  # engine.Holdings of the action, or None
     cache_stamps: dict[str, str | None]  # the stamps read with the task (core.stamps)
+    audit_head: tuple[int, str] | None  # its process stream's head, read with it (core.audit)
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -1,6 +1,7 @@
 """Reads of processes and tasks for the pages, the API and the commands."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kinerja.sop.lint import total_work_minutes
-from kinerja.sop.models import DocumentType, Sop, SopVersion, Step
+from kinerja.sop.models import DocumentType, Sop, SopVersion, Step, StepInput
 
 from .graph import graph_for
 from .models import Process, ProcessDocument, Task, Waiver
@@ -92,6 +93,48 @@ def _read(type_pks, process_ids, task_ids) -> list[tuple[int, int, int, int]]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2", params)
         return cursor.fetchall()
+
+
+def holdings_columns() -> list[str]:
+    """What holdings() reads for a task, as three columns of the statement that reads the
+    task (`t`) with its lock (kinerja.workflow.engine.read_task): the wanted types (the
+    step's inputs and output) with their canonical type, the process's documents and the
+    task's waivers, each a JSON array of [id, canonical type]. For the current database."""
+    q = connection.ops.quote_name
+    types = q(DocumentType._meta.db_table)
+    same_as = q(DocumentType._meta.get_field("same_as").column)
+    steps = q(Step._meta.db_table)
+    inputs = q(StepInput._meta.db_table)
+    if connection.vendor == "postgresql":
+        agg = "COALESCE(json_agg(json_build_array({0}, {1})), '[]'::json)"
+    else:
+        agg = "json_group_array(json_array({0}, {1}))"
+    wanted = (
+        f"SELECT {agg.format('d.id', f'COALESCE(d.{same_as}, d.id)')} FROM {types} d "  # noqa: S608
+        f"WHERE d.id IN (SELECT i.document_type_id FROM {inputs} i WHERE i.step_id = t.step_id) "
+        f"OR d.id = (SELECT s.output_id FROM {steps} s WHERE s.id = t.step_id)"
+    )
+    columns = [f"({wanted})"]
+    for model, key in ((ProcessDocument, "t.process_id"), (Waiver, "t.id")):
+        owner = "process_id" if model is ProcessDocument else "task_id"
+        columns.append(
+            f"(SELECT {agg.format('r.id', f'COALESCE(d.{same_as}, d.id)')} "  # noqa: S608
+            f"FROM {q(model._meta.db_table)} r JOIN {types} d ON d.id = r.document_type_id "
+            f"WHERE r.{owner} = {key})"
+        )
+    return columns
+
+
+def holdings_from(wanted, documents, waivers) -> Holdings:
+    """The Holdings out of holdings_columns() (JSON text on SQLite, parsed on PostgreSQL)."""
+    found = Holdings(canonical={}, documents={}, waived=set())
+    parsed = [json.loads(v) if isinstance(v, str) else v for v in (wanted, documents, waivers)]
+    for pk, canonical in parsed[0]:
+        found.canonical[pk] = canonical
+    for pk, canonical in sorted(parsed[1]):
+        found.documents.setdefault(canonical, []).append(pk)
+    found.waived = {canonical for _pk, canonical in parsed[2]}
+    return found
 
 
 def holdings(task: Task) -> Holdings:

@@ -272,6 +272,69 @@ def test_record_many_takes_three_queries_however_large_the_record(
     assert audit.verify() == []
 
 
+def _head(stream):
+    found = AuditHead.objects.get(key=stream)
+    return found.last_seq, found.last_hash
+
+
+def test_with_the_head_read_before_the_events_go_in_by_fewer_statements(
+    db, pelaksana, django_assert_num_queries
+):
+    # The engine reads the head with the task's lock; then one statement on PostgreSQL
+    # (move the head if it is still there, insert if it moved), two on SQLite.
+    record(stream="process:1", action="start", actor=pelaksana)
+    head = _head("process:1")
+    actions = [EventData(action="finish", actor=pelaksana), EventData(action="activate")]
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        events = record_many("process:1", actions, head=head)
+    assert [e.seq for e in events] == [2, 3]
+    assert all(e.pk for e in events)
+    assert _head("process:1") == (3, events[-1].hash)
+    assert audit.verify() == []
+
+
+def test_a_head_that_moved_since_it_was_read_falls_back_to_the_lock(db, pelaksana):
+    # Another action on the same process (or an earlier append of this transaction)
+    # moved the head after it was read: nothing is written twice or out of order.
+    record(stream="process:1", action="start", actor=pelaksana)
+    stale = _head("process:1")
+    record(stream="process:1", action="paraf", actor=pelaksana)
+    events = record_many("process:1", [EventData(action="finish", actor=pelaksana)], head=stale)
+    assert [e.seq for e in events] == [3]
+    assert list(audit.events_for("process:1").values_list("action", flat=True)) == [
+        "start",
+        "paraf",
+        "finish",
+    ]
+    assert audit.verify() == []
+
+
+@only_postgres
+@pytest.mark.django_db(transaction=True)
+def test_appends_with_heads_read_at_the_same_moment_make_one_gapless_chain():
+    # Two connections read the head, then append: one moves it, the other finds it moved
+    # and falls back to locking it; the chain has every event once, in order.
+    with transaction.atomic():
+        record(stream="process:7", action="start")
+
+    def appender(name):
+        def work():
+            for n in range(20):
+                with transaction.atomic():
+                    head = _head("process:7")
+                    record_many(
+                        "process:7",
+                        [EventData(action="finish", after={"by": name, "n": n})],
+                        head=head,
+                    )
+
+        return work
+
+    _run_together([appender("a"), appender("b")])
+    assert list(audit.events_for("process:7").values_list("seq", flat=True)) == list(range(1, 42))
+    assert audit.verify() == []
+
+
 def test_the_first_append_to_a_stream_takes_one_query_more(db, django_assert_num_queries):
     # It also locks the register's head and registers the stream in the same insert.
     with django_assert_num_queries(4):

@@ -271,10 +271,10 @@ def test_when_storing_the_signed_file_fails_the_task_stays_and_nothing_is_left(
     files_before = sorted(p for p in media.rglob("*") if p.is_file())
     real_record = audit.record_many
 
-    def fail_on_signature(stream, events):
+    def fail_on_signature(stream, events, **kwargs):
         if any(event.action == "e-sign" for event in events):
             raise RuntimeError("database went away")
-        return real_record(stream, events)
+        return real_record(stream, events, **kwargs)
 
     monkeypatch.setattr(audit, "record_many", fail_on_signature)
     sign = task_at(pk_process, 6)

@@ -238,7 +238,7 @@ def test_when_the_record_fails_after_the_file_was_stored_neither_remains(
         stored.append(real_save(self, name, content))
         return stored[-1]
 
-    def broken_record(stream, events):
+    def broken_record(stream, events, **kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(FileSystemStorage, "_save", save_and_remember)
@@ -255,10 +255,10 @@ def test_when_the_first_upload_fails_not_even_the_document_remains(
 ):
     real_record = audit.record_many
 
-    def record_all_but_versions(stream, events):
+    def record_all_but_versions(stream, events, **kwargs):
         if any(event.action == "version" for event in events):
             raise RuntimeError("database went away")
-        return real_record(stream, events)
+        return real_record(stream, events, **kwargs)
 
     monkeypatch.setattr(audit, "record_many", record_all_but_versions)
     with pytest.raises(RuntimeError):

@@ -57,7 +57,8 @@ def act(task, user, now):
         return actions.paraf(task=task, by=user, now=now, waivers=missing)
     if step.action == Step.Action.SIGN:
         return actions.sign(task=task, by=user, now=now, waivers=missing, **ink_scan())
-    newest = newest_version(task.process)
+    filing = step.action in (Step.Action.ARCHIVE, Step.Action.DISPATCH)
+    newest = newest_version(task.process) if filing else None
     if newest is not None and step.action == Step.Action.ARCHIVE:
         return actions.file_at_step(
             task=task, version=newest, by=user, location="Ordner 1", waivers=missing, now=now

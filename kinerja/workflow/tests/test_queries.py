@@ -21,15 +21,18 @@ SAVEPOINTS = 4
 
 pytestmark = pytest.mark.django_db
 
-# The whole action through kinerja.actions: lock the task (with the stamps of the cached
-# calendar and organisation), read what the process holds (one statement), update the
-# task, the next task, three for the audit chain; the 7th and 8th record the step's
-# output or a waiver; a signing step first reads its task and draft without a lock (the
-# signature is made outside the transaction); the last step also closes the process.
-MAX_QUERIES_PER_ACTION = 10
+# The whole action through kinerja.actions: lock the task (one statement that also reads
+# the stamps of the cached calendar and organisation, the head of the process's audit
+# stream and what the process holds of the step's kelengkapan), update the task, read the
+# next step's holder (once per position and day: then cached), insert the next task, and
+# the audit events (one statement on PostgreSQL that moves the head and inserts them, two
+# on SQLite); a step's output named, a waiver or the draft a paraf is on is one more; a
+# signing step first reads its task and draft without a lock (the signature is made
+# outside the transaction); the last step also closes the process.
+MAX_QUERIES_PER_ACTION = 7
 # A signature with the scan of the signed page (the version stored, made final) and the
 # archive step that files it (the register entry and its number).
-MAX_QUERIES_WITH_A_VERSION = 20
+MAX_QUERIES_WITH_A_VERSION = 16
 
 
 def _finished_processes(n, kasubbag, personas):
