@@ -26,16 +26,18 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kinerja.core.calendar import format_day
 from kinerja.core.errors import DomainError, shorten
 from kinerja.core.numbers import format_number, parse_number
 from kinerja.documents.packages import open_package, read_entry
 
 from . import permissions, services
 from .capaian import QUARTERS
+from .deadlines import Completeness, QuarterStatus
 from .models import Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
 from .selectors import is_closed
 
-__all__ = ["import_realisasi", "realisasi_workbook"]
+__all__ = ["completeness_workbook", "import_realisasi", "quarter_summary", "realisasi_workbook"]
 
 MAX_ROWS = 5000
 _DTD_SCAN_BYTES = 64 * 1024 * 1024
@@ -363,3 +365,83 @@ def _check_value(indicator: Indicator, value) -> str:
     if abs(number) >= Decimal(10) ** 16:
         return _("%(value)s is too large.") % {"value": format_number(number)}
     return ""
+
+
+# --- the completeness table (Kelengkapan) ------------------------------------------------------
+
+
+def completeness_workbook(table: Completeness) -> bytes:
+    """The Kelengkapan table as XLSX: one row per bagian, per quarter its state, what is
+    locked, waiting, returned and missing (by code), and the days late; the deadlines
+    above. The same dataclasses as the page, so the two cannot disagree."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Completeness %(year)s") % {"year": table.year}
+    sheet["A1"] = _("Completeness of the realisasi, %(year)s") % {"year": table.year}
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet["A2"] = table.renstra.title
+    sheet["A3"] = (
+        _("Ready for the LKjIP: every row of the four quarters is locked.")
+        if table.ready
+        else _("Not yet ready for the LKjIP: some rows are not locked.")
+    )
+    header = [_("Bagian"), _("Indicators")]
+    for deadline in table.deadlines.values():
+        header.append(
+            _("%(quarter)s (deadline %(due)s)")
+            % {"quarter": deadline.quarter_name, "due": format_day(deadline.due_on)}
+        )
+        header.append(_("%(quarter)s days late") % {"quarter": deadline.quarter_name})
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    for n, title in enumerate(header, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=n, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[cell.column_letter].width = (
+            34 if n == 1 else (10 if n % 2 == 0 else 30)
+        )
+    late_fill = PatternFill("solid", fgColor="F8D7DA")
+    done_fill = PatternFill("solid", fgColor="D4EDDA")
+    for row, bagian in enumerate(table.bagian, start=HEADER_ROW + 1):
+        sheet.cell(row=row, column=1, value=bagian.unit.name)
+        sheet.cell(row=row, column=2, value=bagian.indicators)
+        for q, status in enumerate(bagian.quarters):
+            cell = sheet.cell(row=row, column=3 + 2 * q, value=quarter_summary(status))
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if status.complete:
+                cell.fill = done_fill
+            elif status.status == "late":
+                cell.fill = late_fill
+            sheet.cell(row=row, column=4 + 2 * q, value=status.days_late or None)
+        sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def quarter_summary(status: QuarterStatus) -> str:
+    """'complete' or 'late: missing IK2.1; returned IK2.2; 3 locked' as one cell says it."""
+    if status.complete:
+        return _("complete (%(n)d locked)") % {"n": len(status.locked)}
+    state = {
+        "waiting": _("entered, to review"),
+        "late": _("late"),
+        "open": _("open"),
+    }[status.status]
+    parts = [state]
+    if status.missing:
+        parts.append(_("missing: %(codes)s") % {"codes": ", ".join(status.missing)})
+    if status.returned:
+        parts.append(_("returned: %(codes)s") % {"codes": ", ".join(status.returned)})
+    if status.waiting:
+        parts.append(_("to review: %(codes)s") % {"codes": ", ".join(status.waiting)})
+    if status.locked:
+        parts.append(_("%(n)d locked") % {"n": len(status.locked)})
+    return "; ".join(parts)

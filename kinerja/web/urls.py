@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import (
+    completeness_views,
     document_views,
     home_views,
     performance_views,
@@ -41,6 +42,12 @@ urlpatterns = [
     path("notifications/", process_views.notification_list, name="notifications"),
     # Performance data: capaian, realisasi entry and review, the quarter's sheet.
     path("kinerja/", performance_views.performance, name="performance"),
+    path("kinerja/kelengkapan/", completeness_views.completeness, name="performance-completeness"),
+    path(
+        "kinerja/kelengkapan.xlsx",
+        completeness_views.completeness_xlsx,
+        name="performance-completeness-xlsx",
+    ),
     path("kinerja/enter/", performance_views.enter, name="performance-enter"),
     path("kinerja/lock/", performance_views.review, {"decision": "lock"}, name="performance-lock"),
     path(
