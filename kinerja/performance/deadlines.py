@@ -12,8 +12,8 @@ operators enter its realisasi (permissions.may_enter). A realisasi is "in" once 
 
 `completeness(renstra, year, ...)` is the table the Kelengkapan page and its XLSX show:
 per bagian and quarter, what is locked, waiting, returned and missing, with the deadline
-and the days late; the year is ready for the LKjIP when every row of the four quarters
-is locked. It reads capaian_table's rows, so it adds 2 queries (deadlines, closures).
+and the days late; the year is ready for the LKjIP when the reviewer has closed (locked)
+all four quarters. It reads capaian_table's rows, so it adds 2 queries (deadlines, closures).
 """
 
 import datetime as dt
@@ -172,14 +172,18 @@ class QuarterStatus:
 
     @property
     def days_late(self) -> int:
-        """Days past the deadline while something is still owed; 0 otherwise."""
-        return self.deadline.days_late(self.today) if self.owed else 0
+        """Days past the deadline while something is still owed and the quarter open; 0
+        otherwise (a closed quarter's gap is filled only by the reviewer's correction)."""
+        return self.deadline.days_late(self.today) if self.owed and not self.closed else 0
 
     @property
     def status(self) -> str:
-        """complete · waiting (all in, the reviewer to lock) · late · open (not yet due)."""
+        """complete · closed (closed with rows never entered) · waiting (all in, the
+        reviewer to lock) · late · open (not yet due)."""
         if self.complete:
             return "complete"
+        if self.closed:
+            return "closed"
         if not self.owed:
             return "waiting"
         return "late" if self.due else "open"
@@ -206,9 +210,15 @@ class Completeness:
 
     @property
     def ready(self) -> bool:
-        """Ready for the LKjIP: every row of the four quarters locked (and something to
-        report at all)."""
-        return bool(self.bagian) and all(b.complete for b in self.bagian)
+        """Ready for the LKjIP: the reviewer closed all four quarters, so every row
+        entered is locked (closing refuses while a returned row waits). A row never
+        entered stays a gap the page names (`gaps`)."""
+        return bool(self.bagian) and self.closed >= {1, 2, 3, 4}
+
+    @property
+    def gaps(self) -> int:
+        """Rows of closed quarters that were never entered."""
+        return sum(len(q.missing) for b in self.bagian for q in b.quarters if q.closed)
 
     @property
     def totals(self) -> tuple[tuple[int, int, int, int], ...]:

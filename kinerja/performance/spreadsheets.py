@@ -381,9 +381,9 @@ def completeness_workbook(table: Completeness) -> bytes:
     sheet["A1"].font = Font(bold=True, size=12)
     sheet["A2"] = table.renstra.title
     sheet["A3"] = (
-        _("Ready for the LKjIP: every row of the four quarters is locked.")
+        _("Ready for the LKjIP: the four quarters are closed.")
         if table.ready
-        else _("Not yet ready for the LKjIP: some rows are not locked.")
+        else _("Not yet ready for the LKjIP: not every quarter is closed.")
     )
     header = [_("Bagian"), _("Indicators")]
     for deadline in table.deadlines.values():
@@ -431,6 +431,7 @@ def quarter_summary(status: QuarterStatus) -> str:
     if status.complete:
         return _("complete (%(n)d locked)") % {"n": len(status.locked)}
     state = {
+        "closed": _("closed"),
         "waiting": _("entered, to review"),
         "late": _("late"),
         "open": _("open"),
