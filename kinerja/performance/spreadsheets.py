@@ -34,7 +34,14 @@ from kinerja.documents.packages import open_package, read_entry
 from . import permissions, services
 from .capaian import QUARTERS
 from .deadlines import Completeness, QuarterStatus
-from .models import Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
+from .models import (
+    Indicator,
+    IndicatorTarget,
+    Realisasi,
+    RealisasiEvidence,
+    Renstra,
+    cascade_order,
+)
 from .selectors import is_closed
 
 __all__ = ["completeness_workbook", "import_realisasi", "quarter_summary", "realisasi_workbook"]
@@ -112,6 +119,19 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[cell.column_letter].width = column.width
+    # After the template's columns, read only on the way out (the import reads the
+    # columns above and ignores the rest): the files attached as evidence, by name.
+    evidence_column = len(columns) + 1
+    cell = sheet.cell(row=HEADER_ROW, column=evidence_column, value=_("Evidence (bukti dukung)"))
+    cell.font = Font(bold=True, color="555555")
+    cell.fill = header_fill
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions[cell.column_letter].width = 30
+    attached: dict[int, list[str]] = {}
+    for realisasi_id, name in RealisasiEvidence.objects.filter(
+        realisasi__in=[r.pk for r in entered.values()], detached_at__isnull=True
+    ).values_list("realisasi_id", "name"):
+        attached.setdefault(realisasi_id, []).append(name)
     value_column = next(n for n, c in enumerate(columns, start=1) if c.key == "value")
     for row, indicator in enumerate(indicators, start=HEADER_ROW + 1):
         target = targets.get(indicator.pk)
@@ -130,6 +150,14 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
         for n, column in enumerate(columns, start=1):
             cell = sheet.cell(row=row, column=n, value=values[column.key])
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        names = attached.get(done.pk, []) if done else []
+        if names:
+            cell = sheet.cell(
+                row=row,
+                column=evidence_column,
+                value=f"{len(names)}: " + "; ".join(names),
+            )
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         if scale is not None:
             choice = DataValidation(
                 type="list",
@@ -142,7 +170,7 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
             sheet.add_data_validation(choice)
             choice.add(sheet.cell(row=row, column=value_column))
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
-    last = sheet.cell(row=3, column=len(columns)).column_letter
+    last = sheet.cell(row=3, column=evidence_column).column_letter
     sheet.merge_cells(f"A3:{last}3")
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[3].height = 30

@@ -33,7 +33,7 @@ from kinerja.performance import permissions
 from kinerja.performance.capaian import QUARTERS
 from kinerja.performance.cascade import cascade_svg
 from kinerja.performance.deadlines import deadlines_of
-from kinerja.performance.models import Indicator, Realisasi, Renstra
+from kinerja.performance.models import Indicator, Realisasi, RealisasiEvidence, Renstra
 from kinerja.performance.selectors import CapaianRow, capaian_table, completeness, is_closed
 from kinerja.performance.spreadsheets import realisasi_workbook
 
@@ -50,6 +50,7 @@ class Row:
     entered: Realisasi | None = None  # this quarter's row, when there is one
     return_form: django_forms.Form | None = None
     quarters: list = field(default_factory=list)  # (value, state) of TW I-IV
+    evidence: list = field(default_factory=list)  # this quarter's attached files
 
 
 def _readable(user, today) -> list[tuple[Renstra, set[int] | None]]:
@@ -112,6 +113,11 @@ def performance(request, *, bound: dict | None = None):
     }
     closed = is_closed(renstra.pk, year, quarter)
     deadline = deadlines_of(renstra, year)[quarter]
+    evidence: dict[int, list[RealisasiEvidence]] = {}
+    for item in RealisasiEvidence.objects.filter(
+        realisasi__in=[r.pk for r in entered.values()], detached_at__isnull=True
+    ):
+        evidence.setdefault(item.realisasi_id, []).append(item)
     rows = []
     table = capaian_table(renstra, year, up_to=quarter)
     for data in table:
@@ -119,6 +125,8 @@ def performance(request, *, bound: dict | None = None):
         if not permissions.may_read_indicator(indicator, units):
             continue
         row = Row(data=data, entered=entered.get(indicator.pk))
+        if row.entered is not None:
+            row.evidence = evidence.get(row.entered.pk, [])
         row.quarters = list(zip(data.quarters, data.states, QUARTERS, strict=True))
         locked = row.entered is not None and row.entered.state == Realisasi.State.LOCKED
         row.may_enter = (
