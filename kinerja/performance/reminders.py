@@ -118,7 +118,7 @@ def _notify(
             )
     except IntegrityError:
         return False
-    email = recipient.user.email if recipient.user_id else ""
+    email = recipient.user.email if recipient.user is not None else ""
     if email:
         subject = _("Kinerja: realisasi %(quarter)s %(year)s") % {
             "quarter": deadline.quarter_name,
