@@ -433,7 +433,7 @@ def completeness_workbook(table: Completeness) -> bytes:
     done_fill = PatternFill("solid", fgColor="D4EDDA")
     for row, bagian in enumerate(table.bagian, start=HEADER_ROW + 1):
         sheet.cell(row=row, column=1, value=bagian.unit.name)
-        sheet.cell(row=row, column=2, value=bagian.indicators)
+        sheet.cell(row=row, column=2, value=bagian.indicators).alignment = Alignment(vertical="top")
         for q, status in enumerate(bagian.quarters):
             cell = sheet.cell(row=row, column=3 + 2 * q, value=quarter_summary(status))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -441,8 +441,13 @@ def completeness_workbook(table: Completeness) -> bytes:
                 cell.fill = done_fill
             elif status.status == "late":
                 cell.fill = late_fill
-            sheet.cell(row=row, column=4 + 2 * q, value=status.days_late or None)
+            late = sheet.cell(row=row, column=4 + 2 * q, value=status.days_late or None)
+            late.alignment = Alignment(vertical="top")
         sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        # Spreadsheet programs do not grow a row to its wrapped text by themselves.
+        lines = max(-(-len(quarter_summary(status)) // 30) for status in bagian.quarters)
+        sheet.row_dimensions[row].height = 15 * max(lines, -(-len(bagian.unit.name) // 32), 1)
+    sheet.row_dimensions[HEADER_ROW].height = 45
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
