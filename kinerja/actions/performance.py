@@ -6,6 +6,7 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 """
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
+from kinerja.performance.evidence import attach_evidence, detach_evidence
 from kinerja.performance.services import (
     close_quarter,
     correct_realisasi,
@@ -22,9 +23,11 @@ from kinerja.performance.services import (
 from kinerja.performance.spreadsheets import import_realisasi
 
 __all__ = [
+    "attach_evidence",
     "close_quarter",
     "correct_realisasi",
     "decide_item",
+    "detach_evidence",
     "draft_agreement",
     "enter_realisasi",
     "enter_serapan",

@@ -10,19 +10,21 @@ nothing the caller may read is 404.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from kinerja import actions
 from kinerja.core import limits
 from kinerja.core.errors import DomainError
 from kinerja.performance import permissions
 from kinerja.performance.cascade import cascade_tree
-from kinerja.performance.models import Indicator, Realisasi, Renstra
+from kinerja.performance.models import Indicator, Realisasi, RealisasiEvidence, Renstra
 from kinerja.performance.selectors import capaian_table
 
 from .schemas import Message, PathId, Text, ValidationMessage
@@ -109,6 +111,16 @@ class RealisasiIn(Schema):
     follow_up: str = Text(limits.NOTE, description="Tindak lanjut.")
 
 
+class EvidenceOut(Schema):
+    id: str = Field(..., description="The file's public id (UUID).")
+    name: str
+    kind: str = Field(..., examples=["pdf"])
+    size: int = Field(..., description="Bytes.")
+    sha256: str
+    added_at: str
+    url: str = Field(..., description="Where the page downloads it (same permission).")
+
+
 class RealisasiOut(Schema):
     id: int
     indicator: str
@@ -120,6 +132,9 @@ class RealisasiOut(Schema):
     drivers: str
     obstacles: str
     follow_up: str
+    evidence: list[EvidenceOut] = Field(
+        default_factory=list, description="The files attached as evidence (bukti dukung)."
+    )
 
 
 class ReturnIn(Schema):
@@ -146,8 +161,21 @@ def _renstra_out(renstra: Renstra) -> dict:
     }
 
 
+def _evidence_out(evidence: RealisasiEvidence) -> dict:
+    return {
+        "id": str(evidence.public_id),
+        "name": evidence.name,
+        "kind": evidence.kind,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+        "added_at": evidence.created_at.isoformat(),
+        "url": reverse("web:performance-evidence", args=[evidence.public_id]),
+    }
+
+
 def _realisasi_out(row: Realisasi) -> dict:
     entry = row.entry
+    attached = RealisasiEvidence.objects.filter(realisasi=row, detached_at__isnull=True)
     return {
         "id": row.pk,
         "indicator": row.indicator.code,
@@ -159,6 +187,7 @@ def _realisasi_out(row: Realisasi) -> dict:
         "drivers": row.drivers,
         "obstacles": row.obstacles,
         "follow_up": row.follow_up,
+        "evidence": [_evidence_out(e) for e in attached],
     }
 
 
@@ -326,3 +355,46 @@ def lock_realisasi(request, realisasi_id: PathId):
         realisasi=_row(realisasi_id, request.auth), by=request.auth
     )
     return _realisasi_out(Realisasi.objects.select_related("indicator").get(pk=row.pk))
+
+
+@router.get(
+    "/realisasi/{realisasi_id}", response={200: RealisasiOut, **READ_ERRORS}, summary="Realisasi"
+)
+def read_realisasi(request, realisasi_id: PathId):
+    """One realisasi with its evidence, to whoever may read its indicator."""
+    return _realisasi_out(_row(realisasi_id, request.auth))
+
+
+@router.post(
+    "/realisasi/{realisasi_id}/evidence",
+    response={201: RealisasiOut, **WRITE_ERRORS},
+    summary="Attach evidence",
+)
+def attach_evidence(request, realisasi_id: PathId, file: File[UploadedFile]):
+    """A PDF, DOCX, XLSX or ODT as evidence (bukti dukung) of the realisasi (multipart):
+    the bagian that enters it, or the reviewer, while it is not locked. Checked by
+    content and size as every upload is; 400 with the reason otherwise."""
+    row = _row(realisasi_id, request.auth)
+    actions.performance.attach_evidence(
+        realisasi=row, file=file, name=file.name or "", by=request.auth
+    )
+    return Status(201, _realisasi_out(row))
+
+
+@router.post(
+    "/evidence/{evidence_id}/detach",
+    response={200: RealisasiOut, **WRITE_ERRORS},
+    summary="Detach evidence",
+)
+def detach_evidence(request, evidence_id: uuid.UUID):
+    """Detach a file from its realisasi (kept for the record, no longer listed)."""
+    evidence = (
+        RealisasiEvidence.objects.filter(public_id=evidence_id, detached_at__isnull=True)
+        .select_related("realisasi")
+        .first()
+    )
+    if evidence is None:
+        raise Http404(_("There is no such evidence."))
+    row = _row(evidence.realisasi_id, request.auth)
+    actions.performance.detach_evidence(evidence=evidence, by=request.auth)
+    return _realisasi_out(row)

@@ -44,6 +44,7 @@ __all__ = [
     "Hours",
     "WorkCalendar",
     "format_day",
+    "format_long_day",
     "format_moment",
     "get_calendar",
     "load_default_hours",
@@ -345,6 +346,13 @@ def format_day(day: dt.date) -> str:
         day = day.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
     # Translators: a date (Django's date format letters), as in "1 Des 2026".
     return dateformat.format(day, pgettext("day format", "j M Y"))
+
+
+def format_long_day(day: dt.date) -> str:
+    """'Sabtu, 10 Oktober 2026': a date with its weekday, as a deadline is announced."""
+    # Translators: a date with its weekday (Django's date format letters), as in
+    # "Sabtu, 10 Oktober 2026".
+    return dateformat.format(day, pgettext("long day format", "l, j F Y"))
 
 
 # --- loading ------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 A Renstra 2021-2026 with the IKU a Setda and a Bagian Umum use (satisfaction indexes,
 turnaround times where lower is better, the SAKIP predikat as a grade), the cascade to
 the Sub Bagian Perencanaan, targets per year, the Renja 2026 with real sub kegiatan codes,
-the PK 2026 at the three levels, and the realisasi of 2026 through TW III entered by the
-bagian themselves (a few rows missing, TW III still under review). Everything goes through
-the same services as the pages, so the demo's record is the record a real year leaves.
+the PK 2026 at the three levels, the quarterly deadlines of 2026, and the realisasi of
+2026 through TW III entered by the bagian themselves (a few rows missing, TW III still
+under review). Everything goes through the same services as the pages, so the demo's
+record is the record a real year leaves.
 
 Only on a database without this Renstra: running the demo again changes nothing.
 """
@@ -20,6 +21,7 @@ from django.db import transaction
 
 from kinerja import actions
 from kinerja.org.models import Position, Unit
+from kinerja.performance.deadlines import default_due
 from kinerja.performance.models import (
     Goal,
     GradeScale,
@@ -29,6 +31,7 @@ from kinerja.performance.models import (
     Objective,
     Renja,
     Renstra,
+    ReportingDeadline,
 )
 
 TITLE = "Rencana Strategis Sekretariat Daerah Kota Banjarbaru 2021-2026"
@@ -300,6 +303,11 @@ def load_demo_performance() -> bool:
     _renja(renstra, units, objectives, users)
     _agreements(renstra, positions, users)
     _realisasi(renstra, indicators, users)
+    # The quarterly deadlines of 2026 as the administrator sets them: the Pemda default.
+    for quarter in (1, 2, 3, 4):
+        ReportingDeadline.objects.create(
+            renstra=renstra, year=2026, quarter=quarter, due_on=default_due(2026, quarter)
+        )
     return True
 
 

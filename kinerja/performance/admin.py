@@ -25,9 +25,12 @@ from .models import (
     PerformanceAgreement,
     QuarterClosure,
     Realisasi,
+    RealisasiEvidence,
     Renja,
     RenjaItem,
     Renstra,
+    ReportingDeadline,
+    ReportingNotice,
 )
 from .services import stream_of
 
@@ -35,7 +38,7 @@ from .services import stream_of
 def _renstra_of(obj) -> Renstra | None:
     if isinstance(obj, Renstra):
         return obj if obj.pk else None
-    if isinstance(obj, Goal | Objective):
+    if isinstance(obj, Goal | Objective | ReportingDeadline):
         return obj.renstra
     if isinstance(obj, Indicator):
         return obj.objective.renstra
@@ -277,3 +280,32 @@ class BudgetRealisationAdmin(ReadOnlyAdmin):
 class QuarterClosureAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "renstra", "closed_by", "closed_at"]
     list_select_related = ["renstra", "closed_by"]
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(AuditedAdmin):
+    """The quarterly deadlines of the realisasi (batas waktu): a quarter without one
+    follows the default, the 10th of the month after it (TW IV by 10 January)."""
+
+    list_display = ["renstra", "year", "quarter", "due_on", "remind_days", "escalate_to"]
+    list_select_related = ["renstra", "escalate_to"]
+    list_filter = ["year", "quarter", "renstra"]
+    autocomplete_fields = ["renstra", "escalate_to"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("remind_days", 5)
+        return initial
+
+
+@admin.register(ReportingNotice)
+class ReportingNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "recipient", "unit", "year", "quarter", "emailed"]
+    list_select_related = ["recipient", "unit"]
+    list_filter = ["kind", "year", "quarter"]
+
+
+@admin.register(RealisasiEvidence)
+class RealisasiEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "realisasi", "kind", "size", "created_at", "detached_at"]
+    list_select_related = ["realisasi__indicator"]

@@ -14,8 +14,10 @@ page, an export and a document cannot disagree. The scales of grade targets and 
 bands of capaian are data an administrator edits.
 """
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,9 @@ __all__ = [
     "Objective",
     "Realisasi",
     "Renstra",
+    "RealisasiEvidence",
+    "ReportingDeadline",
+    "ReportingNotice",
 ]
 
 
@@ -849,6 +854,139 @@ class QuarterClosure(models.Model):
 
     def __str__(self) -> str:
         return f"TW {self.quarter} {self.year}"
+
+
+class ReportingDeadline(TimeStampedModel):
+    """Batas waktu: the day by which each bagian's realisasi of a quarter must be in, how
+    many working days before it the bagian are reminded, and to whom a bagian still late
+    after it is escalated (besides its own head). Data an administrator sets per Renstra,
+    year and quarter; a quarter without one follows the default (deadlines.default_due:
+    the 10th of the month after the quarter, TW IV by 10 January)."""
+
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.PROTECT, related_name="deadlines"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTER_CHOICES)
+    due_on = models.DateField(_("due on"))
+    remind_days = models.PositiveSmallIntegerField(
+        _("remind (working days before)"),
+        default=5,
+        help_text=_(
+            "The bagian whose realisasi is not in are reminded from this many working days before the deadline."
+        ),
+    )
+    escalate_to = models.ForeignKey(
+        Position,
+        verbose_name=_("escalate to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Besides the head of the late bagian. Empty: the reviewer of the Renstra (the Kasubbag Perencanaan)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
+        ordering = ["renstra", "-year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["renstra", "year", "quarter"], name="deadline_once_a_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="deadline_quarter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TW {self.quarter} {self.year}: {self.due_on:%Y-%m-%d}"
+
+
+class ReportingNotice(models.Model):
+    """A notice about a bagian's realisasi of a quarter that is not in: a reminder to its
+    operators before the deadline, an escalation to its head and the reviewer after it.
+    Sent by `manage.py remind`, once per bagian, quarter, kind and recipient (the unique
+    constraint decides, however often it runs); shown on /notifications/ and mailed."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        ESCALATION = "escalation", _("Escalation")
+
+    recipient = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reporting_notices",
+    )
+    renstra = models.ForeignKey(
+        Renstra, verbose_name=_("Renstra"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTER_CHOICES)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("bagian"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed = models.BooleanField(_("sent by e-mail"), default=False)
+
+    class Meta:
+        verbose_name = _("reporting notice")
+        verbose_name_plural = _("reporting notices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["renstra", "year", "quarter", "unit", "kind", "recipient"],
+                name="reporting_notice_once",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+
+def evidence_path(instance: "RealisasiEvidence", filename: str) -> str:
+    # Outside the documents' folder (whose sweep compares it with the document versions);
+    # a folder per file, so two files of the same name never collide.
+    return f"bukti-kinerja/{instance.public_id}/{filename}"
+
+
+class RealisasiEvidence(models.Model):
+    """Bukti dukung: a file that supports a realisasi (a report, a list, a decree), checked
+    by content and size as every uploaded document is (documents.files.inspect). Detaching
+    keeps the file and the row, marked detached, for the record."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    realisasi = models.ForeignKey(
+        Realisasi, verbose_name=_("realisasi"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=400)
+    name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(_("format"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"))
+    detached_at = models.DateTimeField(_("detached"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence (bukti dukung)")
+        verbose_name_plural = _("evidence (bukti dukung)")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _plain(value: Decimal) -> Decimal:

@@ -58,7 +58,7 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
     `year` through quarter `up_to`. 5 queries (indicators, targets, realisasi, bands)."""
     indicators = list(
         Indicator.objects.filter(objective__renstra=renstra)
-        .select_related("objective__unit", "scale", "responsible")
+        .select_related("objective__unit", "scale", "responsible__unit")
         .order_by(
             cascade_order("objective__"), "objective__order", "objective__code", "order", "code"
         )

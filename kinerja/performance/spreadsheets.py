@@ -26,16 +26,25 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kinerja.core.calendar import format_day
 from kinerja.core.errors import DomainError, shorten
 from kinerja.core.numbers import format_number, parse_number
 from kinerja.documents.packages import open_package, read_entry
 
 from . import permissions, services
 from .capaian import QUARTERS
-from .models import Indicator, IndicatorTarget, Realisasi, Renstra, cascade_order
+from .deadlines import Completeness, QuarterStatus
+from .models import (
+    Indicator,
+    IndicatorTarget,
+    Realisasi,
+    RealisasiEvidence,
+    Renstra,
+    cascade_order,
+)
 from .selectors import is_closed
 
-__all__ = ["import_realisasi", "realisasi_workbook"]
+__all__ = ["completeness_workbook", "import_realisasi", "quarter_summary", "realisasi_workbook"]
 
 MAX_ROWS = 5000
 _DTD_SCAN_BYTES = 64 * 1024 * 1024
@@ -110,6 +119,19 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[cell.column_letter].width = column.width
+    # After the template's columns, read only on the way out (the import reads the
+    # columns above and ignores the rest): the files attached as evidence, by name.
+    evidence_column = len(columns) + 1
+    cell = sheet.cell(row=HEADER_ROW, column=evidence_column, value=_("Evidence (bukti dukung)"))
+    cell.font = Font(bold=True, color="555555")
+    cell.fill = header_fill
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions[cell.column_letter].width = 30
+    attached: dict[int, list[str]] = {}
+    for realisasi_id, name in RealisasiEvidence.objects.filter(
+        realisasi__in=[r.pk for r in entered.values()], detached_at__isnull=True
+    ).values_list("realisasi_id", "name"):
+        attached.setdefault(realisasi_id, []).append(name)
     value_column = next(n for n, c in enumerate(columns, start=1) if c.key == "value")
     for row, indicator in enumerate(indicators, start=HEADER_ROW + 1):
         target = targets.get(indicator.pk)
@@ -128,6 +150,14 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
         for n, column in enumerate(columns, start=1):
             cell = sheet.cell(row=row, column=n, value=values[column.key])
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        names = attached.get(done.pk, []) if done else []
+        if names:
+            cell = sheet.cell(
+                row=row,
+                column=evidence_column,
+                value=f"{len(names)}: " + "; ".join(names),
+            )
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         if scale is not None:
             choice = DataValidation(
                 type="list",
@@ -140,7 +170,7 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
             sheet.add_data_validation(choice)
             choice.add(sheet.cell(row=row, column=value_column))
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
-    last = sheet.cell(row=3, column=len(columns)).column_letter
+    last = sheet.cell(row=3, column=evidence_column).column_letter
     sheet.merge_cells(f"A3:{last}3")
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[3].height = 30
@@ -363,3 +393,89 @@ def _check_value(indicator: Indicator, value) -> str:
     if abs(number) >= Decimal(10) ** 16:
         return _("%(value)s is too large.") % {"value": format_number(number)}
     return ""
+
+
+# --- the completeness table (Kelengkapan) ------------------------------------------------------
+
+
+def completeness_workbook(table: Completeness) -> bytes:
+    """The Kelengkapan table as XLSX: one row per bagian, per quarter its state, what is
+    locked, waiting, returned and missing (by code), and the days late; the deadlines
+    above. The same dataclasses as the page, so the two cannot disagree."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Completeness %(year)s") % {"year": table.year}
+    sheet["A1"] = _("Completeness of the realisasi, %(year)s") % {"year": table.year}
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet["A2"] = table.renstra.title
+    sheet["A3"] = (
+        _("Ready for the LKjIP: the four quarters are closed.")
+        if table.ready
+        else _("Not yet ready for the LKjIP: not every quarter is closed.")
+    )
+    header = [_("Bagian"), _("Indicators")]
+    for deadline in table.deadlines.values():
+        header.append(
+            _("%(quarter)s (deadline %(due)s)")
+            % {"quarter": deadline.quarter_name, "due": format_day(deadline.due_on)}
+        )
+        header.append(_("%(quarter)s days late") % {"quarter": deadline.quarter_name})
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    for n, title in enumerate(header, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=n, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[cell.column_letter].width = (
+            34 if n == 1 else (10 if n % 2 == 0 else 30)
+        )
+    late_fill = PatternFill("solid", fgColor="F8D7DA")
+    done_fill = PatternFill("solid", fgColor="D4EDDA")
+    for row, bagian in enumerate(table.bagian, start=HEADER_ROW + 1):
+        sheet.cell(row=row, column=1, value=bagian.unit.name)
+        sheet.cell(row=row, column=2, value=bagian.indicators).alignment = Alignment(vertical="top")
+        for q, status in enumerate(bagian.quarters):
+            cell = sheet.cell(row=row, column=3 + 2 * q, value=quarter_summary(status))
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if status.complete:
+                cell.fill = done_fill
+            elif status.status == "late":
+                cell.fill = late_fill
+            late = sheet.cell(row=row, column=4 + 2 * q, value=status.days_late or None)
+            late.alignment = Alignment(vertical="top")
+        sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        # Spreadsheet programs do not grow a row to its wrapped text by themselves.
+        lines = max(-(-len(quarter_summary(status)) // 30) for status in bagian.quarters)
+        sheet.row_dimensions[row].height = 15 * max(lines, -(-len(bagian.unit.name) // 32), 1)
+    sheet.row_dimensions[HEADER_ROW].height = 45
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def quarter_summary(status: QuarterStatus) -> str:
+    """'complete' or 'late: missing IK2.1; returned IK2.2; 3 locked' as one cell says it."""
+    if status.complete:
+        return _("complete (%(n)d locked)") % {"n": len(status.locked)}
+    state = {
+        "closed": _("closed"),
+        "waiting": _("entered, to review"),
+        "late": _("late"),
+        "open": _("open"),
+    }[status.status]
+    parts = [state]
+    if status.missing:
+        parts.append(_("missing: %(codes)s") % {"codes": ", ".join(status.missing)})
+    if status.returned:
+        parts.append(_("returned: %(codes)s") % {"codes": ", ".join(status.returned)})
+    if status.waiting:
+        parts.append(_("to review: %(codes)s") % {"codes": ", ".join(status.waiting)})
+    if status.locked:
+        parts.append(_("%(n)d locked") % {"n": len(status.locked)})
+    return "; ".join(parts)

@@ -32,7 +32,8 @@ from kinerja.core.errors import DomainError
 from kinerja.performance import permissions
 from kinerja.performance.capaian import QUARTERS
 from kinerja.performance.cascade import cascade_svg
-from kinerja.performance.models import Indicator, Realisasi, Renstra
+from kinerja.performance.deadlines import deadlines_of
+from kinerja.performance.models import Indicator, Realisasi, RealisasiEvidence, Renstra
 from kinerja.performance.selectors import CapaianRow, capaian_table, completeness, is_closed
 from kinerja.performance.spreadsheets import realisasi_workbook
 
@@ -49,6 +50,7 @@ class Row:
     entered: Realisasi | None = None  # this quarter's row, when there is one
     return_form: django_forms.Form | None = None
     quarters: list = field(default_factory=list)  # (value, state) of TW I-IV
+    evidence: list = field(default_factory=list)  # this quarter's attached files
 
 
 def _readable(user, today) -> list[tuple[Renstra, set[int] | None]]:
@@ -69,7 +71,7 @@ def _int(value, default: int, low: int, high: int) -> int:
     return number if low <= number <= high else default
 
 
-def _scene(request) -> tuple[Renstra, set[int] | None, int, int, list]:
+def scene(request) -> tuple[Renstra, set[int] | None, int, int, list]:
     today = timezone.localdate()
     readable = _readable(request.user, today)
     if not readable:
@@ -98,7 +100,7 @@ def _page_url(renstra: Renstra, year: int, quarter: int, anchor: str = "") -> st
 @login_required
 def performance(request, *, bound: dict | None = None):
     try:
-        renstra, units, year, quarter, readable = _scene(request)
+        renstra, units, year, quarter, readable = scene(request)
     except Http404:
         return render(request, "web/performance.html", {"renstra": None})
     today = timezone.localdate()
@@ -110,6 +112,12 @@ def performance(request, *, bound: dict | None = None):
         )
     }
     closed = is_closed(renstra.pk, year, quarter)
+    deadline = deadlines_of(renstra, year)[quarter]
+    evidence: dict[int, list[RealisasiEvidence]] = {}
+    for item in RealisasiEvidence.objects.filter(
+        realisasi__in=[r.pk for r in entered.values()], detached_at__isnull=True
+    ):
+        evidence.setdefault(item.realisasi_id, []).append(item)
     rows = []
     table = capaian_table(renstra, year, up_to=quarter)
     for data in table:
@@ -117,6 +125,8 @@ def performance(request, *, bound: dict | None = None):
         if not permissions.may_read_indicator(indicator, units):
             continue
         row = Row(data=data, entered=entered.get(indicator.pk))
+        if row.entered is not None:
+            row.evidence = evidence.get(row.entered.pk, [])
         row.quarters = list(zip(data.quarters, data.states, QUARTERS, strict=True))
         locked = row.entered is not None and row.entered.state == Realisasi.State.LOCKED
         row.may_enter = (
@@ -164,6 +174,8 @@ def performance(request, *, bound: dict | None = None):
         "progress": completeness([r.data for r in rows], quarter),
         "reviewer": reviewer,
         "closed": closed,
+        "deadline": deadline,
+        "days_late": deadline.days_late(today) if not closed else 0,
         "may_enter_any": any(r.may_enter for r in rows),
         "import_form": (bound or {}).get("import") or forms.ImportForm(),
         "cascade": mark_safe(cascade_svg(renstra)),  # noqa: S308 - our own drawing, every text escaped
@@ -184,7 +196,7 @@ def _indicator(renstra: Renstra, pk) -> Indicator:
 @require_POST
 @login_required
 def enter(request):
-    renstra, units, year, quarter, _readable_list = _scene(request)
+    renstra, units, year, quarter, _readable_list = scene(request)
     indicator = _indicator(renstra, request.POST.get("indicator"))
     if not permissions.may_read_indicator(indicator, units):
         raise Http404(_("There is no such indicator in this Renstra."))
@@ -224,7 +236,7 @@ def _entered_row(renstra: Renstra, pk) -> Realisasi:
 @require_POST
 @login_required
 def review(request, decision: str):
-    renstra, _units, year, quarter, _readable_list = _scene(request)
+    renstra, _units, year, quarter, _readable_list = scene(request)
     row = _entered_row(renstra, request.POST.get("row"))
     code = row.indicator.code
     try:
@@ -251,7 +263,7 @@ def review(request, decision: str):
 @require_POST
 @login_required
 def close(request):
-    renstra, _units, year, quarter, _readable_list = _scene(request)
+    renstra, _units, year, quarter, _readable_list = scene(request)
     try:
         actions.performance.close_quarter(
             renstra=renstra, year=year, quarter=quarter, by=request.user
@@ -268,7 +280,7 @@ def close(request):
 
 @login_required
 def sheet(request):
-    renstra, _units, year, quarter, _readable_list = _scene(request)
+    renstra, _units, year, quarter, _readable_list = scene(request)
     data = realisasi_workbook(renstra=renstra, year=year, quarter=quarter, by=request.user)
     response = HttpResponse(data, content_type=XLSX)
     name = f"realisasi-{QUARTERS[quarter - 1].replace(' ', '-').lower()}-{year}.xlsx"
@@ -279,7 +291,7 @@ def sheet(request):
 @require_POST
 @login_required
 def upload(request):
-    renstra, _units, year, quarter, _readable_list = _scene(request)
+    renstra, _units, year, quarter, _readable_list = scene(request)
     form = forms.ImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

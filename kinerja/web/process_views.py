@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import CharField, Prefetch, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from kinerja import actions
 from kinerja.core.calendar import format_moment
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person
+from kinerja.performance.models import ReportingNotice
 from kinerja.sop.models import Sop, SopVersion
 from kinerja.workflow import permissions, selectors
 from kinerja.workflow.graph import graph_for
@@ -461,37 +462,72 @@ def process_access_revoke(request, pk, person_pk):
 # --- notifications -----------------------------------------------------------------------
 
 
+def _notices(person: Person):
+    """The person's notices of both kinds, newest first, as one paginable list of
+    (id, created, source): the task notices of the workflow and the realisasi notices
+    of the performance data (ReportingNotice), each read whole only for its page."""
+    fields = ("pk", "created_at", "source")
+    tasks = (
+        Notification.objects.filter(recipient=person)
+        .annotate(source=Value("task", output_field=CharField()))
+        .order_by()
+        .values_list(*fields)
+    )
+    realisasi = (
+        ReportingNotice.objects.filter(recipient=person)
+        .annotate(source=Value("realisasi", output_field=CharField()))
+        .order_by()
+        .values_list(*fields)
+    )
+    return tasks.union(realisasi, all=True).order_by("-created_at", "-pk")
+
+
 @login_required
 def notification_list(request):
     person = permissions.person_of(request.user)
-    notices = (
-        Notification.objects.filter(recipient=person)
-        .select_related("task__process", "task__step")
-        .order_by("-created_at", "-pk")
-        if person
-        else Notification.objects.none()
-    )
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(n, format_moment(n.created_at)) for n in page.object_list]
+    if person is None:
+        page = Paginator(Notification.objects.none(), PAGE_SIZE).get_page(1)
+        return render(request, "web/notifications.html", {"page": page, "rows": []})
+    page = Paginator(_notices(person), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = {"task": [], "realisasi": []}
+    for pk, _created, source in page.object_list:
+        ids[source].append(pk)
+    found = {
+        "task": Notification.objects.select_related("task__process", "task__step").in_bulk(
+            ids["task"]
+        ),
+        "realisasi": ReportingNotice.objects.select_related("unit").in_bulk(ids["realisasi"]),
+    }
+    rows = []
+    for pk, _created, source in page.object_list:
+        notice = found[source].get(pk)
+        if notice is not None:
+            rows.append((notice, format_moment(notice.created_at), source))
     return render(request, "web/notifications.html", {"page": page, "rows": rows})
 
 
 @login_required
 @require_POST
 def notification_read(request):
-    """Mark one notice (POST notification=<id>) or all of the person's notices as read.
+    """Mark one notice (POST notification=<id> for a task's, notice=<id> for a realisasi
+    notice) or all of the person's notices as read.
 
     Not an action of the record: reading a notice changes nothing in a process.
     """
     person = permissions.person_of(request.user)
     if person is not None:
+        now = timezone.now()
         unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
+        unread_realisasi = ReportingNotice.objects.filter(recipient=person, read_at__isnull=True)
         wanted = request.POST.get("notification", "")
-        if wanted:
-            if not wanted.isdigit():
+        wanted_realisasi = request.POST.get("notice", "")
+        if wanted or wanted_realisasi:
+            if not (wanted or "0").isdigit() or not (wanted_realisasi or "0").isdigit():
                 raise Http404("notification")
-            unread = unread.filter(pk=int(wanted))
-        unread.update(read_at=timezone.now())
+            unread = unread.filter(pk=int(wanted or 0))
+            unread_realisasi = unread_realisasi.filter(pk=int(wanted_realisasi or 0))
+        unread.update(read_at=now)
+        unread_realisasi.update(read_at=now)
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)

@@ -1,7 +1,9 @@
 from django.urls import path, re_path
 
 from . import (
+    completeness_views,
     document_views,
+    evidence_views,
     home_views,
     performance_views,
     process_views,
@@ -41,6 +43,19 @@ urlpatterns = [
     path("notifications/", process_views.notification_list, name="notifications"),
     # Performance data: capaian, realisasi entry and review, the quarter's sheet.
     path("kinerja/", performance_views.performance, name="performance"),
+    path("kinerja/kelengkapan/", completeness_views.completeness, name="performance-completeness"),
+    path(
+        "kinerja/kelengkapan.xlsx",
+        completeness_views.completeness_xlsx,
+        name="performance-completeness-xlsx",
+    ),
+    path("kinerja/bukti/attach/", evidence_views.attach, name="performance-evidence-attach"),
+    path("kinerja/bukti/detach/", evidence_views.detach, name="performance-evidence-detach"),
+    path(
+        "kinerja/bukti/<uuid:public_id>/",
+        evidence_views.download,
+        name="performance-evidence",
+    ),
     path("kinerja/enter/", performance_views.enter, name="performance-enter"),
     path("kinerja/lock/", performance_views.review, {"decision": "lock"}, name="performance-lock"),
     path(

@@ -383,14 +383,19 @@ def test_backup_refuses_a_file_that_exists_or_a_folder_that_does_not(db, tmp_pat
 
 
 def test_stored_names_are_every_file_field_of_every_model(db):
-    # The documents' versions and the DOCX of generated letters: what a backup must hold.
+    # The documents' versions, the DOCX of generated letters and the evidence of the
+    # realisasi: what a backup must hold.
     fields = {
         (model._meta.label, f.name)
         for model in apps.get_models()
         for f in model._meta.local_concrete_fields
         if f.get_internal_type() == "FileField"
     }
-    assert fields == {("documents.DocumentVersion", "file"), ("documents.GeneratedLetter", "docx")}
+    assert fields == {
+        ("documents.DocumentVersion", "file"),
+        ("documents.GeneratedLetter", "docx"),
+        ("performance.RealisasiEvidence", "file"),
+    }
     assert backup.stored_names() == set()
 
 

@@ -35,6 +35,9 @@ def admin_client(client, setda):
         "performanceagreement",
         "budgetrealisation",
         "quarterclosure",
+        "reportingdeadline",
+        "reportingnotice",
+        "realisasievidence",
     ],
 )
 def test_every_list_and_add_page_opens(admin_client, model):
@@ -47,6 +50,8 @@ def test_every_list_and_add_page_opens(admin_client, model):
         "performanceagreement",
         "budgetrealisation",
         "quarterclosure",
+        "reportingnotice",
+        "realisasievidence",
     )
     assert add.status_code == (403 if read_only else 200)
 
@@ -122,3 +127,21 @@ def test_realisasi_cannot_be_changed_in_the_admin(admin_client, setda):
         admin_client.post(reverse("admin:performance_realisasi_delete", args=[row.pk])).status_code
         == 403
     )
+
+
+def test_a_deadline_set_in_the_administration_is_in_the_record(admin_client, setda):
+    renstra = setda["renstra"]
+    response = admin_client.post(
+        reverse("admin:performance_reportingdeadline_add"),
+        {
+            "renstra": renstra.pk,
+            "year": 2026,
+            "quarter": 3,
+            "due_on": "2026-10-12",
+            "remind_days": 3,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    (event,) = [e for e in events_for(stream_of(renstra)) if e.action == "plan-add"]
+    assert event.after["due_on"] == "2026-10-12" and event.after["remind_days"] == "3"
+    assert verify(stream_of(renstra)) == []

@@ -1,6 +1,7 @@
 """The counts in the navigation: tasks waiting for the person and unread notices.
 
-Two indexed COUNT queries per page (task_inbox / the notification index), made
+Two indexed COUNT queries per page (task_inbox / the notification indexes of the tasks'
+and the realisasi notices, counted in one), made
 once per request however often the tag is used.
 """
 
@@ -8,6 +9,7 @@ from django import template
 from django.utils import timezone
 
 from kinerja.org.models import Assignment
+from kinerja.performance.models import ReportingNotice
 from kinerja.workflow.models import Notification, Task
 from kinerja.workflow.permissions import person_of
 
@@ -28,7 +30,17 @@ def nav_counts(context) -> dict:
     if person is not None:
         counts = {
             "tasks": Task.objects.inbox_for(person, on=timezone.localdate()).count(),
-            "unread": Notification.objects.filter(recipient=person, read_at__isnull=True).count(),
+            # Both kinds of notice, the task's and the realisasi's, in one COUNT.
+            "unread": Notification.objects.filter(recipient=person, read_at__isnull=True)
+            .order_by()
+            .values("pk")
+            .union(
+                ReportingNotice.objects.filter(recipient=person, read_at__isnull=True)
+                .order_by()
+                .values("pk"),
+                all=True,
+            )
+            .count(),
         }
     request._kinerja_nav_counts = counts
     return counts
