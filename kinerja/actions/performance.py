@@ -6,6 +6,7 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 """
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
+from kinerja.performance.serapan_sheets import import_serapan
 from kinerja.performance.services import (
     close_quarter,
     correct_realisasi,
@@ -29,6 +30,7 @@ __all__ = [
     "enter_realisasi",
     "enter_serapan",
     "import_realisasi",
+    "import_serapan",
     "lock_realisasi",
     "lock_serapan",
     "propose_item",
