@@ -19,7 +19,7 @@ from kinerja.performance.models import PerformanceAgreement
 
 from .test_agreements import budget, officials  # noqa: F401 - the fixture, and the Renja
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officials")]
 
 
 @pytest.fixture
@@ -43,16 +43,12 @@ def scene(setda, **more):
 
 def _draft(setda, client, code="kabag-tapem"):
     position = Position.objects.get(code=code)
-    response = client.post(
-        reverse("web:agreement-draft"), scene(setda, position=position.pk)
-    )
+    response = client.post(reverse("web:agreement-draft"), scene(setda, position=position.pk))
     assert response.status_code == 302, text(response)
     return PerformanceAgreement.objects.get(position=position, revision=0)
 
 
-def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable(
-    setda, officials, page
-):
+def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable(setda, page):
     budget(setda)
     kasubbag = page("kasubbag")
     shown = text(kasubbag.get(reverse("web:agreements"), scene(setda)))
@@ -66,12 +62,13 @@ def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable
     assert "Plt. Sekretaris Daerah" in shown and "Rp65.500.000" in shown
     signed = kasubbag.post(
         reverse("web:agreement-sign", args=[pk.pk]),
-        {"s%d-on" % pk.pk: "2026-01-15", "s%d-place" % pk.pk: "Banjarbaru"},
+        {f"s{pk.pk}-on": "2026-01-15", f"s{pk.pk}-place": "Banjarbaru"},
     )
     assert signed.status_code == 302
     shown = text(kasubbag.get(signed["Location"]))
-    assert "The signing of the PK of Kepala Bagian Tata Pemerintahan on 15-01-2026 is recorded." in (
-        shown
+    assert (
+        "The signing of the PK of Kepala Bagian Tata Pemerintahan on 15-01-2026 is recorded."
+        in (shown)
     )
     assert "Banjarbaru, 15 January 2026" in shown
     # Signed: the budget table is the snapshot, program -> kegiatan with the total.
@@ -82,7 +79,7 @@ def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable
     assert "(from the Renja as it is today" not in shown
     revised = kasubbag.post(
         reverse("web:agreement-revise", args=[pk.pk]),
-        {"v%d-reason" % pk.pk: "official", "v%d-note" % pk.pk: "Kabag baru dilantik."},
+        {f"v{pk.pk}-reason": "official", f"v{pk.pk}-note": "Kabag baru dilantik."},
     )
     assert revised.status_code == 302
     revision = PerformanceAgreement.objects.get(previous=pk)
@@ -93,15 +90,17 @@ def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable
     kasubbag.post(
         reverse("web:agreement-sign", args=[revision.pk]),
         {
-            "s%d-on" % revision.pk: "2026-07-02",
-            "s%d-place" % revision.pk: "Banjarbaru",
+            f"s{revision.pk}-on": "2026-07-02",
+            f"s{revision.pk}-place": "Banjarbaru",
             "from": "detail",
         },
     )
     # The first PK is superseded and still reads as it was signed.
     first = text(kasubbag.get(reverse("web:agreement", args=[pk.pk])))
     assert "This PK was replaced by a signed revision" in first
-    assert "Demo Kepala Bagian Tata Pemerintahan" in first and "Banjarbaru, 15 January 2026" in first
+    assert (
+        "Demo Kepala Bagian Tata Pemerintahan" in first and "Banjarbaru, 15 January 2026" in first
+    )
     assert [e.action for e in events_for(services.stream_of(setda["renstra"]))][-4:] == [
         "pk-draft",
         "pk-sign",
@@ -110,16 +109,16 @@ def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable
     ]
 
 
-def test_bad_input_is_named_beside_its_field(setda, officials, page):
+def test_bad_input_is_named_beside_its_field(setda, page):
     kasubbag = page("kasubbag")
     pk = _draft(setda, kasubbag)
     no_place = kasubbag.post(
-        reverse("web:agreement-sign", args=[pk.pk]), {"s%d-on" % pk.pk: "2026-01-15"}
+        reverse("web:agreement-sign", args=[pk.pk]), {f"s{pk.pk}-on": "2026-01-15"}
     )
     assert no_place.status_code == 400 and "This field is required." in text(no_place)
     late = kasubbag.post(
         reverse("web:agreement-sign", args=[pk.pk]),
-        {"s%d-on" % pk.pk: "2027-03-01", "s%d-place" % pk.pk: "Banjarbaru"},
+        {f"s{pk.pk}-on": "2027-03-01", f"s{pk.pk}-place": "Banjarbaru"},
     )
     assert late.status_code == 400
     assert "A PK for 2026 is signed in 2026 (or the December before), not on 2027-03-01." in text(
@@ -129,16 +128,16 @@ def test_bad_input_is_named_beside_its_field(setda, officials, page):
     assert pk.status == "draft"
     kasubbag.post(
         reverse("web:agreement-sign", args=[pk.pk]),
-        {"s%d-on" % pk.pk: "2026-01-15", "s%d-place" % pk.pk: "Banjarbaru"},
+        {f"s{pk.pk}-on": "2026-01-15", f"s{pk.pk}-place": "Banjarbaru"},
     )
     no_reason = kasubbag.post(
-        reverse("web:agreement-revise", args=[pk.pk]), {"v%d-note" % pk.pk: "x"}
+        reverse("web:agreement-revise", args=[pk.pk]), {f"v{pk.pk}-note": "x"}
     )
     assert no_reason.status_code == 400 and "This field is required." in text(no_reason)
     assert not PerformanceAgreement.objects.filter(previous=pk).exists()
 
 
-def test_who_reads_and_who_prepares(setda, officials, page):
+def test_who_reads_and_who_prepares(setda, page):
     pk = _draft(setda, page("kasubbag"))
     operator = page("tapem")
     shown = text(operator.get(reverse("web:agreements"), scene(setda)))
@@ -147,7 +146,7 @@ def test_who_reads_and_who_prepares(setda, officials, page):
     assert "Record the signing" not in shown
     refused = operator.post(
         reverse("web:agreement-sign", args=[pk.pk]),
-        {"s%d-on" % pk.pk: "2026-01-15", "s%d-place" % pk.pk: "Banjarbaru"},
+        {f"s{pk.pk}-on": "2026-01-15", f"s{pk.pk}-place": "Banjarbaru"},
     )
     assert refused.status_code == 403
     # Another bagian does not read it at all.
@@ -157,7 +156,7 @@ def test_who_reads_and_who_prepares(setda, officials, page):
     )
 
 
-def test_the_targets_and_budget_download_as_xlsx(setda, officials, page):
+def test_the_targets_and_budget_download_as_xlsx(setda, page):
     budget(setda)
     pk = _draft(setda, page("kasubbag"))
     response = page("tapem").get(reverse("web:agreement-sheet", args=[pk.pk]))
