@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kinerja import actions
@@ -162,9 +163,9 @@ def agreement_list(request, *, bound: dict | None = None):
 
 
 _LEVEL_PARTIES = {
-    "II": "Sekretaris Daerah – Wali Kota",
-    "III": "Kepala Bagian – Sekretaris Daerah",
-    "IV": "Kepala Sub Bagian – Kepala Bagian",
+    "II": gettext_lazy("the Sekretaris Daerah with the Wali Kota"),
+    "III": gettext_lazy("each Kepala Bagian with their superior"),
+    "IV": gettext_lazy("each Kepala Sub Bagian with their Kepala Bagian"),
 }
 
 

@@ -56,7 +56,7 @@ def test_the_preparer_drafts_signs_and_revises_and_every_revision_stays_readable
     pk = _draft(setda, kasubbag)
     shown = text(kasubbag.get(reverse("web:agreements"), scene(setda)))
     assert "The draft PK 2026 of Kepala Bagian Tata Pemerintahan is made from the cascade." in shown
-    assert "Eselon III Kepala Bagian – Sekretaris Daerah" in shown
+    assert "Eselon III each Kepala Bagian with their superior" in shown
     assert "IK1 Indeks kepuasan layanan pemerintahan 3,5 indeks" in shown
     # A draft shows who holds the posts today and the Renja as it is.
     assert "Plt. Sekretaris Daerah" in shown and "Rp65.500.000" in shown
