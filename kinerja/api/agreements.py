@@ -156,10 +156,7 @@ class ReturnIn(Schema):
 
 
 def _units(renstra: Renstra, user) -> set[int] | None:
-    day = timezone.localdate()
-    if permissions.may_prepare(renstra, user, day):
-        return None
-    return permissions.readable_units(renstra, user, day)
+    return agreement_reads.units_for(renstra, user)
 
 
 def _renstra(renstra_id: int, user) -> tuple[Renstra, set[int] | None]:

@@ -4,6 +4,8 @@ signed, or who holds the posts today for a draft), the positions that could have
 
 import datetime as dt
 
+from django.utils import timezone
+
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Position
 
@@ -13,6 +15,7 @@ from .models import Objective, PerformanceAgreement, Renstra
 
 __all__ = [
     "agreements_of",
+    "units_for",
     "budget_table",
     "parties_of",
     "positions_to_draft",
@@ -93,3 +96,13 @@ def positions_to_draft(renstra: Renstra, year: int) -> list[Position]:
         if position.superior.unit_id != position.unit_id:
             heads.append(position)
     return heads
+
+
+def units_for(renstra: Renstra, user, day: dt.date | None = None) -> set[int] | None:
+    """What `user` reads of the Renstra's PKs and serapan: all (None) for the preparers
+    (the reviewer and the Sub Bagian Perencanaan), else their units and the units they
+    lead (an empty set: nothing)."""
+    day = day or timezone.localdate()
+    if permissions.may_prepare(renstra, user, day):
+        return None
+    return permissions.readable_units(renstra, user, day)

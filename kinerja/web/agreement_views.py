@@ -38,12 +38,7 @@ from . import agreement_forms as forms
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def units_for(renstra: Renstra, user, day) -> set[int] | None:
-    """What `user` reads of the Renstra's PKs and serapan: all for the preparers (the
-    reviewer and the Sub Bagian Perencanaan), else their units and the units they lead."""
-    if permissions.may_prepare(renstra, user, day):
-        return None
-    return permissions.readable_units(renstra, user, day)
+units_for = agreements.units_for
 
 
 def readable_renstra(user, day) -> list[tuple[Renstra, set[int] | None]]:
