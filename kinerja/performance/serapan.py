@@ -82,7 +82,7 @@ def serapan_table(renja: Renja | None, *, units: set[int] | None, up_to: int = 4
     total = SerapanRow(code="", name="", depth=0)
     if renja is None:
         return SerapanTable(renja, up_to, [], total)
-    items = (
+    found = (
         RenjaItem.objects.filter(
             renja=renja, state__in=[RenjaItem.State.ACCEPTED, RenjaItem.State.CHANGED]
         )
@@ -90,8 +90,8 @@ def serapan_table(renja: Renja | None, *, units: set[int] | None, up_to: int = 4
         .order_by("sub_kegiatan__code", "proposed_by__code")
     )
     if units is not None:
-        items = items.filter(proposed_by_id__in=units)
-    items = list(items)
+        found = found.filter(proposed_by_id__in=units)
+    items = list(found)
     entries: dict[int, list] = {i.pk: [None] * 4 for i in items}
     for entry in BudgetRealisation.objects.filter(item__in=items):
         entries[entry.item_id][entry.quarter - 1] = entry

@@ -80,6 +80,7 @@ def serapan_workbook(
     for row in table.items:
         row_number += 1
         item = row.item
+        assert item is not None  # table.items are the sub kegiatan rows
         values = [
             row.code,
             item.proposed_by.code,
