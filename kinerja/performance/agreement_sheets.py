@@ -17,7 +17,7 @@ from kinerja.core.numbers import format_rupiah
 from . import agreement_reads as agreements
 from .models import PerformanceAgreement
 
-__all__ = ["agreement_workbook", "style_header"]
+__all__ = ["AMOUNT_FORMAT", "agreement_workbook", "fit_height", "style_header"]
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 THIN = Side(style="thin", color="999999")
@@ -35,6 +35,24 @@ def style_header(sheet, row: int, titles: list[str], widths: list[int] | None = 
             sheet.column_dimensions[cell.column_letter].width = widths[n - 1]
 
 
+# Amounts as Indonesians read them (1.250.000) whatever the language of the office's
+# Excel: the Indonesian locale (LCID 0x421) on the format itself.
+AMOUNT_FORMAT = "[$-421]#,##0"
+
+
+def fit_height(sheet, row: int) -> None:
+    """A row tall enough for its wrapped texts: neither Excel nor LibreOffice grows a row
+    that openpyxl wrote, so long names would print over the next row."""
+    lines = 1
+    for cell in sheet[row]:
+        if cell.value is None or not isinstance(cell.value, str):
+            continue
+        width = sheet.column_dimensions[cell.column_letter].width or 10
+        lines = max(lines, -(-len(cell.value) // max(int(width) - 1, 1)))
+    if lines > 1:
+        sheet.row_dimensions[row].height = 15 * lines
+
+
 def _cells(sheet, row: int, values: list, *, bold: bool = False) -> None:
     for n, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=n, value=value)
@@ -42,6 +60,7 @@ def _cells(sheet, row: int, values: list, *, bold: bool = False) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if bold:
             cell.font = Font(bold=True)
+    fit_height(sheet, row)
 
 
 def _party_text(party: dict | None) -> str:
@@ -128,7 +147,7 @@ def agreement_workbook(agreement: PerformanceAgreement, *, day: dt.date | None =
                 ],
                 bold=bool(line.get("total")) or line["depth"] == 0,
             )
-            sheet.cell(row=row, column=4).alignment = Alignment(horizontal="right")
+            sheet.cell(row=row, column=4).alignment = Alignment(horizontal="right", vertical="top")
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -25,7 +25,7 @@ from kinerja.core.errors import DomainError, shorten
 from kinerja.core.numbers import format_number, parse_number
 
 from . import permissions, services
-from .agreement_sheets import style_header
+from .agreement_sheets import AMOUNT_FORMAT, fit_height, style_header
 from .capaian import QUARTERS
 from .models import BudgetRealisation, Renja, RenjaItem, Renstra
 from .selectors import is_closed
@@ -94,7 +94,8 @@ def serapan_workbook(
             cell = sheet.cell(row=row_number, column=n, value=value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if _FIRST_QUARTER_COLUMN <= n < _FIRST_QUARTER_COLUMN + 4:
-                cell.number_format = "#,##0"
+                cell.number_format = AMOUNT_FORMAT
+        fit_height(sheet, row_number)
     total_row = row_number + 1
     total = table.total
     for n, value in enumerate(
@@ -112,7 +113,7 @@ def serapan_workbook(
         cell = sheet.cell(row=total_row, column=n, value=value)
         cell.font = Font(bold=True)
         if _FIRST_QUARTER_COLUMN <= n < _FIRST_QUARTER_COLUMN + 4:
-            cell.number_format = "#,##0"
+            cell.number_format = AMOUNT_FORMAT
     _choices(book, sheet, table.items, row_number)
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=4)
     sheet.merge_cells(f"A3:{_LETTERS[len(_titles()) - 1]}3")
