@@ -33,6 +33,7 @@ def style_header(sheet, row: int, titles: list[str], widths: list[int] | None = 
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if widths:
             sheet.column_dimensions[cell.column_letter].width = widths[n - 1]
+    fit_height(sheet, row)
 
 
 # Amounts as Indonesians read them (1.250.000) whatever the language of the office's
