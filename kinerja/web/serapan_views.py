@@ -108,6 +108,7 @@ def serapan(request, *, bound: dict | None = None):
     bound = bound or {}
     lines = []
     may_enter_any = False
+    may_unit: dict[int, bool] = {}  # who may enter, per bagian: one query each, not per row
     for row in table.rows:
         line = Line(
             row=row,
@@ -123,11 +124,10 @@ def serapan(request, *, bound: dict | None = None):
         if row.item is not None:
             line.entered = row.entries[quarter - 1]
             locked = line.entered is not None and line.entered.state == "locked"
-            may = (
-                not closed
-                and not locked
-                and permissions.may_propose(row.item.proposed_by_id, renstra, request.user, today)
-            )
+            unit = row.item.proposed_by_id
+            if unit not in may_unit:
+                may_unit[unit] = permissions.may_propose(unit, renstra, request.user, today)
+            may = not closed and not locked and may_unit[unit]
             if may:
                 may_enter_any = True
                 posted = bound.get("enter") if bound.get("item") == row.item.pk else None

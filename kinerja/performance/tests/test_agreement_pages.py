@@ -166,3 +166,11 @@ def test_the_targets_and_budget_download_as_xlsx(setda, page):
     assert cells[0] == ["Perjanjian Kinerja 2026 — Kepala Bagian Tata Pemerintahan"]
     assert cells[6][-3:] == ["IK1 Indeks kepuasan layanan pemerintahan", "3,5", "indeks"]
     assert cells[-1][-2:] == ["Total", "Rp65.500.000"]
+
+
+def test_the_page_speaks_indonesian(setda):
+    client = Client()
+    client.force_login(setda["kasubbag"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    shown = text(client.get(reverse("web:agreements"), scene(setda)))
+    assert "Buat draf PK 2026" in shown and "Belum ada Perjanjian Kinerja 2026" in shown

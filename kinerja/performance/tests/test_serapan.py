@@ -230,3 +230,20 @@ def test_the_command_exports_and_imports_the_serapan_table_and_a_pk(setda, items
         call_command(
             "performance", "export", str(path), *scene, "--table", "pk", "--position", "kabag-tapem"
         )
+
+
+def test_the_page_speaks_indonesian_and_reads_a_fixed_number_of_queries(
+    setda, items, django_assert_max_num_queries
+):
+    client = Client()
+    client.force_login(setda["kasubbag"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    for item in items.values():
+        services.enter_serapan(
+            item=item, quarter=1, amount="1.000.000", by=setda["kasubbag"], now=NOW
+        )
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("web:serapan"), scene(setda))
+    shown = text(response)
+    assert "Serapan anggaran 2026" in shown and "Kunci 4.01.01.2.01.0001" in shown
+    assert "Rp3.000.000 ÷ Rp160.000.000 = 1,88%" in shown
