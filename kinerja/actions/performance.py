@@ -7,6 +7,7 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
 from kinerja.performance.evidence import attach_evidence, detach_evidence
+from kinerja.performance.serapan_sheets import import_serapan
 from kinerja.performance.services import (
     close_quarter,
     correct_realisasi,
@@ -32,6 +33,7 @@ __all__ = [
     "enter_realisasi",
     "enter_serapan",
     "import_realisasi",
+    "import_serapan",
     "lock_realisasi",
     "lock_serapan",
     "propose_item",

@@ -302,6 +302,7 @@ def load_demo_performance() -> bool:
         IndicatorTarget.objects.create(indicator=indicator, year=None, **_target(targets[-1]))
     _renja(renstra, units, objectives, users)
     _agreements(renstra, positions, users)
+    _serapan(users)
     _realisasi(renstra, indicators, users)
     # The quarterly deadlines of 2026 as the administrator sets them: the Pemda default.
     for quarter in (1, 2, 3, 4):
@@ -366,6 +367,33 @@ def _agreements(renstra, positions, users) -> None:
         actions.performance.sign_agreement(
             agreement=pk, on=signed, place="Banjarbaru", by=kasubbag, now=_at(2026, 1, 13, 14)
         )
+
+
+# sub kegiatan code -> what it spent in TW I, II, III (Rp), entered by its bagian: the
+# Kabag Umum for the Bagian Umum (the demo has no operator there), the operator of the
+# Bagian Perekonomian for its own; TW III of the last one is missing.
+SERAPAN_2026 = {
+    "4.01.01.2.01.0001": ("5.250.000", "12.600.000", "11.400.000"),
+    "4.01.01.2.01.0006": ("3.850.000", "9.200.000", "10.125.000"),
+    "4.01.01.2.01.0007": ("0", "6.600.000", "5.500.000"),
+    "4.01.01.2.06.0008": ("62.000.000", "81.500.000", "74.250.000"),
+    "4.01.01.2.06.0009": ("48.750.000", "70.100.000", "66.000.000"),
+    "4.01.03.2.01.0002": ("18.500.000", "24.000.000", None),
+}
+
+
+def _serapan(users) -> None:
+    renja = Renja.objects.get(title="Rencana Kerja Sekretariat Daerah Tahun 2026")
+    entered = {1: _at(2026, 4, 9), 2: _at(2026, 7, 9), 3: _at(2026, 10, 9)}
+    for item in renja.items.select_related("sub_kegiatan", "proposed_by"):
+        who = users[
+            "operator-perekonomian" if item.proposed_by.code == "bagian-perekonomian" else "kabag"
+        ]
+        for quarter, amount in enumerate(SERAPAN_2026[item.sub_kegiatan.code], start=1):
+            if amount is not None:
+                actions.performance.enter_serapan(
+                    item=item, quarter=quarter, amount=amount, by=who, now=entered[quarter]
+                )
 
 
 def _realisasi(renstra, indicators, users) -> None:

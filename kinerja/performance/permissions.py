@@ -110,3 +110,16 @@ def may_read_renstra(renstra: Renstra, units: set[int] | None) -> bool:
         Q(objective__unit_id__in=units) | Q(responsible__unit_id__in=units),
         objective__renstra=renstra,
     ).exists()
+
+
+def may_read_agreement(agreement, units: set[int] | None) -> bool:
+    """A PK is read by the reviewer and the preparers (units None), by the units of its
+    pihak pertama and of its pihak kedua, and by whoever leads them (readable_units)."""
+    if units is None:
+        return True
+    return agreement.position.unit_id in units or agreement.superior.unit_id in units
+
+
+def may_read_spending(unit_id: int, units: set[int] | None) -> bool:
+    """A sub kegiatan's serapan: the bagian that proposed it, whoever leads it, the reviewer."""
+    return units is None or unit_id in units

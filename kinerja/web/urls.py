@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import (
+    agreement_views,
     completeness_views,
     document_views,
     evidence_views,
@@ -8,6 +9,7 @@ from . import (
     performance_views,
     process_views,
     register_views,
+    serapan_views,
     token_views,
     views,
 )
@@ -67,6 +69,23 @@ urlpatterns = [
     path("kinerja/close/", performance_views.close, name="performance-close"),
     path("kinerja/sheet/", performance_views.sheet, name="performance-sheet"),
     path("kinerja/upload/", performance_views.upload, name="performance-upload"),
+    path("kinerja/pk/", agreement_views.agreement_list, name="agreements"),
+    path("kinerja/pk/draft/", agreement_views.agreement_draft, name="agreement-draft"),
+    path("kinerja/pk/<int:pk>/", agreement_views.agreement_detail, name="agreement"),
+    path("kinerja/pk/<int:pk>/sign/", agreement_views.agreement_sign, name="agreement-sign"),
+    path("kinerja/pk/<int:pk>/revise/", agreement_views.agreement_revise, name="agreement-revise"),
+    path("kinerja/pk/<int:pk>/sheet/", agreement_views.agreement_sheet, name="agreement-sheet"),
+    path("kinerja/serapan/", serapan_views.serapan, name="serapan"),
+    path("kinerja/serapan/enter/", serapan_views.enter, name="serapan-enter"),
+    path("kinerja/serapan/lock/", serapan_views.review, {"decision": "lock"}, name="serapan-lock"),
+    path(
+        "kinerja/serapan/return/",
+        serapan_views.review,
+        {"decision": "return"},
+        name="serapan-return",
+    ),
+    path("kinerja/serapan/sheet/", serapan_views.sheet, name="serapan-sheet"),
+    path("kinerja/serapan/upload/", serapan_views.upload, name="serapan-upload"),
     path("notifications/read/", process_views.notification_read, name="notifications-read"),
     # Personal API tokens (see docs/api.md).
     path("tokens/", token_views.token_list, name="tokens"),

@@ -1,4 +1,8 @@
-"""manage.py performance nomenclature|export|import: the performance data from the command line."""
+"""manage.py performance nomenclature|export|import: the performance data from the command line.
+
+export/import read and write the quarter's realisasi sheet by default; `--table serapan`
+the year's serapan table (both ways), `--table pk --position CODE` the PK's targets and
+budget table (export only: a PK changes by a revision, not by a file)."""
 
 from pathlib import Path
 
@@ -9,15 +13,21 @@ from django.utils.translation import gettext as _
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
+from kinerja.performance import agreement_reads
+from kinerja.performance.agreement_sheets import agreement_workbook
 from kinerja.performance.models import Renstra
 from kinerja.performance.nomenclature import load_nomenclature
+from kinerja.performance.serapan_sheets import serapan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class Command(BaseCommand):
-    help = "Load reference lists, and export or import the quarter's realisasi (XLSX)."
+    help = (
+        "Load reference lists; export or import the quarter's realisasi or the year's serapan "
+        "(XLSX); export a PK's targets and budget table."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -29,15 +39,39 @@ class Command(BaseCommand):
         )
         codes.add_argument("file", metavar="FILE")
         for name, text in (
-            ("export", "Write the quarter's realisasi sheet (XLSX) for what USER may enter."),
-            ("import", "Enter the realisasi of a filled-in sheet as USER: all or nothing."),
+            (
+                "export",
+                "Write the quarter's realisasi sheet (XLSX) for what USER may enter; with "
+                "--table serapan the year's serapan table through --quarter (default TW IV); "
+                "with --table pk --position CODE the newest revision of that PK.",
+            ),
+            (
+                "import",
+                "Enter the realisasi of a filled-in sheet as USER (or, with --table serapan, "
+                "every changed amount of a serapan table): all or nothing.",
+            ),
         ):
             command = sub.add_parser(name, help=text)
             command.add_argument("file", metavar="FILE")
             command.add_argument("--renstra", type=int, required=True, help="the Renstra's id")
             command.add_argument("--year", type=int, required=True)
-            command.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+            command.add_argument(
+                "--quarter",
+                type=int,
+                choices=[1, 2, 3, 4],
+                help="the quarter (required for the realisasi sheet)",
+            )
             command.add_argument("--by", required=True, help="username of the person")
+            command.add_argument(
+                "--table",
+                choices=["realisasi", "serapan", "pk"]
+                if name == "export"
+                else ["realisasi", "serapan"],
+                default="realisasi",
+                help="which table (default: realisasi)",
+            )
+            if name == "export":
+                command.add_argument("--position", help="the PK's position code (--table pk)")
 
     def handle(self, *args, **options):
         try:
@@ -66,11 +100,32 @@ class Command(BaseCommand):
             raise CommandError(_("There is no user %(name)s.") % {"name": options["by"]})
         return renstra, user
 
+    def _quarter(self, options) -> int:
+        if options["quarter"] is None:
+            raise CommandError(_("Give the quarter: --quarter 1 to 4."))
+        return options["quarter"]
+
     def do_export(self, options):
         renstra, user = self._scene(options)
-        data = realisasi_workbook(
-            renstra=renstra, year=options["year"], quarter=options["quarter"], by=user
-        )
+        if options["table"] == "pk":
+            data = self._agreement_sheet(renstra, user, options)
+        elif options["table"] == "serapan":
+            units = agreement_reads.units_for(renstra, user)
+            if units is not None and not units:
+                raise CommandError(
+                    _("%(name)s may read nothing of this Renstra.") % {"name": options["by"]}
+                )
+            data = serapan_workbook(
+                renstra=renstra,
+                year=options["year"],
+                up_to=options["quarter"] or 4,
+                units=units,
+                by=user,
+            )
+        else:
+            data = realisasi_workbook(
+                renstra=renstra, year=options["year"], quarter=self._quarter(options), by=user
+            )
         Path(options["file"]).write_bytes(data)
         self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
 
@@ -81,11 +136,29 @@ class Command(BaseCommand):
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
         with path.open("rb") as file:
             content = file.read(MAX_FILE_BYTES + 1)
+        if options["table"] == "serapan":
+            count = actions.performance.import_serapan(
+                renstra=renstra, year=options["year"], content=content, by=user
+            )
+            self.stdout.write(_("%(n)d serapan entered.") % {"n": count})
+            return
         count = actions.performance.import_realisasi(
             renstra=renstra,
             year=options["year"],
-            quarter=options["quarter"],
+            quarter=self._quarter(options),
             content=content,
             by=user,
         )
         self.stdout.write(_("%(n)d realisasi entered.") % {"n": count})
+
+    def _agreement_sheet(self, renstra, user, options) -> bytes:
+        code = options.get("position") or ""
+        units = agreement_reads.units_for(renstra, user)
+        chains = agreement_reads.agreements_of(renstra, options["year"], units)
+        found = [chain[-1] for chain in chains if chain[-1].position.code == code]
+        if not found:
+            raise CommandError(
+                _("There is no PK %(year)s of the position %(code)s that %(name)s may read.")
+                % {"year": options["year"], "code": code or "?", "name": options["by"]}
+            )
+        return agreement_workbook(found[0])

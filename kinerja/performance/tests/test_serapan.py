@@ -1,0 +1,249 @@
+"""Serapan as the bagian and the Kasubbag Perencanaan use it: the page (enter, return,
+lock, % serapan with totals), the table in Excel both ways, and the command."""
+
+import datetime as dt
+import html
+import io
+import re
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kinerja.core.errors import DomainError
+from kinerja.org.models import Unit
+from kinerja.performance import services
+from kinerja.performance.models import BudgetRealisation, Nomenclature, Renja
+from kinerja.performance.serapan_sheets import HEADER_ROW, import_serapan, serapan_workbook
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 4, 8, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def items(setda):
+    """The Renja 2026: two sub kegiatan of the Bagian Tata Pemerintahan, one of the Bagian
+    Hukum, accepted."""
+    renja = Renja.objects.create(
+        unit=setda["renstra"].unit, year=2026, renstra=setda["renstra"], title="Renja 2026"
+    )
+    made = {}
+    for code, unit, who, pagu in (
+        ("4.01.01.2.01.0001", "bagian-tapem", "tapem", "40.000.000"),
+        ("4.01.01.2.01.0006", "bagian-tapem", "tapem", "20.000.000"),
+        ("4.01.01.2.06.0009", "bagian-hukum", "hukum", "100.000.000"),
+    ):
+        item = services.propose_item(
+            renja=renja,
+            unit=Unit.objects.get(code=unit),
+            sub_kegiatan=Nomenclature.objects.get(code=code),
+            values={"indicator": "Jumlah dokumen", "measure": "dokumen", "pagu": pagu},
+            by=setda[who],
+            now=NOW,
+        )
+        made[code] = services.decide_item(
+            item=item, decision="accepted", by=setda["kasubbag"], now=NOW
+        )
+    return made
+
+
+@pytest.fixture
+def page(setda):
+    def make(who):
+        client = Client()
+        client.force_login(setda[who])
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
+def text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def scene(setda, **more):
+    return {"renstra": setda["renstra"].pk, "year": 2026, "quarter": 1, **more}
+
+
+def test_a_bagian_enters_its_own_serapan_and_reads_the_share_spent(setda, items, page):
+    operator = page("tapem")
+    response = operator.get(reverse("web:serapan"), scene(setda))
+    assert re.findall(r'data-code="([^"]+)"', response.content.decode()) == [
+        "4.01.01.2.01.0001",
+        "4.01.01.2.01.0006",
+    ]
+    item = items["4.01.01.2.01.0001"]
+    posted = operator.post(
+        reverse("web:serapan-enter"),
+        {**scene(setda, item=item.pk), f"s{item.pk}-amount": "10.000.000"},
+    )
+    assert posted.status_code == 302
+    shown = text(operator.get(posted["Location"]))
+    assert "The serapan of 4.01.01.2.01.0001 for TW I 2026 is entered." in shown
+    assert "Rp10.000.000 ÷ Rp40.000.000 = 25,00%" in shown
+    # The kegiatan, the program and the total add up the Bagian's two sub kegiatan.
+    assert "Total Rp60.000.000 Rp10.000.000 — — — Rp10.000.000 16,67%" in shown
+    bad = operator.post(
+        reverse("web:serapan-enter"),
+        {**scene(setda, item=item.pk), f"s{item.pk}-amount": "Rp5.000"},
+    )
+    assert bad.status_code == 400
+    assert 'Spending of 4.01.01.2.01.0001: "Rp5.000" is not a number.' in text(bad)
+    assert BudgetRealisation.objects.get().amount == 10_000_000
+    # The Bagian Hukum's sub kegiatan is not this operator's.
+    other = items["4.01.01.2.06.0009"]
+    refused = operator.post(
+        reverse("web:serapan-enter"), {**scene(setda, item=other.pk), f"s{other.pk}-amount": "1"}
+    )
+    assert refused.status_code == 404
+
+
+def test_the_kasubbag_returns_one_and_locks_another(setda, items, page):
+    first, second = items["4.01.01.2.01.0001"], items["4.01.01.2.06.0009"]
+    services.enter_serapan(item=first, quarter=1, amount="5.000.000", by=setda["tapem"], now=NOW)
+    services.enter_serapan(item=second, quarter=1, amount="30.000.000", by=setda["hukum"], now=NOW)
+    rows = {r.item_id: r for r in BudgetRealisation.objects.all()}
+    kasubbag = page("kasubbag")
+    shown = text(kasubbag.get(reverse("web:serapan"), scene(setda)))
+    assert "Lock 4.01.01.2.01.0001" in shown and "Return 4.01.01.2.06.0009 with a note" in shown
+    empty = kasubbag.post(reverse("web:serapan-return"), scene(setda, row=rows[first.pk].pk))
+    assert empty.status_code == 400 and "This field is required." in text(empty)
+    kasubbag.post(
+        reverse("web:serapan-return"),
+        {**scene(setda, row=rows[first.pk].pk), f"r{rows[first.pk].pk}-note": "Sesuaikan SP2D."},
+    )
+    kasubbag.post(reverse("web:serapan-lock"), scene(setda, row=rows[second.pk].pk))
+    states = dict(BudgetRealisation.objects.values_list("item_id", "state"))
+    assert states == {first.pk: "returned", second.pk: "locked"}
+    operator = page("tapem")
+    assert "Returned: Sesuaikan SP2D." in text(operator.get(reverse("web:serapan"), scene(setda)))
+    assert (
+        operator.post(reverse("web:serapan-lock"), scene(setda, row=rows[first.pk].pk)).status_code
+        == 403
+    )
+
+
+def _filled(content: bytes, cells: dict) -> bytes:
+    book = load_workbook(io.BytesIO(content))
+    sheet = book.worksheets[0]
+    for (row, column), value in cells.items():
+        sheet.cell(row=row, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_table_downloads_with_dropdowns_and_uploads_all_or_nothing(setda, items, page):
+    operator = page("tapem")
+    response = operator.get(reverse("web:serapan-sheet"), scene(setda))
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[HEADER_ROW]] == [
+        "Sub kegiatan code",
+        "Bagian",
+        "Sub kegiatan",
+        "Pagu (Rp)",
+        "TW I",
+        "TW II",
+        "TW III",
+        "TW IV",
+        "Spent so far (Rp)",
+        "% serapan",
+    ]
+    assert [sheet.cell(row=r, column=1).value for r in (5, 6)] == [
+        "4.01.01.2.01.0001",
+        "4.01.01.2.01.0006",
+    ]
+    assert sheet.cell(row=7, column=3).value == "Total"
+    lists = [v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert lists == ["'Pilihan'!$A$2:$A$3", "'Pilihan'!$B$2:$B$2"]
+    assert book["Pilihan"].sheet_state == "hidden"
+    bad = _filled(
+        response.content,
+        {(5, 5): "sepuluh", (6, 5): -5, (6, 1): "4.01.01.2.06.0009", (7, 5): 1},
+    )
+    refused = operator.post(
+        reverse("web:serapan-upload"), {**scene(setda), "file": SimpleUploadedFile("s.xlsx", bad)}
+    )
+    assert refused.status_code == 400
+    shown = text(refused)
+    assert (
+        "Sheet 'Serapan 2026', row 5, column E (TW I): \"sepuluh\" is not an amount; expected a "
+        "number written as 12.500.000." in shown
+    )
+    assert (
+        "Sheet 'Serapan 2026', row 6, columns A-B (Sub kegiatan code, Bagian): \"4.01.01.2.06.0009\" "
+        'of "bagian-tapem" is not a sub kegiatan of the Renja' in shown
+    )
+    assert not BudgetRealisation.objects.exists()
+    good = _filled(response.content, {(5, 5): 12_500_000, (6, 5): "2.000.000,50", (6, 6): 0})
+    entered = operator.post(
+        reverse("web:serapan-upload"), {**scene(setda), "file": SimpleUploadedFile("s.xlsx", good)}
+    )
+    assert entered.status_code == 302
+    assert sorted(BudgetRealisation.objects.values_list("quarter", "amount")) == [
+        (1, 2_000_000.50),
+        (1, 12_500_000),
+        (2, 0),
+    ]
+
+
+def test_a_locked_amount_uploads_unchanged_but_not_changed(setda, items):
+    item = items["4.01.01.2.01.0001"]
+    row = services.enter_serapan(
+        item=item, quarter=1, amount="7.000.000", by=setda["tapem"], now=NOW
+    )
+    services.lock_serapan(row=row, by=setda["kasubbag"], now=NOW)
+    content = serapan_workbook(
+        renstra=setda["renstra"], year=2026, up_to=2, units=None, by=setda["tapem"]
+    )
+    with pytest.raises(DomainError, match="The sheet has no new or changed serapan"):
+        import_serapan(renstra=setda["renstra"], year=2026, content=content, by=setda["tapem"])
+    changed = _filled(content, {(5, 5): 8_000_000})
+    with pytest.raises(DomainError) as error:
+        import_serapan(renstra=setda["renstra"], year=2026, content=changed, by=setda["tapem"])
+    assert error.value.message == (
+        "Sheet 'Serapan 2026', row 5, column E (TW I): the serapan of 4.01.01.2.01.0001 is "
+        "locked; expected the amount as stored (7.000.000)."
+    )
+    others = _filled(content, {(7, 6): 1})  # the Bagian Hukum's row, by the Tapem operator
+    with pytest.raises(DomainError, match="belongs to Bagian Hukum; only that bagian enters it"):
+        import_serapan(renstra=setda["renstra"], year=2026, content=others, by=setda["tapem"])
+
+
+def test_the_command_exports_and_imports_the_serapan_table_and_a_pk(setda, items, tmp_path, capsys):
+    path = tmp_path / "serapan.xlsx"
+    scene = ["--renstra", str(setda["renstra"].pk), "--year", "2026", "--by", "operator-tapem"]
+    call_command("performance", "export", str(path), *scene, "--table", "serapan")
+    path.write_bytes(_filled(path.read_bytes(), {(5, 5): 1_000_000}))
+    call_command("performance", "import", str(path), *scene, "--table", "serapan")
+    assert "1 serapan entered." in capsys.readouterr().out
+    assert BudgetRealisation.objects.get().amount == 1_000_000
+    with pytest.raises(CommandError, match="Give the quarter"):
+        call_command("performance", "export", str(path), *scene)
+    with pytest.raises(CommandError, match="There is no PK 2026 of the position kabag-tapem"):
+        call_command(
+            "performance", "export", str(path), *scene, "--table", "pk", "--position", "kabag-tapem"
+        )
+
+
+def test_the_page_speaks_indonesian_and_reads_a_fixed_number_of_queries(
+    setda, items, django_assert_max_num_queries
+):
+    client = Client()
+    client.force_login(setda["kasubbag"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    for item in items.values():
+        services.enter_serapan(
+            item=item, quarter=1, amount="1.000.000", by=setda["kasubbag"], now=NOW
+        )
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("web:serapan"), scene(setda))
+    shown = text(response)
+    assert "Serapan anggaran 2026" in shown and "Kunci 4.01.01.2.01.0001" in shown
+    assert "Rp3.000.000 ÷ Rp160.000.000 = 1,88%" in shown
