@@ -6,6 +6,15 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 """
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
+from kinerja.performance.plans import (
+    delete_target,
+    new_version,
+    put_in_force,
+    save_goal,
+    save_indicator,
+    save_objective,
+    set_target,
+)
 from kinerja.performance.services import (
     close_quarter,
     correct_realisasi,
@@ -25,16 +34,23 @@ __all__ = [
     "close_quarter",
     "correct_realisasi",
     "decide_item",
+    "delete_target",
     "draft_agreement",
     "enter_realisasi",
     "enter_serapan",
     "import_realisasi",
     "lock_realisasi",
     "lock_serapan",
+    "new_version",
     "propose_item",
+    "put_in_force",
     "record_priorities",
     "return_realisasi",
     "return_serapan",
     "revise_agreement",
+    "save_goal",
+    "save_indicator",
+    "save_objective",
+    "set_target",
     "sign_agreement",
 ]
