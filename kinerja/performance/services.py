@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kinerja.core import audit
 from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_number, parse_number
+from kinerja.core.rows import insert as rows_insert
 from kinerja.org.models import Unit
 
 from . import permissions
@@ -257,17 +258,18 @@ def enter_realisasi_many(
     ids = [e.indicator.pk for e in entries]
     if len(set(ids)) != len(ids):
         raise ValueError("enter_realisasi_many: an indicator listed twice")
+    # What _entry reads of each indicator, and no more: a sheet has thousands of rows.
     indicators = {
         i.pk: i
-        for i in Indicator.objects.filter(objective__renstra=renstra).select_related(
-            "objective__renstra", "responsible", "scale"
-        )
+        for i in Indicator.objects.filter(objective__renstra=renstra)
+        .select_related("scale")
+        .only("code", "target_kind", "scale__name", "scale__grades")
     }
     missing = [e.indicator.code for e in entries if e.indicator.pk not in indicators]
     if missing:
         raise DomainError(_("%(code)s is not an indicator of this Renstra.") % {"code": missing[0]})
-    allowed = {i.pk for i in permissions.enterable(indicators.values(), by, day)}
-    refused = [indicators[pk].code for pk in ids if pk not in allowed]
+    allowed = permissions.enterable_ids(renstra, by, day)
+    refused = [indicators[pk].code for pk in ids if allowed is not None and pk not in allowed]
     if refused:
         raise PermissionDenied(
             _(
@@ -317,7 +319,11 @@ def enter_realisasi_many(
         row.drivers, row.obstacles, row.follow_up = drivers, obstacles, follow_up
         row.state, row.entered_by = Realisasi.State.SUBMITTED, person
         row.updated_at = now
-    Realisasi.objects.bulk_create(new, batch_size=_BATCH)
+    # core.rows.insert: bulk_create without building the statement anew for each batch
+    # (a third of the import's time at 10,000 rows); 64 rows of 14 columns stay within
+    # the 999 parameters of older SQLite builds.
+    for start in range(0, len(new), 64):
+        rows_insert(new[start : start + 64])
     Realisasi.objects.bulk_update(
         changed,
         [

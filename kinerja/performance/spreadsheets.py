@@ -67,14 +67,22 @@ def _sheet_title(quarter: int, year: int) -> str:
 
 
 def _indicators_for(renstra: Renstra, user, day: dt.date) -> list[Indicator]:
+    """The indicators `user` may enter, in the order of the cascade, with what the sheet
+    and its check read (code, name, satuan, kind of target, scale): no more, since a
+    city's sheet has thousands of rows."""
+    allowed = permissions.enterable_ids(renstra, user, day)
     indicators = (
         Indicator.objects.filter(objective__renstra=renstra)
-        .select_related("objective__renstra__reviewer", "responsible", "scale")
+        .select_related("scale")
+        .only("code", "name", "measure", "target_kind", "scale__name", "scale__grades")
         .order_by(
             cascade_order("objective__"), "objective__order", "objective__code", "order", "code"
         )
     )
-    return permissions.enterable(indicators, user, day)
+    if allowed is not None:
+        indicators = indicators.filter(pk__in=allowed) if len(allowed) < 500 else indicators
+        return [i for i in indicators if i.pk in allowed]
+    return list(indicators)
 
 
 def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> bytes:
@@ -327,7 +335,7 @@ def _check_value(indicator: Indicator, value) -> str:
     """What is wrong with a Realisasi cell, or ''."""
     if indicator.scale is not None:
         grade = _cell_text(value).upper()
-        grades = indicator.scale.as_scale().grades
+        grades = indicator.scale.grades
         if grade not in grades:
             return _('"%(value)s" is not a grade; expected one of %(grades)s.') % {
                 "value": shorten(_cell_text(value), 20),
