@@ -6,6 +6,7 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 """
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
+from kinerja.performance.plan_sheets import import_plan
 from kinerja.performance.plans import (
     delete_target,
     new_version,
@@ -38,6 +39,7 @@ __all__ = [
     "draft_agreement",
     "enter_realisasi",
     "enter_serapan",
+    "import_plan",
     "import_realisasi",
     "lock_realisasi",
     "lock_serapan",

@@ -79,7 +79,7 @@ _ABOVE = {
 }
 
 
-def _only_preparer() -> str:
+def only_preparer() -> str:
     return _("Only the Kasubbag Perencanaan and the Sub Bagian Perencanaan edit the Renstra.")
 
 
@@ -113,7 +113,7 @@ def _editable(renstra: Renstra, by, now: dt.datetime) -> Renstra:
         .get(pk=renstra.pk)
     )
     if not permissions.may_prepare(renstra, by, timezone.localdate(now)):
-        raise PermissionDenied(_only_preparer())
+        raise PermissionDenied(only_preparer())
     if renstra.status == Renstra.Status.SUPERSEDED:
         raise DomainError(
             _("%(renstra)s is superseded by a later version and no longer changes.")
@@ -493,7 +493,7 @@ def new_version(
         .get(pk=renstra.pk)
     )
     if not permissions.may_prepare(renstra, by, timezone.localdate(now)):
-        raise PermissionDenied(_only_preparer())
+        raise PermissionDenied(only_preparer())
     draft = Renstra.objects.filter(
         unit=renstra.unit_id, first_year=renstra.first_year, status=Renstra.Status.DRAFT
     ).first()
@@ -586,7 +586,7 @@ def put_in_force(*, renstra: Renstra, by, now: dt.datetime | None = None) -> Ren
         .get(pk=renstra.pk)
     )
     if not permissions.may_prepare(renstra, by, timezone.localdate(now)):
-        raise PermissionDenied(_only_preparer())
+        raise PermissionDenied(only_preparer())
     if renstra.status != Renstra.Status.DRAFT:
         raise DomainError(
             _("Only a draft comes into force; %(renstra)s is %(status)s.")
