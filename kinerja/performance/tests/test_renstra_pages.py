@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -165,3 +166,28 @@ def test_the_plan_sheet_goes_out_and_comes_back(setda, page):
     )
     assert saved.status_code == 302
     assert str(IndicatorTarget.objects.get(indicator=setda["satisfaction"], year=2026)) == "3,75"
+
+
+def test_the_command_exports_and_imports_the_plan(setda, tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    renstra = str(setda["renstra"].pk)
+    call_command(
+        "performance", "export", str(path), "--renstra", renstra, "--plan", "--by", "kasubbag"
+    )
+    call_command(
+        "performance", "import", str(path), "--renstra", renstra, "--plan", "--by", "kasubbag"
+    )
+    assert "3 indicators and 3 targets read from the sheet." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Only the Kasubbag Perencanaan"):
+        call_command(
+            "performance",
+            "import",
+            str(path),
+            "--renstra",
+            renstra,
+            "--plan",
+            "--by",
+            "operator-tapem",
+        )
+    with pytest.raises(CommandError, match="Give --year and --quarter"):
+        call_command("performance", "export", str(path), "--renstra", renstra, "--by", "kasubbag")

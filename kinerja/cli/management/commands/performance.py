@@ -1,23 +1,32 @@
-"""manage.py performance nomenclature|export|import: the performance data from the command line."""
+"""manage.py performance nomenclature|export|import: the performance data from the command line.
+
+export/import move the quarter's realisasi sheet (--year, --quarter), or with --plan the
+Renstra's indicators with their manual IKU and targets (the plan's sheet)."""
 
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
+from kinerja.performance import permissions
 from kinerja.performance.models import Renstra
 from kinerja.performance.nomenclature import load_nomenclature
+from kinerja.performance.plan_sheets import plan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class Command(BaseCommand):
-    help = "Load reference lists, and export or import the quarter's realisasi (XLSX)."
+    help = (
+        "Load reference lists, and export or import the quarter's realisasi or, with --plan, "
+        "the Renstra's indicators and targets (XLSX)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -29,14 +38,25 @@ class Command(BaseCommand):
         )
         codes.add_argument("file", metavar="FILE")
         for name, text in (
-            ("export", "Write the quarter's realisasi sheet (XLSX) for what USER may enter."),
-            ("import", "Enter the realisasi of a filled-in sheet as USER: all or nothing."),
+            (
+                "export",
+                "Write the quarter's realisasi sheet (XLSX) for what USER may enter; with "
+                "--plan, the Renstra's indicators, manual IKU and targets.",
+            ),
+            (
+                "import",
+                "Enter the realisasi of a filled-in sheet as USER, or with --plan save the "
+                "plan's sheet: all or nothing.",
+            ),
         ):
             command = sub.add_parser(name, help=text)
             command.add_argument("file", metavar="FILE")
             command.add_argument("--renstra", type=int, required=True, help="the Renstra's id")
-            command.add_argument("--year", type=int, required=True)
-            command.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+            command.add_argument("--year", type=int, help="the realisasi's year")
+            command.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+            command.add_argument(
+                "--plan", action="store_true", help="the plan's sheet instead of the realisasi"
+            )
             command.add_argument("--by", required=True, help="username of the person")
 
     def handle(self, *args, **options):
@@ -66,8 +86,18 @@ class Command(BaseCommand):
             raise CommandError(_("There is no user %(name)s.") % {"name": options["by"]})
         return renstra, user
 
+    def _quarter(self, options) -> None:
+        if options["year"] is None or options["quarter"] is None:
+            raise CommandError(_("Give --year and --quarter, or --plan for the plan's sheet."))
+
     def do_export(self, options):
         renstra, user = self._scene(options)
+        if options["plan"]:
+            units = permissions.readable_units(renstra, user, timezone.localdate())
+            Path(options["file"]).write_bytes(plan_workbook(renstra=renstra, units=units))
+            self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
+            return
+        self._quarter(options)
         data = realisasi_workbook(
             renstra=renstra, year=options["year"], quarter=options["quarter"], by=user
         )
@@ -81,6 +111,13 @@ class Command(BaseCommand):
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
         with path.open("rb") as file:
             content = file.read(MAX_FILE_BYTES + 1)
+        if options["plan"]:
+            counts = actions.performance.import_plan(renstra=renstra, content=content, by=user)
+            self.stdout.write(
+                _("%(indicators)d indicators and %(targets)d targets read from the sheet.") % counts
+            )
+            return
+        self._quarter(options)
         count = actions.performance.import_realisasi(
             renstra=renstra,
             year=options["year"],
