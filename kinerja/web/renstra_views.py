@@ -46,6 +46,7 @@ from kinerja.performance.models import (
 from kinerja.performance.plan_sheets import plan_workbook
 from kinerja.performance.plans import in_use
 from kinerja.performance.plans import only_preparer as plans_only_preparer
+from kinerja.performance.selectors import default_bands
 
 from . import performance_forms as forms
 
@@ -220,6 +221,7 @@ def renstra(request):
         "renstra": scene.renstra,
         "years": list(scene.renstra.years),
         "goals": [(g, by_goal.get(g.pk, [])) for g in goals],
+        "period": f"{scene.renstra.first_year}-{scene.renstra.last_year}",
         "tab": "renstra",
         "import_form": bound.get("import") or forms.ImportForm(),
     }
@@ -469,6 +471,8 @@ def _history(indicator: Indicator, renstra: Renstra) -> list[dict]:
     for row in Realisasi.objects.filter(indicator=indicator):
         reported[row.year][row.quarter - 1] = row.entry
         states[row.year][row.quarter - 1] = row.state
+    bands = default_bands()
+    ranked = sorted(bands, key=lambda b: (b.lower is None, -(b.lower or 0)))
     years = []
     for year in renstra.years:
         target = targets.get(year)
@@ -476,6 +480,7 @@ def _history(indicator: Indicator, renstra: Renstra) -> list[dict]:
         result = combined = None
         if target is not None and any(q is not None for q in quarters):
             combined, result = capaian.capaian_of_quarters(quarters, target, indicator.rule())
+        band = capaian.band_of(result.percent, bands) if result is not None else None
         years.append(
             {
                 "year": year,
@@ -483,6 +488,8 @@ def _history(indicator: Indicator, renstra: Renstra) -> list[dict]:
                 "quarters": list(zip(quarters, states[year], QUARTERS, strict=True)),
                 "combined": combined,
                 "result": result,
+                "band": band,
+                "band_rank": ranked.index(band) if band is not None else None,
             }
         )
     return years
