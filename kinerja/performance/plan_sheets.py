@@ -139,7 +139,8 @@ def plan_workbook(*, renstra: Renstra, units: set[int] | None = None) -> bytes:
         for year in renstra.years:
             values[f"y{year}"] = targets.get(i.pk, {}).get(year, "")
         for n, column in enumerate(columns, start=1):
-            sheet.cell(row=row, column=n, value=values[column.key])
+            cell = sheet.cell(row=row, column=n, value=values[column.key])
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     # The lists behind the dropdowns, on their own sheet.
     lists = _lists()
     lists["objective"] = list(
@@ -175,6 +176,13 @@ def plan_workbook(*, renstra: Renstra, units: set[int] | None = None) -> bytes:
         guide.cell(row=r, column=1, value=title).font = Font(bold=True)
         guide.cell(row=r, column=2, value=text).alignment = Alignment(wrap_text=True)
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=4)
+    sheet.row_dimensions[HEADER_ROW].height = 45
+    # Printed landscape on A4, as wide as the page, the header row on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
