@@ -71,12 +71,11 @@ def plan_columns(renstra: Renstra) -> list[Column]:
 
 
 def _lists() -> dict[str, list[str]]:
-    field = Indicator._meta.get_field
     return {
         "yesno": ["ya", "tidak"],
-        "polarity": [str(v) for v, _label in field("polarity").choices],
-        "lower_formula": [str(v) for v, _label in field("lower_formula").choices],
-        "quarters": [str(v) for v, _label in field("quarters").choices],
+        "polarity": [v for v, _label in plans.indicator_choices("polarity")],
+        "lower_formula": [v for v, _label in plans.indicator_choices("lower_formula")],
+        "quarters": [v for v, _label in plans.indicator_choices("quarters")],
         "target_kind": list(Indicator.TargetKind.values),
         "scale": list(GradeScale.objects.order_by("name").values_list("name", flat=True)),
         "responsible": list(
@@ -150,18 +149,18 @@ def plan_workbook(*, renstra: Renstra, units: set[int] | None = None) -> bytes:
     )
     daftar = book.create_sheet("Daftar")
     last = HEADER_ROW + max(len(indicators), 1) + 500
-    for n, (name, values) in enumerate(lists.items(), start=1):
+    for n, (name, options) in enumerate(lists.items(), start=1):
         letter = get_column_letter(n)
         daftar.cell(row=1, column=n, value=name).font = Font(bold=True)
-        for r, value in enumerate(values, start=2):
-            daftar.cell(row=r, column=n, value=value)
+        for r, option in enumerate(options, start=2):
+            daftar.cell(row=r, column=n, value=option)
         used = [c for c in columns if c.choices == name]
-        if not used or not values:
+        if not used or not options:
             continue
         target = get_column_letter(columns.index(used[0]) + 1)
         choice = DataValidation(
             type="list",
-            formula1=f"Daftar!${letter}$2:${letter}${len(values) + 1}",
+            formula1=f"Daftar!${letter}$2:${letter}${len(options) + 1}",
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=_("Not on the list"),

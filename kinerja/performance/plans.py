@@ -87,6 +87,17 @@ _RANGE = re.compile(r"^\s*(-?[0-9.,]+)\s*[-–—]\s*(-?[0-9.,]+)\s*$")
 _LIMIT = Decimal(10) ** 16
 
 
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def indicator_choices(name: str) -> list[tuple[str, str]]:
+    """The choices of one of the indicator's fields (polarity, quarters ...)."""
+    return [(str(v), str(label)) for v, label in _field(Indicator, name).choices or []]
+
+
 def in_use(renstra: Renstra) -> bool:
     """Whether a PK or a realisasi refers to the Renstra: then it changes only by a new
     version. Two queries at most."""
@@ -141,7 +152,7 @@ def _validate(obj: models.Model, exclude: list[str] | None = None) -> None:
         message = " ".join(str(m) for m in messages)
         if name == "__all__":
             raise DomainError(message) from None
-        label = str(obj._meta.get_field(name).verbose_name)
+        label = str(_field(type(obj), name).verbose_name)
         raise DomainError(
             _("%(field)s: %(message)s")
             % {"field": label[:1].upper() + label[1:], "message": message},
@@ -251,7 +262,7 @@ def save_objective(
 
 def _indicator_value(name: str, raw):
     """A field of the manual as typed (a form, the API, a sheet) in the model's terms."""
-    field = Indicator._meta.get_field(name)
+    field = _field(Indicator, name)
     if name in ("responsible", "scale"):
         if raw in (None, ""):
             return None

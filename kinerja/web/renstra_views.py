@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -44,7 +45,7 @@ from kinerja.performance.models import (
     Renstra,
 )
 from kinerja.performance.plan_sheets import plan_workbook
-from kinerja.performance.plans import in_use
+from kinerja.performance.plans import in_use, indicator_choices
 from kinerja.performance.plans import only_preparer as plans_only_preparer
 from kinerja.performance.selectors import default_bands
 
@@ -250,6 +251,7 @@ def renstra_add(request, what: str):
     if refused := _refused(request, scene, _renstra_url(scene.renstra)):
         return refused
     goals = {g.pk: g for g in scene.renstra.goals.all()}
+    form: django_forms.Form
     if what == "goal":
         form = forms.GoalForm(request.POST, prefix="goal")
     else:
@@ -330,23 +332,22 @@ def _objective(request, pk: int) -> tuple[Scene, Objective]:
     return scene, objective
 
 
-_BELOW = {
+_BELOW: dict[str, Objective.Level] = {
     Objective.Level.STRATEGIC: Objective.Level.PROGRAM,
     Objective.Level.PROGRAM: Objective.Level.ACTIVITY,
 }
 
 
 def _indicator_choices() -> dict[str, list]:
-    field = Indicator._meta.get_field
     return {
         "responsible": [("", "—")]
         + [
             (p.code, f"{p.name} ({p.unit.name})")
             for p in Position.objects.select_related("unit").order_by("unit__order", "name")
         ],
-        "polarity": field("polarity").choices,
-        "lower_formula": field("lower_formula").choices,
-        "quarters": field("quarters").choices,
+        "polarity": indicator_choices("polarity"),
+        "lower_formula": indicator_choices("lower_formula"),
+        "quarters": indicator_choices("quarters"),
         "target_kind": list(Indicator.TargetKind.choices),
         "scale": [("", "—")] + [(s.name, s.name) for s in GradeScale.objects.order_by("name")],
     }
@@ -402,6 +403,7 @@ def objective_add(request, pk: int, what: str):
     scene, objective = _objective(request, pk)
     if refused := _refused(request, scene, reverse("web:renstra-objective", args=[pk])):
         return refused
+    form: django_forms.Form
     if what == "child":
         form = forms.ObjectiveForm(
             request.POST, prefix="child", above=[(objective.pk, objective.code)], units=_units()
@@ -412,7 +414,7 @@ def objective_add(request, pk: int, what: str):
         data = dict(form.cleaned_data)
         try:
             if what == "child":
-                created = actions.performance.save_objective(
+                child = actions.performance.save_objective(
                     renstra=scene.renstra,
                     level=_BELOW.get(objective.level, ""),
                     parent=objective,
@@ -422,13 +424,13 @@ def objective_add(request, pk: int, what: str):
                     order=data["order"] or 0,
                     by=request.user,
                 )
-                url = reverse("web:renstra-objective", args=[created.pk])
+                url = reverse("web:renstra-objective", args=[child.pk])
             else:
                 data["order"] = data["order"] or 0
-                created = actions.performance.save_indicator(
+                added = actions.performance.save_indicator(
                     objective=objective, values=data, by=request.user
                 )
-                url = reverse("web:renstra-indicator", args=[created.pk])
+                url = reverse("web:renstra-indicator", args=[added.pk])
         except (DomainError, PermissionDenied) as error:
             name = getattr(error, "field", None)
             form.add_error(name if name in form.fields else None, str(error))
@@ -535,6 +537,7 @@ def indicator_edit(request, pk: int, what: str):
     if refused := _refused(request, scene, reverse("web:renstra-indicator", args=[pk])):
         return refused
     years = list(scene.renstra.years)
+    form: django_forms.Form
     if what == "manual":
         form = forms.IndicatorForm(request.POST, prefix="ind", choices=_indicator_choices())
     else:
