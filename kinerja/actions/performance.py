@@ -7,6 +7,16 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
 from kinerja.performance.evidence import attach_evidence, detach_evidence
+from kinerja.performance.plan_sheets import import_plan
+from kinerja.performance.plans import (
+    delete_target,
+    new_version,
+    put_in_force,
+    save_goal,
+    save_indicator,
+    save_objective,
+    set_target,
+)
 from kinerja.performance.serapan_sheets import import_serapan
 from kinerja.performance.services import (
     close_quarter,
@@ -29,17 +39,25 @@ __all__ = [
     "correct_realisasi",
     "decide_item",
     "detach_evidence",
+    "delete_target",
     "draft_agreement",
     "enter_realisasi",
     "enter_serapan",
+    "import_plan",
     "import_realisasi",
     "import_serapan",
     "lock_realisasi",
     "lock_serapan",
+    "new_version",
     "propose_item",
+    "put_in_force",
     "record_priorities",
     "return_realisasi",
     "return_serapan",
     "revise_agreement",
+    "save_goal",
+    "save_indicator",
+    "save_objective",
+    "set_target",
     "sign_agreement",
 ]

@@ -12,7 +12,18 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from . import agreements, documents, errors, numbers, performance, processes, sops, tasks, tokens
+from . import (
+    agreements,
+    documents,
+    errors,
+    numbers,
+    performance,
+    plans,
+    processes,
+    sops,
+    tasks,
+    tokens,
+)
 from .auth import AUTH
 
 
@@ -55,3 +66,4 @@ api.add_router("", documents.router)
 api.add_router("", numbers.router)
 api.add_router("", performance.router)
 api.add_router("", agreements.router)
+api.add_router("", plans.router)

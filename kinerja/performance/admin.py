@@ -2,7 +2,9 @@
 
 The plan (Renstra, tujuan, sasaran, indicators and their targets), the grade scales and
 the capaian bands are edited here; each save or delete of the plan is written to the
-Renstra's audit stream, as the services write theirs. Realisasi are only read here:
+Renstra's audit stream, as the services write theirs. A Renstra in use (a PK or a
+realisasi refers to it) is read-only here, as in kinerja.performance.plans: it changes
+only by a new version. Realisasi are only read here:
 they are entered, returned, locked and corrected through the services, which check who
 may and keep the reason.
 """
@@ -32,6 +34,7 @@ from .models import (
     ReportingDeadline,
     ReportingNotice,
 )
+from .plans import in_use
 from .services import stream_of
 
 
@@ -55,8 +58,20 @@ def _fields(obj) -> dict:
     }
 
 
+def _frozen(obj) -> bool:
+    renstra = _renstra_of(obj) if obj is not None else None
+    return renstra is not None and (renstra.status == Renstra.Status.SUPERSEDED or in_use(renstra))
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Writes each change of the plan to its Renstra's stream, in the same transaction."""
+    """Writes each change of the plan to its Renstra's stream, in the same transaction;
+    the plan of a Renstra in use (or superseded) is read only."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _frozen(obj)
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -59,6 +59,25 @@ def may_enter(indicator: Indicator, user: User, day: dt.date) -> bool:
     )
 
 
+def enterable_ids(renstra: Renstra, user: User, day: dt.date) -> set[int] | None:
+    """The ids of the Renstra's indicators that `user` may enter (may_enter for each), in
+    one or two queries whatever their number; None for all (the reviewer). An import of
+    thousands of rows asks this once."""
+    if is_reviewer(renstra, user, day):
+        return None
+    held = held_positions(person_of(user), day)
+    if not held:
+        return set()
+    return set(
+        Indicator.objects.filter(objective__renstra=renstra)
+        .filter(
+            Q(responsible_id__in={pos for pos, _unit in held})
+            | Q(responsible__unit_id__in={unit for _pos, unit in held})
+        )
+        .values_list("pk", flat=True)
+    )
+
+
 def may_propose(unit_id: int, renstra: Renstra, user: User, day: dt.date) -> bool:
     """A Renja proposal (usulan) for `unit_id`: whoever holds a position of that unit that
     day, or the reviewer."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kinerja.core import audit
 from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_number, parse_number
+from kinerja.core.rows import insert as rows_insert
 from kinerja.org.models import Unit
 
 from . import permissions
@@ -46,6 +47,7 @@ __all__ = [
     "correct_realisasi",
     "decide_item",
     "enter_realisasi",
+    "enter_realisasi_many",
     "lock_realisasi",
     "propose_item",
     "record_priorities",
@@ -211,6 +213,148 @@ def enter_realisasi(
         after=_state(row),
     )
     return row
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a batch of realisasi (an imported sheet): what enter_realisasi takes."""
+
+    indicator: Indicator
+    value: object
+    drivers: str = ""
+    obstacles: str = ""
+    follow_up: str = ""
+
+
+_BATCH = 500  # rows per bulk statement
+
+
+@transaction.atomic
+def enter_realisasi_many(
+    *,
+    renstra: Renstra,
+    year: int,
+    quarter: int,
+    entries: list[Entry],
+    by,
+    now: dt.datetime | None = None,
+) -> list[Realisasi]:
+    """Enter many realisasi of one quarter at once, with the rules of enter_realisasi for
+    each row (who may, the quarter open, the row not locked, the value of the indicator's
+    kind) and one "realisasi-enter" event per row, written as one batch: a few queries
+    per 500 rows instead of eight per row. All or nothing: the first broken rule raises
+    and nothing is stored."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    renstra = Renstra.objects.select_related("reviewer").get(pk=renstra.pk)
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError(_("A quarter is TW I to TW IV (1-4)."), field="quarter")
+    if year not in renstra.years:
+        raise DomainError(
+            _("%(year)s is outside the Renstra %(first)s-%(last)s.")
+            % {"year": year, "first": renstra.first_year, "last": renstra.last_year},
+            field="year",
+        )
+    ids = [e.indicator.pk for e in entries]
+    if len(set(ids)) != len(ids):
+        raise ValueError("enter_realisasi_many: an indicator listed twice")
+    # What _entry reads of each indicator, and no more: a sheet has thousands of rows.
+    indicators = {
+        i.pk: i
+        for i in Indicator.objects.filter(objective__renstra=renstra)
+        .select_related("scale")
+        .only("code", "target_kind", "scale__name", "scale__grades")
+    }
+    missing = [e.indicator.code for e in entries if e.indicator.pk not in indicators]
+    if missing:
+        raise DomainError(_("%(code)s is not an indicator of this Renstra.") % {"code": missing[0]})
+    allowed = permissions.enterable_ids(renstra, by, day)
+    refused = [indicators[pk].code for pk in ids if allowed is not None and pk not in allowed]
+    if refused:
+        raise PermissionDenied(
+            _(
+                "Only the bagian that answers for %(indicator)s, or the reviewer, enters its realisasi."
+            )
+            % {"indicator": refused[0]}
+        )
+    cleaned = []
+    for e in entries:
+        indicator = indicators[e.indicator.pk]
+        number, grade = _entry(indicator, e.value)
+        texts = (
+            _text(e.drivers, _("Faktor pendorong")),
+            _text(e.obstacles, _("Faktor penghambat")),
+            _text(e.follow_up, _("Tindak lanjut")),
+        )
+        cleaned.append((indicator, number, grade, texts))
+    # The quarter's rows of this Renstra, locked: what a concurrent entry would change.
+    existing = {
+        r.indicator_id: r
+        for r in Realisasi.objects.select_for_update(of=("self",)).filter(
+            indicator__objective__renstra=renstra, year=year, quarter=quarter
+        )
+    }
+    if is_closed(renstra.pk, year, quarter):
+        raise closed_error(_("the realisasi"), quarter, year)
+    person = permissions.person_of(by)
+    new, changed, befores = [], [], {}
+    for indicator, number, grade, (drivers, obstacles, follow_up) in cleaned:
+        row = existing.get(indicator.pk)
+        if row is not None and row.state == Realisasi.State.LOCKED:
+            raise DomainError(
+                _(
+                    "The realisasi of %(indicator)s for %(quarter)s %(year)s is locked; only the "
+                    "reviewer changes it, by a correction with a reason."
+                )
+                % {"indicator": indicator.code, "quarter": _quarter_name(quarter), "year": year}
+            )
+        if row is None:
+            row = Realisasi(indicator=indicator, year=year, quarter=quarter)
+            new.append(row)
+        else:
+            row.indicator = indicator
+            befores[indicator.pk] = _state(row)
+            changed.append(row)
+        row.value, row.grade = number, grade
+        row.drivers, row.obstacles, row.follow_up = drivers, obstacles, follow_up
+        row.state, row.entered_by = Realisasi.State.SUBMITTED, person
+        row.updated_at = now
+    # core.rows.insert: bulk_create without building the statement anew for each batch
+    # (a third of the import's time at 10,000 rows); 64 rows of 14 columns stay within
+    # the 999 parameters of older SQLite builds.
+    for start in range(0, len(new), 64):
+        rows_insert(new[start : start + 64])
+    Realisasi.objects.bulk_update(
+        changed,
+        [
+            "value",
+            "grade",
+            "drivers",
+            "obstacles",
+            "follow_up",
+            "state",
+            "entered_by",
+            "updated_at",
+        ],
+        batch_size=_BATCH,
+    )
+    rows = new + changed
+    order = {pk: n for n, pk in enumerate(ids)}  # the events in the order of the sheet
+    audit.record_many(
+        stream_of(renstra),
+        [
+            audit.EventData(
+                action="realisasi-enter",
+                actor=by,
+                obj=row,
+                before=befores.get(row.indicator_id, {}),
+                after=_state(row),
+                at=now,
+            )
+            for row in sorted(rows, key=lambda r: order[r.indicator_id])
+        ],
+    )
+    return rows
 
 
 def closed_error(what: str, quarter: int, year: int) -> DomainError:

@@ -77,7 +77,11 @@ def scene(request) -> tuple[Renstra, set[int] | None, int, int, list]:
     if not readable:
         raise Http404(_("There is no Renstra whose performance data you may read."))
     wanted = request.GET.get("renstra") or request.POST.get("renstra")
-    chosen = next((r for r in readable if str(r[0].pk) == str(wanted)), readable[0])
+    # Unasked, the Renstra in force: a draft revision is the plan being written, not the
+    # one whose realisasi are entered.
+    chosen = next((r for r in readable if str(r[0].pk) == str(wanted)), None) or next(
+        (r for r in readable if r[0].status == Renstra.Status.IN_FORCE), readable[0]
+    )
     renstra, units = chosen
     default_year = min(max(today.year, renstra.first_year), renstra.last_year)
     year = _int(

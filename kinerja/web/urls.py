@@ -9,6 +9,7 @@ from . import (
     performance_views,
     process_views,
     register_views,
+    renstra_views,
     serapan_views,
     token_views,
     views,
@@ -86,6 +87,38 @@ urlpatterns = [
     ),
     path("kinerja/serapan/sheet/", serapan_views.sheet, name="serapan-sheet"),
     path("kinerja/serapan/upload/", serapan_views.upload, name="serapan-upload"),
+    # The plan: Renstra, sasaran, indicators (each with its page), the plan's sheet.
+    path("kinerja/renstra/", renstra_views.renstra, name="renstra"),
+    re_path(
+        r"^kinerja/renstra/add/(?P<what>goal|objective)/$",
+        renstra_views.renstra_add,
+        name="renstra-add",
+    ),
+    re_path(
+        r"^kinerja/renstra/version/(?P<step>new|in-force)/$",
+        renstra_views.renstra_version,
+        name="renstra-version",
+    ),
+    path("kinerja/renstra/sheet/", renstra_views.plan_sheet, name="renstra-sheet"),
+    path("kinerja/renstra/upload/", renstra_views.plan_upload, name="renstra-upload"),
+    path(
+        "kinerja/renstra/sasaran/<int:pk>/", renstra_views.objective_page, name="renstra-objective"
+    ),
+    re_path(
+        r"^kinerja/renstra/sasaran/(?P<pk>[0-9]+)/add/(?P<what>child|indicator)/$",
+        renstra_views.objective_add,
+        name="renstra-objective-add",
+    ),
+    path(
+        "kinerja/renstra/indikator/<int:pk>/",
+        renstra_views.indicator_page,
+        name="renstra-indicator",
+    ),
+    re_path(
+        r"^kinerja/renstra/indikator/(?P<pk>[0-9]+)/(?P<what>manual|targets)/$",
+        renstra_views.indicator_edit,
+        name="renstra-indicator-edit",
+    ),
     path("notifications/read/", process_views.notification_read, name="notifications-read"),
     # Personal API tokens (see docs/api.md).
     path("tokens/", token_views.token_list, name="tokens"),

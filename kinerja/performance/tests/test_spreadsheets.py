@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from kinerja.core.audit import events_for, verify
 from kinerja.core.errors import DomainError
 from kinerja.performance import services
 from kinerja.performance.models import Realisasi
@@ -81,6 +82,35 @@ def test_a_filled_sheet_is_entered_as_the_page_enters_it(setda):
         "IK2": (Decimal("11.0000"), "", ""),
         "IKU1": (None, "BB", ""),
     }
+
+
+def test_an_import_leaves_the_events_the_page_leaves_one_per_row(setda):
+    """The bulk path records what enter_realisasi records: a row entered again keeps what
+    it replaced; the record verifies."""
+    kasubbag = setda["kasubbag"]
+    returned = services.enter_realisasi(
+        indicator=setda["satisfaction"], year=2026, quarter=1, value="3", by=setda["tapem"]
+    )
+    services.return_realisasi(realisasi=returned, note="Periksa lagi", by=kasubbag)
+    template = realisasi_workbook(renstra=setda["renstra"], year=2026, quarter=1, by=kasubbag)
+    row_of = {r[0].value: r[0].row for r in sheet_of(template).iter_rows(min_row=HEADER_ROW + 1)}
+    data = filled(template, {row_of["IK1"]: {5: "3,4"}, row_of["IK2"]: {5: "11"}})
+    assert (
+        import_realisasi(
+            renstra=setda["renstra"], year=2026, quarter=1, content=data, by=kasubbag, now=NOW
+        )
+        == 2
+    )
+    stream = services.stream_of(setda["renstra"])
+    entered = list(events_for(stream).filter(action="realisasi-enter", at=NOW))
+    assert [(e.before.get("value"), e.after["indicator"], e.after["value"]) for e in entered] == [
+        ("3.0000", "IK1", "3.4000"),
+        (None, "IK2", "11.0000"),
+    ]
+    assert {e.after["state"] for e in entered} == {"submitted"}
+    assert entered[0].actor == kasubbag
+    assert Realisasi.objects.get(indicator=setda["satisfaction"]).state == "submitted"
+    assert verify(stream) == []
 
 
 def test_a_bad_sheet_names_every_problem_and_enters_nothing(setda):

@@ -2,21 +2,24 @@
 
 export/import read and write the quarter's realisasi sheet by default; `--table serapan`
 the year's serapan table (both ways), `--table pk --position CODE` the PK's targets and
-budget table (export only: a PK changes by a revision, not by a file)."""
+budget table (export only: a PK changes by a revision, not by a file); `--plan` the
+Renstra's indicators with their manual IKU and targets (the plan's sheet, both ways)."""
 
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
-from kinerja.performance import agreement_reads
+from kinerja.performance import agreement_reads, permissions
 from kinerja.performance.agreement_sheets import agreement_workbook
 from kinerja.performance.models import Renstra
 from kinerja.performance.nomenclature import load_nomenclature
+from kinerja.performance.plan_sheets import plan_workbook
 from kinerja.performance.serapan_sheets import serapan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
 
@@ -26,7 +29,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 class Command(BaseCommand):
     help = (
         "Load reference lists; export or import the quarter's realisasi or the year's serapan "
-        "(XLSX); export a PK's targets and budget table."
+        "(XLSX), or with --plan the Renstra's indicators and targets; export a PK's targets "
+        "and budget table."
     )
 
     def add_arguments(self, parser):
@@ -43,18 +47,20 @@ class Command(BaseCommand):
                 "export",
                 "Write the quarter's realisasi sheet (XLSX) for what USER may enter; with "
                 "--table serapan the year's serapan table through --quarter (default TW IV); "
-                "with --table pk --position CODE the newest revision of that PK.",
+                "with --table pk --position CODE the newest revision of that PK; with --plan, "
+                "the Renstra's indicators, manual IKU and targets.",
             ),
             (
                 "import",
                 "Enter the realisasi of a filled-in sheet as USER (or, with --table serapan, "
-                "every changed amount of a serapan table): all or nothing.",
+                "every changed amount of a serapan table), or with --plan save the plan's "
+                "sheet: all or nothing.",
             ),
         ):
             command = sub.add_parser(name, help=text)
             command.add_argument("file", metavar="FILE")
             command.add_argument("--renstra", type=int, required=True, help="the Renstra's id")
-            command.add_argument("--year", type=int, required=True)
+            command.add_argument("--year", type=int, help="the year (not with --plan)")
             command.add_argument(
                 "--quarter",
                 type=int,
@@ -69,6 +75,9 @@ class Command(BaseCommand):
                 else ["realisasi", "serapan"],
                 default="realisasi",
                 help="which table (default: realisasi)",
+            )
+            command.add_argument(
+                "--plan", action="store_true", help="the plan's sheet instead of a year's table"
             )
             if name == "export":
                 command.add_argument("--position", help="the PK's position code (--table pk)")
@@ -105,8 +114,18 @@ class Command(BaseCommand):
             raise CommandError(_("Give the quarter: --quarter 1 to 4."))
         return options["quarter"]
 
+    def _year(self, options) -> None:
+        if options["year"] is None:
+            raise CommandError(_("Give the year: --year, or --plan for the plan's sheet."))
+
     def do_export(self, options):
         renstra, user = self._scene(options)
+        if options["plan"]:
+            units = permissions.readable_units(renstra, user, timezone.localdate())
+            Path(options["file"]).write_bytes(plan_workbook(renstra=renstra, units=units))
+            self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
+            return
+        self._year(options)
         if options["table"] == "pk":
             data = self._agreement_sheet(renstra, user, options)
         elif options["table"] == "serapan":
@@ -136,6 +155,13 @@ class Command(BaseCommand):
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
         with path.open("rb") as file:
             content = file.read(MAX_FILE_BYTES + 1)
+        if options["plan"]:
+            counts = actions.performance.import_plan(renstra=renstra, content=content, by=user)
+            self.stdout.write(
+                _("%(indicators)d indicators and %(targets)d targets read from the sheet.") % counts
+            )
+            return
+        self._year(options)
         if options["table"] == "serapan":
             count = actions.performance.import_serapan(
                 renstra=renstra, year=options["year"], content=content, by=user
