@@ -6,6 +6,7 @@ and writes its audit event to the Renstra's stream; web, api and cli call them f
 """
 
 from kinerja.performance.agreements import draft_agreement, revise_agreement, sign_agreement
+from kinerja.performance.renja_sheets import import_proposals
 from kinerja.performance.services import (
     close_quarter,
     correct_realisasi,
@@ -28,6 +29,7 @@ __all__ = [
     "draft_agreement",
     "enter_realisasi",
     "enter_serapan",
+    "import_proposals",
     "import_realisasi",
     "lock_realisasi",
     "lock_serapan",

@@ -6,6 +6,7 @@ from . import (
     performance_views,
     process_views,
     register_views,
+    renja_views,
     token_views,
     views,
 )
@@ -52,6 +53,13 @@ urlpatterns = [
     path("kinerja/close/", performance_views.close, name="performance-close"),
     path("kinerja/sheet/", performance_views.sheet, name="performance-sheet"),
     path("kinerja/upload/", performance_views.upload, name="performance-upload"),
+    path("kinerja/renja/", renja_views.renja, name="renja"),
+    path("kinerja/renja/propose/", renja_views.propose, name="renja-propose"),
+    path("kinerja/renja/decide/", renja_views.decide, name="renja-decide"),
+    path("kinerja/renja/priorities/", renja_views.priorities, name="renja-priorities"),
+    path("kinerja/renja/export/", renja_views.export, name="renja-export"),
+    path("kinerja/renja/template/", renja_views.template, name="renja-template"),
+    path("kinerja/renja/upload/", renja_views.upload, name="renja-upload"),
     path("notifications/read/", process_views.notification_read, name="notifications-read"),
     # Personal API tokens (see docs/api.md).
     path("tokens/", token_views.token_list, name="tokens"),
