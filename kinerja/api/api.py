@@ -12,7 +12,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from . import documents, errors, numbers, performance, processes, sops, tasks, tokens
+from . import documents, errors, numbers, performance, processes, renja, sops, tasks, tokens
 from .auth import AUTH
 
 
@@ -54,3 +54,4 @@ api.add_router("", tokens.router)
 api.add_router("", documents.router)
 api.add_router("", numbers.router)
 api.add_router("", performance.router)
+api.add_router("", renja.router)
