@@ -11,6 +11,7 @@ proposals (usulan): what the SOP-015 process page shows. Two queries.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 
 from kinerja.org.models import Unit
 
+from . import permissions
 from .models import Nomenclature, Renja, RenjaItem
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "ProposalProgress",
     "RenjaTable",
     "proposal_progress",
+    "proposing_units",
     "renja_for_process",
     "renja_items",
     "renja_table",
@@ -147,3 +150,14 @@ def renja_for_process(process) -> Renja | None:
         .order_by(F("process").asc(nulls_last=True), "-version")
         .first()
     )
+
+
+def proposing_units(renja: Renja, user, day: dt.date) -> list[Unit]:
+    """The bagian `user` sends proposals for: the Renstra's reviewer (the Kasubbag
+    Perencanaan) any bagian of the Renja's unit; anyone else the bagian or sub bagian of the
+    positions they hold that day (a bagian's operator its own)."""
+    units = Unit.objects.filter(Q(parent=renja.unit_id) | Q(parent__parent=renja.unit_id))
+    if permissions.is_reviewer(renja.renstra, user, day):
+        return list(units.filter(parent=renja.unit_id).order_by("order", "name"))
+    held = {unit for _pos, unit in permissions.held_positions(permissions.person_of(user), day)}
+    return list(units.filter(pk__in=held).order_by("order", "name"))

@@ -19,7 +19,6 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from kinerja.core.numbers import format_number, format_rupiah
 from kinerja.org.models import Unit
 from kinerja.performance import permissions
 from kinerja.performance.models import Renja, RenjaItem
-from kinerja.performance.renja import renja_table
+from kinerja.performance.renja import proposing_units, renja_table
 from kinerja.performance.renja_sheets import proposals_template, renja_workbook
 
 from . import renja_forms as forms
@@ -85,17 +84,7 @@ def _scene(request) -> Scene:
     today = timezone.localdate()
     reviewer = permissions.is_reviewer(renja.renstra, request.user, today)
     units = None if reviewer else permissions.readable_units(renja.renstra, request.user, today)
-    bagian = Unit.objects.filter(
-        Q(parent=renja.unit_id) | Q(parent__parent=renja.unit_id)
-    ).order_by("order", "name")
-    if reviewer:
-        proposing = [(u.pk, u.name) for u in bagian if u.parent_id == renja.unit_id]
-    else:
-        held = {
-            unit
-            for _pos, unit in permissions.held_positions(permissions.person_of(request.user), today)
-        }
-        proposing = [(u.pk, u.name) for u in bagian if u.pk in held]
+    proposing = [(u.pk, u.name) for u in proposing_units(renja, request.user, today)]
     return Scene(renja, units, reviewer, proposing, choices)
 
 

@@ -9,6 +9,8 @@ import re
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -324,3 +326,39 @@ def test_a_service_problem_of_a_row_names_its_column_and_saves_nothing(setda, re
     assert bad.status_code == 400
     assert "row 6, column E (Satuan)" in text(bad)
     assert not RenjaItem.objects.exists()
+
+
+def test_the_command_exports_the_template_and_imports_it_back(setda, renja, tmp_path, capsys):
+    path = tmp_path / "usulan.xlsx"
+    scene = ["--what", "renja", "--renja", str(renja.pk), "--by", "operator-tapem"]
+    call_command("performance", "export", str(path), *scene, "--template")
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    for column, value in enumerate(
+        [
+            "Bagian Tata Pemerintahan",
+            "4.01.01.2.01.0006",
+            "",
+            "Laporan",
+            "dokumen",
+            "4",
+            "1.250.000",
+        ],
+        start=1,
+    ):
+        sheet.cell(row=HEADER_ROW + 1, column=column, value=value)
+    book.save(path)
+    call_command("performance", "import", str(path), *scene)
+    assert "1 proposals saved." in capsys.readouterr().out
+    assert RenjaItem.objects.get().pagu == 1250000
+    sheet.cell(row=HEADER_ROW + 1, column=7, value="-5")
+    book.save(path)
+    with pytest.raises(CommandError, match=r"row 5, column G \(Pagu indikatif \(Rp\)\), \"-5\""):
+        call_command("performance", "import", str(path), *scene)
+    table = tmp_path / "renja.xlsx"
+    call_command("performance", "export", str(table), *scene)
+    assert load_workbook(table).active["A1"].value.startswith("Rencana Kerja")
+    with pytest.raises(
+        CommandError, match="The realisasi sheet needs --renstra, --year, --quarter"
+    ):
+        call_command("performance", "export", str(table), "--by", "operator-tapem")
