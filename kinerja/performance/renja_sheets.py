@@ -124,15 +124,15 @@ def renja_workbook(*, renja: Renja, units: set[int] | None) -> bytes:
         numbers.alignment = Alignment(horizontal="center")
     row = sub + 2
     for program in table.programs:
-        node = program.node
-        _group_row(sheet, row, node, program.pagu, program.next_pagu, last, _PROGRAM)
+        kept = [k for k in program.kegiatan if any(_kept(i) for i in k.items)]
+        if not kept:
+            continue
+        _group_row(sheet, row, program.node, program.pagu, program.next_pagu, last, _PROGRAM)
         row += 1
-        for activity in program.kegiatan:
+        for activity in kept:
             _group_row(sheet, row, activity.node, activity.pagu, activity.next_pagu, last, None)
             row += 1
-            for item in activity.items:
-                if item.state == RenjaItem.State.REJECTED:
-                    continue
+            for item in filter(_kept, activity.items):
                 values = {
                     1: item.sub_kegiatan.code,
                     2: item.sub_kegiatan.name,
@@ -170,11 +170,16 @@ def renja_workbook(*, renja: Renja, units: set[int] | None) -> bytes:
     widths = [18, 40, 36, 11, 11, 11, 11, 16, 9, 16, 11, 18, 26, 9, 16]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
+    _fit_rows(sheet, top, row)
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(row=sub + 2, column=3)
     _print_setup(sheet, f"{top}:{sub + 1}")
     return _save(book)
+
+
+def _kept(item: RenjaItem) -> bool:
+    return item.state != RenjaItem.State.REJECTED
 
 
 def _group_row(sheet, row, node, pagu, next_pagu, last, fill) -> None:
@@ -197,6 +202,25 @@ def _note(item: RenjaItem) -> str:
 def _plain(value: Decimal) -> Decimal | int:
     normal = value.normalize()
     return int(normal) if normal == normal.to_integral_value() else normal
+
+
+def _fit_rows(sheet, first: int, last: int) -> None:
+    """Row heights for the wrapped text: spreadsheet programs do not grow a row that was
+    written without a height when they print it."""
+    widths = {
+        letter: (dimension.width or 10) for letter, dimension in sheet.column_dimensions.items()
+    }
+    for row in sheet.iter_rows(min_row=first, max_row=last):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not hasattr(cell, "column_letter"):
+                continue
+            width = max(widths.get(cell.column_letter, 10) - 1, 4)
+            text = str(cell.value)
+            lines = max(
+                lines, sum(-(-max(len(part), 1) // int(width)) for part in text.split("\n"))
+            )
+        sheet.row_dimensions[row[0].row].height = 13 * lines + 3
 
 
 def _print_setup(sheet, title_rows: str) -> None:
@@ -256,7 +280,8 @@ def _sub_kegiatan() -> list[Nomenclature]:
 
 
 def proposals_template(*, renja: Renja, units: list[int]) -> bytes:
-    """The proposals sheet for the bagian `units`, with their proposals already sent."""
+    """The proposals sheet for the bagian `units`, with their proposals sent and not yet
+    decided filled in."""
     bagian = list(Unit.objects.filter(pk__in=units).order_by("order", "name"))
     codes = _sub_kegiatan()
     book = Workbook()
@@ -290,7 +315,10 @@ def proposals_template(*, renja: Renja, units: list[int]) -> bytes:
         cell = _put(sheet, HEADER_ROW, n, column.title, bold=True, fill=_HEAD)
         sheet.column_dimensions[cell.column_letter].width = column.width
     sent = (
-        RenjaItem.objects.filter(renja=renja, proposed_by__in=bagian)
+        # Only the proposals not yet decided: a decided one cannot be sent again.
+        RenjaItem.objects.filter(
+            renja=renja, proposed_by__in=bagian, state=RenjaItem.State.PROPOSED
+        )
         .select_related("sub_kegiatan", "proposed_by")
         .order_by("sub_kegiatan__code")
     )
@@ -328,6 +356,7 @@ def proposals_template(*, renja: Renja, units: list[int]) -> bytes:
         choice.add(f"{letter}{HEADER_ROW + 1}:{letter}{last_row}")
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(columns))
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    _fit_rows(sheet, HEADER_ROW, row - 1)
     sheet.row_dimensions[3].height = 30
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
     _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
