@@ -325,6 +325,7 @@ def proposals_template(*, renja: Renja, units: list[int]) -> bytes:
     row = HEADER_ROW + 1
     for item in sent:
         for n, column in enumerate(columns, start=1):
+            value: object
             if column.key == "unit":
                 value = item.proposed_by.name
             elif column.key == "code":

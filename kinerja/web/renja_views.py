@@ -122,13 +122,13 @@ def _original(item: RenjaItem) -> list[tuple[str, str]]:
     for name, was in item.original.items():
         now = getattr(item, name, None)
         if str(now if now is not None else "") != str(was if was is not None else ""):
-            label = str(RenjaItem._meta.get_field(name).verbose_name)
+            label = str(getattr(RenjaItem._meta.get_field(name), "verbose_name", name))
             out.append((label[:1].upper() + label[1:], _shown(name, was)))
     return out
 
 
 def _initial(item: RenjaItem) -> dict:
-    initial = {"unit": item.proposed_by_id, "sub_kegiatan": item.sub_kegiatan_id}
+    initial: dict[str, object] = {"unit": item.proposed_by_id, "sub_kegiatan": item.sub_kegiatan_id}
     for name in forms.ITEM_FIELDS:
         value = getattr(item, name)
         initial[name] = (
