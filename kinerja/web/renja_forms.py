@@ -52,7 +52,9 @@ class ProposalForm(forms.Form):
         queryset=Nomenclature.objects.filter(
             level=Nomenclature.Level.SUB_KEGIATAN, active=True
         ).order_by("code"),
-        help_text=_("From the Kepmendagri 050-5889/2021 list, each with its code: type the code to jump to it."),
+        help_text=_(
+            "From the Kepmendagri 050-5889/2021 list, each with its code: type the code to jump to it."
+        ),
         error_messages={"invalid_choice": _("Choose a sub kegiatan of the list.")},
     )
     indicator = _text(_("Indicator (output)"), max_length=400, required=True)

@@ -362,3 +362,20 @@ def test_the_command_exports_the_template_and_imports_it_back(setda, renja, tmp_
         CommandError, match="The realisasi sheet needs --renstra, --year, --quarter"
     ):
         call_command("performance", "export", str(table), "--by", "operator-tapem")
+
+
+def test_the_subtotals_stand_in_the_pagu_column(setda, renja, page):
+    propose(setda, renja, "tapem", "bagian-tapem", "4.01.01.2.01.0006")
+    content = page("kasubbag").get(reverse("web:renja"), {"unit": renja.unit_id, "year": 2027})
+    body = content.content.decode()
+    for row_class in ("renja-program", "renja-kegiatan", "renja-item"):
+        row = re.search(rf'<tr[^>]*class="{row_class}[^"]*"[^>]*>(.*?)</tr>', body, re.S).group(1)
+        column = 0
+        for attrs, cell in re.findall(r"<td([^>]*)>(.*?)</td>", row, re.S):
+            column += (
+                int(re.search(r'colspan="(\d+)"', attrs).group(1)) if "colspan" in attrs else 1
+            )
+            if "Rp125.000.000" in cell:
+                break
+        # Code, name, indicator, Renstra end, n-2, n-1, target, then the pagu indikatif.
+        assert column == 8, row_class
