@@ -17,6 +17,7 @@ from kinerja.performance.plans import (
     save_objective,
     set_target,
 )
+from kinerja.performance.renja_sheets import import_proposals
 from kinerja.performance.serapan_sheets import import_serapan
 from kinerja.performance.services import (
     close_quarter,
@@ -44,6 +45,7 @@ __all__ = [
     "enter_realisasi",
     "enter_serapan",
     "import_plan",
+    "import_proposals",
     "import_realisasi",
     "import_serapan",
     "lock_realisasi",

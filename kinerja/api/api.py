@@ -20,6 +20,7 @@ from . import (
     performance,
     plans,
     processes,
+    renja,
     sops,
     tasks,
     tokens,
@@ -67,3 +68,4 @@ api.add_router("", numbers.router)
 api.add_router("", performance.router)
 api.add_router("", agreements.router)
 api.add_router("", plans.router)
+api.add_router("", renja.router)

@@ -5,8 +5,10 @@ turnaround times where lower is better, the SAKIP predikat as a grade), the casc
 the Sub Bagian Perencanaan, targets per year, the Renja 2026 with real sub kegiatan codes,
 the PK 2026 at the three levels, the quarterly deadlines of 2026, and the realisasi of
 2026 through TW III entered by the bagian themselves (a few rows missing, TW III still
-under review). Everything goes through the same services as the pages, so the demo's
-record is the record a real year leaves.
+under review). The Renja of next year takes proposals: Bagian Hukum and Bagian
+Perekonomian have sent theirs, the Kasubbag Perencanaan has decided on some, and the
+SOP-015 process of that year counts them. Everything goes through the same services as
+the pages, so the demo's record is the record a real year leaves.
 
 Only on a database without this Renstra: running the demo again changes nothing.
 """
@@ -18,6 +20,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from kinerja import actions
 from kinerja.org.models import Position, Unit
@@ -241,6 +244,82 @@ RENJA_2026 = [
 ]
 
 
+# The Renja of next year, proposed by two bagian: unit, proposer, sub kegiatan, indicator,
+# satuan, target, pagu, kelompok sasaran, Renstra end target, realisasi n-2, prakiraan n-1,
+# pagu n+1, and the Kasubbag's decision (None: still waiting) with its reason and changes.
+PROPOSALS_NEXT = [
+    (
+        "bagian-perekonomian",
+        "operator-perekonomian",
+        "4.01.03.2.01.0002",
+        "Jumlah laporan hasil pengendalian dan distribusi perekonomian",
+        "laporan",
+        "4",
+        "98.000.000",
+        "Pelaku usaha dan pasar di Kota Banjarbaru",
+        ("4", "4", "4", "102.000.000"),
+        ("accepted", "", {}),
+    ),
+    (
+        "bagian-perekonomian",
+        "operator-perekonomian",
+        "4.01.03.2.01.0001",
+        "Jumlah laporan monitoring dan evaluasi kinerja BUMD dan BLUD",
+        "laporan",
+        "2",
+        "65.000.000",
+        "BUMD dan BLUD Kota Banjarbaru",
+        ("2", "2", "2", "68.000.000"),
+        (
+            "changed",
+            "Disesuaikan dengan pagu indikatif sementara (rancangan KUA-PPAS).",
+            {"pagu": "50.000.000"},
+        ),
+    ),
+    (
+        "bagian-perekonomian",
+        "operator-perekonomian",
+        "4.01.03.2.01.0003",
+        "Jumlah dokumen perencanaan dan pengawasan ekonomi mikro kecil",
+        "dokumen",
+        "2",
+        "40.000.000",
+        "Usaha mikro dan kecil",
+        ("2", "1", "2", "42.000.000"),
+        None,
+    ),
+    (
+        "bagian-hukum",
+        "operator-hukum",
+        "4.01.01.2.05.0011",
+        "Jumlah aparatur yang mengikuti bimbingan teknis implementasi peraturan",
+        "orang",
+        "60",
+        "75.000.000",
+        "Aparatur perangkat daerah",
+        ("60", "45", "50", "80.000.000"),
+        ("accepted", "", {}),
+    ),
+    (
+        "bagian-hukum",
+        "operator-hukum",
+        "4.01.01.2.06.0009",
+        "Jumlah laporan rapat koordinasi dan konsultasi produk hukum",
+        "laporan",
+        "12",
+        "120.000.000",
+        "Perangkat daerah",
+        ("12", "12", "12", "125.000.000"),
+        (
+            "rejected",
+            "Rapat koordinasi Sekretariat Daerah diusulkan satu kali oleh Bagian Umum; "
+            "kebutuhan Bagian Hukum digabung ke sana.",
+            {},
+        ),
+    ),
+]
+
+
 def _at(year: int, month: int, day: int, hour: int = 9) -> dt.datetime:
     return dt.datetime(year, month, day, hour, 0, tzinfo=WITA)
 
@@ -301,6 +380,7 @@ def load_demo_performance() -> bool:
             IndicatorTarget.objects.create(indicator=indicator, year=year, **_target(target))
         IndicatorTarget.objects.create(indicator=indicator, year=None, **_target(targets[-1]))
     _renja(renstra, units, objectives, users)
+    _renja_next(renstra, units, users)
     _agreements(renstra, positions, users)
     _serapan(users)
     _realisasi(renstra, indicators, users)
@@ -355,6 +435,64 @@ def _renja(renstra, units, objectives, users) -> None:
         )
     renja.status = Renja.Status.FINAL
     renja.save(update_fields=["status"])
+
+
+def _renja_next(renstra, units, users) -> None:
+    """Next year's Renja while it takes proposals, linked to the SOP-015 run of that year
+    when the demo started one."""
+    from kinerja.workflow.models import Process
+
+    year = timezone.localdate().year + 1
+    process = (
+        Process.objects.filter(sop_version__sop__number__startswith="SOP-015", year=year)
+        .order_by("-started_at")
+        .first()
+    )
+    renja = Renja.objects.create(
+        unit=units["setda"],
+        year=year,
+        renstra=renstra,
+        title=f"Rencana Kerja Sekretariat Daerah Tahun {year}",
+        process=process,
+    )
+    codes = {
+        n.code: n for n in Nomenclature.objects.filter(code__in=[p[2] for p in PROPOSALS_NEXT])
+    }
+    now = timezone.now()
+    proposed, decided = now - dt.timedelta(days=2), now - dt.timedelta(hours=3)
+    for unit, who, code, indicator, measure, target, pagu, group, past, decision in PROPOSALS_NEXT:
+        end_target, realisasi_n2, estimate_n1, next_pagu = past
+        item = actions.performance.propose_item(
+            renja=renja,
+            unit=units[unit],
+            sub_kegiatan=codes[code],
+            values={
+                "indicator": indicator,
+                "measure": measure,
+                "target": target,
+                "pagu": pagu,
+                "location": "Kota Banjarbaru",
+                "funding_source": "PAD",
+                "target_group": group,
+                "renstra_end_target": end_target,
+                "realisasi_n2": realisasi_n2,
+                "estimate_n1": estimate_n1,
+                "next_target": target,
+                "next_pagu": next_pagu,
+            },
+            by=users[who],
+            now=proposed,
+        )
+        if decision is not None:
+            state, reason, changes = decision
+            actions.performance.decide_item(
+                item=item,
+                decision=state,
+                reason=reason,
+                changes=changes or None,
+                by=users["kasubbag"],
+                now=decided,
+            )
 
 
 def _agreements(renstra, positions, users) -> None:

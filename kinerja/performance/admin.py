@@ -261,6 +261,7 @@ class RenjaAdmin(admin.ModelAdmin):
     list_filter = ["status", "year", "unit"]
     search_fields = ["title"]
     autocomplete_fields = ["unit", "renstra"]
+    raw_id_fields = ["process"]
 
 
 @admin.register(RenjaItem)

@@ -582,6 +582,18 @@ class Renja(TimeStampedModel):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSALS)
     title = models.CharField(_("title"), max_length=300)
+    process = models.ForeignKey(
+        "workflow.Process",
+        verbose_name=_("process (SOP-015)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The run of SOP-015 that prepares this Renja: its page counts the bagian that "
+            "have sent their proposals."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Renja")

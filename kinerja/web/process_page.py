@@ -29,6 +29,7 @@ from kinerja.documents import permissions as document_permissions
 from kinerja.documents import selectors as document_selectors
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.documents.stamp_preview import stamp_preview
+from kinerja.performance.renja import proposal_progress, renja_for_process
 from kinerja.sop.models import DocumentType, Step
 from kinerja.sop.render import document_context, emblem_url
 from kinerja.workflow import permissions, selectors
@@ -426,7 +427,13 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         top_error = bound.error.message
 
     used, standard = view.used_minutes, view.standard_minutes
+    # SOP-015 prepares a Renja: how many bagian have sent their proposals (3 queries).
+    renja = renja_for_process(process)
     return {
+        "renja_progress": proposal_progress(renja) if renja is not None else None,
+        "renja_url": reverse("web:renja") + f"?unit={renja.unit_id}&year={renja.year}"
+        if renja is not None
+        else "",
         "top_error": top_error,
         "process": process,
         "view": view,

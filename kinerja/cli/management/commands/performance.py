@@ -1,9 +1,12 @@
 """manage.py performance nomenclature|export|import: the performance data from the command line.
 
-export/import read and write the quarter's realisasi sheet by default; `--table serapan`
-the year's serapan table (both ways), `--table pk --position CODE` the PK's targets and
-budget table (export only: a PK changes by a revision, not by a file); `--plan` the
-Renstra's indicators with their manual IKU and targets (the plan's sheet, both ways)."""
+export/import read and write the quarter's realisasi sheet by default (--year, --quarter);
+`--table serapan` the year's serapan table (both ways); `--table pk --position CODE` the
+PK's targets and budget table (export only: a PK changes by a revision, not by a file);
+`--table renja --renja ID` the Renja's table in the Bappeda layout, or with --template
+the proposals sheet a bagian fills in (read back by import); `--plan` the Renstra's
+indicators with their manual IKU and targets (the plan's sheet, both ways). Every import
+is all or nothing."""
 
 from pathlib import Path
 
@@ -17,9 +20,11 @@ from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.performance import agreement_reads, permissions
 from kinerja.performance.agreement_sheets import agreement_workbook
-from kinerja.performance.models import Renstra
+from kinerja.performance.models import Renja, Renstra
 from kinerja.performance.nomenclature import load_nomenclature
 from kinerja.performance.plan_sheets import plan_workbook
+from kinerja.performance.renja import proposing_units
+from kinerja.performance.renja_sheets import proposals_template, renja_workbook
 from kinerja.performance.serapan_sheets import serapan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
 
@@ -28,9 +33,9 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 class Command(BaseCommand):
     help = (
-        "Load reference lists; export or import the quarter's realisasi or the year's serapan "
-        "(XLSX), or with --plan the Renstra's indicators and targets; export a PK's targets "
-        "and budget table."
+        "Load reference lists; export or import the quarter's realisasi, the year's serapan, "
+        "the Renja's proposals or, with --plan, the Renstra's indicators and targets (XLSX); "
+        "export a PK's targets and budget table or the Renja's table."
     )
 
     def add_arguments(self, parser):
@@ -47,19 +52,21 @@ class Command(BaseCommand):
                 "export",
                 "Write the quarter's realisasi sheet (XLSX) for what USER may enter; with "
                 "--table serapan the year's serapan table through --quarter (default TW IV); "
-                "with --table pk --position CODE the newest revision of that PK; with --plan, "
-                "the Renstra's indicators, manual IKU and targets.",
+                "with --table pk --position CODE the newest revision of that PK; with --table "
+                "renja --renja ID the Renja's table as USER reads it (--template: the proposals "
+                "sheet of USER's bagian); with --plan, the Renstra's indicators, manual IKU and "
+                "targets.",
             ),
             (
                 "import",
                 "Enter the realisasi of a filled-in sheet as USER (or, with --table serapan, "
-                "every changed amount of a serapan table), or with --plan save the plan's "
-                "sheet: all or nothing.",
+                "every changed amount of a serapan table; with --table renja, the proposals of "
+                "a proposals sheet), or with --plan save the plan's sheet: all or nothing.",
             ),
         ):
             command = sub.add_parser(name, help=text)
             command.add_argument("file", metavar="FILE")
-            command.add_argument("--renstra", type=int, required=True, help="the Renstra's id")
+            command.add_argument("--renstra", type=int, help="the Renstra's id")
             command.add_argument("--year", type=int, help="the year (not with --plan)")
             command.add_argument(
                 "--quarter",
@@ -70,17 +77,23 @@ class Command(BaseCommand):
             command.add_argument("--by", required=True, help="username of the person")
             command.add_argument(
                 "--table",
-                choices=["realisasi", "serapan", "pk"]
+                choices=["realisasi", "serapan", "pk", "renja"]
                 if name == "export"
-                else ["realisasi", "serapan"],
+                else ["realisasi", "serapan", "renja"],
                 default="realisasi",
                 help="which table (default: realisasi)",
             )
+            command.add_argument("--renja", type=int, help="the Renja's id (--table renja)")
             command.add_argument(
                 "--plan", action="store_true", help="the plan's sheet instead of a year's table"
             )
             if name == "export":
                 command.add_argument("--position", help="the PK's position code (--table pk)")
+                command.add_argument(
+                    "--template",
+                    action="store_true",
+                    help="with --table renja: the proposals sheet instead of the table",
+                )
 
     def handle(self, *args, **options):
         try:
@@ -98,16 +111,29 @@ class Command(BaseCommand):
             % counts
         )
 
-    def _scene(self, options):
-        renstra = Renstra.objects.filter(pk=options["renstra"]).first()
-        if renstra is None:
-            raise CommandError(_("There is no Renstra %(id)s.") % {"id": options["renstra"]})
+    def _user(self, options):
         user = (
             get_user_model().objects.select_related("person").filter(username=options["by"]).first()
         )
         if user is None:
             raise CommandError(_("There is no user %(name)s.") % {"name": options["by"]})
-        return renstra, user
+        return user
+
+    def _renja(self, options):
+        if options.get("renja") is None:
+            raise CommandError(_("Give the Renja's id with --renja."))
+        renja = Renja.objects.select_related("unit", "renstra").filter(pk=options["renja"]).first()
+        if renja is None:
+            raise CommandError(_("There is no Renja %(id)s.") % {"id": options["renja"]})
+        return renja, self._user(options)
+
+    def _scene(self, options):
+        if options.get("renstra") is None:
+            raise CommandError(_("Give the Renstra's id with --renstra."))
+        renstra = Renstra.objects.filter(pk=options["renstra"]).first()
+        if renstra is None:
+            raise CommandError(_("There is no Renstra %(id)s.") % {"id": options["renstra"]})
+        return renstra, self._user(options)
 
     def _quarter(self, options) -> int:
         if options["quarter"] is None:
@@ -119,6 +145,20 @@ class Command(BaseCommand):
             raise CommandError(_("Give the year: --year, or --plan for the plan's sheet."))
 
     def do_export(self, options):
+        if options["table"] == "renja":
+            renja, user = self._renja(options)
+            day = timezone.localdate()
+            if options["template"]:
+                data = proposals_template(
+                    renja=renja, units=[u.pk for u in proposing_units(renja, user, day)]
+                )
+            else:
+                data = renja_workbook(
+                    renja=renja, units=permissions.readable_units(renja.renstra, user, day)
+                )
+            Path(options["file"]).write_bytes(data)
+            self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
+            return
         renstra, user = self._scene(options)
         if options["plan"]:
             units = permissions.readable_units(renstra, user, timezone.localdate())
@@ -149,12 +189,16 @@ class Command(BaseCommand):
         self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
 
     def do_import(self, options):
-        renstra, user = self._scene(options)
         path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(_("There is no file %(path)s.") % {"path": path})
-        with path.open("rb") as file:
-            content = file.read(MAX_FILE_BYTES + 1)
+        if options["table"] == "renja":
+            renja, user = self._renja(options)
+            count = actions.performance.import_proposals(
+                renja=renja, content=self._read(path), by=user
+            )
+            self.stdout.write(_("%(n)d proposals saved.") % {"n": count})
+            return
+        renstra, user = self._scene(options)
+        content = self._read(path)
         if options["plan"]:
             counts = actions.performance.import_plan(renstra=renstra, content=content, by=user)
             self.stdout.write(
@@ -188,3 +232,9 @@ class Command(BaseCommand):
                 % {"year": options["year"], "code": code or "?", "name": options["by"]}
             )
         return agreement_workbook(found[0])
+
+    def _read(self, path: Path) -> bytes:
+        if not path.is_file():
+            raise CommandError(_("There is no file %(path)s.") % {"path": path})
+        with path.open("rb") as file:
+            return file.read(MAX_FILE_BYTES + 1)
