@@ -179,6 +179,31 @@ REALISASI_2026 = {
     "IK4.2": (["1", "1", "1"], "kasubbag"),
 }
 
+# The realisasi of the earlier years of the Renstra (2021-2025) as their LKjIP reported them,
+# entered by the Kasubbag Perencanaan from those reports: the dashboard's trend.
+EARLIER = {
+    "IKU1": ["B", "B", "B", "BB", "BB"],
+    "IKU2": ["3,21", "3,28", "3,33", "3,41", "3,46"],
+    "IK1.1": ["3,20", "3,27", "3,36", "3,38", "3,44"],
+    "IK1.2": ["78", "81", "84", "86", "88"],
+    "IK1.3": ["6", "5", "5", "4", "4"],
+    "IK2.1": ["24", "21", "19", "16", "15"],
+    "IK2.2": ["36", "44", "48", "52", "56"],
+    "IK3.1": ["72", "76", "74", "80", "83"],
+    "IK4.1": ["75", "85", "90", "95", "100"],
+    "IK4.2": ["4", "4", "3", "4", "4"],
+}
+
+# The serapan of 2026 through TW III, per sub kegiatan: the share of its pagu spent each quarter.
+SERAPAN_2026 = {
+    "4.01.01.2.01.0001": ("0,20", "0,30", "0,25"),
+    "4.01.01.2.01.0006": ("0,15", "0,25", "0,20"),
+    "4.01.01.2.01.0007": ("0,10", "0,20", "0,25"),
+    "4.01.01.2.06.0008": ("0,22", "0,26", "0,24"),
+    "4.01.01.2.06.0009": ("0,18", "0,25", "0,22"),
+    "4.01.03.2.01.0002": ("0,12", "0,20", "0,30"),
+}
+
 # The Renja 2026: sub kegiatan, proposing unit, the sasaran it serves, indicator, satuan, target, pagu
 RENJA_2026 = [
     (
@@ -297,8 +322,10 @@ def load_demo_performance() -> bool:
         for year, target in zip(YEARS, targets, strict=True):
             IndicatorTarget.objects.create(indicator=indicator, year=year, **_target(target))
         IndicatorTarget.objects.create(indicator=indicator, year=None, **_target(targets[-1]))
-    _renja(renstra, units, objectives, users)
+    renja = _renja(renstra, units, objectives, users)
     _agreements(renstra, positions, users)
+    _earlier_years(renstra, indicators, users)
+    _serapan(renja, users)
     _realisasi(renstra, indicators, users)
     return True
 
@@ -312,7 +339,7 @@ def _target(text: str) -> dict:
     return {"value": Decimal(text.replace(",", "."))}
 
 
-def _renja(renstra, units, objectives, users) -> None:
+def _renja(renstra, units, objectives, users) -> Renja:
     kasubbag = users["kasubbag"]
     renja = Renja.objects.create(
         unit=units["setda"],
@@ -346,6 +373,44 @@ def _renja(renstra, units, objectives, users) -> None:
         )
     renja.status = Renja.Status.FINAL
     renja.save(update_fields=["status"])
+    return renja
+
+
+def _earlier_years(renstra, indicators, users) -> None:
+    """Each earlier year's four quarters (a sum split over them, an index or a grade the
+    same each quarter), entered and closed in January 2026 from the published LKjIP."""
+    kasubbag = users["kasubbag"]
+    day = _at(2026, 1, 5)
+    for n, year in enumerate(YEARS[:-1]):
+        for code, values in EARLIER.items():
+            indicator = indicators[code]
+            annual = values[n]
+            if indicator.quarters == "sum":
+                whole = int(annual)
+                quarters = [str(whole // 4 + (1 if q < whole % 4 else 0)) for q in range(4)]
+            else:
+                quarters = [annual] * 4
+            for quarter, value in enumerate(quarters, start=1):
+                actions.performance.enter_realisasi(
+                    indicator=indicator, year=year, quarter=quarter, value=value, by=kasubbag, now=day
+                )
+        for quarter in range(1, 5):
+            actions.performance.close_quarter(
+                renstra=renstra, year=year, quarter=quarter, by=kasubbag, now=day
+            )
+
+
+def _serapan(renja, users) -> None:
+    """What each sub kegiatan spent through TW III of 2026, entered by its bagian's side
+    (here the Kasubbag Perencanaan, who may enter for every bagian)."""
+    kasubbag = users["kasubbag"]
+    entered = {1: _at(2026, 4, 9), 2: _at(2026, 7, 9), 3: _at(2026, 10, 9)}
+    for item in renja.items.select_related("sub_kegiatan"):
+        for quarter, share in enumerate(SERAPAN_2026[item.sub_kegiatan.code], start=1):
+            amount = (item.pagu * Decimal(share.replace(",", "."))).quantize(Decimal(1))
+            actions.performance.enter_serapan(
+                item=item, quarter=quarter, amount=amount, by=kasubbag, now=entered[quarter]
+            )
 
 
 def _agreements(renstra, positions, users) -> None:

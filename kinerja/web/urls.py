@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from . import (
     document_views,
     home_views,
+    performance_dashboard_views,
     performance_views,
     process_views,
     register_views,
@@ -41,6 +42,7 @@ urlpatterns = [
     path("notifications/", process_views.notification_list, name="notifications"),
     # Performance data: capaian, realisasi entry and review, the quarter's sheet.
     path("kinerja/", performance_views.performance, name="performance"),
+    path("kinerja/dashboard/", performance_dashboard_views.dashboard, name="performance-dashboard"),
     path("kinerja/enter/", performance_views.enter, name="performance-enter"),
     path("kinerja/lock/", performance_views.review, {"decision": "lock"}, name="performance-lock"),
     path(
