@@ -392,7 +392,12 @@ def _earlier_years(renstra, indicators, users) -> None:
                 quarters = [annual] * 4
             for quarter, value in enumerate(quarters, start=1):
                 actions.performance.enter_realisasi(
-                    indicator=indicator, year=year, quarter=quarter, value=value, by=kasubbag, now=day
+                    indicator=indicator,
+                    year=year,
+                    quarter=quarter,
+                    value=value,
+                    by=kasubbag,
+                    now=day,
                 )
         for quarter in range(1, 5):
             actions.performance.close_quarter(

@@ -343,9 +343,7 @@ def efficiency_png(chart: EfficiencyChart) -> bytes:
 def cached_svg(chart: BarChart | TrendChart | EfficiencyChart) -> str:
     """The chart's SVG from the cache (Django's cache framework), keyed by a hash of its
     data and the language, drawn when missing: drawing is the cost of the dashboard."""
-    draw = {BarChart: bars_svg, TrendChart: trend_svg, EfficiencyChart: efficiency_svg}[
-        type(chart)
-    ]
+    draw = {BarChart: bars_svg, TrendChart: trend_svg, EfficiencyChart: efficiency_svg}[type(chart)]
     digest = hashlib.sha256(
         repr((chart, translation.get_language(), settings.LANGUAGE_CODE)).encode()
     ).hexdigest()

@@ -4,10 +4,10 @@ the charts' numbers), read once for the page, the API and, next, the LKjIP.
     board = dashboard(renstra, 2026, up_to=3, units=None)   # a fixed number of queries
 
 Per sasaran strategis: the capaian of every indicator of its subtree the reader may read
-(capaian_table, the one engine), the bars of the chart (its own indicators, or those of
-the sasaran below it when it has none the reader may read), the trend over the years of
-the Renstra (each year through TW IV, the chosen year through `up_to`, and against the
-end-of-period target where that is a number), and the efficiency points: per sasaran, the
+(capaian_table, the one engine), the bars of the chart (the first MAX_BARS of those), the
+trend over the years of the Renstra of its own indicators (its IKU; else the first of
+those below it): each year through TW IV, the chosen year through `up_to`, and against the
+end-of-period target where that is a number; and the efficiency points: per sasaran, the
 average capaian of its indicators against its serapan (BudgetRealisation of the Renja's
 sub kegiatan serving it or the sasaran below it, through `up_to`, against their pagu).
 """
@@ -24,13 +24,23 @@ from django.utils.translation import gettext as _
 from kinerja.core.numbers import format_number
 
 from . import capaian, permissions
-from .charts import NO_BAND, Bar, BarChart, band_colour, EfficiencyChart, EfficiencyPoint, TrendChart, TrendLine
+from .charts import (
+    NO_BAND,
+    Bar,
+    BarChart,
+    EfficiencyChart,
+    EfficiencyPoint,
+    TrendChart,
+    TrendLine,
+    band_colour,
+)
 from .models import BudgetRealisation, IndicatorTarget, Objective, Realisasi, Renja, RenjaItem
 from .selectors import CapaianRow, capaian_table, default_bands
 
 __all__ = ["BandCount", "Dashboard", "SasaranBoard", "dashboard"]
 
-MAX_BARS = 15  # more would not read as a chart; the table below lists every indicator
+MAX_BARS = 15  # more would not read as a chart; the table beside lists every indicator
+MAX_LINES = 6
 CENT = Decimal("0.01")
 
 
@@ -104,13 +114,9 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
     board.counts = [
         BandCount(b.label, b.rule, band_colour(n), n, per_band[n]) for n, b in enumerate(ranked)
     ]
-    board.counts.append(
-        BandCount(_("No capaian yet"), "", NO_BAND, None, per_band[None])
-    )
+    board.counts.append(BandCount(_("No capaian yet"), "", NO_BAND, None, per_band[None]))
 
-    objectives = {
-        o.pk: o for o in Objective.objects.filter(renstra=renstra).select_related("unit")
-    }
+    objectives = {o.pk: o for o in Objective.objects.filter(renstra=renstra).select_related("unit")}
     children: dict[int | None, list[Objective]] = defaultdict(list)
     for o in sorted(objectives.values(), key=lambda o: (o.order, o.code)):
         children[o.parent_id].append(o)
@@ -127,13 +133,12 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
     roots = [o for o in children[None] if o.level == Objective.Level.STRATEGIC]
     # The indicators each chart draws, to read their history once for all of them.
     chart_rows: dict[int, list[CapaianRow]] = {}
+    trend_rows: dict[int, list[CapaianRow]] = {}
     for root in roots:
-        own = rows_of[root.pk]
-        below = [r for o in subtree(root)[1:] for r in rows_of[o.pk]]
-        chart_rows[root.pk] = own or below
-    history = _history(
-        renstra, year, up_to, [r for rows in chart_rows.values() for r in rows[:MAX_BARS]]
-    )
+        chart_rows[root.pk] = [r for o in subtree(root) for r in rows_of[o.pk]]
+        # The trend follows the sasaran's own indicators (its IKU), else those below it.
+        trend_rows[root.pk] = (rows_of[root.pk] or chart_rows[root.pk])[:MAX_LINES]
+    history = _history(renstra, year, up_to, [r for rows in trend_rows.values() for r in rows])
     spending = _serapan(renstra, year, up_to, units)
 
     for root in roots:
@@ -143,7 +148,8 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
             continue  # nothing of it the reader may read
         shown = chart_rows[root.pk]
         bars = BarChart(
-            title=_("%(code)s: capaian against target, %(year)s") % {"code": root.code, "year": year},
+            title=_("%(code)s: capaian against target, %(year)s")
+            % {"code": root.code, "year": year},
             bars=tuple(_bar(r) for r in shown[:MAX_BARS]),
         )
         lines = tuple(
@@ -156,10 +162,11 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
                 end_points=tuple(
                     history[(r.indicator.pk, y)][1]
                     for y in _years(renstra, year)
-                    if (r.indicator.pk, y) in history and history[(r.indicator.pk, y)][1][1] is not None
+                    if (r.indicator.pk, y) in history
+                    and history[(r.indicator.pk, y)][1][1] is not None
                 ),
             )
-            for r in shown[:MAX_BARS]
+            for r in trend_rows[root.pk]
         )
         trend = TrendChart(
             title=_("%(code)s: capaian over the years of the Renstra") % {"code": root.code},
@@ -263,7 +270,8 @@ def _serapan(renstra, year: int, up_to: int, units: set[int] | None) -> dict:
     if units is not None:
         items = items.filter(proposed_by_id__in=units)
     pagu: dict[int, tuple[int, Decimal]] = {
-        pk: (objective, amount) for pk, objective, amount in items.values_list("pk", "objective_id", "pagu")
+        pk: (objective, amount)
+        for pk, objective, amount in items.values_list("pk", "objective_id", "pagu")
     }
     spent = dict(
         BudgetRealisation.objects.filter(item_id__in=pagu, quarter__lte=up_to)
