@@ -5,8 +5,8 @@ the charts' numbers), read once for the page, the API and, next, the LKjIP.
 
 Per sasaran strategis: the capaian of every indicator of its subtree the reader may read
 (capaian_table, the one engine), the bars of the chart (the first MAX_BARS of those), the
-trend over the years of the Renstra of its own indicators (its IKU; else the first of
-those below it): each year through TW IV, the chosen year through `up_to`, and against the
+trend over the years of the Renstra of the first of those with a capaian (its own IKU
+first): each year through TW IV, the chosen year through `up_to`, and against the
 end-of-period target where that is a number; and the efficiency points: per sasaran, the
 average capaian of its indicators against its serapan (BudgetRealisation of the Renja's
 sub kegiatan serving it or the sasaran below it, through `up_to`, against their pagu).
@@ -136,9 +136,16 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
     trend_rows: dict[int, list[CapaianRow]] = {}
     for root in roots:
         chart_rows[root.pk] = [r for o in subtree(root) for r in rows_of[o.pk]]
-        # The trend follows the sasaran's own indicators (its IKU), else those below it.
-        trend_rows[root.pk] = (rows_of[root.pk] or chart_rows[root.pk])[:MAX_LINES]
+        # The trend: the sasaran's own indicators (its IKU) first, then those below it, the
+        # first MAX_LINES that have a capaian in some year; a bounded number of candidates.
+        trend_rows[root.pk] = chart_rows[root.pk][: 3 * MAX_LINES]
     history = _history(renstra, year, up_to, [r for rows in trend_rows.values() for r in rows])
+    for pk, candidates in trend_rows.items():
+        trend_rows[pk] = [
+            r
+            for r in candidates
+            if any(history[(r.indicator.pk, y)][0][1] is not None for y in _years(renstra, year))
+        ][:MAX_LINES]
     spending = _serapan(renstra, year, up_to, units)
 
     for root in roots:
@@ -282,5 +289,6 @@ def _serapan(renstra, year: int, up_to: int, units: set[int] | None) -> dict:
     out: dict[int, tuple[Decimal, Decimal]] = {}
     for pk, (objective, amount) in pagu.items():
         s, p = out.get(objective, (Decimal(0), Decimal(0)))
-        out[objective] = (s + (spent.get(pk) or Decimal(0)), p + amount)
+        total = Decimal(spent.get(pk) or 0).quantize(CENT)  # SQLite's sum drops the scale
+        out[objective] = (s + total, p + amount)
     return out
