@@ -139,13 +139,10 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
         # The trend: the sasaran's own indicators (its IKU) first, then those below it, the
         # first MAX_LINES that have a capaian in some year; a bounded number of candidates.
         trend_rows[root.pk] = chart_rows[root.pk][: 3 * MAX_LINES]
-    history = _history(renstra, year, up_to, [r for rows in trend_rows.values() for r in rows])
-    for pk, candidates in trend_rows.items():
-        trend_rows[pk] = [
-            r
-            for r in candidates
-            if any(history[(r.indicator.pk, y)][0][1] is not None for y in _years(renstra, year))
-        ][:MAX_LINES]
+    history: dict = {}
+    for pk, candidates in trend_rows.items():  # 2 queries per sasaran strategis
+        history.update(_history(renstra, year, up_to, candidates, MAX_LINES))
+        trend_rows[pk] = [r for r in candidates if (r.indicator.pk, year) in history]
     spending = _serapan(renstra, year, up_to, units)
 
     for root in roots:
@@ -224,13 +221,16 @@ def _years(renstra, year: int) -> list[int]:
     return [y for y in renstra.years if y <= year]
 
 
-def _history(renstra, year: int, up_to: int, rows: list[CapaianRow]) -> dict:
+def _history(renstra, year: int, up_to: int, rows: list[CapaianRow], limit: int) -> dict:
     """(indicator id, year) -> ((year, capaian %), (year, % against the end target)) for
-    every year of the Renstra through `year`: 2 queries."""
+    every year of the Renstra through `year`, for the first `limit` indicators of `rows`
+    that have a capaian in some year (the others are left out): 2 queries."""
     indicators = {r.indicator.pk: r.indicator for r in rows}
     targets: dict[tuple[int, int | None], IndicatorTarget] = {
         (t.indicator_id, t.year): t
-        for t in IndicatorTarget.objects.filter(indicator_id__in=indicators)
+        for t in IndicatorTarget.objects.filter(indicator_id__in=indicators).only(
+            "indicator_id", "year", "value", "low", "high", "grade"
+        )
     }
     reported: dict[tuple[int, int], list] = defaultdict(lambda: [None] * 4)
     for r in Realisasi.objects.filter(
@@ -238,12 +238,16 @@ def _history(renstra, year: int, up_to: int, rows: list[CapaianRow]) -> dict:
     ).only("indicator_id", "year", "quarter", "value", "grade"):
         reported[(r.indicator_id, r.year)][r.quarter - 1] = r.entry
     out: dict = {}
+    found = 0
     for pk, indicator in indicators.items():
+        if found >= limit:
+            break
         scale = indicator.scale.as_scale() if indicator.scale else None
         rule = indicator.rule()
         end = targets.get((pk, None))
         end_target = end.as_target(scale) if end is not None else None
         numeric_end = end_target is not None and end_target.value is not None
+        series: dict = {}
         for y in _years(renstra, year):
             quarters = reported[(pk, y)]
             through = up_to if y == year else 4
@@ -259,7 +263,10 @@ def _history(renstra, year: int, up_to: int, rows: list[CapaianRow]) -> dict:
                 assert end_target is not None
                 _c, result = capaian.capaian_of_quarters(quarters, end_target, rule, up_to=through)
                 against_end = result.percent
-            out[(pk, y)] = ((y, percent), (y, against_end))
+            series[y] = ((y, percent), (y, against_end))
+        if any(point[1] is not None for point, _end in series.values()):
+            found += 1
+            out.update(((pk, y), value) for y, value in series.items())
     return out
 
 
