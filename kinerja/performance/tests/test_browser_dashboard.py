@@ -74,9 +74,10 @@ def test_two_bagian_enter_the_kasubbag_returns_and_locks_and_the_dashboard_shows
     # The Kasubbag Perencanaan sees both, returns IK1 with a note and locks IK2.
     kasubbag = _log_in(browser, live_server, "kasubbag")
     kasubbag.goto(url)
-    kasubbag.get_by_text("Kembalikan IK1 dengan catatan").click()
-    kasubbag.get_by_label("Yang perlu diperbaiki bagian").fill("Lampirkan hasil survei triwulan.")
-    kasubbag.get_by_role("button", name="Kembalikan", exact=True).click()
+    review = kasubbag.locator("tr.form-row").filter(has_text="Kembalikan IK1 dengan catatan")
+    review.get_by_text("Kembalikan IK1 dengan catatan").click()
+    review.get_by_label("Yang perlu diperbaiki bagian").fill("Lampirkan hasil survei triwulan.")
+    review.get_by_role("button", name="Kembalikan", exact=True).click()
     kasubbag.wait_for_selector('tr[data-indicator="IK1"][data-state="returned"]')
     kasubbag.get_by_role("button", name="Kunci IK2").click()
     kasubbag.wait_for_selector('tr[data-indicator="IK2"][data-state="locked"]')

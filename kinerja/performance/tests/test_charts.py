@@ -77,7 +77,7 @@ def test_the_axes_speak_the_current_language_and_write_a_decimal_comma():
     # Text is drawn as glyph paths (the same look everywhere); the labels name themselves in
     # the comments matplotlib writes beside each text.
     assert "<!-- Capaian (realisasi terhadap target, %) -->" in svg
-    assert "<!-- 102,86% -->" in svg and "<!-- 100% -->" in svg
+    assert "<!--  102,86% -->" in svg and "<!-- 100% -->" in svg and "<!-- Indikator -->" in svg
     assert charts._number(97.5) == "97,5"
 
 
