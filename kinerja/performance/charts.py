@@ -112,6 +112,7 @@ class TrendChart:
     title: str
     years: tuple[int, ...]
     lines: tuple[TrendLine, ...]
+    year_labels: tuple[str, ...] = ()  # under each year ("2026\nTW I-III"); else the year
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,8 @@ def _draw_trend(chart: TrendChart) -> Callable:
             _empty(axes, _("No capaian in these years yet."))
             return
         axes.axhline(100, color="#333333", linewidth=1, linestyle="--")
-        axes.set_xticks(years, labels=[str(y) for y in years])
+        labels = list(chart.year_labels) or [str(y) for y in years]
+        axes.set_xticks(years, labels=labels)
         axes.set_xlim(years[0] - 0.3, years[-1] + 0.3)
         axes.yaxis.set_major_formatter(FuncFormatter(_percent_axis))
         axes.set_xlabel(_("Year"))

@@ -5,8 +5,8 @@ the charts' numbers), read once for the page, the API and, next, the LKjIP.
 
 Per sasaran strategis: the capaian of every indicator of its subtree the reader may read
 (capaian_table, the one engine), the bars of the chart (the first MAX_BARS of those), the
-trend over the years of the Renstra of the first of those with a capaian (its own IKU
-first): each year through TW IV, the chosen year through `up_to`, and against the
+trend over the years of the Renstra of its own indicators (its IKU; else the first of
+those below it) that have a capaian: each year through TW IV, the chosen year through `up_to`, and against the
 end-of-period target where that is a number; and the efficiency points: per sasaran, the
 average capaian of its indicators against its serapan (BudgetRealisation of the Renja's
 sub kegiatan serving it or the sasaran below it, through `up_to`, against their pagu).
@@ -136,13 +136,18 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
     trend_rows: dict[int, list[CapaianRow]] = {}
     for root in roots:
         chart_rows[root.pk] = [r for o in subtree(root) for r in rows_of[o.pk]]
-        # The trend: the sasaran's own indicators (its IKU) first, then those below it, the
-        # first MAX_LINES that have a capaian in some year; a bounded number of candidates.
-        trend_rows[root.pk] = chart_rows[root.pk][: 3 * MAX_LINES]
     history: dict = {}
-    for pk, candidates in trend_rows.items():  # 2 queries per sasaran strategis
-        history.update(_history(renstra, year, up_to, candidates, MAX_LINES))
-        trend_rows[pk] = [r for r in candidates if (r.indicator.pk, year) in history]
+    for root in roots:
+        # The trend: the sasaran's own indicators (its IKU) that have a capaian in some
+        # year; when none has, the first MAX_LINES below it that have (2-4 queries).
+        for candidates in (rows_of[root.pk], chart_rows[root.pk][: 3 * MAX_LINES]):
+            found = _history(renstra, year, up_to, candidates, MAX_LINES)
+            if found:
+                history.update(found)
+                trend_rows[root.pk] = [r for r in candidates if (r.indicator.pk, year) in found]
+                break
+        else:
+            trend_rows[root.pk] = []
     spending = _serapan(renstra, year, up_to, units)
 
     for root in roots:
@@ -176,6 +181,11 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
             title=_("%(code)s: capaian over the years of the Renstra") % {"code": root.code},
             years=tuple(renstra.years),
             lines=lines,
+            # The chosen year counts only its quarters so far: say so under it.
+            year_labels=tuple(
+                f"{y}\n{_through(up_to)}" if y == year and up_to < 4 else str(y)
+                for y in renstra.years
+            ),
         )
         points = []
         for o in [root, *children[root.pk]]:
@@ -215,6 +225,12 @@ def dashboard(renstra, year: int, *, up_to: int, units: set[int] | None) -> Dash
             )
         )
     return board
+
+
+def _through(up_to: int) -> str:
+    """'TW I', 'TW I-II', 'TW I-III'."""
+    first = capaian.QUARTERS[0]
+    return first if up_to == 1 else f"{first}-{capaian.QUARTERS[up_to - 1][3:]}"
 
 
 def _years(renstra, year: int) -> list[int]:
