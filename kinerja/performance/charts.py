@@ -231,7 +231,11 @@ def _draw_bars(chart: BarChart) -> Callable:
             else:
                 text = format_percent(bar.percent)
                 x = max(float(bar.percent), 0.0)
-            axes.text(x, y, " " + text, va="center", fontsize=8)
+            # On white, so that the label stays legible where it crosses the target line.
+            axes.text(
+                x, y, " " + text, va="center", fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+            )  # fmt: skip
         axes.xaxis.set_major_formatter(FuncFormatter(_percent_axis))
         axes.set_xlabel(_("Capaian (realisasi against target, %)"))
         axes.set_ylabel(_("Indicator"))

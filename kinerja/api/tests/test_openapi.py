@@ -12,6 +12,7 @@ OPERATIONS = {
     ("get", "/api/renstra"),
     ("get", "/api/renstra/{renstra_id}/capaian"),
     ("get", "/api/renstra/{renstra_id}/cascade"),
+    ("get", "/api/renstra/{renstra_id}/dashboard"),
     ("post", "/api/renstra/{renstra_id}/realisasi"),
     ("post", "/api/realisasi/{realisasi_id}/return"),
     ("post", "/api/realisasi/{realisasi_id}/lock"),
