@@ -349,13 +349,17 @@ def efficiency_png(chart: EfficiencyChart) -> bytes:
 def cached_svg(chart: BarChart | TrendChart | EfficiencyChart) -> str:
     """The chart's SVG from the cache (Django's cache framework), keyed by a hash of its
     data and the language, drawn when missing: drawing is the cost of the dashboard."""
-    draw = {BarChart: bars_svg, TrendChart: trend_svg, EfficiencyChart: efficiency_svg}[type(chart)]
     digest = hashlib.sha256(
         repr((chart, translation.get_language(), settings.LANGUAGE_CODE)).encode()
     ).hexdigest()
     key = f"performance-chart:{digest}"
     svg = cache.get(key)
     if svg is None:
-        svg = draw(chart)
+        if isinstance(chart, BarChart):
+            svg = bars_svg(chart)
+        elif isinstance(chart, TrendChart):
+            svg = trend_svg(chart)
+        else:
+            svg = efficiency_svg(chart)
         cache.set(key, svg, timeout=24 * 3600)
     return svg
