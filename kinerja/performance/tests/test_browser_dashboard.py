@@ -3,10 +3,12 @@ bagian operators each enter a quarter's realisasi on the performance page, the K
 Perencanaan returns one row with a note and locks the other, the first operator reads
 the note, and the dashboard shows the capaian with their formulas."""
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +39,14 @@ def browser():
         browser.close()
 
 
+@pytest.fixture
+def seeded(transactional_db):
+    """The grade scale and bands a fresh database gets from its migration: a transactional
+    test before this one on the same worker flushed them."""
+    seed = importlib.import_module("kinerja.performance.migrations.0002_default_scale_and_bands")
+    seed.load(apps, None)
+
+
 def _log_in(browser, live_server, username: str):
     context = browser.new_context(locale="id-ID", viewport={"width": 1366, "height": 900})
     page = context.new_page()
@@ -58,7 +68,7 @@ def _enter(page, url: str, code: str, value: str) -> None:
 
 
 def test_two_bagian_enter_the_kasubbag_returns_and_locks_and_the_dashboard_shows_capaian(
-    browser, live_server, setda
+    browser, live_server, seeded, setda
 ):
     renstra = setda["renstra"].pk
     url = f"{live_server.url}/kinerja/?renstra={renstra}&year=2026&quarter=1"
