@@ -1,4 +1,4 @@
-"""Benchmark: the capaian of every indicator of a unit-year, with its formula and band.
+"""Benchmark: the capaian of every indicator of a unit-year, and the dashboard page.
 
     .venv/bin/python bench/performance.py [--bagian 40] [--years 5] [--repeat 20]
                                          [--db sqlite|postgres|both]
@@ -11,12 +11,20 @@ per year and four quarters of realisasi per year (a few missing), then times
 the exports and the LKjIP read. Prints the indicators, the queries, the median and the
 slowest of `repeat` runs, and the CPU time. Aim (issue 11): under 200 ms.
 
+Then the dashboard page (/kinerja/dashboard/) of the last year through TW IV, requested
+by the logged-in Kasubbag Perencanaan through Django's test client (middleware, reads,
+charts, template: the server's whole time, no network), with a Renja of one sub kegiatan
+per sasaran program and a year of its serapan, and two IKU on the sasaran strategis: the
+first request draws the charts (matplotlib), the next ones find them in the cache (the
+charts' data did not change). Aim (issue 11): under 300 ms.
+
 Each database runs in its own child process, because Django reads the database settings
 once. The SQLite file lives in a temporary folder; the PostgreSQL database is created for
 the run and dropped after it.
 """
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -36,14 +44,19 @@ def setup(database_url: str, tmp: Path) -> None:
     os.environ["KINERJA_VAR_DIR"] = str(tmp)
     os.environ["DEBUG"] = "false"  # as in production: no statement log
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The dashboard through the test client: plain HTTP, no redirect to HTTPS.
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "false"
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    # The page's static files, hashed as in production (STATIC_ROOT is in the temporary folder).
+    call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def build(bagian: int, years: int) -> tuple:
@@ -141,6 +154,119 @@ def build(bagian: int, years: int) -> tuple:
     return renstra, first + years - 1, len(indicators), len(rows)
 
 
+def build_dashboard(renstra, year: int):
+    """What the dashboard reads beyond capaian_table: two IKU on the sasaran strategis, a
+    Renja of the last year with one sub kegiatan per sasaran program and its four quarters
+    of serapan, and the Kasubbag Perencanaan as the Renstra's reviewer. Returns the user."""
+    from django.contrib.auth import get_user_model
+
+    from kinerja.org.models import Assignment, Person, Position
+    from kinerja.performance.models import (
+        BudgetRealisation,
+        Indicator,
+        IndicatorTarget,
+        Nomenclature,
+        Objective,
+        Realisasi,
+        Renja,
+        RenjaItem,
+    )
+
+    top = Objective.objects.get(renstra=renstra, level="strategic")
+    for j, (polarity, value) in enumerate([("higher", "3.4"), ("lower", "4")]):
+        iku = Indicator.objects.create(
+            objective=top, code=f"IKU{j + 1}", name=f"IKU {j + 1}", measure="indeks",
+            polarity=polarity, quarters="last", is_key=True,
+        )  # fmt: skip
+        IndicatorTarget.objects.bulk_create(
+            IndicatorTarget(indicator=iku, year=y, value=Decimal(value)) for y in renstra.years
+        )
+        IndicatorTarget.objects.create(indicator=iku, year=None, value=Decimal(value))
+        Realisasi.objects.bulk_create(
+            Realisasi(
+                indicator=iku, year=y, quarter=q, value=Decimal(value) + j + Decimal(q - 2) / 10
+            )
+            for y in renstra.years
+            for q in range(1, 5)
+        )
+    position = Position.objects.create(
+        code="kasubbag-perencanaan", name="Kepala Sub Bagian Perencanaan", unit=renstra.unit
+    )
+    renstra.reviewer = position
+    renstra.save(update_fields=["reviewer"])
+    user = get_user_model().objects.create_user(username="kasubbag", password="bench-only")
+    person = Person.objects.create(name="Kasubbag Perencanaan", user=user)
+    Assignment.objects.create(person=person, position=position, start=dt.date(2020, 1, 1))
+    renja = Renja.objects.create(
+        unit=renstra.unit, year=year, renstra=renstra, title="Renja", status="final"
+    )
+    codes = list(Nomenclature.objects.filter(level="sub_kegiatan").order_by("code")[:2])
+    programs = list(
+        Objective.objects.filter(renstra=renstra, level="program").select_related("unit")
+    )
+    items = RenjaItem.objects.bulk_create(
+        RenjaItem(
+            renja=renja, sub_kegiatan=codes[n % 2], objective=o, proposed_by=o.unit,
+            indicator="Jumlah laporan", measure="laporan", pagu=Decimal(100_000_000 + n * 1000),
+            state="accepted",
+        )
+        for n, o in enumerate(programs)
+    )  # fmt: skip
+    BudgetRealisation.objects.bulk_create(
+        BudgetRealisation(item=item, quarter=q, amount=Decimal(20_000_000 + n * 5000 * q))
+        for n, item in enumerate(items)
+        for q in range(1, 5)
+    )
+    return user
+
+
+def time_dashboard(renstra, year: int, user, repeat: int) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    params = {"renstra": renstra.pk, "year": year, "quarter": 4}
+    sent: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    def once() -> tuple[float, float, int]:
+        sent.clear()
+        cpu, wall = time.process_time(), time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = client.get("/kinerja/dashboard/", params)
+        assert response.status_code == 200, response.status_code
+        size = len(response.content)
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, size
+
+    cache.clear()
+    first_wall, _cpu, size = once()  # draws the charts: matplotlib's import and fonts too
+    cache.clear()
+    cold_wall, cold_cpu, _size = once()  # draws them again, everything imported
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(once)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu, _size = once()
+        walls.append(wall)
+        cpus.append(cpu)
+    print(
+        f"{connection.vendor:<11} dashboard page ({size:,} bytes, {len(sent)} queries): "
+        f"wall median {statistics.median(walls):.1f} ms, slowest {max(walls):.1f} ms, "
+        f"CPU median {statistics.median(cpus):.1f} ms with the charts cached; "
+        f"{cold_wall:.0f} ms drawing them ({first_wall:.0f} ms in a fresh process)"
+    )
+
+
 def child(database_url: str, bagian: int, years: int, repeat: int) -> None:
     from django.db import connection
 
@@ -171,6 +297,7 @@ def child(database_url: str, bagian: int, years: int, repeat: int) -> None:
             f"{len(sent)} queries; wall median {statistics.median(walls):.1f} ms, "
             f"slowest {max(walls):.1f} ms; CPU median {statistics.median(cpus):.1f} ms"
         )
+        time_dashboard(renstra, year, build_dashboard(renstra, year), repeat)
 
 
 def main() -> None:

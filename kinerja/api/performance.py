@@ -24,6 +24,7 @@ from kinerja.core import limits
 from kinerja.core.errors import DomainError
 from kinerja.performance import permissions
 from kinerja.performance.cascade import cascade_tree
+from kinerja.performance.dashboard import dashboard as read_dashboard
 from kinerja.performance.models import Indicator, Realisasi, RealisasiEvidence, Renstra
 from kinerja.performance.selectors import capaian_table
 
@@ -92,6 +93,61 @@ class CascadeNode(Schema):
     text: str
     indicators: list[dict]
     children: list[CascadeNode]
+
+
+class BandCountOut(Schema):
+    band: str = Field(..., examples=["Sangat Tinggi"])
+    rule: str = Field(..., examples=["≥ 91"])
+    colour: str = Field(..., examples=["#1a7f37"])
+    count: int
+
+
+class BarOut(Schema):
+    indicator: str = Field(..., examples=["IKU2"])
+    name: str
+    realisasi: str = Field(..., examples=["3,55"])
+    target: str = Field(..., examples=["3,6"])
+    percent: Decimal | None = Field(..., examples=["98.61"])
+    formula: str = Field(..., examples=["3,55 ÷ 3,6 = 98,61%"])
+    band: str
+    colour: str
+
+
+class TrendOut(Schema):
+    indicator: str
+    capaian: dict[int, Decimal | None] = Field(
+        ...,
+        description="Capaian per year (each earlier year through TW IV).",
+        examples=[{"2025": "98.86", "2026": "98.61"}],
+    )
+    against_end_target: dict[int, Decimal] = Field(
+        ..., description="The same realisasi against the Renstra's end target, where a number."
+    )
+
+
+class EfficiencyOut(Schema):
+    sasaran: str = Field(..., examples=["SP1"])
+    capaian: Decimal = Field(..., description="Average capaian of its indicators (%).")
+    serapan: Decimal = Field(..., description="Realisasi anggaran ÷ pagu (%).")
+    spent: Decimal
+    pagu: Decimal
+
+
+class SasaranDashboardOut(Schema):
+    code: str = Field(..., examples=["SS1"])
+    text: str
+    indicators: list[str] = Field(..., description="Every indicator of its cascade you may read.")
+    bars: list[BarOut]
+    trend: list[TrendOut]
+    efficiency: list[EfficiencyOut]
+
+
+class DashboardOut(Schema):
+    renstra: int
+    year: int
+    up_to: int
+    counts: list[BandCountOut]
+    sasaran: list[SasaranDashboardOut]
 
 
 class RealisasiIn(Schema):
@@ -284,6 +340,73 @@ def cascade(request, renstra_id: PathId):
         }
 
     return [node(root) for root in cascade_tree(renstra)]
+
+
+@router.get(
+    "/renstra/{renstra_id}/dashboard",
+    response={200: DashboardOut, **READ_ERRORS},
+    summary="Dashboard of a year",
+)
+def dashboard(
+    request,
+    renstra_id: PathId,
+    year: int = Query(..., ge=limits.YEAR_MIN, le=limits.YEAR_MAX),
+    up_to: int = Query(4, ge=1, le=4, description="Through this quarter (TW I-IV)."),
+):
+    """The numbers of the dashboard page and its charts: per sasaran strategis, the
+    capaian of its indicators against target (with the formula and band), each year's
+    capaian over the Renstra, and capaian against serapan per sasaran; the count of
+    indicators per band (predikat). Only what you may read."""
+    renstra, units = _renstra(renstra_id, request.auth)
+    board = read_dashboard(renstra, year, up_to=up_to, units=units)
+    return {
+        "renstra": renstra.pk,
+        "year": year,
+        "up_to": up_to,
+        "counts": [
+            {"band": c.label, "rule": c.rule, "colour": c.colour, "count": c.count}
+            for c in board.counts
+        ],
+        "sasaran": [
+            {
+                "code": s.objective.code,
+                "text": s.objective.text,
+                "indicators": [r.indicator.code for _o, rows in s.groups for r in rows],
+                "bars": [
+                    {
+                        "indicator": b.code,
+                        "name": b.name,
+                        "realisasi": b.realisasi,
+                        "target": b.target,
+                        "percent": b.percent,
+                        "formula": b.formula,
+                        "band": b.band,
+                        "colour": b.colour,
+                    }
+                    for b in s.bars.bars
+                ],
+                "trend": [
+                    {
+                        "indicator": line.code,
+                        "capaian": {y: p for y, p in line.points if y <= year},
+                        "against_end_target": {y: p for y, p in line.end_points if p is not None},
+                    }
+                    for line in s.trend.lines
+                ],
+                "efficiency": [
+                    {
+                        "sasaran": p.code,
+                        "capaian": p.capaian,
+                        "serapan": p.serapan,
+                        "spent": p.spent,
+                        "pagu": p.pagu,
+                    }
+                    for p in s.efficiency.points
+                ],
+            }
+            for s in board.sasaran
+        ],
+    }
 
 
 @router.post(

@@ -185,6 +185,21 @@ REALISASI_2026 = {
     "IK4.2": (["1", "1", "1"], "kasubbag"),
 }
 
+# The realisasi of the earlier years of the Renstra (2021-2025) as their LKjIP reported them,
+# entered by the Kasubbag Perencanaan from those reports: the dashboard's trend.
+EARLIER = {
+    "IKU1": ["B", "B", "B", "BB", "BB"],
+    "IKU2": ["3,21", "3,28", "3,33", "3,41", "3,46"],
+    "IK1.1": ["3,20", "3,27", "3,36", "3,38", "3,44"],
+    "IK1.2": ["78", "81", "84", "86", "88"],
+    "IK1.3": ["6", "5", "5", "4", "4"],
+    "IK2.1": ["24", "21", "19", "16", "15"],
+    "IK2.2": ["36", "44", "48", "52", "56"],
+    "IK3.1": ["72", "76", "74", "80", "83"],
+    "IK4.1": ["75", "85", "90", "95", "100"],
+    "IK4.2": ["4", "4", "3", "4", "4"],
+}
+
 # The Renja 2026: sub kegiatan, proposing unit, the sasaran it serves, indicator, satuan, target, pagu
 RENJA_2026 = [
     (
@@ -382,6 +397,7 @@ def load_demo_performance() -> bool:
     _renja(renstra, units, objectives, users)
     _renja_next(renstra, units, users)
     _agreements(renstra, positions, users)
+    _earlier_years(renstra, indicators, users)
     _serapan(users)
     _realisasi(renstra, indicators, users)
     # The quarterly deadlines of 2026 as the administrator sets them: the Pemda default.
@@ -401,7 +417,7 @@ def _target(text: str) -> dict:
     return {"value": Decimal(text.replace(",", "."))}
 
 
-def _renja(renstra, units, objectives, users) -> None:
+def _renja(renstra, units, objectives, users) -> Renja:
     kasubbag = users["kasubbag"]
     renja = Renja.objects.create(
         unit=units["setda"],
@@ -435,6 +451,36 @@ def _renja(renstra, units, objectives, users) -> None:
         )
     renja.status = Renja.Status.FINAL
     renja.save(update_fields=["status"])
+    return renja
+
+
+def _earlier_years(renstra, indicators, users) -> None:
+    """Each earlier year's four quarters (a sum split over them, an index or a grade the
+    same each quarter), entered and closed in January 2026 from the published LKjIP."""
+    kasubbag = users["kasubbag"]
+    day = _at(2026, 1, 5)
+    for n, year in enumerate(YEARS[:-1]):
+        for code, values in EARLIER.items():
+            indicator = indicators[code]
+            annual = values[n]
+            if indicator.quarters == "sum":
+                whole = int(annual)
+                quarters = [str(whole // 4 + (1 if q < whole % 4 else 0)) for q in range(4)]
+            else:
+                quarters = [annual] * 4
+            for quarter, value in enumerate(quarters, start=1):
+                actions.performance.enter_realisasi(
+                    indicator=indicator,
+                    year=year,
+                    quarter=quarter,
+                    value=value,
+                    by=kasubbag,
+                    now=day,
+                )
+        for quarter in range(1, 5):
+            actions.performance.close_quarter(
+                renstra=renstra, year=year, quarter=quarter, by=kasubbag, now=day
+            )
 
 
 def _renja_next(renstra, units, users) -> None:

@@ -65,11 +65,17 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
     )
     targets = {
         t.indicator_id: t
-        for t in IndicatorTarget.objects.filter(indicator__in=indicators, year=year)
+        for t in IndicatorTarget.objects.filter(indicator__in=indicators, year=year).only(
+            "indicator_id", "year", "value", "low", "high", "grade"
+        )
     }
     reported: dict[int, list] = defaultdict(lambda: [None] * 4)
     states: dict[int, list] = defaultdict(lambda: [""] * 4)
-    for row in Realisasi.objects.filter(indicator__in=indicators, year=year):
+    # Only what the engine reads: a year of 40 bagian is thousands of rows, and their
+    # timestamps alone cost more to convert than the capaian to compute.
+    for row in Realisasi.objects.filter(indicator__in=indicators, year=year).only(
+        "indicator_id", "quarter", "value", "grade", "state"
+    ):
         reported[row.indicator_id][row.quarter - 1] = row.entry
         states[row.indicator_id][row.quarter - 1] = row.state
     bands = default_bands()

@@ -6,6 +6,7 @@ from . import (
     document_views,
     evidence_views,
     home_views,
+    performance_dashboard_views,
     performance_views,
     process_views,
     register_views,
@@ -60,6 +61,7 @@ urlpatterns = [
         evidence_views.download,
         name="performance-evidence",
     ),
+    path("kinerja/dashboard/", performance_dashboard_views.dashboard, name="performance-dashboard"),
     path("kinerja/enter/", performance_views.enter, name="performance-enter"),
     path("kinerja/lock/", performance_views.review, {"decision": "lock"}, name="performance-lock"),
     path(

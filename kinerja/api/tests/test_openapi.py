@@ -12,6 +12,7 @@ OPERATIONS = {
     ("get", "/api/renstra"),
     ("get", "/api/renstra/{renstra_id}/capaian"),
     ("get", "/api/renstra/{renstra_id}/cascade"),
+    ("get", "/api/renstra/{renstra_id}/dashboard"),
     ("post", "/api/renstra/{renstra_id}/realisasi"),
     # The plan (kinerja/api/plans.py).
     ("get", "/api/renstra/{renstra_id}"),
