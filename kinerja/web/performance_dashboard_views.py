@@ -27,7 +27,7 @@ from kinerja.performance.charts import cached_svg
 from kinerja.performance.dashboard import dashboard as read_dashboard
 from kinerja.performance.models import Indicator, Objective, Renstra
 
-from .performance_views import _scene
+from .performance_views import scene
 
 
 def _image(svg: str) -> str:
@@ -59,7 +59,7 @@ def _cascade(renstra: Renstra) -> str:
 @login_required
 def dashboard(request):
     try:
-        renstra, units, year, quarter, readable = _scene(request)
+        renstra, units, year, quarter, readable = scene(request)
     except Http404:
         return render(request, "web/performance_dashboard.html", {"renstra": None})
     board = read_dashboard(renstra, year, up_to=quarter, units=units)
