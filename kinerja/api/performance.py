@@ -77,6 +77,12 @@ class CapaianRowOut(Schema):
     states: list[str]
     combined: CombinedOut
     capaian: CapaianOut
+    national_standard: str | None = Field(
+        None, description="The indicator's national standard, where one is entered."
+    )
+    against_standard: CapaianOut | None = Field(
+        None, description="The realisasi against the national standard, as a capaian."
+    )
 
 
 class CapaianTable(Schema):
@@ -309,6 +315,21 @@ def capaian(
                     "capped": row.result.capped,
                     "band": row.band.label if row.band else None,
                     "band_colour": row.band.colour if row.band else None,
+                },
+                "national_standard": None
+                if indicator.national_standard is None
+                else str(indicator.national_standard.normalize()),
+                "against_standard": None
+                if row.against_standard is None
+                else {
+                    "status": str(row.against_standard.status),
+                    "percent": row.against_standard.percent,
+                    "text": row.against_standard.text,
+                    "formula": row.against_standard.formula,
+                    "message": row.against_standard.message,
+                    "capped": row.against_standard.capped,
+                    "band": None,
+                    "band_colour": None,
                 },
             }
         )

@@ -100,6 +100,8 @@ class IndicatorOut(Schema):
     scale: str | None
     baseline: str
     baseline_year: int | None
+    national_standard: str | None = Field(..., description="A number in the indicator's satuan.")
+    national_standard_source: str
     order: int
     targets: list[TargetOut]
 
@@ -124,6 +126,10 @@ class IndicatorIn(Schema):
     scale: str | None = Field(None, max_length=100, description="A grade scale's name.")
     baseline: str | None = Field(None, max_length=60)
     baseline_year: int | None = Field(None, ge=limits.YEAR_MIN, le=limits.YEAR_MAX)
+    national_standard: str | None = Field(
+        None, max_length=30, description="A number as 95 or 87,5; empty: none."
+    )
+    national_standard_source: str | None = Field(None, max_length=300)
     order: int | None = Field(None, ge=0, le=100000)
     objective: str | None = Field(
         None, max_length=30, description="On a change: the code of another sasaran to move to."
@@ -192,9 +198,13 @@ def _indicator_out(i: Indicator, targets: list[IndicatorTarget] | None = None) -
                 "target_kind",
                 "baseline",
                 "baseline_year",
+                "national_standard_source",
                 "order",
             )
         },
+        "national_standard": None
+        if i.national_standard is None
+        else str(i.national_standard.normalize()),
         "responsible": i.responsible.code if i.responsible_id else None,
         "cap": None if i.cap is None else str(i.cap.normalize()),
         "scale": i.scale.name if i.scale_id else None,

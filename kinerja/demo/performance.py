@@ -96,7 +96,12 @@ INDICATORS = [
         "Indeks kepuasan layanan tamu pimpinan",
         "indeks (1-4)",
         "kabag-umum",
-        {"quarters": "last"},
+        {
+            "quarters": "last",
+            # The lower bound of mutu pelayanan B (Baik) on the 1-4 scale of the IKM.
+            "national_standard": Decimal("3.0644"),
+            "national_standard_source": "PermenPANRB 14/2017, mutu pelayanan B (Baik)",
+        },
         ["3,25", "3,30", "3,35", "3,40", "3,45", "3,50"],
         False,
     ),

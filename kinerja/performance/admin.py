@@ -195,6 +195,8 @@ class IndicatorAdmin(AuditedAdmin):
                     "responsible",
                     "baseline",
                     "baseline_year",
+                    "national_standard",
+                    "national_standard_source",
                 ]
             },
         ),

@@ -367,6 +367,14 @@ class Indicator(TimeStampedModel):
     )
     baseline = models.CharField(_("baseline"), max_length=60, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    # A national standard (SPM, a ministry's target, the national average) where one
+    # exists: the LKjIP compares the realisasi with it. Numeric indicators only.
+    national_standard = models.DecimalField(
+        _("national standard"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    national_standard_source = models.CharField(
+        _("source of the national standard"), max_length=300, blank=True
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

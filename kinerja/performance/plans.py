@@ -71,6 +71,8 @@ INDICATOR_FIELDS = (
     "scale",
     "baseline",
     "baseline_year",
+    "national_standard",
+    "national_standard_source",
     "order",
 )
 _ABOVE = {

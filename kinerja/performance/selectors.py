@@ -8,6 +8,7 @@ queries whatever the size of the Renstra.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from . import capaian
 from .models import (
@@ -40,6 +41,9 @@ class CapaianRow:
     band: capaian.Band | None
     states: tuple  # the Realisasi.State of each quarter ("" where nothing)
     band_rank: int | None = None  # 0 for the highest band, 1 the next ... (for colours)
+    # The realisasi against the national standard, where the indicator has one (the
+    # LKjIP's comparison), computed as a capaian with the standard as the target.
+    against_standard: capaian.Capaian | None = None
 
 
 def is_closed(renstra_id: int, year: int, quarter: int) -> bool:
@@ -97,6 +101,13 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
                 quarters, target, indicator.rule(), up_to=up_to
             )
         band = capaian.band_of(result.percent, bands)
+        against_standard = None
+        if indicator.national_standard is not None and isinstance(combined.value, Decimal):
+            against_standard = capaian.capaian(
+                combined.value,
+                capaian.Target(value=indicator.national_standard.normalize()),
+                indicator.rule(),
+            )
         rows.append(
             CapaianRow(
                 indicator=indicator,
@@ -107,6 +118,7 @@ def capaian_table(renstra: Renstra, year: int, *, up_to: int = 4) -> list[Capaia
                 band=band,
                 states=tuple(states[indicator.pk]),
                 band_rank=ranked.index(band) if band is not None else None,
+                against_standard=against_standard,
             )
         )
     return rows

@@ -109,6 +109,15 @@ class IndicatorForm(forms.Form):
         max_value=limits.YEAR_MAX,
         required=False,
     )
+    national_standard = forms.CharField(
+        label=_("National standard"),
+        max_length=30,
+        required=False,
+        help_text=_("A number in the indicator's satuan (SPM, a ministry's target); empty: none."),
+    )
+    national_standard_source = forms.CharField(
+        label=_("Source of the national standard"), max_length=300, required=False
+    )
     order = forms.IntegerField(label=_("Order"), min_value=0, initial=0, required=False)
 
     def __init__(self, *args, choices: dict[str, list], **kw):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -360,6 +361,9 @@ def _indicator_initial(indicator: Indicator | None) -> dict:
     values["responsible"] = indicator.responsible.code if indicator.responsible else ""
     values["scale"] = indicator.scale.name if indicator.scale else ""
     values["cap"] = "" if indicator.cap is None else format_number(indicator.cap)
+    values["national_standard"] = (
+        "" if indicator.national_standard is None else format_number(indicator.national_standard)
+    )
     return values
 
 
@@ -475,6 +479,12 @@ def _history(indicator: Indicator, renstra: Renstra) -> list[dict]:
         states[row.year][row.quarter - 1] = row.state
     bands = default_bands()
     ranked = sorted(bands, key=lambda b: (b.lower is None, -(b.lower or 0)))
+    # The LKjIP's comparison with the national standard, where the indicator has one.
+    standard = (
+        None
+        if indicator.national_standard is None
+        else capaian.Target(value=indicator.national_standard.normalize())
+    )
     years = []
     for year in renstra.years:
         target = targets.get(year)
@@ -483,6 +493,9 @@ def _history(indicator: Indicator, renstra: Renstra) -> list[dict]:
         if target is not None and any(q is not None for q in quarters):
             combined, result = capaian.capaian_of_quarters(quarters, target, indicator.rule())
         band = capaian.band_of(result.percent, bands) if result is not None else None
+        against_standard = None
+        if standard is not None and combined is not None and isinstance(combined.value, Decimal):
+            against_standard = capaian.capaian(combined.value, standard, indicator.rule())
         years.append(
             {
                 "year": year,
@@ -492,6 +505,7 @@ def _history(indicator: Indicator, renstra: Renstra) -> list[dict]:
                 "result": result,
                 "band": band,
                 "band_rank": ranked.index(band) if band is not None else None,
+                "against_standard": against_standard,
             }
         )
     return years
@@ -510,6 +524,9 @@ def indicator_page(request, pk: int):
         "objective": indicator.objective,
         "years": years,
         "end_target": targets.get(None),
+        "national_standard": None
+        if indicator.national_standard is None
+        else format_number(indicator.national_standard.normalize()),
         "history": _history(indicator, scene.renstra),
         "tab": "renstra",
     }

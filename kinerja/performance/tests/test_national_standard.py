@@ -1,0 +1,98 @@
+"""The LKjIP compares a realisasi with the national standard where one is entered: the
+Kasubbag sets it with the indicator's manual, and the capaian table, the API and the
+indicator's page give the realisasi against it with its formula."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from kinerja import actions
+from kinerja.core.tokens import create_token
+from kinerja.performance.selectors import capaian_table
+
+pytestmark = pytest.mark.django_db
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def _api(user, method, path, body=None):
+    client = Client()
+    client.cookies["django_language"] = "en"
+    headers = {"Authorization": f"Bearer {create_token(by=user, name='uji')[1]}"}
+    if method == "get":
+        return client.get(path, headers=headers)
+    return getattr(client, method)(
+        path, json.dumps(body or {}), content_type="application/json", headers=headers
+    )
+
+
+def _enter(setda, indicator, who, values):
+    for quarter, value in enumerate(values, start=1):
+        actions.performance.enter_realisasi(
+            indicator=indicator,
+            year=2026,
+            quarter=quarter,
+            value=value,
+            by=setda[who],
+            now=dt.datetime(2026, 3 * quarter + 1, 6, 9, tzinfo=WITA),
+        )
+
+
+def test_the_realisasi_is_compared_with_the_national_standard(setda):
+    satisfaction, days = setda["satisfaction"], setda["days"]
+    actions.performance.save_indicator(
+        indicator=satisfaction,
+        values={"national_standard": "3,0644", "national_standard_source": "PermenPANRB 14/2017"},
+        by=setda["kasubbag"],
+    )
+    actions.performance.save_indicator(
+        indicator=days, values={"national_standard": "14"}, by=setda["kasubbag"]
+    )
+    _enter(setda, satisfaction, "tapem", ["3,2", "3,4"])
+    _enter(setda, days, "hukum", ["10", "11"])
+    rows = {row.indicator.code: row for row in capaian_table(setda["renstra"], 2026, up_to=2)}
+    # Higher is better: R ÷ standard; lower is better: the indicator's own formula.
+    assert rows["IK1"].against_standard.formula == "3,4 ÷ 3,0644 = 110,95%"
+    assert rows["IK2"].against_standard.formula == "(2×14 − 10,5) ÷ 14 = 125,00%"
+    # No standard entered, or a grade: no comparison (not a made-up one).
+    assert rows["IKU1"].against_standard is None
+
+    table = _api(
+        setda["kasubbag"], "get", f"/api/renstra/{setda['renstra'].pk}/capaian?year=2026&up_to=2"
+    )
+    assert table.status_code == 200
+    by_code = {r["indicator"]: r for r in table.json()["rows"]}
+    assert by_code["IK1"]["national_standard"] == "3.0644"
+    assert by_code["IK1"]["against_standard"]["text"] == "110,95%"
+    assert by_code["IKU1"]["against_standard"] is None
+
+
+def test_the_standard_is_set_through_the_api_and_shown_on_the_indicator_page(setda, client):
+    satisfaction = setda["satisfaction"]
+    bad = _api(
+        setda["kasubbag"],
+        "patch",
+        f"/api/indicators/{satisfaction.pk}",
+        {"national_standard": "tiga"},
+    )
+    assert bad.status_code == 400
+    assert "tiga" in bad.json()["message"]
+    done = _api(
+        setda["kasubbag"],
+        "patch",
+        f"/api/indicators/{satisfaction.pk}",
+        {"national_standard": "3,0644", "national_standard_source": "PermenPANRB 14/2017"},
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["national_standard"] == "3.0644"
+    satisfaction.refresh_from_db()
+    assert satisfaction.national_standard == Decimal("3.0644")
+    _enter(setda, satisfaction, "tapem", ["3,2"])
+    client.force_login(setda["kasubbag"])
+    page = client.get(f"/kinerja/renstra/indikator/{satisfaction.pk}/").content.decode()
+    assert "PermenPANRB 14/2017" in page
+    assert "3,2 ÷ 3,0644 = 104,43%" in page
