@@ -31,6 +31,7 @@ from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.performance import permissions
 from kinerja.performance.capaian import QUARTERS
+from kinerja.performance.capaian_sheets import capaian_workbook
 from kinerja.performance.cascade import cascade_svg
 from kinerja.performance.deadlines import deadlines_of
 from kinerja.performance.models import Indicator, Realisasi, RealisasiEvidence, Renstra
@@ -288,6 +289,23 @@ def sheet(request):
     data = realisasi_workbook(renstra=renstra, year=year, quarter=quarter, by=request.user)
     response = HttpResponse(data, content_type=XLSX)
     name = f"realisasi-{QUARTERS[quarter - 1].replace(' ', '-').lower()}-{year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def capaian_sheet(request):
+    """The capaian table of the page as XLSX, with every formula: the rows the reader may
+    see, through the chosen quarter."""
+    renstra, units, year, quarter, _readable_list = scene(request)
+    rows = [
+        row
+        for row in capaian_table(renstra, year, up_to=quarter)
+        if permissions.may_read_indicator(row.indicator, units)
+    ]
+    data = capaian_workbook(renstra=renstra, year=year, up_to=quarter, rows=rows)
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"capaian-{year}-{QUARTERS[quarter - 1].replace(' ', '-').lower()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     path("kinerja/close/", performance_views.close, name="performance-close"),
     path("kinerja/sheet/", performance_views.sheet, name="performance-sheet"),
+    path("kinerja/capaian.xlsx", performance_views.capaian_sheet, name="performance-capaian-xlsx"),
     path("kinerja/upload/", performance_views.upload, name="performance-upload"),
     path("kinerja/pk/", agreement_views.agreement_list, name="agreements"),
     path("kinerja/pk/draft/", agreement_views.agreement_draft, name="agreement-draft"),

@@ -3,12 +3,15 @@ Kasubbag sets it with the indicator's manual, and the capaian table, the API and
 indicator's page give the realisasi against it with its formula."""
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
+from openpyxl import load_workbook
 
 from kinerja import actions
 from kinerja.core.tokens import create_token
@@ -96,3 +99,45 @@ def test_the_standard_is_set_through_the_api_and_shown_on_the_indicator_page(set
     page = client.get(f"/kinerja/renstra/indikator/{satisfaction.pk}/").content.decode()
     assert "PermenPANRB 14/2017" in page
     assert "3,2 ÷ 3,0644 = 104,43%" in page
+
+
+def test_the_capaian_table_downloads_with_its_formulas(setda, client, tmp_path):
+    # The page's table as a file: every formula written out, only the rows one may read.
+    _enter(setda, setda["satisfaction"], "tapem", ["3,2", "3,4"])
+    _enter(setda, setda["days"], "hukum", ["10", "11"])
+    renstra = setda["renstra"].pk
+    client.force_login(setda["kasubbag"])
+    response = client.get(f"/kinerja/capaian.xlsx?renstra={renstra}&year=2026&quarter=2")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = {
+        sheet.cell(row=r, column=1).value: [c.value for c in sheet[r]]
+        for r in range(5, sheet.max_row + 1)
+    }
+    assert set(cells) == {"IKU1", "IK1", "IK2"}
+    assert "(2×12 − 10,5) ÷ 12 = 112,50%" in cells["IK2"]
+    assert "3,4 ÷ 3,5 = 97,14%" in cells["IK1"]
+    assert cells["IK1"][6:8] == ["3,2", "3,4"]  # the quarters as Indonesians write them
+    client.force_login(setda["hukum"])
+    mine = client.get(f"/kinerja/capaian.xlsx?renstra={renstra}&year=2026&quarter=2")
+    sheet = load_workbook(io.BytesIO(mine.content)).worksheets[0]
+    assert [sheet.cell(row=r, column=1).value for r in range(5, sheet.max_row + 1)] == ["IK2"]
+    # The same from the command line.
+    path = tmp_path / "capaian.xlsx"
+    call_command(
+        "performance",
+        "export",
+        str(path),
+        "--renstra",
+        str(renstra),
+        "--year",
+        "2026",
+        "--quarter",
+        "2",
+        "--table",
+        "capaian",
+        "--by",
+        "operator-hukum",
+    )
+    sheet = load_workbook(path).worksheets[0]
+    assert [sheet.cell(row=r, column=1).value for r in range(5, sheet.max_row + 1)] == ["IK2"]

@@ -1,7 +1,8 @@
 """manage.py performance nomenclature|export|import: the performance data from the command line.
 
 export/import read and write the quarter's realisasi sheet by default (--year, --quarter);
-`--table serapan` the year's serapan table (both ways); `--table pk --position CODE` the
+`--table serapan` the year's serapan table (both ways); `--table capaian` the year's capaian with every formula through --quarter (export
+only); `--table pk --position CODE` the
 PK's targets and budget table (export only: a PK changes by a revision, not by a file);
 `--table renja --renja ID` the Renja's table in the Bappeda layout, or with --template
 the proposals sheet a bagian fills in (read back by import); `--plan` the Renstra's
@@ -20,11 +21,13 @@ from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.performance import agreement_reads, permissions
 from kinerja.performance.agreement_sheets import agreement_workbook
+from kinerja.performance.capaian_sheets import capaian_workbook
 from kinerja.performance.models import Renja, Renstra
 from kinerja.performance.nomenclature import load_nomenclature
 from kinerja.performance.plan_sheets import plan_workbook
 from kinerja.performance.renja import proposing_units
 from kinerja.performance.renja_sheets import proposals_template, renja_workbook
+from kinerja.performance.selectors import capaian_table
 from kinerja.performance.serapan_sheets import serapan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
 
@@ -77,7 +80,7 @@ class Command(BaseCommand):
             command.add_argument("--by", required=True, help="username of the person")
             command.add_argument(
                 "--table",
-                choices=["realisasi", "serapan", "pk", "renja"]
+                choices=["realisasi", "serapan", "pk", "renja", "capaian"]
                 if name == "export"
                 else ["realisasi", "serapan", "renja"],
                 default="realisasi",
@@ -166,7 +169,16 @@ class Command(BaseCommand):
             self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
             return
         self._year(options)
-        if options["table"] == "pk":
+        if options["table"] == "capaian":
+            units = permissions.readable_units(renstra, user, timezone.localdate())
+            up_to = options["quarter"] or 4
+            rows = [
+                row
+                for row in capaian_table(renstra, options["year"], up_to=up_to)
+                if permissions.may_read_indicator(row.indicator, units)
+            ]
+            data = capaian_workbook(renstra=renstra, year=options["year"], up_to=up_to, rows=rows)
+        elif options["table"] == "pk":
             data = self._agreement_sheet(renstra, user, options)
         elif options["table"] == "serapan":
             units = agreement_reads.units_for(renstra, user)
