@@ -4,7 +4,6 @@ kegiatan for IV, with a total), the parties as signed. Read-only: a PK is change
 revision (PK Perubahan), never by a file."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from django.utils import timezone
@@ -16,6 +15,7 @@ from kinerja.core.numbers import format_rupiah
 
 from . import agreement_reads as agreements
 from .models import PerformanceAgreement
+from .workbooks import print_setup, saved
 
 __all__ = ["AMOUNT_FORMAT", "agreement_workbook", "fit_height", "style_header"]
 
@@ -149,10 +149,5 @@ def agreement_workbook(agreement: PerformanceAgreement, *, day: dt.date | None =
                 bold=bool(line.get("total")) or line["depth"] == 0,
             )
             sheet.cell(row=row, column=4).alignment = Alignment(horizontal="right", vertical="top")
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    print_setup(sheet)
+    return saved(book)

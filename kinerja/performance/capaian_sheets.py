@@ -7,7 +7,6 @@ standard where one is entered. The rows are the selectors' CapaianRow, the same 
 the API and the documents read, so the file cannot disagree with them.
 """
 
-import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from kinerja.core.numbers import format_number
 from .capaian import QUARTERS
 from .models import Renstra
 from .selectors import CapaianRow
+from .workbooks import print_setup, saved
 
 __all__ = ["capaian_workbook"]
 
@@ -105,11 +105,5 @@ def capaian_workbook(*, renstra: Renstra, year: int, up_to: int, rows: list[Capa
         sheet.row_dimensions[r].height = 15 * (longest + 1)
     sheet.row_dimensions[HEADER_ROW].height = 32
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    return saved(book)

@@ -11,7 +11,6 @@ same audit events; every problem is named on its own line (sheet, row, column, t
 value, what was expected) and then nothing is kept.
 """
 
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -29,6 +28,7 @@ from kinerja.org.models import Position
 from . import permissions, plans
 from .models import GradeScale, Indicator, IndicatorTarget, Objective, Renstra, cascade_order
 from .spreadsheets import _cell_text, _open
+from .workbooks import print_setup, saved
 
 __all__ = ["PLAN_SHEET", "import_plan", "plan_columns", "plan_workbook"]
 
@@ -176,15 +176,8 @@ def plan_workbook(*, renstra: Renstra, units: set[int] | None = None) -> bytes:
         guide.cell(row=r, column=2, value=text).alignment = Alignment(wrap_text=True)
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=4)
     sheet.row_dimensions[HEADER_ROW].height = 45
-    # Printed landscape on A4, as wide as the page, the header row on every page.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    return saved(book)
 
 
 def _guide(columns: list[Column]) -> list[tuple[str, str]]:

@@ -18,7 +18,6 @@ leaves the same audit events.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,6 +37,7 @@ from . import permissions, services
 from .models import Nomenclature, Renja, RenjaItem
 from .renja import renja_table
 from .spreadsheets import MAX_ROWS, _cell_text, _open
+from .workbooks import print_setup, saved
 
 __all__ = ["import_proposals", "proposals_template", "renja_workbook"]
 
@@ -174,8 +174,8 @@ def renja_workbook(*, renja: Renja, units: set[int] | None) -> bytes:
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(row=sub + 2, column=3)
-    _print_setup(sheet, f"{top}:{sub + 1}")
-    return _save(book)
+    print_setup(sheet, f"{top}:{sub + 1}")
+    return saved(book)
 
 
 def _kept(item: RenjaItem) -> bool:
@@ -221,20 +221,6 @@ def _fit_rows(sheet, first: int, last: int) -> None:
                 lines, sum(-(-max(len(part), 1) // int(width)) for part in text.split("\n"))
             )
         sheet.row_dimensions[row[0].row].height = 13 * lines + 3
-
-
-def _print_setup(sheet, title_rows: str) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = title_rows
-
-
-def _save(book: Workbook) -> bytes:
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
 
 
 # --- the proposals template, and reading it back -------------------------------------------
@@ -360,8 +346,8 @@ def proposals_template(*, renja: Renja, units: list[int]) -> bytes:
     _fit_rows(sheet, HEADER_ROW, row - 1)
     sheet.row_dimensions[3].height = 30
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
-    _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
-    return _save(book)
+    print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    return saved(book)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ then each changed amount goes through `services.enter_serapan` (who may, audit e
 """
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,6 +30,7 @@ from .models import BudgetRealisation, Renja, RenjaItem, Renstra
 from .selectors import is_closed
 from .serapan import renja_of, rupiah, serapan_table
 from .spreadsheets import MAX_ROWS, _cell_text, _open
+from .workbooks import print_setup, saved
 
 __all__ = ["import_serapan", "serapan_workbook"]
 
@@ -119,14 +119,8 @@ def serapan_workbook(
     sheet.merge_cells(f"A3:{_LETTERS[len(_titles()) - 1]}3")
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[3].height = 30
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    return saved(book)
 
 
 def _total_label() -> str:

@@ -43,6 +43,7 @@ from .models import (
     cascade_order,
 )
 from .selectors import is_closed
+from .workbooks import print_setup, saved
 
 __all__ = ["completeness_workbook", "import_realisasi", "quarter_summary", "realisasi_workbook"]
 
@@ -185,15 +186,8 @@ def realisasi_workbook(*, renstra: Renstra, year: int, quarter: int, by) -> byte
     sheet.merge_cells(f"A3:{last}3")
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[3].height = 30
-    # Printed on one page width, landscape, the header row on every page.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    return saved(book)
 
 
 def _entry_text(row: Realisasi) -> str | Decimal | None:
@@ -443,14 +437,8 @@ def completeness_workbook(table: Completeness) -> bytes:
         sheet.row_dimensions[row].height = 15 * max(lines, -(-len(bagian.unit.name) // 32), 1)
     sheet.row_dimensions[HEADER_ROW].height = 45
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    return saved(book)
 
 
 def quarter_summary(status: QuarterStatus) -> str:

@@ -54,10 +54,18 @@ class Row:
     evidence: list = field(default_factory=list)  # this quarter's attached files
 
 
-def _readable(user, today) -> list[tuple[Renstra, set[int] | None]]:
+def _readable(user, today, units_of=None) -> list[tuple[Renstra, set[int] | None]]:
+    """The Renstra the user may read, each with the units whose rows they see (None: all).
+    `units_of(renstra, user, day)`: a page's own reading rule (the serapan's includes the
+    units of the officials a PK binds); by default the realisasi's."""
     found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
     out = []
     for renstra in found:
+        if units_of is not None:
+            units = units_of(renstra, user, today)
+            if units is None or units:
+                out.append((renstra, units))
+            continue
         units = permissions.readable_units(renstra, user, today)
         if permissions.may_read_renstra(renstra, units):
             out.append((renstra, units))
@@ -72,9 +80,12 @@ def _int(value, default: int, low: int, high: int) -> int:
     return number if low <= number <= high else default
 
 
-def scene(request) -> tuple[Renstra, set[int] | None, int, int, list]:
+def scene(request, units_of=None) -> tuple[Renstra, set[int] | None, int, int, list]:
+    """The Renstra, its readable units, the year and the quarter a performance page shows
+    (asked for, else the Renstra in force, this year, this quarter); 404 when the user may
+    read none."""
     today = timezone.localdate()
-    readable = _readable(request.user, today)
+    readable = _readable(request.user, today, units_of)
     if not readable:
         raise Http404(_("There is no Renstra whose performance data you may read."))
     wanted = request.GET.get("renstra") or request.POST.get("renstra")
@@ -97,9 +108,11 @@ def scene(request) -> tuple[Renstra, set[int] | None, int, int, list]:
     return renstra, units, year, quarter, readable
 
 
-def _page_url(renstra: Renstra, year: int, quarter: int, anchor: str = "") -> str:
+def _page_url(
+    renstra: Renstra, year: int, quarter: int, anchor: str = "", *, page: str = "web:performance"
+) -> str:
     query = urlencode({"renstra": renstra.pk, "year": year, "quarter": quarter})
-    return f"{reverse('web:performance')}?{query}{anchor}"
+    return f"{reverse(page)}?{query}{anchor}"
 
 
 @login_required

@@ -17,9 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +40,8 @@ from kinerja.performance.serapan_sheets import serapan_workbook
 from . import agreement_forms as forms
 from . import performance_forms
 from .agreement_views import int_or, units_for
+from .performance_views import _page_url as page_url
+from .performance_views import scene
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,39 +59,12 @@ class Line:
     return_form: django_forms.Form | None = None
 
 
-def _readable(user, day) -> list[tuple[Renstra, set[int] | None]]:
-    found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
-    out = []
-    for renstra in found:
-        units = units_for(renstra, user, day)
-        if units is None or units:
-            out.append((renstra, units))
-    return out
-
-
 def _scene(request):
-    today = timezone.localdate()
-    readable = _readable(request.user, today)
-    if not readable:
-        raise Http404(_("There is no Renstra whose performance data you may read."))
-    wanted = request.GET.get("renstra") or request.POST.get("renstra")
-    renstra, units = next((r for r in readable if str(r[0].pk) == str(wanted)), readable[0])
-    default_year = min(max(today.year, renstra.first_year), renstra.last_year)
-    year = int_or(
-        request.GET.get("year") or request.POST.get("year"),
-        default_year,
-        renstra.first_year,
-        renstra.last_year,
-    )
-    quarter = int_or(
-        request.GET.get("quarter") or request.POST.get("quarter"), (today.month - 1) // 3 + 1, 1, 4
-    )
-    return renstra, units, year, quarter, readable
+    return scene(request, units_of=units_for)
 
 
 def _page_url(renstra: Renstra, year: int, quarter: int, anchor: str = "") -> str:
-    query = urlencode({"renstra": renstra.pk, "year": year, "quarter": quarter})
-    return f"{reverse('web:serapan')}?{query}{anchor}"
+    return page_url(renstra, year, quarter, anchor, page="web:serapan")
 
 
 @login_required
