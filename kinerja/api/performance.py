@@ -173,6 +173,16 @@ class RealisasiIn(Schema):
     follow_up: str = Text(limits.NOTE, description="Tindak lanjut.")
 
 
+class CorrectionIn(Schema):
+    indicator: str = Field(
+        ..., max_length=30, description="The indicator's code.", examples=["IK1"]
+    )
+    year: int = Field(..., ge=limits.YEAR_MIN, le=limits.YEAR_MAX)
+    quarter: int = Field(..., ge=1, le=4)
+    value: str = Field(..., max_length=40, description="The corrected realisasi as typed.")
+    reason: str = Text(limits.NOTE, description="Why it is corrected (required).")
+
+
 class EvidenceOut(Schema):
     id: str = Field(..., description="The file's public id (UUID).")
     name: str
@@ -458,6 +468,35 @@ def enter_realisasi(request, renstra_id: PathId, payload: RealisasiIn):
         by=request.auth,
     )
     return Status(201, _realisasi_out(Realisasi.objects.select_related("indicator").get(pk=row.pk)))
+
+
+@router.post(
+    "/renstra/{renstra_id}/realisasi/correction",
+    response={200: RealisasiOut, **WRITE_ERRORS},
+    summary="Correct a locked realisasi",
+)
+def correct_realisasi(request, renstra_id: PathId, payload: CorrectionIn):
+    """The reviewer corrects a locked realisasi, or enters one late into a closed quarter,
+    with the reason (403 for anyone else); the record keeps the value it replaced. A row
+    that can still be entered again is 400."""
+    renstra, _units = _renstra(renstra_id, request.auth)
+    indicator = Indicator.objects.filter(
+        objective__renstra=renstra, code=payload.indicator.strip()
+    ).first()
+    if indicator is None:
+        raise DomainError(
+            _("There is no indicator %(code)s in this Renstra.") % {"code": payload.indicator[:30]},
+            field="indicator",
+        )
+    row = actions.performance.correct_realisasi(
+        indicator=indicator,
+        year=payload.year,
+        quarter=payload.quarter,
+        value=payload.value,
+        reason=payload.reason,
+        by=request.auth,
+    )
+    return _realisasi_out(Realisasi.objects.select_related("indicator").get(pk=row.pk))
 
 
 def _row(realisasi_id: int, user) -> Realisasi:

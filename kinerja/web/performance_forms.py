@@ -40,6 +40,21 @@ class ReturnForm(forms.Form):
     )
 
 
+class CorrectionForm(forms.Form):
+    """The reviewer's correction of a locked row, or a late entry into a closed quarter."""
+
+    value = forms.CharField(
+        label=_("Corrected realisasi"),
+        max_length=40,
+        help_text=_("A number as 12,5 or 1.250; a grade as on its scale."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Filled-in sheet (XLSX)"))
 

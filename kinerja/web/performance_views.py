@@ -50,6 +50,7 @@ class Row:
     entry_form: django_forms.Form | None = None
     entered: Realisasi | None = None  # this quarter's row, when there is one
     return_form: django_forms.Form | None = None
+    correction_form: django_forms.Form | None = None
     quarters: list = field(default_factory=list)  # (value, state) of TW I-IV
     evidence: list = field(default_factory=list)  # this quarter's attached files
 
@@ -170,6 +171,18 @@ def performance(request, *, bound: dict | None = None):
                 if posted
                 else forms.RealisasiForm(initial=initial, prefix=f"i{indicator.pk}")
             )
+        # The reviewer corrects a locked row, or enters one late into a closed quarter.
+        if reviewer and (locked or closed):
+            posted = (
+                bound
+                if bound
+                and bound.get("form") == "correct"
+                and bound.get("indicator") == indicator.pk
+                else None
+            )
+            row.correction_form = (
+                posted["instance"] if posted else forms.CorrectionForm(prefix=f"c{indicator.pk}")
+            )
         if reviewer and row.entered is not None and row.entered.state == Realisasi.State.SUBMITTED:
             posted = (
                 bound
@@ -239,6 +252,42 @@ def enter(request):
             return redirect(_page_url(renstra, year, quarter, f"#ind-{indicator.pk}"))
     return performance(
         request, bound={"form": "enter", "indicator": indicator.pk, "instance": form}
+    )
+
+
+@require_POST
+@login_required
+def correct(request):
+    """The reviewer's correction of a locked realisasi or a late entry into a closed
+    quarter, with its reason; the record keeps the value it replaced."""
+    renstra, units, year, quarter, _readable_list = scene(request)
+    indicator = _indicator(renstra, request.POST.get("indicator"))
+    if not permissions.may_read_indicator(indicator, units):
+        raise Http404(_("There is no such indicator in this Renstra."))
+    form = forms.CorrectionForm(request.POST, prefix=f"c{indicator.pk}")
+    if form.is_valid():
+        try:
+            actions.performance.correct_realisasi(
+                indicator=indicator,
+                year=year,
+                quarter=quarter,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(
+                error.field if error.field in ("value", "reason") else None, error.message
+            )
+        else:
+            messages.success(
+                request,
+                _("The realisasi of %(code)s for %(quarter)s %(year)s is corrected.")
+                % {"code": indicator.code, "quarter": QUARTERS[quarter - 1], "year": year},
+            )
+            return redirect(_page_url(renstra, year, quarter, f"#ind-{indicator.pk}"))
+    return performance(
+        request, bound={"form": "correct", "indicator": indicator.pk, "instance": form}
     )
 
 

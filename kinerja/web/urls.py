@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     path("kinerja/dashboard/", performance_dashboard_views.dashboard, name="performance-dashboard"),
     path("kinerja/enter/", performance_views.enter, name="performance-enter"),
+    path("kinerja/correct/", performance_views.correct, name="performance-correct"),
     path("kinerja/lock/", performance_views.review, {"decision": "lock"}, name="performance-lock"),
     path(
         "kinerja/return/",

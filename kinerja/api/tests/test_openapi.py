@@ -33,6 +33,7 @@ OPERATIONS = {
     ("post", "/api/realisasi/{realisasi_id}/return"),
     ("post", "/api/realisasi/{realisasi_id}/lock"),
     ("get", "/api/realisasi/{realisasi_id}"),
+    ("post", "/api/renstra/{renstra_id}/realisasi/correction"),
     ("post", "/api/realisasi/{realisasi_id}/evidence"),
     ("post", "/api/evidence/{evidence_id}/detach"),
     ("get", "/api/renstra/{renstra_id}/agreements"),

@@ -1,6 +1,7 @@
-"""The LKjIP compares a realisasi with the national standard where one is entered: the
-Kasubbag sets it with the indicator's manual, and the capaian table, the API and the
-indicator's page give the realisasi against it with its formula."""
+"""What the LKjIP needs of the capaian beyond the page: the comparison with a national
+standard where one is entered (set with the indicator's manual; in the capaian table, the
+API and the indicator's page, with its formula), the capaian table as XLSX with every
+formula, and the reviewer's correction of a locked row on the page and through the API."""
 
 import datetime as dt
 import io
@@ -141,3 +142,58 @@ def test_the_capaian_table_downloads_with_its_formulas(setda, client, tmp_path):
     )
     sheet = load_workbook(path).worksheets[0]
     assert [sheet.cell(row=r, column=1).value for r in range(5, sheet.max_row + 1)] == ["IK2"]
+
+
+def test_the_reviewer_corrects_a_locked_row_on_the_page_and_through_the_api(setda, client):
+    # A locked row changes only by the reviewer's correction with a reason, which the
+    # page and the API both offer; the record keeps the value it replaced.
+    satisfaction = setda["satisfaction"]
+    row = actions.performance.enter_realisasi(
+        indicator=satisfaction, year=2026, quarter=1, value="3,2", by=setda["tapem"]
+    )
+    actions.performance.lock_realisasi(realisasi=row, by=setda["kasubbag"])
+    renstra = setda["renstra"].pk
+    client.cookies["django_language"] = "en"
+    client.force_login(setda["kasubbag"])
+    page = client.get(f"/kinerja/?renstra={renstra}&year=2026&quarter=1").content.decode()
+    assert "Correct IK1 for TW I (with a reason)" in page
+    prefix = f"c{satisfaction.pk}"
+    post = {"renstra": renstra, "year": 2026, "quarter": 1, "indicator": satisfaction.pk}
+    refused = client.post("/kinerja/correct/", {**post, f"{prefix}-value": "3,3"})
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    done = client.post(
+        "/kinerja/correct/",
+        {**post, f"{prefix}-value": "3,3", f"{prefix}-reason": "Salah ketik pada lembar bagian"},
+    )
+    assert done.status_code == 302
+    row.refresh_from_db()
+    assert row.value == Decimal("3.3") and row.state == "locked"
+    # The bagian's operator is offered no correction and may not post one.
+    client.force_login(setda["tapem"])
+    mine = client.get(f"/kinerja/?renstra={renstra}&year=2026&quarter=1").content.decode()
+    assert "Correct IK1" not in mine
+    assert (
+        client.post(
+            "/kinerja/correct/", {**post, f"{prefix}-value": "9", f"{prefix}-reason": "x"}
+        ).status_code
+        == 403
+    )
+    api = _api(
+        setda["kasubbag"],
+        "post",
+        f"/api/renstra/{renstra}/realisasi/correction",
+        {"indicator": "IK1", "year": 2026, "quarter": 1, "value": "3,4", "reason": "Data BPS"},
+    )
+    assert api.status_code == 200, api.content
+    assert api.json()["value"] == "3.4"
+    row.refresh_from_db()
+    assert row.value == Decimal("3.4")
+    no_reason = _api(
+        setda["kasubbag"],
+        "post",
+        f"/api/renstra/{renstra}/realisasi/correction",
+        {"indicator": "IK1", "year": 2026, "quarter": 1, "value": "3,5", "reason": " "},
+    )
+    assert no_reason.status_code == 400
+    assert no_reason.json()["message"] == "Give the reason for the correction."
