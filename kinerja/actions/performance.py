@@ -22,6 +22,7 @@ from kinerja.performance.serapan_sheets import import_serapan
 from kinerja.performance.services import (
     close_quarter,
     correct_realisasi,
+    correct_serapan,
     decide_item,
     enter_realisasi,
     enter_serapan,
@@ -38,6 +39,7 @@ __all__ = [
     "attach_evidence",
     "close_quarter",
     "correct_realisasi",
+    "correct_serapan",
     "decide_item",
     "detach_evidence",
     "delete_target",

@@ -141,6 +141,10 @@ class SerapanIn(Schema):
     )
 
 
+class SerapanCorrectionIn(SerapanIn):
+    reason: str = Field(..., max_length=limits.NOTE, description="Why it is corrected.")
+
+
 class SerapanOut(Schema):
     id: int
     item: int
@@ -404,6 +408,32 @@ def enter_serapan(request, renstra_id: PathId, payload: SerapanIn):
         item=item, quarter=payload.quarter, amount=payload.amount, by=request.auth
     )
     return Status(201, _fresh(row.pk))
+
+
+@router.post(
+    "/renstra/{renstra_id}/serapan/correction",
+    response={200: SerapanOut, **WRITE_ERRORS},
+    summary="Correct a locked serapan",
+)
+def correct_serapan(request, renstra_id: PathId, payload: SerapanCorrectionIn):
+    """The reviewer corrects a locked serapan, or enters one late into a closed quarter,
+    with the reason (403 for anyone else, 400 without a reason)."""
+    renstra, units = _renstra(renstra_id, request.auth)
+    item = RenjaItem.objects.filter(renja__renstra=renstra, pk=payload.item).first()
+    if item is None or not permissions.may_read_spending(item.proposed_by_id, units):
+        raise DomainError(
+            _("There is no Renja item %(id)d in this Renstra that you may read.")
+            % {"id": payload.item},
+            field="item",
+        )
+    row = actions.performance.correct_serapan(
+        item=item,
+        quarter=payload.quarter,
+        amount=payload.amount,
+        reason=payload.reason,
+        by=request.auth,
+    )
+    return _fresh(row.pk)
 
 
 def _entry(serapan_id: int, user) -> BudgetRealisation:

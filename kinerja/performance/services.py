@@ -45,6 +45,7 @@ __all__ = [
     "lock_serapan",
     "return_serapan",
     "correct_realisasi",
+    "correct_serapan",
     "decide_item",
     "enter_realisasi",
     "enter_realisasi_many",
@@ -551,6 +552,56 @@ def enter_serapan(
     row.state, row.entered_by = Realisasi.State.SUBMITTED, permissions.person_of(by)
     row.save()
     _record(renstra, "serapan-enter", by, row, now, before=before, after=_spending_state(row))
+    return row
+
+
+@transaction.atomic
+def correct_serapan(
+    *, item: RenjaItem, quarter: int, amount, reason: str, by, now: dt.datetime | None = None
+) -> BudgetRealisation:
+    """The reviewer changes a locked serapan, or enters one late into a closed quarter,
+    with the reason; the record keeps the amount it replaced (as correct_realisasi)."""
+    now = now or timezone.now()
+    item = RenjaItem.objects.select_related("renja__renstra", "sub_kegiatan").get(pk=item.pk)
+    renstra = item.renja.renstra
+    if not permissions.is_reviewer(renstra, by, timezone.localdate(now)):
+        raise PermissionDenied(_("Only the reviewer of the Renstra corrects the spending."))
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError(_("A quarter is TW I to TW IV (1-4)."), field="quarter")
+    reason = _text(reason, _("Reason"))
+    if not reason:
+        raise DomainError(_("Give the reason for the correction."), field="reason")
+    row = BudgetRealisation.objects.select_for_update().filter(item=item, quarter=quarter).first()
+    closed = is_closed(renstra.pk, item.renja.year, quarter)
+    if not closed and (row is None or row.state != Realisasi.State.LOCKED):
+        raise DomainError(
+            _("Only a locked spending is corrected; this one can still be entered again.")
+        )
+    what = _("Spending of %(code)s") % {"code": item.sub_kegiatan.code}
+    try:
+        number = parse_number(amount, what=what)
+    except DomainError as error:
+        raise DomainError(error.message, field="amount") from None
+    if number < 0 or number >= Decimal(10) ** 16:
+        raise DomainError(
+            _("%(what)s: %(value)s is not an amount.")
+            % {"what": what, "value": format_number(number)},
+            field="amount",
+        )
+    before = _spending_state(row) if row is not None else {}
+    if row is None:
+        row = BudgetRealisation(item=item, quarter=quarter, amount=0)
+    row.amount, row.state = number.quantize(Decimal("0.01")), Realisasi.State.LOCKED
+    row.save()
+    _record(
+        renstra,
+        "serapan-correct",
+        by,
+        row,
+        now,
+        before=before,
+        after={**_spending_state(row), "reason": reason},
+    )
     return row
 
 

@@ -44,6 +44,7 @@ OPERATIONS = {
     ("post", "/api/agreements/{agreement_id}/revise"),
     ("get", "/api/renstra/{renstra_id}/serapan"),
     ("post", "/api/renstra/{renstra_id}/serapan"),
+    ("post", "/api/renstra/{renstra_id}/serapan/correction"),
     ("post", "/api/serapan/{serapan_id}/return"),
     ("post", "/api/serapan/{serapan_id}/lock"),
     ("get", "/api/renja"),

@@ -2,13 +2,16 @@
 closing the quarter, after which only a correction with a reason changes it."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 
 from kinerja.core.audit import events_for, verify
 from kinerja.core.errors import DomainError
+from kinerja.core.tokens import create_token
 from kinerja.org.models import Unit
 from kinerja.performance import services
 from kinerja.performance.models import BudgetRealisation, Nomenclature, Realisasi, Renja
@@ -134,3 +137,51 @@ def test_a_quarter_with_a_returned_row_is_not_closed(setda, item):
             renstra=setda["renstra"], year=2026, quarter=3, by=setda["tapem"], now=NOW
         )
     assert not BudgetRealisation.objects.exists()
+
+
+def test_the_spending_of_a_closed_quarter_changes_only_by_the_reviewers_correction(setda, item):
+    spent = services.enter_serapan(
+        item=item, quarter=1, amount="20.000.000", by=setda["tapem"], now=NOW
+    )
+    with pytest.raises(DomainError, match="can still be entered again"):
+        services.correct_serapan(
+            item=item, quarter=1, amount="1", reason="x", by=setda["kasubbag"], now=NOW
+        )
+    services.close_quarter(
+        renstra=setda["renstra"], year=2026, quarter=1, by=setda["kasubbag"], now=NOW
+    )
+    with pytest.raises(PermissionDenied):
+        services.correct_serapan(
+            item=item, quarter=1, amount="1", reason="x", by=setda["tapem"], now=NOW
+        )
+    with pytest.raises(DomainError, match="Give the reason"):
+        services.correct_serapan(
+            item=item, quarter=1, amount="1", reason=" ", by=setda["kasubbag"], now=NOW
+        )
+    corrected = services.correct_serapan(
+        item=item,
+        quarter=1,
+        amount="21.500.000",
+        reason="SP2D susulan dari BPKAD.",
+        by=setda["kasubbag"],
+        now=NOW,
+    )
+    assert corrected.pk == spent.pk
+    assert corrected.amount == Decimal("21500000") and corrected.state == "locked"
+    # Through the API, as the reviewer: each correction its own event with its reason.
+    client = Client()
+    client.cookies["django_language"] = "en"
+    token = create_token(by=setda["kasubbag"], name="uji")[1]
+    answer = client.post(
+        f"/api/renstra/{setda['renstra'].pk}/serapan/correction",
+        json.dumps({"item": item.pk, "quarter": 1, "amount": "0", "reason": "Tidak ada belanja."}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["state"] == "locked"
+    event = [e for e in events_for(services.stream_of(setda["renstra"]))][-1]
+    assert event.action == "serapan-correct"
+    assert event.before["amount"] != event.after["amount"]
+    assert event.after["reason"] == "Tidak ada belanja."
+    assert verify(services.stream_of(setda["renstra"])) == []
