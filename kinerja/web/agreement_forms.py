@@ -43,3 +43,13 @@ class SerapanForm(forms.Form):
         max_length=40,
         help_text=_("Written as 12.500.000 or 12.500.000,50, without Rp."),
     )
+
+
+class SerapanCorrectionForm(SerapanForm):
+    """The reviewer's correction of a locked serapan or a late one in a closed quarter."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

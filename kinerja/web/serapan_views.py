@@ -57,6 +57,7 @@ class Line:
     entered: BudgetRealisation | None = None  # the shown quarter's entry
     entry_form: django_forms.Form | None = None
     return_form: django_forms.Form | None = None
+    correction_form: django_forms.Form | None = None
 
 
 def _scene(request):
@@ -107,6 +108,12 @@ def serapan(request, *, bound: dict | None = None):
                 line.entry_form = posted or forms.SerapanForm(
                     prefix=f"s{row.item.pk}",
                     initial={"amount": amount_text(line.entered.amount if line.entered else None)},
+                )
+            # The reviewer corrects a locked row, or enters one late into a closed quarter.
+            if reviewer and (locked or closed):
+                posted = bound.get("correct") if bound.get("item") == row.item.pk else None
+                line.correction_form = posted or forms.SerapanCorrectionForm(
+                    prefix=f"c{row.item.pk}"
                 )
             if reviewer and line.entered is not None and line.entered.state == "submitted":
                 posted = bound.get("return") if bound.get("row") == line.entered.pk else None
@@ -180,6 +187,37 @@ def enter(request):
             )
             return redirect(_page_url(renstra, year, quarter, f"#item-{item.pk}"))
     return serapan(request, bound={"enter": form, "item": item.pk})
+
+
+@require_POST
+@login_required
+def correct(request):
+    """The reviewer's correction of a locked serapan or a late one in a closed quarter,
+    with its reason; the record keeps the amount it replaced."""
+    renstra, units, year, quarter, _readable_list = _scene(request)
+    item = _item(renstra, year, units, request.POST.get("item"))
+    form = forms.SerapanCorrectionForm(request.POST, prefix=f"c{item.pk}")
+    if form.is_valid():
+        try:
+            actions.performance.correct_serapan(
+                item=item,
+                quarter=quarter,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(
+                error.field if error.field in ("amount", "reason") else None, error.message
+            )
+        else:
+            messages.success(
+                request,
+                _("The serapan of %(code)s for %(quarter)s %(year)s is corrected.")
+                % {"code": item.sub_kegiatan.code, "quarter": QUARTERS[quarter - 1], "year": year},
+            )
+            return redirect(_page_url(renstra, year, quarter, f"#item-{item.pk}"))
+    return serapan(request, bound={"correct": form, "item": item.pk})
 
 
 @require_POST

@@ -83,6 +83,7 @@ urlpatterns = [
     path("kinerja/pk/<int:pk>/sheet/", agreement_views.agreement_sheet, name="agreement-sheet"),
     path("kinerja/serapan/", serapan_views.serapan, name="serapan"),
     path("kinerja/serapan/enter/", serapan_views.enter, name="serapan-enter"),
+    path("kinerja/serapan/correct/", serapan_views.correct, name="serapan-correct"),
     path("kinerja/serapan/lock/", serapan_views.review, {"decision": "lock"}, name="serapan-lock"),
     path(
         "kinerja/serapan/return/",

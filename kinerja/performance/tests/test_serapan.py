@@ -128,6 +128,42 @@ def test_the_kasubbag_returns_one_and_locks_another(setda, items, page):
     )
 
 
+def test_the_kasubbag_corrects_a_locked_serapan_on_the_page_with_a_reason(setda, items, page):
+    second = items["4.01.01.2.06.0009"]
+    services.enter_serapan(item=second, quarter=1, amount="30.000.000", by=setda["hukum"], now=NOW)
+    row = BudgetRealisation.objects.get(item=second, quarter=1)
+    kasubbag = page("kasubbag")
+    kasubbag.post(reverse("web:serapan-lock"), scene(setda, row=row.pk))
+    shown = text(kasubbag.get(reverse("web:serapan"), scene(setda)))
+    assert "Correct 4.01.01.2.06.0009 for TW I (with a reason)" in shown
+    prefix = f"c{second.pk}"
+    no_reason = kasubbag.post(
+        reverse("web:serapan-correct"),
+        {**scene(setda, item=second.pk), f"{prefix}-amount": "31.000.000"},
+    )
+    assert no_reason.status_code == 400 and "This field is required." in text(no_reason)
+    done = kasubbag.post(
+        reverse("web:serapan-correct"),
+        {
+            **scene(setda, item=second.pk),
+            f"{prefix}-amount": "31.000.000",
+            f"{prefix}-reason": "SP2D susulan.",
+        },
+    )
+    assert done.status_code == 302
+    row.refresh_from_db()
+    assert (row.amount, row.state) == (31_000_000, "locked")
+    operator = page("hukum")
+    assert "Correct 4.01.01.2.06.0009" not in text(
+        operator.get(reverse("web:serapan"), scene(setda))
+    )
+    refused = operator.post(
+        reverse("web:serapan-correct"),
+        {**scene(setda, item=second.pk), f"{prefix}-amount": "1", f"{prefix}-reason": "x"},
+    )
+    assert refused.status_code == 403
+
+
 def _filled(content: bytes, cells: dict) -> bytes:
     book = load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
