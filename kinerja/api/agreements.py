@@ -384,6 +384,18 @@ def _serapan_out(row: BudgetRealisation) -> dict:
     }
 
 
+def _item(renstra_id: int, item_id: int, user) -> RenjaItem:
+    """The Renstra's Renja item whose spending `user` may read, else a 400 naming it."""
+    renstra, units = _renstra(renstra_id, user)
+    item = RenjaItem.objects.filter(renja__renstra=renstra, pk=item_id).first()
+    if item is None or not permissions.may_read_spending(item.proposed_by_id, units):
+        raise DomainError(
+            _("There is no Renja item %(id)d in this Renstra that you may read.") % {"id": item_id},
+            field="item",
+        )
+    return item
+
+
 def _fresh(pk: int) -> dict:
     return _serapan_out(BudgetRealisation.objects.select_related("item__sub_kegiatan").get(pk=pk))
 
@@ -396,14 +408,7 @@ def _fresh(pk: int) -> dict:
 def enter_serapan(request, renstra_id: PathId, payload: SerapanIn):
     """Enter (or enter again) what a sub kegiatan spent in a quarter: the bagian that
     proposed it, or the reviewer (403 otherwise). A locked row or a closed quarter is 409."""
-    renstra, units = _renstra(renstra_id, request.auth)
-    item = RenjaItem.objects.filter(renja__renstra=renstra, pk=payload.item).first()
-    if item is None or not permissions.may_read_spending(item.proposed_by_id, units):
-        raise DomainError(
-            _("There is no Renja item %(id)d in this Renstra that you may read.")
-            % {"id": payload.item},
-            field="item",
-        )
+    item = _item(renstra_id, payload.item, request.auth)
     row = actions.performance.enter_serapan(
         item=item, quarter=payload.quarter, amount=payload.amount, by=request.auth
     )
@@ -418,14 +423,7 @@ def enter_serapan(request, renstra_id: PathId, payload: SerapanIn):
 def correct_serapan(request, renstra_id: PathId, payload: SerapanCorrectionIn):
     """The reviewer corrects a locked serapan, or enters one late into a closed quarter,
     with the reason (403 for anyone else, 400 without a reason)."""
-    renstra, units = _renstra(renstra_id, request.auth)
-    item = RenjaItem.objects.filter(renja__renstra=renstra, pk=payload.item).first()
-    if item is None or not permissions.may_read_spending(item.proposed_by_id, units):
-        raise DomainError(
-            _("There is no Renja item %(id)d in this Renstra that you may read.")
-            % {"id": payload.item},
-            field="item",
-        )
+    item = _item(renstra_id, payload.item, request.auth)
     row = actions.performance.correct_serapan(
         item=item,
         quarter=payload.quarter,

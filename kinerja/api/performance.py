@@ -440,6 +440,17 @@ def dashboard(
     }
 
 
+def _indicator(renstra: Renstra, code: str) -> Indicator:
+    """The Renstra's indicator of that code, else a 400 naming it."""
+    indicator = Indicator.objects.filter(objective__renstra=renstra, code=code.strip()).first()
+    if indicator is None:
+        raise DomainError(
+            _("There is no indicator %(code)s in this Renstra.") % {"code": code[:30]},
+            field="indicator",
+        )
+    return indicator
+
+
 @router.post(
     "/renstra/{renstra_id}/realisasi",
     response={201: RealisasiOut, **WRITE_ERRORS},
@@ -449,14 +460,7 @@ def enter_realisasi(request, renstra_id: PathId, payload: RealisasiIn):
     """Enter (or enter again) an indicator's realisasi for a quarter: the bagian that answers
     for it, or the reviewer (403 otherwise). A locked row or a closed quarter is 400."""
     renstra, _units = _renstra(renstra_id, request.auth)
-    indicator = Indicator.objects.filter(
-        objective__renstra=renstra, code=payload.indicator.strip()
-    ).first()
-    if indicator is None:
-        raise DomainError(
-            _("There is no indicator %(code)s in this Renstra.") % {"code": payload.indicator[:30]},
-            field="indicator",
-        )
+    indicator = _indicator(renstra, payload.indicator)
     row = actions.performance.enter_realisasi(
         indicator=indicator,
         year=payload.year,
@@ -480,14 +484,7 @@ def correct_realisasi(request, renstra_id: PathId, payload: CorrectionIn):
     with the reason (403 for anyone else); the record keeps the value it replaced. A row
     that can still be entered again is 400."""
     renstra, _units = _renstra(renstra_id, request.auth)
-    indicator = Indicator.objects.filter(
-        objective__renstra=renstra, code=payload.indicator.strip()
-    ).first()
-    if indicator is None:
-        raise DomainError(
-            _("There is no indicator %(code)s in this Renstra.") % {"code": payload.indicator[:30]},
-            field="indicator",
-        )
+    indicator = _indicator(renstra, payload.indicator)
     row = actions.performance.correct_realisasi(
         indicator=indicator,
         year=payload.year,
