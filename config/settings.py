@@ -337,6 +337,11 @@ KINERJA_BASE_URL = env_str("KINERJA_BASE_URL", "http://127.0.0.1:8000").rstrip("
 # Demo accounts' password (manage.py demo); when empty the command makes one and prints it.
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "")
 
+# The paper of the documents generated from the performance data (PK, LKjIP, Renja):
+# A4 (210 x 297 mm) or F4 (215 x 330 mm, "folio", which many regional offices still use).
+KINERJA_PAPER = env_str("KINERJA_PAPER", "A4").strip().upper()
+if KINERJA_PAPER not in {"A4", "F4"}:
+    raise ImproperlyConfigured(f"KINERJA_PAPER must be A4 or F4, not {KINERJA_PAPER[:20]!r}")
 # Electronic signatures (kinerja/documents/signing/, pki.py).
 # "local" signs with pyHanko on this server: with one institutional certificate
 # when KINERJA_SIGNING_CERT and KINERJA_SIGNING_KEY (PEM paths) are set, else

@@ -475,7 +475,7 @@ def build_document(letter: Letter, *, for_print: bool = True) -> LetterDocument:
 # ---------------------------------------------------------------------------
 
 
-def _font_face_css() -> str:
+def font_face_css() -> str:
     """@font-face rules for the shipped Liberation Sans, with file URLs."""
     return "\n".join(
         f'@font-face {{ font-family: "{FONT_FAMILY}"; '
@@ -486,7 +486,7 @@ def _font_face_css() -> str:
 
 
 def _screen_stylesheet() -> str:
-    return _font_face_css() + "\n" + STYLESHEET.read_text(encoding="utf-8")
+    return font_face_css() + "\n" + STYLESHEET.read_text(encoding="utf-8")
 
 
 def render_html(letter: Letter, *, for_print: bool = False) -> str:
@@ -504,7 +504,7 @@ def render_html(letter: Letter, *, for_print: bool = False) -> str:
 # than a one-page letter, so they are made once per process (the same
 # pattern as kinerja/sop/render.py). WeasyPrint is not documented as
 # thread-safe: renders of one process take turns.
-_weasy_lock = threading.Lock()
+weasy_lock = threading.Lock()
 _weasy_cache: dict[str, object] = {}
 # Dropped before the interpreter tears its modules down, while the font
 # configuration's clean-up still finds what it needs.
@@ -519,7 +519,7 @@ def _weasy_resources():
         font_config = FontConfiguration()
         _weasy_cache["font_config"] = font_config
         _weasy_cache["stylesheets"] = [
-            CSS(string=_font_face_css(), font_config=font_config),
+            CSS(string=font_face_css(), font_config=font_config),
             CSS(filename=str(STYLESHEET), font_config=font_config),
         ]
     return _weasy_cache["stylesheets"], _weasy_cache["font_config"]
@@ -530,7 +530,7 @@ def render_pdf(letter: Letter) -> bytes:
     from weasyprint import HTML
 
     html = render_html(letter, for_print=True)
-    with _weasy_lock:
+    with weasy_lock:
         stylesheets, font_config = _weasy_resources()
         document = HTML(string=html, base_url=str(STATIC_DIR) + "/")
         return document.write_pdf(stylesheets=stylesheets, font_config=font_config)

@@ -48,6 +48,7 @@ __all__ = [
     "RealisasiEvidence",
     "ReportingDeadline",
     "ReportingNotice",
+    "ReportNarrative",
 ]
 
 
@@ -1015,3 +1016,50 @@ def _plain(value: Decimal) -> Decimal:
     normal = value.normalize()
     exponent = normal.as_tuple().exponent
     return normal if isinstance(exponent, int) and exponent <= 0 else normal.quantize(Decimal(1))
+
+
+class ReportNarrative(TimeStampedModel):
+    """A narrative part of a generated report (the LKjIP's latar belakang, the Renja's
+    maksud dan tujuan, the causes of success or failure of one sasaran ...): text that a
+    writer edits in Kinerja, section by section, for one unit, kind of report and year.
+
+    Next year's report starts from this year's text (performance.reports.narrative), so
+    the writer edits what changed instead of retyping the chapter."""
+
+    class Kind(models.TextChoices):
+        LKJIP = "lkjip", _("Laporan Kinerja (LKjIP)")
+        RENJA = "renja", _("Rencana Kerja (Renja)")
+        RENJA_EVALUATION = "renja_evaluation", _("quarterly Renja evaluation")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("report"), max_length=20, choices=Kind)
+    year = models.PositiveSmallIntegerField(_("year reported on"))
+    key = models.CharField(
+        _("section"),
+        max_length=80,
+        help_text=_("Which part: 'latar_belakang', 'sasaran:12:causes' ..."),
+    )
+    text = models.TextField(_("text"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+        ordering = ["unit", "kind", "-year", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "year", "key"], name="report_narrative_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}: {self.key}"

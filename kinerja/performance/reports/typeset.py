@@ -1,0 +1,430 @@
+"""The page of the generated reports, as PDF (WeasyPrint) and as DOCX (python-docx).
+
+The same Tata Naskah Dinas typography as the letters (kinerja/documents/letters.py):
+Liberation Sans, metric-compatible with the Arial the regulation's examples use, 12 pt;
+margins top 2 cm, bottom 2 cm, left 3 cm (the binding side), right 2 cm (Permendagri
+1/2023, Lampiran, "ruang tulis"); paper A4 or F4 as ``KINERJA_PAPER`` says.
+
+What a long report needs on top of a letter, in both formats:
+
+- tables whose header rows repeat on every page and whose rows are never cut in half
+  (``thead`` + ``break-inside: avoid`` in the PDF; ``w:tblHeader`` + ``w:cantSplit``
+  in the DOCX);
+- chapters that start on a new page, a table of contents with page numbers
+  (``target-counter`` in the PDF; a TOC field that Word fills when the file opens);
+- landscape pages for wide tables (the Renja's Bab IV);
+- charts: SVG inline in the PDF (vector), PNG in the DOCX.
+
+PDF: write HTML with the classes of ``reports.css`` (see its header) and call
+:func:`render_pdf`. DOCX: :class:`DocxBuilder`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from kinerja.documents import letters
+
+STYLESHEET = Path(__file__).resolve().parent / "reports.css"
+
+# Paper sizes in cm: A4 (ISO 216) and F4 ("folio", 215 x 330 mm, in wide use in regional
+# offices although the regulation's examples are A4).
+PAPERS = {"A4": (21.0, 29.7), "F4": (21.5, 33.0)}
+MARGIN_TOP_CM, MARGIN_BOTTOM_CM, MARGIN_LEFT_CM, MARGIN_RIGHT_CM = 2.0, 2.0, 3.0, 2.0
+
+
+@dataclass(frozen=True)
+class Paper:
+    name: str
+    width_cm: float
+    height_cm: float
+
+    @property
+    def text_width_cm(self) -> float:
+        return self.width_cm - MARGIN_LEFT_CM - MARGIN_RIGHT_CM
+
+    @property
+    def wide_text_width_cm(self) -> float:
+        """The text width of a landscape page (the binding margin stays on the left)."""
+        return self.height_cm - MARGIN_LEFT_CM - MARGIN_RIGHT_CM
+
+
+def paper(name: str | None = None) -> Paper:
+    name = (name or getattr(settings, "KINERJA_PAPER", "A4")).upper()
+    width, height = PAPERS[name]
+    return Paper(name, width, height)
+
+
+def _page_css(sheet: Paper) -> str:
+    # The sizes are the one thing the stylesheet cannot know: written per paper.
+    return (
+        f"@page {{ size: {sheet.width_cm}cm {sheet.height_cm}cm; }}\n"
+        f"@page wide {{ size: {sheet.height_cm}cm {sheet.width_cm}cm; }}\n"
+    )
+
+
+# WeasyPrint's font configuration and parsed stylesheets are made once per process and
+# paper; renders take turns with the letters' (WeasyPrint is not documented thread-safe).
+_cache: dict[str, tuple[list, object]] = {}
+# Dropped before the interpreter tears its modules down (as letters.py does).
+atexit.register(_cache.clear)
+
+
+def _resources(sheet: Paper):
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    if sheet.name not in _cache:
+        font_config = FontConfiguration()
+        _cache[sheet.name] = (
+            [
+                CSS(string=letters.font_face_css(), font_config=font_config),
+                CSS(filename=str(STYLESHEET), font_config=font_config),
+                CSS(string=_page_css(sheet), font_config=font_config),
+            ],
+            font_config,
+        )
+    return _cache[sheet.name]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+
+
+def render_pdf(html: str, *, sheet: Paper | None = None) -> Rendered:
+    """The HTML (using reports.css's classes) as a PDF with the shipped font embedded."""
+    from weasyprint import HTML
+
+    sheet = sheet or paper()
+    with letters.weasy_lock:
+        stylesheets, font_config = _resources(sheet)
+        document = HTML(string=html, base_url=str(STYLESHEET.parent) + "/").render(
+            stylesheets=stylesheets, font_config=font_config
+        )
+        return Rendered(document.write_pdf(), len(document.pages))
+
+
+def html_page(body: str, *, title: str) -> str:
+    """A whole HTML document around `body` (for render_pdf, or a preview in the browser)."""
+    from django.utils.html import escape
+
+    return (
+        '<!DOCTYPE html><html lang="id"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head><body>{body}</body></html>"
+    )
+
+
+def screen_stylesheet(sheet: Paper | None = None) -> str:
+    """The stylesheet with the fonts inline, for a preview in the browser."""
+    sheet = sheet or paper()
+    return (
+        letters.font_face_css()
+        + "\n"
+        + STYLESHEET.read_text(encoding="utf-8")
+        + "\n"
+        + _page_css(sheet)
+    )
+
+
+# ---------------------------------------------------------------------------
+# DOCX
+# ---------------------------------------------------------------------------
+
+
+class DocxBuilder:
+    """A report in Word, page by page in the same layout as the PDF.
+
+    ::
+
+        word = DocxBuilder()
+        word.heading("BAB I PENDAHULUAN", 1)
+        word.paragraphs(text)
+        word.table([["No", "Indikator", "Target"]], rows, widths_cm=[1, 10, 5], numeric={2})
+        word.image(png, width_cm=15, caption="Gambar 3.1 ...")
+        data = word.bytes()
+    """
+
+    def __init__(self, sheet: Paper | None = None, *, page_numbers: bool = True) -> None:
+        import docx
+        from docx.oxml.ns import qn
+        from docx.shared import Cm, Pt, RGBColor
+
+        self.sheet = sheet or paper()
+        self.word = docx.Document()
+        section = self.word.sections[0]
+        self._geometry(section, landscape=False)
+        normal = self.word.styles["Normal"]
+        normal.font.name = "Arial"
+        normal.font.size = Pt(12)
+        fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+        for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attribute), "Arial")
+        paragraph_format = normal.paragraph_format
+        paragraph_format.space_before = Pt(0)
+        paragraph_format.space_after = Pt(6)
+        paragraph_format.line_spacing = 1.15
+        # Headings in the body font, black, as the regulation's examples print them; the
+        # built-in styles keep their outline level, which Word's table of contents reads.
+        for level, size in ((1, 14), (2, 12), (3, 12)):
+            style = self.word.styles[f"Heading {level}"]
+            style.font.name = "Arial"
+            style.font.size = Pt(size)
+            style.font.bold = True
+            style.font.italic = False
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            style_fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+            for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                style_fonts.set(qn(attribute), "Arial")
+            style.paragraph_format.space_before = Pt(12 if level > 1 else 0)
+            style.paragraph_format.space_after = Pt(6)
+            style.paragraph_format.keep_with_next = True
+        self.word.styles["Heading 1"].paragraph_format.alignment = self._align("center")
+        if page_numbers:
+            footer = section.footer.paragraphs[0]
+            footer.alignment = self._align("center")
+            self._field(footer, "PAGE")
+        section.footer_distance = Cm(1.0)
+
+    # -- page --------------------------------------------------------------------------
+
+    def _geometry(self, section, *, landscape: bool) -> None:
+        from docx.enum.section import WD_ORIENT
+        from docx.shared import Cm
+
+        width, height = self.sheet.width_cm, self.sheet.height_cm
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = Cm(height), Cm(width)
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = Cm(width), Cm(height)
+        section.top_margin, section.bottom_margin = Cm(MARGIN_TOP_CM), Cm(MARGIN_BOTTOM_CM)
+        section.left_margin, section.right_margin = Cm(MARGIN_LEFT_CM), Cm(MARGIN_RIGHT_CM)
+
+    def new_section(self, *, landscape: bool = False) -> None:
+        """A new page in portrait or landscape (a section break: Word's way to turn the page)."""
+        from docx.enum.section import WD_SECTION
+
+        section = self.word.add_section(WD_SECTION.NEW_PAGE)
+        self._geometry(section, landscape=landscape)
+
+    @property
+    def text_width_cm(self) -> float:
+        section = self.word.sections[-1]
+        return (section.page_width - section.left_margin - section.right_margin) / 360000
+
+    def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        self.word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # -- text --------------------------------------------------------------------------
+
+    @staticmethod
+    def _align(name: str):
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        return {
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        }[name]
+
+    @staticmethod
+    def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        field_element = OxmlElement("w:fldSimple")
+        field_element.set(qn("w:instr"), instruction)
+        if placeholder:
+            run = OxmlElement("w:r")
+            text = OxmlElement("w:t")
+            text.text = placeholder
+            run.append(text)
+            field_element.append(run)
+        paragraph._p.append(field_element)
+
+    def heading(self, text: str, level: int = 1, *, new_page: bool = False):
+        paragraph = self.word.add_heading(text, level)
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
+        return paragraph
+
+    def paragraph(
+        self,
+        text: str = "",
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        underline: bool = False,
+        size: float | None = None,
+        align: str = "justify",
+        first_line_cm: float | None = None,
+        left_cm: float | None = None,
+        keep_with_next: bool = False,
+        highlight: bool = False,
+    ):
+        from docx.enum.text import WD_COLOR_INDEX
+        from docx.shared import Cm, Pt
+
+        paragraph = self.word.add_paragraph()
+        paragraph.alignment = self._align(align)
+        paragraph_format = paragraph.paragraph_format
+        if first_line_cm is not None:
+            paragraph_format.first_line_indent = Cm(first_line_cm)
+        if left_cm is not None:
+            paragraph_format.left_indent = Cm(left_cm)
+        paragraph_format.keep_with_next = keep_with_next
+        if text:
+            run = paragraph.add_run(text)
+            run.bold = bold or None
+            run.italic = italic or None
+            run.underline = underline or None
+            if size:
+                run.font.size = Pt(size)
+            if highlight:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        return paragraph
+
+    def paragraphs(self, text: str, **options) -> None:
+        """Text as typed: a blank line separates paragraphs, a single newline breaks a line."""
+        for block in [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]:
+            lines = block.strip("\n").split("\n")
+            paragraph = self.paragraph(lines[0], first_line_cm=1.25, **options)
+            for line in lines[1:]:
+                paragraph.add_run().add_break()
+                paragraph.add_run(line)
+
+    def toc(self, placeholder: str = "Daftar isi: tekan F9 untuk memperbarui.") -> None:
+        """Word's table of contents field over the headings; Word fills in the page numbers
+        when the file opens (settings' updateFields)."""
+        self._field(self.word.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', placeholder)
+        self._update_fields_on_open()
+
+    def caption_list(self, label: str, placeholder: str) -> None:
+        """Daftar tabel / daftar gambar: Word's table of figures over the captions of `label`."""
+        self._field(self.word.add_paragraph(), f'TOC \\h \\z \\c "{label}"', placeholder)
+        self._update_fields_on_open()
+
+    def _update_fields_on_open(self) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        settings_element = self.word.settings.element
+        if settings_element.find(qn("w:updateFields")) is None:
+            update = OxmlElement("w:updateFields")
+            update.set(qn("w:val"), "true")
+            settings_element.append(update)
+
+    def caption(self, label: str, text: str) -> None:
+        """ "Tabel 3.1 ..." / "Gambar 3.1 ...": the caption with a SEQ field, so that Word's
+        lists of tables and figures find it. `text` starts with the printed number."""
+        paragraph = self.word.add_paragraph(style="Caption")
+        paragraph.alignment = self._align("center")
+        run = paragraph.add_run(text)
+        run.bold = True
+        run.italic = False
+        style = self.word.styles["Caption"]
+        style.font.name = "Arial"
+        style.font.size = None
+        from docx.shared import RGBColor
+
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        paragraph.paragraph_format.keep_with_next = True
+        # The SEQ field is empty: the number is printed in `text` already; it only marks
+        # the paragraph as a caption of `label` for Word's lists.
+        self._field(paragraph, f"SEQ {label} \\h")
+
+    # -- tables and pictures -----------------------------------------------------------
+
+    def table(
+        self,
+        header: list[list[str]],
+        rows: list[list[str]],
+        *,
+        widths_cm: list[float] | None = None,
+        numeric: set[int] = frozenset(),
+        bold_rows: set[int] = frozenset(),
+        size: float = 10,
+        merges: list[tuple[int, int, int, int]] = (),
+    ):
+        """A bordered table: `header` rows repeat on every page, no row splits across pages.
+
+        `numeric` are column indexes aligned right; `bold_rows` indexes into `rows`
+        (subtotals, totals); `merges` are (row, col, row2, col2) cells of the header to join.
+        """
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import Cm, Pt
+
+        columns = max(len(r) for r in [*header, *rows]) if (header or rows) else 1
+        table = self.word.add_table(rows=0, cols=columns)
+        table.style = "Table Grid"
+        table.autofit = False
+        for index, values in enumerate([*header, *rows]):
+            is_header = index < len(header)
+            row = table.add_row()
+            tr_pr = row._tr.get_or_add_trPr()
+            cant_split = OxmlElement("w:cantSplit")
+            tr_pr.append(cant_split)
+            if is_header:
+                repeat = OxmlElement("w:tblHeader")
+                tr_pr.append(repeat)
+            for column, value in enumerate(values):
+                cell = row.cells[column]
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.space_after = Pt(0)
+                paragraph.paragraph_format.line_spacing = 1.0
+                if is_header:
+                    paragraph.alignment = self._align("center")
+                elif column in numeric:
+                    paragraph.alignment = self._align("right")
+                else:
+                    paragraph.alignment = self._align("left")
+                run = paragraph.add_run(str(value))
+                run.font.size = Pt(size)
+                run.bold = (is_header or (index - len(header)) in bold_rows) or None
+                if is_header:
+                    shading = OxmlElement("w:shd")
+                    shading.set(qn("w:val"), "clear")
+                    shading.set(qn("w:fill"), "E7E6E6")
+                    cell._tc.get_or_add_tcPr().append(shading)
+        for r1, c1, r2, c2 in merges:
+            text = table.cell(r1, c1).text
+            merged = table.cell(r1, c1).merge(table.cell(r2, c2))
+            # merge() joins the texts of the cells; keep the first one's only.
+            for paragraph in merged.paragraphs[1:]:
+                paragraph._p.getparent().remove(paragraph._p)
+            if merged.paragraphs and merged.paragraphs[0].text != text:
+                for run in merged.paragraphs[0].runs[1:]:
+                    run._r.getparent().remove(run._r)
+        if widths_cm:
+            for row in table.rows:
+                for column, width in enumerate(widths_cm[:columns]):
+                    row.cells[column].width = Cm(width)
+        self.word.add_paragraph()
+        return table
+
+    def image(self, png: bytes, *, width_cm: float | None = None):
+        from docx.shared import Cm
+
+        width = Cm(min(width_cm or self.text_width_cm, self.text_width_cm))
+        self.word.add_picture(io.BytesIO(png), width=width)
+        picture = self.word.paragraphs[-1]
+        picture.alignment = self._align("center")
+        picture.paragraph_format.keep_with_next = True
+        return picture
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.word.save(out)
+        return out.getvalue()
