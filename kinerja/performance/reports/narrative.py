@@ -33,6 +33,20 @@ _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 
 
 @dataclass(frozen=True)
+class Spec:
+    """A narrative part a generator offers for editing: its key, its title as the editing
+    page shows it ("Bab I A. Latar Belakang"), the text it starts from when nothing was
+    written, and the group it is listed under (a chapter). A generator module lists its
+    parts with ``narrative_sections(*, unit, renstra, year) -> list[Spec]`` (the keys may
+    depend on the data: one "causes" text per sasaran strategis)."""
+
+    key: str
+    title: str
+    default: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
 class NarrativeText:
     key: str
     text: str
