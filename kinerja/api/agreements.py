@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -31,6 +32,8 @@ from kinerja.performance.models import (
     RenjaItem,
     Renstra,
 )
+from kinerja.performance.reports import Report
+from kinerja.performance.reports import pk as pk_document
 from kinerja.performance.serapan import SerapanRow, renja_of, serapan_table, share_text
 
 from .schemas import Message, PathId, ValidationMessage
@@ -269,6 +272,55 @@ def revisions(request, agreement_id: PathId):
     """The PK and every PK Perubahan of the same position and year, the first first; each
     stays readable (GET /agreements/{id})."""
     return [_out(a) for a in agreement_reads.revisions_of(_agreement(agreement_id, request.auth))]
+
+
+_DOCUMENT_TYPES = {"pdf": "application/pdf", "docx": pk_document.DOCX}
+_DOCUMENT_CONTENT = {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in _DOCUMENT_TYPES.values()
+}
+DocumentFormat = Literal["pdf", "docx"]
+
+
+def _document(made: Report, format: str) -> HttpResponse:
+    data = made.pdf if format == "pdf" else made.docx
+    response = HttpResponse(data, content_type=_DOCUMENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{made.stem}.{format}"'
+    return response
+
+
+@router.get(
+    "/agreements/{agreement_id}/document",
+    response=READ_ERRORS,
+    summary="A PK as the paper to sign",
+    openapi_extra={
+        "responses": {"200": {"description": "The PK", "content": _DOCUMENT_CONTENT}}
+    },
+)
+def agreement_document(request, agreement_id: PathId, format: DocumentFormat = Query("pdf")):
+    """The PK in the format of PermenPANRB 53/2014 (the statement, the parties, the
+    attachment with its targets and budget), as PDF or DOCX; a draft names today's
+    holders of the two positions and leaves the date to fill in."""
+    agreement = _agreement(agreement_id, request.auth)
+    return _document(pk_document.agreement_report(agreement, now=timezone.now()), format)
+
+
+@router.get(
+    "/renstra/{renstra_id}/agreements/document",
+    response={409: Message, **READ_ERRORS},
+    summary="The PKs of a year in one file",
+    openapi_extra={
+        "responses": {"200": {"description": "The PKs", "content": _DOCUMENT_CONTENT}}
+    },
+)
+def agreements_document(
+    request, renstra_id: PathId, year: int = YEAR, format: DocumentFormat = Query("pdf")
+):
+    """Every PK of the year you may read (the newest revision of each), each starting on
+    a new page, as PDF or DOCX. 409 when there is none yet."""
+    renstra, units = _renstra(renstra_id, request.auth)
+    made = pk_document.unit_report(renstra, year, units=units, now=timezone.now())
+    return _document(made, format)
 
 
 @router.post(

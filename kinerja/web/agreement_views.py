@@ -32,6 +32,8 @@ from kinerja.performance import agreement_reads as agreements
 from kinerja.performance import permissions
 from kinerja.performance.agreement_sheets import agreement_workbook
 from kinerja.performance.models import PerformanceAgreement, Renstra
+from kinerja.performance.reports import Report
+from kinerja.performance.reports import pk as pk_document
 
 from . import agreement_forms as forms
 
@@ -299,3 +301,49 @@ def agreement_sheet(request, pk: int):
     name = f"pk-{agreement.year}-{agreement.position.code}{suffix}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+DOCUMENT_TYPES = {"pdf": "application/pdf", "docx": pk_document.DOCX}
+
+
+def _document_format(request) -> str | None:
+    wanted = (request.GET.get("format") or "pdf").strip().lower()
+    return wanted if wanted in DOCUMENT_TYPES else None
+
+
+def _bad_format() -> HttpResponse:
+    return HttpResponse(
+        _("Choose the format: pdf or docx."), status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+def _document(made: Report, format: str) -> HttpResponse:
+    response = HttpResponse(made.pdf if format == "pdf" else made.docx)
+    response["Content-Type"] = DOCUMENT_TYPES[format]
+    response["Content-Disposition"] = f'attachment; filename="{made.stem}.{format}"'
+    return response
+
+
+@login_required
+def agreement_document(request, pk: int):
+    """One PK as the paper the parties sign (PermenPANRB 53/2014), PDF or DOCX."""
+    agreement, _preparer = _agreement(request, pk)
+    format = _document_format(request)
+    if format is None:
+        return _bad_format()
+    return _document(pk_document.agreement_report(agreement, now=timezone.now()), format)
+
+
+@login_required
+def agreements_document(request):
+    """Every PK of the year the person may read, in one file, each on its own pages."""
+    renstra, units, year = choose(request, readable_renstra(request.user, timezone.localdate()))
+    format = _document_format(request)
+    if format is None:
+        return _bad_format()
+    try:
+        made = pk_document.unit_report(renstra, year, units=units, now=timezone.now())
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_page_url(renstra, year))
+    return _document(made, format)

@@ -81,6 +81,12 @@ urlpatterns = [
     path("kinerja/pk/<int:pk>/sign/", agreement_views.agreement_sign, name="agreement-sign"),
     path("kinerja/pk/<int:pk>/revise/", agreement_views.agreement_revise, name="agreement-revise"),
     path("kinerja/pk/<int:pk>/sheet/", agreement_views.agreement_sheet, name="agreement-sheet"),
+    path(
+        "kinerja/pk/<int:pk>/document/",
+        agreement_views.agreement_document,
+        name="agreement-document",
+    ),
+    path("kinerja/pk/document/", agreement_views.agreements_document, name="agreements-document"),
     path("kinerja/serapan/", serapan_views.serapan, name="serapan"),
     path("kinerja/serapan/enter/", serapan_views.enter, name="serapan-enter"),
     path("kinerja/serapan/correct/", serapan_views.correct, name="serapan-correct"),

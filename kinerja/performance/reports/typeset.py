@@ -93,6 +93,18 @@ def _resources(sheet: Paper):
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line in a cell of :meth:`DocxBuilder.layout_table` (a signature block, the
+    "Nama : ..." lines of the parties): its text and how it prints. `space_before_cm`
+    leaves room above it (the signature's space)."""
+
+    text: str
+    bold: bool = False
+    underline: bool = False
+    space_before_cm: float = 0.0
+
+
+@dataclass(frozen=True)
 class Rendered:
     pdf: bytes
     pages: int
@@ -411,6 +423,58 @@ class DocxBuilder:
             for row in table.rows:
                 for column, width in enumerate(widths_cm[:columns]):
                     row.cells[column].width = Cm(width)
+        self.word.add_paragraph()
+        return table
+
+    def layout_table(
+        self,
+        rows: list[list[list[Line]]],
+        *,
+        widths_cm: list[float],
+        aligns: list[str] | None = None,
+        keep_together: bool = True,
+    ):
+        """A table without borders that only places text: the parties' "Nama : ..." lines,
+        two signature columns side by side. Each cell is a list of :class:`Line`. No row
+        splits across pages; with `keep_together` the table stays on one page (each
+        paragraph keeps with the next)."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import Cm, Pt
+
+        columns = len(widths_cm)
+        aligns = aligns or ["left"] * columns
+        table = self.word.add_table(rows=0, cols=columns)
+        table.autofit = False
+        borders = OxmlElement("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            element = OxmlElement(f"w:{edge}")
+            element.set(qn("w:val"), "nil")
+            borders.append(element)
+        table._tbl.tblPr.append(borders)
+        for column, width in enumerate(widths_cm):
+            table.columns[column].width = Cm(width)
+        for row_index, cells in enumerate(rows):
+            row = table.add_row()
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            last_row = row_index == len(rows) - 1
+            for column, lines in enumerate(cells[:columns]):
+                cell = row.cells[column]
+                cell.width = Cm(widths_cm[column])
+                for n, line in enumerate(lines or [Line("")]):
+                    paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+                    paragraph.alignment = self._align(aligns[column])
+                    paragraph_format = paragraph.paragraph_format
+                    paragraph_format.space_after = Pt(0)
+                    paragraph_format.line_spacing = 1.0
+                    paragraph_format.keep_with_next = keep_together and not (
+                        last_row and n == len(lines) - 1
+                    )
+                    if line.space_before_cm:
+                        paragraph_format.space_before = Cm(line.space_before_cm)
+                    run = paragraph.add_run(line.text)
+                    run.bold = line.bold or None
+                    run.underline = line.underline or None
         self.word.add_paragraph()
         return table
 
