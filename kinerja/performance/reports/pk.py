@@ -455,6 +455,7 @@ def _docx_pages(word: typeset.DocxBuilder, paper: Paper, *, first: bool) -> None
             ],
             widths_cm=[3.0, 0.5, word.text_width_cm - 3.5],
             keep_together=False,
+            space_after=False,
         )
         word.paragraph(clause)
     word.paragraph(PROMISE)
@@ -468,7 +469,7 @@ def _docx_pages(word: typeset.DocxBuilder, paper: Paper, *, first: bool) -> None
         [["No", paper.sasaran_label, "Indikator Kinerja", "Target"]],
         [[r.number, r.sasaran if r.span else "", r.indicator, r.target] for r in paper.targets],
         widths_cm=[1.0, 5.5, 6.5, 3.0],
-        numeric={3},
+        centered={0, 3},
     )
     word.table(
         [["No", paper.budget_label, "Anggaran"]],
@@ -478,6 +479,7 @@ def _docx_pages(word: typeset.DocxBuilder, paper: Paper, *, first: bool) -> None
         ],
         widths_cm=[1.0, 11.0, 4.0],
         numeric={2},
+        centered={0},
         bold_rows={n for n, r in enumerate(paper.budget) if r.total or r.depth == 0},
     )
     _signatures(word, paper)

@@ -367,11 +367,12 @@ class DocxBuilder:
         numeric: set[int] = frozenset(),
         bold_rows: set[int] = frozenset(),
         size: float = 10,
+        centered: set[int] = frozenset(),
         merges: list[tuple[int, int, int, int]] = (),
     ):
         """A bordered table: `header` rows repeat on every page, no row splits across pages.
 
-        `numeric` are column indexes aligned right; `bold_rows` indexes into `rows`
+        `numeric` are column indexes aligned right, `centered` centred; `bold_rows` indexes into `rows`
         (subtotals, totals); `merges` are (row, col, row2, col2) cells of the header to join.
         """
         from docx.oxml import OxmlElement
@@ -400,6 +401,8 @@ class DocxBuilder:
                     paragraph.alignment = self._align("center")
                 elif column in numeric:
                     paragraph.alignment = self._align("right")
+                elif column in centered:
+                    paragraph.alignment = self._align("center")
                 else:
                     paragraph.alignment = self._align("left")
                 run = paragraph.add_run(str(value))
@@ -420,6 +423,9 @@ class DocxBuilder:
                 for run in merged.paragraphs[0].runs[1:]:
                     run._r.getparent().remove(run._r)
         if widths_cm:
+            # The grid's widths too: LibreOffice reads those, Word the cells'.
+            for column, width in enumerate(widths_cm[:columns]):
+                table.columns[column].width = Cm(width)
             for row in table.rows:
                 for column, width in enumerate(widths_cm[:columns]):
                     row.cells[column].width = Cm(width)
@@ -433,11 +439,13 @@ class DocxBuilder:
         widths_cm: list[float],
         aligns: list[str] | None = None,
         keep_together: bool = True,
+        space_after: bool = True,
     ):
         """A table without borders that only places text: the parties' "Nama : ..." lines,
         two signature columns side by side. Each cell is a list of :class:`Line`. No row
         splits across pages; with `keep_together` the table stays on one page (each
-        paragraph keeps with the next)."""
+        paragraph keeps with the next). Without `space_after` no empty paragraph follows
+        (the text after it must then be a paragraph: Word joins two adjacent tables)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Cm, Pt
@@ -475,7 +483,8 @@ class DocxBuilder:
                     run = paragraph.add_run(line.text)
                     run.bold = line.bold or None
                     run.underline = line.underline or None
-        self.word.add_paragraph()
+        if space_after:
+            self.word.add_paragraph()
         return table
 
     def image(self, png: bytes, *, width_cm: float | None = None):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -435,3 +436,93 @@ def test_the_other_bagian_reads_no_pk_of_tapem_in_the_unit_file(scene):
     hukum_units = {Unit.objects.get(code="bagian-hukum").pk}
     with pytest.raises(DomainError):
         report.unit_report(scene["renstra"], 2026, units=hukum_units, now=NOW)
+
+
+def test_the_command_writes_a_pk_or_the_years_pks_as_pdf_or_docx(scene, tmp_path):
+    signed(scene, "sekda")
+    signed(scene, "kabag-tapem")
+    path = tmp_path / "pk.pdf"
+    common = ["--renstra", str(scene["renstra"].pk), "--year", "2026", "--by", "kasubbag"]
+    call_command(
+        "performance", "export", str(path), *common, "--table", "pk", "--document", "pdf",
+        "--position", "kabag-tapem",
+    )  # fmt: skip
+    text = pdf_text(path.read_bytes())
+    assert PROMISE in text and "Jabatan : Kepala Bagian Tata Pemerintahan" in text
+    assert "Jabatan : Wali Kota Banjarbaru" not in text
+    path = tmp_path / "pk.docx"
+    call_command(
+        "performance", "export", str(path), *common, "--table", "pk", "--document", "docx"
+    )
+    text = docx_text(path.read_bytes())
+    assert "Jabatan : Wali Kota Banjarbaru" in text
+    assert "Jabatan : Kepala Bagian Tata Pemerintahan" in text
+    with pytest.raises(CommandError, match="There is no PK 2026 of the position kabag-hukum"):
+        call_command(
+            "performance", "export", str(path), *common, "--table", "pk", "--document", "pdf",
+            "--position", "kabag-hukum",
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="There is no Perjanjian Kinerja of 2025 to print"):
+        call_command(
+            "performance", "export", str(path), "--renstra", str(scene["renstra"].pk),
+            "--year", "2025", "--by", "kasubbag", "--table", "pk", "--document", "pdf",
+        )  # fmt: skip
+
+
+# --- at the step: the generator of a SOP-013 process --------------------------------------
+
+
+@pytest.fixture
+def demo(db, tmp_path, settings):
+    from kinerja.demo.performance import load_demo_performance
+    from kinerja.demo.services import build_demo, start_demo_processes
+
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    build_demo(var_dir=tmp_path)
+    start_demo_processes()
+    load_demo_performance()
+
+
+def test_the_generator_of_a_sop_013_process_prints_the_pks_of_its_period(demo):
+    from django.contrib.auth import get_user_model
+
+    from kinerja import actions
+    from kinerja.performance import reports
+    from kinerja.sop.services import find_sop
+    from kinerja.workflow.models import Process
+
+    kasubbag = get_user_model().objects.get(username="kasubbag")
+    # The demo's SOP-013 of last year has no PK in the data: the step is told what to do.
+    last_year = Process.objects.get(sop_version__sop__number__startswith="SOP-013")
+    with pytest.raises(DomainError) as raised:
+        reports.generate("pk", process=last_year, by=kasubbag, now=NOW)
+    assert "Draft the PK on the Perjanjian Kinerja page first." in raised.value.message
+    process = actions.start_process(
+        sop=find_sop("SOP-013"),
+        title="Penyusunan Perjanjian Kinerja Tahun 2026",
+        year=2026,
+        by=kasubbag,
+    )
+    made = reports.generate("pk", process=process, by=kasubbag, now=NOW)
+    found = list(PerformanceAgreement.objects.filter(year=2026).order_by("level"))
+    assert [a.level for a in found] == ["II", "III", "IV"]
+    assert made.source["agreements"] == [a.pk for a in found]
+    assert made.source["period"] == "Tahun 2026"
+    assert made.source["revisions"] == {str(a.pk): 0 for a in found}
+    text = pdf_text(made.pdf)
+    assert text.count("kami yang bertanda tangan di bawah ini:") == 3
+    assert "Banjarbaru, 13 Januari 2026" in text
+    # One of them by the option; a PK of another period is refused with its message.
+    one = reports.generate(
+        "pk", process=process, by=kasubbag, now=NOW, options={"agreement": found[1].pk}
+    )
+    assert one.source["agreements"] == [found[1].pk] and one.stem.startswith("pk-2026-kabag")
+    with pytest.raises(DomainError) as raised:
+        reports.generate("pk", process=process, by=kasubbag, now=NOW, options={"agreement": 0})
+    assert raised.value.message == "There is no PK 0 of this period that you may read."
+    assert raised.value.field == "agreement"
+    # PKs linked to the process are its own: only those.
+    PerformanceAgreement.objects.filter(pk=found[0].pk).update(process=process)
+    linked = reports.generate("pk", process=process, by=kasubbag, now=NOW)
+    assert linked.source["agreements"] == [found[0].pk]
+    assert linked.title == "Perjanjian Kinerja Tahun 2026 Sekretaris Daerah"

@@ -3,7 +3,9 @@
 export/import read and write the quarter's realisasi sheet by default (--year, --quarter);
 `--table serapan` the year's serapan table (both ways); `--table capaian` the year's capaian with every formula through --quarter (export
 only); `--table pk --position CODE` the
-PK's targets and budget table (export only: a PK changes by a revision, not by a file);
+PK's targets and budget table (export only: a PK changes by a revision, not by a file),
+with `--document pdf|docx` the PK itself as the paper to sign (without --position: every
+PK of the year in one file);
 `--table renja --renja ID` the Renja's table in the Bappeda layout, or with --template
 the proposals sheet a bagian fills in (read back by import); `--plan` the Renstra's
 indicators with their manual IKU and targets (the plan's sheet, both ways). Every import
@@ -25,6 +27,7 @@ from kinerja.performance.capaian_sheets import capaian_workbook
 from kinerja.performance.models import Renja, Renstra
 from kinerja.performance.nomenclature import load_nomenclature
 from kinerja.performance.plan_sheets import plan_workbook
+from kinerja.performance.reports import pk as pk_document
 from kinerja.performance.renja import proposing_units
 from kinerja.performance.renja_sheets import proposals_template, renja_workbook
 from kinerja.performance.selectors import capaian_table
@@ -55,7 +58,8 @@ class Command(BaseCommand):
                 "export",
                 "Write the quarter's realisasi sheet (XLSX) for what USER may enter; with "
                 "--table serapan the year's serapan table through --quarter (default TW IV); "
-                "with --table pk --position CODE the newest revision of that PK; with --table "
+                "with --table pk --position CODE the newest revision of that PK (--document "
+                "pdf|docx: the PK to sign; without --position every PK of the year); with --table "
                 "renja --renja ID the Renja's table as USER reads it (--template: the proposals "
                 "sheet of USER's bagian); with --plan, the Renstra's indicators, manual IKU and "
                 "targets.",
@@ -92,6 +96,12 @@ class Command(BaseCommand):
             )
             if name == "export":
                 command.add_argument("--position", help="the PK's position code (--table pk)")
+                command.add_argument(
+                    "--document",
+                    choices=["pdf", "docx"],
+                    help="with --table pk: the PK as the paper to sign instead of its sheet "
+                    "(without --position, every PK of the year in one file)",
+                )
                 command.add_argument(
                     "--template",
                     action="store_true",
@@ -178,6 +188,8 @@ class Command(BaseCommand):
                 if permissions.may_read_indicator(row.indicator, units)
             ]
             data = capaian_workbook(renstra=renstra, year=options["year"], up_to=up_to, rows=rows)
+        elif options["table"] == "pk" and options.get("document"):
+            data = self._agreement_document(renstra, user, options)
         elif options["table"] == "pk":
             data = self._agreement_sheet(renstra, user, options)
         elif options["table"] == "serapan":
@@ -244,6 +256,23 @@ class Command(BaseCommand):
                 % {"year": options["year"], "code": code or "?", "name": options["by"]}
             )
         return agreement_workbook(found[0])
+
+    def _agreement_document(self, renstra, user, options) -> bytes:
+        units = agreement_reads.units_for(renstra, user)
+        now = timezone.now()
+        if options.get("position"):
+            code = options["position"]
+            chains = agreement_reads.agreements_of(renstra, options["year"], units)
+            found = [chain[-1] for chain in chains if chain[-1].position.code == code]
+            if not found:
+                raise CommandError(
+                    _("There is no PK %(year)s of the position %(code)s that %(name)s may read.")
+                    % {"year": options["year"], "code": code, "name": options["by"]}
+                )
+            made = pk_document.agreement_report(found[0], now=now)
+        else:
+            made = pk_document.unit_report(renstra, options["year"], units=units, now=now)
+        return made.pdf if options["document"] == "pdf" else made.docx
 
     def _read(self, path: Path) -> bytes:
         if not path.is_file():
