@@ -392,8 +392,9 @@ class DocxBuilder:
             if is_header:
                 repeat = OxmlElement("w:tblHeader")
                 tr_pr.append(repeat)
+            cells = row.cells  # computed on each access: once per row
             for column, value in enumerate(values):
-                cell = row.cells[column]
+                cell = cells[column]
                 paragraph = cell.paragraphs[0]
                 paragraph.paragraph_format.space_after = Pt(0)
                 paragraph.paragraph_format.line_spacing = 1.0
@@ -427,8 +428,9 @@ class DocxBuilder:
             for column, width in enumerate(widths_cm[:columns]):
                 table.columns[column].width = Cm(width)
             for row in table.rows:
+                cells = row.cells
                 for column, width in enumerate(widths_cm[:columns]):
-                    row.cells[column].width = Cm(width)
+                    cells[column].width = Cm(width)
         self.word.add_paragraph()
         return table
 
@@ -466,8 +468,9 @@ class DocxBuilder:
             row = table.add_row()
             row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
             last_row = row_index == len(rows) - 1
+            row_cells = row.cells
             for column, lines in enumerate(cells[:columns]):
-                cell = row.cells[column]
+                cell = row_cells[column]
                 cell.width = Cm(widths_cm[column])
                 for n, line in enumerate(lines or [Line("")]):
                     paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
