@@ -242,6 +242,8 @@ def _revision_lines(agreement: PerformanceAgreement) -> list[str]:
 def _target_text(indicator: Indicator, target: str) -> str:
     if indicator.target_kind == Indicator.TargetKind.GRADE or not indicator.measure:
         return target
+    if indicator.measure.strip() == "%":
+        return f"{target}%"  # "90%", as a percentage is written (PUEBI)
     return f"{target} {indicator.measure}"
 
 
@@ -419,7 +421,7 @@ def _signatures(word: typeset.DocxBuilder, paper: Paper) -> None:
     width = word.text_width_cm / 2
     word.layout_table(
         [
-            [[Line("")], [Line(paper.place_date)]],
+            [[Line("")], [Line(paper.place_date, space_before_cm=0.4)]],
             [column("PIHAK KEDUA", paper.second), column("PIHAK PERTAMA", paper.first)],
         ],
         widths_cm=[width, width],
@@ -440,7 +442,7 @@ def _head(word: typeset.DocxBuilder, paper: Paper, *, new_page: bool, emblem: bo
         unit.paragraph_format.space_after = 0
     word.paragraph()
     for line in paper.revision:
-        word.paragraph(line, align="center", italic=True)
+        word.paragraph(line, align="center", italic=True, size=11)
 
 
 def _docx_pages(word: typeset.DocxBuilder, paper: Paper, *, first: bool) -> None:
@@ -470,6 +472,13 @@ def _docx_pages(word: typeset.DocxBuilder, paper: Paper, *, first: bool) -> None
         [[r.number, r.sasaran if r.span else "", r.indicator, r.target] for r in paper.targets],
         widths_cm=[1.0, 5.5, 6.5, 3.0],
         centered={0, 3},
+        # A sasaran with several indicators spans their rows, as in the PDF.
+        merges=[
+            (1 + n, column, n + r.span, column)
+            for n, r in enumerate(paper.targets)
+            if r.span > 1
+            for column in (0, 1)
+        ],
     )
     word.table(
         [["No", paper.budget_label, "Anggaran"]],
