@@ -207,7 +207,7 @@ def _pk_scene(officials: int = 40):
         .values_list("code", flat=True)
     )
     used: dict[int, int] = {}
-    for position, objective, bagian in leaves:
+    for _position, objective, bagian in leaves:
         for _ in range(2):
             n = used.get(bagian.pk, 0)
             used[bagian.pk] = n + 1
@@ -243,9 +243,7 @@ def bench_pk(repeat: int, keep: Path | None) -> list[Row]:
     started = time.perf_counter()
     renstra, count = _pk_scene()
     print(f"pk: {count} officials' PKs drafted and signed in {time.perf_counter() - started:.1f} s")
-    first, median, worst, made = timed(
-        lambda: pk.unit_report(renstra, 2026, now=NOW), repeat
-    )
+    first, median, worst, made = timed(lambda: pk.unit_report(renstra, 2026, now=NOW), repeat)
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (keep / f"{made.stem}.pdf").write_bytes(made.pdf)

@@ -280,6 +280,7 @@ _DOCUMENT_CONTENT = {
     for content_type in _DOCUMENT_TYPES.values()
 }
 DocumentFormat = Literal["pdf", "docx"]
+FORMAT = Query("pdf", description="pdf or docx")
 
 
 def _document(made: Report, format: str) -> HttpResponse:
@@ -293,11 +294,9 @@ def _document(made: Report, format: str) -> HttpResponse:
     "/agreements/{agreement_id}/document",
     response=READ_ERRORS,
     summary="A PK as the paper to sign",
-    openapi_extra={
-        "responses": {"200": {"description": "The PK", "content": _DOCUMENT_CONTENT}}
-    },
+    openapi_extra={"responses": {"200": {"description": "The PK", "content": _DOCUMENT_CONTENT}}},
 )
-def agreement_document(request, agreement_id: PathId, format: DocumentFormat = Query("pdf")):
+def agreement_document(request, agreement_id: PathId, format: DocumentFormat = FORMAT):
     """The PK in the format of PermenPANRB 53/2014 (the statement, the parties, the
     attachment with its targets and budget), as PDF or DOCX; a draft names today's
     holders of the two positions and leaves the date to fill in."""
@@ -309,12 +308,10 @@ def agreement_document(request, agreement_id: PathId, format: DocumentFormat = Q
     "/renstra/{renstra_id}/agreements/document",
     response={409: Message, **READ_ERRORS},
     summary="The PKs of a year in one file",
-    openapi_extra={
-        "responses": {"200": {"description": "The PKs", "content": _DOCUMENT_CONTENT}}
-    },
+    openapi_extra={"responses": {"200": {"description": "The PKs", "content": _DOCUMENT_CONTENT}}},
 )
 def agreements_document(
-    request, renstra_id: PathId, year: int = YEAR, format: DocumentFormat = Query("pdf")
+    request, renstra_id: PathId, year: int = YEAR, format: DocumentFormat = FORMAT
 ):
     """Every PK of the year you may read (the newest revision of each), each starting on
     a new page, as PDF or DOCX. 409 when there is none yet."""

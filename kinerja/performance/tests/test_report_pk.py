@@ -223,9 +223,7 @@ def test_the_place_and_date_stand_above_the_right_column_pihak_kedua_signs_left(
         assert text.index("15 Januari 2026") < text.index("PIHAK KEDUA,")
         assert text.index("PIHAK KEDUA,") < text.index("PIHAK PERTAMA,")
     # In the DOCX each column is one cell: the left one (the Walikota) comes first.
-    assert "PIHAK KEDUA, Wali Kota Banjarbaru Demo Wali Kota PIHAK PERTAMA," in docx_text(
-        made.docx
-    )
+    assert "PIHAK KEDUA, Wali Kota Banjarbaru Demo Wali Kota PIHAK PERTAMA," in docx_text(made.docx)
 
 
 def test_the_attachment_of_eselon_ii_lists_sasaran_strategis_and_programs_with_a_total(scene):
@@ -323,7 +321,7 @@ def test_the_unit_file_has_every_officials_pk_each_on_its_own_pages(scene):
         ):
             assert who in text
     xml = zipfile.ZipFile(io.BytesIO(made.docx)).read("word/document.xml").decode()
-    assert xml.count('<w:pageBreakBefore/>') >= 5  # each PK and each attachment a new page
+    assert xml.count("<w:pageBreakBefore/>") >= 5  # each PK and each attachment a new page
     keys = [s.key for s in made.sections]
     assert {"pk-sekda", "pk-kabag-tapem", "pk-kasubbag-perencanaan"} <= set(keys)
 
@@ -413,9 +411,7 @@ def test_the_api_gives_a_pk_and_the_years_pks_as_files_scoped_as_the_page(scene)
     assert OPENING in docx_text(response.content)
     response = kasubbag.get(f"/api/agreements/{pk.pk}/document")
     assert response["Content-Type"] == "application/pdf"
-    bundle = kasubbag.get(
-        f"/api/renstra/{scene['renstra'].pk}/agreements/document", {"year": 2026}
-    )
+    bundle = kasubbag.get(f"/api/renstra/{scene['renstra'].pk}/agreements/document", {"year": 2026})
     assert bundle.status_code == 200 and "Demo Wali Kota" in pdf_text(bundle.content)
     outsider = api(scene["outsider"])
     assert outsider.get(f"/api/agreements/{pk.pk}/document").status_code == 404
@@ -451,9 +447,7 @@ def test_the_command_writes_a_pk_or_the_years_pks_as_pdf_or_docx(scene, tmp_path
     assert PROMISE in text and "Jabatan : Kepala Bagian Tata Pemerintahan" in text
     assert "Jabatan : Wali Kota Banjarbaru" not in text
     path = tmp_path / "pk.docx"
-    call_command(
-        "performance", "export", str(path), *common, "--table", "pk", "--document", "docx"
-    )
+    call_command("performance", "export", str(path), *common, "--table", "pk", "--document", "docx")
     text = docx_text(path.read_bytes())
     assert "Jabatan : Wali Kota Banjarbaru" in text
     assert "Jabatan : Kepala Bagian Tata Pemerintahan" in text

@@ -27,9 +27,9 @@ from kinerja.performance.capaian_sheets import capaian_workbook
 from kinerja.performance.models import Renja, Renstra
 from kinerja.performance.nomenclature import load_nomenclature
 from kinerja.performance.plan_sheets import plan_workbook
-from kinerja.performance.reports import pk as pk_document
 from kinerja.performance.renja import proposing_units
 from kinerja.performance.renja_sheets import proposals_template, renja_workbook
+from kinerja.performance.reports import pk as pk_document
 from kinerja.performance.selectors import capaian_table
 from kinerja.performance.serapan_sheets import serapan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
