@@ -40,6 +40,8 @@ OPERATIONS = {
     ("post", "/api/renstra/{renstra_id}/agreements"),
     ("get", "/api/agreements/{agreement_id}"),
     ("get", "/api/agreements/{agreement_id}/revisions"),
+    ("get", "/api/agreements/{agreement_id}/document"),
+    ("get", "/api/renstra/{renstra_id}/agreements/document"),
     ("post", "/api/agreements/{agreement_id}/sign"),
     ("post", "/api/agreements/{agreement_id}/revise"),
     ("get", "/api/renstra/{renstra_id}/serapan"),
