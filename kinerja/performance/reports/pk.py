@@ -40,7 +40,7 @@ from kinerja.core.numbers import format_rupiah
 from kinerja.org.emblem import data_uri
 from kinerja.org.nip import format_nip
 from kinerja.performance import agreement_reads, permissions
-from kinerja.performance.models import Indicator, PerformanceAgreement, Renstra
+from kinerja.performance.models import Indicator, PerformanceAgreement, RenjaItem, Renstra
 from kinerja.sop.render import MONTHS_ID
 
 from . import Report, Section, typeset
@@ -293,8 +293,6 @@ def _data_at(agreement: PerformanceAgreement) -> dt.datetime:
     newest = agreement.updated_at
     if agreement.status == PerformanceAgreement.Status.DRAFT:
         # A draft's budget is read from the Renja now: its newest item counts too.
-        from kinerja.performance.models import RenjaItem
-
         renja_newest = (
             RenjaItem.objects.filter(
                 renja__unit_id=agreement.renstra.unit_id, renja__year=agreement.year

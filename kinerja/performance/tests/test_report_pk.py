@@ -430,8 +430,13 @@ def test_the_api_gives_a_pk_and_the_years_pks_as_files_scoped_as_the_page(scene)
 def test_the_other_bagian_reads_no_pk_of_tapem_in_the_unit_file(scene):
     signed(scene, "kabag-tapem")
     hukum_units = {Unit.objects.get(code="bagian-hukum").pk}
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as raised:
         report.unit_report(scene["renstra"], 2026, units=hukum_units, now=NOW)
+    assert raised.value.message.startswith("There is no Perjanjian Kinerja of 2026 to print")
+    # The Kabag Tata Pemerintahan's own unit reads it.
+    tapem_units = {Unit.objects.get(code="bagian-tapem").pk}
+    made = report.unit_report(scene["renstra"], 2026, units=tapem_units, now=NOW)
+    assert "Jabatan : Kepala Bagian Tata Pemerintahan" in pdf_text(made.pdf)
 
 
 def test_the_command_writes_a_pk_or_the_years_pks_as_pdf_or_docx(scene, tmp_path):
