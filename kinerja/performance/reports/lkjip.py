@@ -1417,3 +1417,58 @@ def generate(*, process, by, now: dt.datetime, options: dict) -> Report:
             % {"year": year, "unit": process.unit.name}
         )
     return lkjip_report(renstra, year, unit=renstra.unit, now=now)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One number beside a narrative section on the editing page: an indicator's capaian
+    last year and this year, marked when it changed (what the writer must revisit)."""
+
+    code: str
+    name: str
+    last: str
+    this: str
+
+    @property
+    def changed(self) -> bool:
+        return self.last != self.this
+
+
+def narrative_changes(*, renstra: Renstra, year: int) -> dict[str, list[Change]]:
+    """For each sasaran strategis's "causes" section, the capaian of every indicator of its
+    subtree this year against last year's report (10 queries whatever the size)."""
+    this = capaian_table(renstra, year, up_to=4)
+    last = (
+        {r.indicator.pk: r for r in capaian_table(renstra, year - 1, up_to=4)}
+        if year - 1 >= renstra.first_year
+        else {}
+    )
+    children: dict[int | None, list[Objective]] = defaultdict(list)
+    for o in Objective.objects.filter(renstra=renstra).order_by("order", "code"):
+        children[o.parent_id].append(o)
+    out: dict[str, list[Change]] = {}
+    for root in children[None]:
+        if root.level != Objective.Level.STRATEGIC:
+            continue
+        ids = {o.pk for o in _subtree(root, children)}
+        rows = []
+        for r in this:
+            if r.indicator.objective_id not in ids:
+                continue
+            before = last.get(r.indicator.pk)
+            rows.append(
+                Change(
+                    r.indicator.code,
+                    r.indicator.name,
+                    _capaian_line(before) if before is not None else "–",
+                    _capaian_line(r),
+                )
+            )
+        out[f"sasaran:{root.pk}:causes"] = rows
+    return out
+
+
+def _capaian_line(row: CapaianRow) -> str:
+    if row.combined.value is None:
+        return "–"
+    return f"{_printed(row.combined.value)} ({row.result.text})"
