@@ -1250,6 +1250,54 @@ def _html(parts: list[Part], numbers: _Numbers, title: str) -> str:
     return typeset.html_page(PAGE_NUMBERS + "".join(out), title=title)
 
 
+# The captions' own paragraph styles, which Word's lists of tables and figures collect
+# (TOC \t). A SEQ field would number them again: LibreOffice prints its value beside the
+# number the caption already carries ("Tabel 3.1 ... 20251").
+CAPTION_STYLES = {"Tabel": "Keterangan Tabel", "Gambar": "Keterangan Gambar"}
+
+
+def _caption(word: typeset.DocxBuilder, label: str, text: str) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt, RGBColor
+
+    name = CAPTION_STYLES[label]
+    styles = word.word.styles
+    if name not in [s.name for s in styles]:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.space_before = Pt(6)
+    paragraph = word.word.add_paragraph(text, style=name)
+    paragraph.alignment = word._align("center")
+
+
+def _list_field(word: typeset.DocxBuilder, instruction: str, lines: list[str]) -> None:
+    """A Word field (table of contents, list of tables) whose result, until Word updates
+    it when the file opens, is `lines` as text: LibreOffice and a reader that does not
+    update fields still see the list, without page numbers."""
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    runs = (
+        "<w:r><w:br/></w:r>".join(
+            f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>' for line in lines
+        )
+        or '<w:r><w:t xml:space="preserve">–</w:t></w:r>'
+    )
+    paragraph = word.word.add_paragraph()
+    paragraph._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr="{escape(instruction, {chr(34): "&quot;"})}">'
+            f"{runs}</w:fldSimple>"
+        )
+    )
+    word._update_fields_on_open()
+
+
 def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
     word = typeset.DocxBuilder()
     first = True
@@ -1279,7 +1327,7 @@ def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
                 else:
                     word.paragraphs(block.text)
             elif isinstance(block, Table):
-                word.caption("Tabel", block.caption)
+                _caption(word, "Tabel", block.caption)
                 word.table(
                     block.header,
                     block.rows,
@@ -1289,7 +1337,7 @@ def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
                     size=8.5 if block.small else 10,
                 )
             elif isinstance(block, Chart):
-                word.caption("Gambar", block.caption)
+                _caption(word, "Gambar", block.caption)
                 word.image(block.png, width_cm=15)
             elif isinstance(block, Signature):
                 for line in (block.place_date, *block.authority):
@@ -1303,14 +1351,22 @@ def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
                         word.paragraph(line, align="center", left_cm=8)
             elif isinstance(block, Contents):
                 if block.kind == "toc":
-                    word.toc()
+                    headings = [
+                        ("    " * (b.level - 1)) + b.text
+                        for p in parts
+                        if p.kind != "cover"
+                        for b in p.blocks
+                        if isinstance(b, Heading) and b.anchor != "daftar-isi"
+                    ]
+                    _list_field(word, 'TOC \\o "1-3" \\h \\z \\u', headings)
                 else:
                     label = "Tabel" if block.kind == "tables" else "Gambar"
-                    word.caption_list(label, f"Daftar {label.lower()}: tekan F9 untuk memperbarui.")
-                    # The captions as text too, for a reader that does not update fields.
                     entries = numbers.tables if block.kind == "tables" else numbers.figures
-                    for _anchor, caption in entries:
-                        word.paragraph(caption, align="left", size=10)
+                    _list_field(
+                        word,
+                        f'TOC \\h \\z \\t "{CAPTION_STYLES[label]},1"',
+                        [caption for _anchor, caption in entries],
+                    )
         first = False
     return word.bytes()
 
