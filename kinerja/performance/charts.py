@@ -52,6 +52,7 @@ __all__ = [
     "bars_svg",
     "cached_svg",
     "document_images",
+    "figure_images",
     "efficiency_png",
     "efficiency_svg",
     "trend_png",
@@ -222,6 +223,13 @@ def document_images(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[str
         svg, png = _render_both(_draw_trend(chart), 3.2)
     else:
         svg, png = _render_both(_draw_efficiency(chart), 3.4)
+    return _svg(svg), png
+
+
+def figure_images(draw: Callable, height_in: float) -> tuple[str, bytes]:
+    """(SVG text, PNG bytes) of any drawing on a Figure of the charts' width and style
+    (a document's own figure, e.g. the LKjIP's organisation chart), drawn once."""
+    svg, png = _render_both(draw, height_in)
     return _svg(svg), png
 
 

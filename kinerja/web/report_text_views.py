@@ -28,7 +28,11 @@ from kinerja.core.errors import DomainError
 from kinerja.performance import permissions
 from kinerja.performance.models import Renstra
 from kinerja.performance.reports import label, narrative
-from kinerja.performance.reports.editing import EditableSection, editable_sections
+from kinerja.performance.reports.editing import (
+    EditableSection,
+    editable_sections,
+    kinds_with_texts,
+)
 
 
 def report_scene(request, kind: str, renstra_id: int, year: int):
@@ -68,6 +72,7 @@ def report_texts(request, kind: str, renstra_id: int, year: int):
         "may_edit": may_edit,
         "max_text": narrative.TEXT_LIMIT,
         "has_preview": kind == "lkjip",
+        "others": [(k, text) for k, text in kinds_with_texts() if k != kind],
     }
     if request.method == "POST":
         return _save(request, kind, renstra, year, sections, context)

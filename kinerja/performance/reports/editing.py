@@ -14,9 +14,15 @@ from django.utils.translation import gettext as _
 from kinerja.core.errors import DomainError
 
 from ..models import Renstra
-from . import GENERATORS, narrative
+from . import GENERATORS, label, narrative
 
-__all__ = ["EditableSection", "editable_sections", "generator_with_texts", "check_year"]
+__all__ = [
+    "EditableSection",
+    "check_year",
+    "editable_sections",
+    "generator_with_texts",
+    "kinds_with_texts",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,18 @@ def generator_with_texts(kind: str):
             _("The report %(kind)s has no texts to edit.") % {"kind": kind[:40]}, field="kind"
         )
     return module
+
+
+def kinds_with_texts() -> list[tuple[str, str]]:
+    """(kind, label) of every generator that lists narrative sections, in registry order."""
+    out = []
+    for kind in GENERATORS:
+        try:
+            generator_with_texts(kind)
+        except DomainError:
+            continue
+        out.append((kind, label(kind)))
+    return out
 
 
 def check_year(renstra: Renstra, year: int) -> None:

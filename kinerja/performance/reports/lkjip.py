@@ -237,6 +237,14 @@ class Chart:
     png: bytes = b""
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A figure drawn by a function of a matplotlib Figure (the organisation chart)."""
+
+    draw: object
+    height_in: float
+
+
 @dataclass
 class Signature:
     place_date: str
@@ -503,34 +511,98 @@ def _front(scene: _Scene, numbers: _Numbers) -> list[Part]:
     return [pengantar, ikhtisar, contents, tables, figures]
 
 
-def _structure_rows(unit: Unit, day: dt.date) -> list[list[str]]:
-    """The units under `unit` and their positions, indented, with who holds each post."""
+@dataclass(frozen=True)
+class Post:
+    """A leading post of the organisation as Bab I draws it."""
+
+    depth: int
+    parent: int | None  # index of the superior's post in the list, None for the head
+    position: str
+    unit: str
+    holder: str
+
+
+def _structure(unit: Unit, day: dt.date) -> list[Post]:
+    """The posts that lead the units under `unit` (their heads, and the other posts of
+    `unit` itself such as the Asisten), in the tree of superiors, with who holds each
+    that day: 3 queries."""
     from kinerja.org.models import Assignment
 
-    units = list(Unit.objects.all().only("pk", "name", "parent_id", "order"))
-    children: dict[int | None, list[Unit]] = defaultdict(list)
-    for u in sorted(units, key=lambda u: (u.order, u.name)):
-        children[u.parent_id].append(u)
-    positions: dict[int, list[Position]] = defaultdict(list)
-    for p in Position.objects.all().order_by("pk"):
-        positions[p.unit_id].append(p)
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    names = dict(Unit.objects.values_list("pk", "name"))
+    inside = {unit.pk}
+    grew = True
+    while grew:
+        found = {pk for pk, parent in parents.items() if parent in inside} - inside
+        inside |= found
+        grew = bool(found)
+    positions = list(
+        Position.objects.filter(unit_id__in=inside).select_related("superior").order_by("pk")
+    )
+    leading = [
+        p
+        for p in positions
+        if p.unit_id == unit.pk or p.superior is None or p.superior.unit_id != p.unit_id
+    ]
+    ids = {p.pk for p in leading}
     holders: dict[int, str] = {}
-    for a in Assignment.objects.on(day).select_related("person").order_by("start"):
+    for a in (
+        Assignment.objects.on(day)
+        .filter(position_id__in=ids)
+        .select_related("person")
+        .order_by("start")
+    ):
         prefix = {"plt": "Plt. ", "plh": "Plh. "}.get(a.kind, "")
         holders.setdefault(a.position_id, prefix + a.person.name)
-    rows: list[list[str]] = []
+    below: dict[int | None, list[Position]] = defaultdict(list)
+    for p in leading:
+        below[p.superior_id if p.superior_id in ids else None].append(p)
+    posts: list[Post] = []
 
-    def walk(node: Unit, depth: int) -> None:
-        for p in positions.get(node.pk, []):
-            # The structure shows the posts that lead (the operators are staff).
-            if depth and p.superior_id and p.superior.unit_id == node.pk:
-                continue
-            rows.append([" " * 0 + ("— " * depth) + p.name, node.name, holders.get(p.pk, "–")])
-        for child in children.get(node.pk, []):
-            walk(child, depth + 1)
+    def walk(position: Position, depth: int, parent: int | None) -> None:
+        posts.append(
+            Post(
+                depth, parent, position.name, names[position.unit_id], holders.get(position.pk, "–")
+            )
+        )
+        mine = len(posts) - 1
+        for child in below.get(position.pk, []):
+            walk(child, depth + 1, mine)
 
-    walk(unit, 0)
-    return rows
+    for head in below[None]:
+        walk(head, 0, None)
+    return posts
+
+
+def _draw_structure(posts: list[Post]):
+    """The structure as a drawing: each post a box, joined to its superior's."""
+    row = 0.36  # inches per post
+
+    def draw(figure) -> None:
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.set_axis_off()
+        width = charts.WIDTH_IN
+        height = row * len(posts) + 0.1
+        axes.set_xlim(0, width)
+        axes.set_ylim(-height, 0)
+        for n, post in enumerate(posts):
+            x, y = 0.1 + 0.45 * post.depth, -(n + 0.5) * row - 0.05
+            if post.parent is not None:
+                parent = posts[post.parent]
+                px = 0.1 + 0.45 * parent.depth + 0.15
+                py = -(post.parent + 0.5) * row - 0.05
+                axes.plot([px, px, x], [py - 0.1, y, y], color="#1f4e79", linewidth=0.8)
+            axes.text(
+                x,
+                y,
+                post.position + (f" ({post.holder})" if post.holder != "–" else ""),
+                va="center",
+                ha="left",
+                fontsize=7.5,
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": "#eef3f8", "edgecolor": "#1f4e79"},
+            )
+
+    return draw, row * len(posts) + 0.2
 
 
 def _bab1(scene: _Scene, numbers: _Numbers) -> Part:
@@ -548,13 +620,17 @@ def _bab1(scene: _Scene, numbers: _Numbers) -> Part:
             f"per {date_id(timezone.localdate(scene.now))} adalah sebagai berikut:"
         ),
     ]
+    posts = _structure(scene.unit, timezone.localdate(scene.now))
+    if posts:
+        caption, anchor = numbers.figure(f"Bagan Struktur Organisasi {scene.unit.name}")
+        part.blocks.append(Chart(caption, anchor, Drawing(*_draw_structure(posts))))
     caption, anchor = numbers.table(f"Struktur Organisasi {scene.unit.name}")
     part.blocks.append(
         Table(
             caption,
             anchor,
             [["Jabatan", "Unit kerja", "Pejabat"]],
-            _structure_rows(scene.unit, timezone.localdate(scene.now)),
+            [["— " * p.depth + p.position, p.unit, p.holder] for p in posts],
             [7.5, 4.5, 4.0],
             small=True,
         )
@@ -1165,7 +1241,12 @@ def _draw_charts(parts: list[Part]) -> None:
     for part in parts:
         for block in part.blocks:
             if isinstance(block, Chart) and not block.svg:
-                block.svg, block.png = charts.document_images(block.chart)
+                if isinstance(block.chart, Drawing):
+                    block.svg, block.png = charts.figure_images(
+                        block.chart.draw, block.chart.height_in
+                    )
+                else:
+                    block.svg, block.png = charts.document_images(block.chart)
 
 
 def _html_contents(kind: str, parts: list[Part], numbers: _Numbers) -> str:

@@ -252,7 +252,7 @@ def test_a_text_written_on_the_page_is_in_the_pdf_and_last_years_is_carried_over
     page = client.get(_page(renstra))
     assert page.status_code == 200
     text = _text(page)
-    assert "dibawa dari laporan tahun 2025" in text
+    assert "carried over from the report of 2025" in text  # "dibawa dari laporan tahun 2025"
     assert "Latar belakang yang ditulis untuk laporan 2025." in text
     assert "BAB III AKUNTABILITAS KINERJA" in text and f"{objective.code}: penyebab" in text
     # Beside the sasaran's causes: the satisfaction index 3 (75,00%) last year, 3,6 now.
