@@ -50,6 +50,7 @@ __all__ = [
     "band_colour",
     "bars_png",
     "bars_svg",
+    "cached_document_images",
     "cached_svg",
     "document_images",
     "figure_images",
@@ -224,6 +225,20 @@ def document_images(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[str
     else:
         svg, png = _render_both(_draw_efficiency(chart), 3.4)
     return _svg(svg), png
+
+
+def cached_document_images(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[str, bytes]:
+    """document_images() from the cache, keyed as cached_svg(): the writer's preview of a
+    report and the draft made after it draw the same charts once."""
+    digest = hashlib.sha256(
+        repr((chart, translation.get_language(), settings.LANGUAGE_CODE)).encode()
+    ).hexdigest()
+    key = f"performance-chart-document:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = document_images(chart)
+        cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 def figure_images(draw: Callable, height_in: float) -> tuple[str, bytes]:

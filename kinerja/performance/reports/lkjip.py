@@ -1246,7 +1246,7 @@ def _draw_charts(parts: list[Part]) -> None:
                         block.chart.draw, block.chart.height_in
                     )
                 else:
-                    block.svg, block.png = charts.document_images(block.chart)
+                    block.svg, block.png = charts.cached_document_images(block.chart)
 
 
 def _html_contents(kind: str, parts: list[Part], numbers: _Numbers) -> str:
