@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -48,7 +49,7 @@ from ..models import (
     Renstra,
 )
 from ..selectors import CapaianRow, capaian_table
-from ..serapan import SerapanRow, renja_of, serapan_table, share_text
+from ..serapan import SerapanRow, SerapanTable, renja_of, serapan_table, share_text
 from . import Report, Section, narrative, typeset
 
 KIND = "lkjip"
@@ -232,7 +233,7 @@ class Table:
 class Chart:
     caption: str
     anchor: str
-    chart: object  # charts.BarChart | TrendChart | EfficiencyChart
+    chart: charts.BarChart | charts.TrendChart | charts.EfficiencyChart | Drawing
     svg: str = ""  # drawn by _draw_charts
     png: bytes = b""
 
@@ -241,7 +242,7 @@ class Chart:
 class Drawing:
     """A figure drawn by a function of a matplotlib Figure (the organisation chart)."""
 
-    draw: object
+    draw: Callable
     height_in: float
 
 
@@ -385,7 +386,7 @@ class _Scene:
     board: Dashboard
     history: dict[int, dict[int, CapaianRow]]  # indicator id -> year -> row
     end_targets: dict[int, IndicatorTarget]
-    serapan: object
+    serapan: SerapanTable
     texts: dict
     closed: list[int]
     specs: list[narrative.Spec]
@@ -481,8 +482,8 @@ def _front(scene: _Scene, numbers: _Numbers) -> list[Part]:
     )
     lines = []
     if computed:
-        best = max(computed, key=lambda r: r.result.percent)
-        worst = min(computed, key=lambda r: r.result.percent)
+        best = max(computed, key=lambda r: r.result.percent or Decimal(0))
+        worst = min(computed, key=lambda r: r.result.percent or Decimal(0))
         lines.append(
             f"Capaian tertinggi: {best.indicator.code} {best.indicator.name}, "
             f"{best.result.text} ({best.result.formula})."
@@ -666,9 +667,11 @@ def _bab2(scene: _Scene, numbers: _Numbers) -> Part:
     table_rows = []
     for board in scene.board.sasaran:
         objective = board.objective
-        goal = goals.get(objective.goal_id)
+        goal = goals.get(objective.goal_id) if objective.goal_id else None
         goal_text = f"{goal.code} {goal.text}" if goal else "–"
-        own = next((rows for o, rows in board.groups if o.pk == objective.pk), [])
+        own: list[CapaianRow | None] = next(
+            (list(rows) for o, rows in board.groups if o.pk == objective.pk), []
+        )
         for row in own or [None]:
             if row is None:
                 table_rows.append(
@@ -1031,10 +1034,7 @@ def _sasaran_analysis(
                     [
                         row.code,
                         row.name,
-                        f"{row.item.indicator} ({format_number(row.item.target)} "
-                        f"{row.item.measure})"
-                        if row.item is not None and getattr(row.item, "target", None) is not None
-                        else (row.item.indicator if row.item is not None else ""),
+                        _output_text(row),
                         format_rupiah(row.pagu),
                         format_rupiah(row.spent(4)),
                         _percent(row.share(4)),
@@ -1049,6 +1049,16 @@ def _sasaran_analysis(
     else:
         blocks.append(Text("Tidak ada sub kegiatan Renja yang dikaitkan dengan sasaran ini."))
     return blocks
+
+
+def _output_text(row: SerapanRow) -> str:
+    """The sub kegiatan's output indicator with its target: "Jumlah laporan (4 laporan)"."""
+    item = row.item
+    if item is None:
+        return ""
+    if item.target is None:
+        return item.indicator
+    return f"{item.indicator} ({format_number(item.target)} {item.measure})"
 
 
 def _bab3(scene: _Scene, numbers: _Numbers) -> Part:
@@ -1076,7 +1086,7 @@ def _bab3(scene: _Scene, numbers: _Numbers) -> Part:
     items = [r for r in scene.serapan.rows if r.is_item]
     for index, board in enumerate(scene.board.sasaran, start=1):
         ids = {o.pk for o in _subtree(board.objective, children)}
-        mine = [r for r in items if r.item.objective_id in ids]
+        mine = [r for r in items if r.item is not None and r.item.objective_id in ids]
         part.blocks += _sasaran_analysis(scene, board, numbers, index, mine)
 
     part.blocks.append(Heading("B. Realisasi Anggaran", 2, "bab-3-b"))
@@ -1251,7 +1261,8 @@ def _draw_charts(parts: list[Part]) -> None:
 
 def _html_contents(kind: str, parts: list[Part], numbers: _Numbers) -> str:
     if kind == "toc":
-        front, body = [], []
+        front: list[str] = []
+        body: list[str] = []
         for part in parts:
             for block in part.blocks:
                 if isinstance(block, Heading) and block.level <= 3:
@@ -1535,7 +1546,7 @@ def lkjip_report(
 def _sections(scene: _Scene) -> tuple[Section, ...]:
     out = []
     for board in scene.board.sasaran:
-        rows = {
+        rows: dict[str, tuple[str, ...]] = {
             r.indicator.code: (
                 str(r.target) if r.target is not None else "",
                 _printed(r.combined.value),
@@ -1545,7 +1556,7 @@ def _sections(scene: _Scene) -> tuple[Section, ...]:
             for r in group
         }
         out.append(Section(f"sasaran:{board.objective.code}", board.objective.text, rows))
-    budget = {
+    budget: dict[str, tuple[str, ...]] = {
         row.code: (format_rupiah(row.pagu), format_rupiah(row.spent(4)), _percent(row.share(4)))
         for row in scene.serapan.rows
     }
