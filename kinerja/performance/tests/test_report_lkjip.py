@@ -141,6 +141,12 @@ def test_every_chapter_indicator_and_total_is_on_the_paper_of_both_formats(year)
     pdf = _squeezed("\n".join(_pdf_pages(report.pdf)))
     docx = _squeezed(_docx_text(report.docx))
     assert report.pages and report.pages > 10
+    # Word fills in the page numbers of the contents and of the lists when the file opens.
+    xml = zipfile.ZipFile(io.BytesIO(report.docx)).read("word/document.xml").decode()
+    assert 'w:instr="TOC \\o &quot;1-3&quot;' in xml or 'w:instr=\'TOC \\o "1-3"' in xml
+    assert xml.count("TOC \\h \\z \\t") == 2
+    settings_xml = zipfile.ZipFile(io.BytesIO(report.docx)).read("word/settings.xml").decode()
+    assert "updateFields" in settings_xml
     for heading in CHAPTERS:
         assert _squeezed(heading) in pdf, heading
         assert _squeezed(heading) in docx, heading
