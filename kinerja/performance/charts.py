@@ -195,7 +195,9 @@ def _render(draw: Callable, fmt: str, height: float) -> bytes:
     return out.getvalue()
 
 
-def _render_both(draw: Callable, height: float) -> tuple[bytes, bytes]:
+def _render_both(
+    draw: Callable, height: float, layout: str | None = "constrained"
+) -> tuple[bytes, bytes]:
     """The chart as SVG and PNG from one drawing, for a document (the PDF takes the SVG,
     the DOCX the PNG). The SVG writes its text as text, not as glyph outlines: the PDF
     renderer sets it in the embedded Liberation Sans, and a chart of a hundred labels
@@ -206,7 +208,7 @@ def _render_both(draw: Callable, height: float) -> tuple[bytes, bytes]:
     with _lock:
         _setup()
         with rc_context({**_style(), "svg.fonttype": "none"}):
-            figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+            figure = Figure(figsize=(WIDTH_IN, height), layout=layout)
             draw(figure)
             svg, png = io.BytesIO(), io.BytesIO()
             figure.savefig(svg, format="svg", metadata={"Date": None})
@@ -244,7 +246,7 @@ def cached_document_images(chart: BarChart | TrendChart | EfficiencyChart) -> tu
 def figure_images(draw: Callable, height_in: float) -> tuple[str, bytes]:
     """(SVG text, PNG bytes) of any drawing on a Figure of the charts' width and style
     (a document's own figure, e.g. the LKjIP's organisation chart), drawn once."""
-    svg, png = _render_both(draw, height_in)
+    svg, png = _render_both(draw, height_in, layout=None)  # the drawing places its own axes
     return _svg(svg), png
 
 
