@@ -18,6 +18,7 @@ from kinerja.performance.plans import (
     set_target,
 )
 from kinerja.performance.renja_sheets import import_proposals
+from kinerja.performance.reports.narrative import save_section as save_narrative_section
 from kinerja.performance.serapan_sheets import import_serapan
 from kinerja.performance.services import (
     close_quarter,
@@ -61,6 +62,7 @@ __all__ = [
     "revise_agreement",
     "save_goal",
     "save_indicator",
+    "save_narrative_section",
     "save_objective",
     "set_target",
     "sign_agreement",

@@ -16,6 +16,7 @@ from . import (
     agreements,
     documents,
     errors,
+    narrative,
     numbers,
     performance,
     plans,
@@ -69,3 +70,4 @@ api.add_router("", performance.router)
 api.add_router("", agreements.router)
 api.add_router("", plans.router)
 api.add_router("", renja.router)
+api.add_router("", narrative.router)

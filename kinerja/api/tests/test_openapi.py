@@ -54,6 +54,8 @@ OPERATIONS = {
     ("post", "/api/renja/{renja_id}/items"),
     ("post", "/api/renja/items/{item_id}/decision"),
     ("post", "/api/renja/{renja_id}/priorities"),
+    ("get", "/api/renstra/{renstra_id}/narrative/{kind}/{year}"),
+    ("put", "/api/renstra/{renstra_id}/narrative/{kind}/{year}"),
     ("get", "/api/sops"),
     ("get", "/api/sops/{ref}"),
     ("post", "/api/processes"),

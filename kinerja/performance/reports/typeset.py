@@ -380,6 +380,10 @@ class DocxBuilder:
         from docx.shared import Cm, Pt
 
         columns = max(len(r) for r in [*header, *rows]) if (header or rows) else 1
+        if not merges and widths_cm:
+            return self._table_xml(
+                header, rows, columns, widths_cm, numeric, bold_rows, size, centered
+            )
         table = self.word.add_table(rows=0, cols=columns)
         table.style = "Table Grid"
         table.autofit = False
@@ -392,7 +396,9 @@ class DocxBuilder:
             if is_header:
                 repeat = OxmlElement("w:tblHeader")
                 tr_pr.append(repeat)
-            cells = row.cells  # computed on each access: once per row
+            # row.cells walks the whole row each time it is read: once per row, not per cell
+            # (a 40-page report's tables took seconds otherwise).
+            cells = row.cells
             for column, value in enumerate(values):
                 cell = cells[column]
                 paragraph = cell.paragraphs[0]
@@ -489,6 +495,64 @@ class DocxBuilder:
         if space_after:
             self.word.add_paragraph()
         return table
+
+    def _table_xml(
+        self, header, rows, columns, widths_cm, numeric, bold_rows, size, centered=frozenset()
+    ):
+        """The same table as table() writes, as one piece of XML: python-docx builds a cell
+        in about a millisecond, a long report has thousands of cells."""
+        from xml.sax.saxutils import escape
+
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+        from docx.shared import Cm
+        from docx.table import Table
+
+        widths = [int(Cm(w).twips) for w in (list(widths_cm) + [2.0] * columns)[:columns]]
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        sz = f'<w:sz w:val="{round(size * 2)}"/>'
+        parts = []
+        for index, values in enumerate([*header, *rows]):
+            is_header = index < len(header)
+            bold = is_header or (index - len(header)) in bold_rows
+            row = ["<w:tr><w:trPr><w:cantSplit/>", "<w:tblHeader/>" if is_header else ""]
+            row.append("</w:trPr>")
+            for column in range(columns):
+                value = str(values[column]) if column < len(values) else ""
+                align = (
+                    "center"
+                    if is_header or column in centered
+                    else "right"
+                    if column in numeric
+                    else "left"
+                )
+                shade = '<w:shd w:val="clear" w:fill="E7E6E6"/>' if is_header else ""
+                text = "<w:br/>".join(
+                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in value.split("\n")
+                )
+                run = (
+                    f"<w:r><w:rPr>{'<w:b/>' if bold else ''}{sz}</w:rPr>{text}</w:r>"
+                    if value
+                    else ""
+                )
+                row.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{widths[column]}" w:type="dxa"/>{shade}'
+                    '</w:tcPr><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+                    f'w:lineRule="auto"/><w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+                )
+            row.append("</w:tr>")
+            parts.append("".join(row))
+        element = parse_xml(
+            f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+            '<w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(parts)}</w:tbl>"
+        )
+        body = self.word.element.body
+        body._insert_tbl(element)
+        self.word.add_paragraph()
+        return Table(element, self.word._body)
 
     def image(self, png: bytes, *, width_cm: float | None = None):
         from docx.shared import Cm
