@@ -56,21 +56,6 @@ KIND = "lkjip"
 QUARTER_NAMES = ("I", "II", "III", "IV")
 CENT = Decimal("0.01")
 
-# The front matter numbered i, ii, iii (the cover counts as i), the chapters from 1: the
-# front pages count on their own counter and leave the page counter alone. (reports.css's
-# counter-reset on the first chapter has no effect on the page counter in WeasyPrint, and
-# it makes every target-counter read 1.)
-PAGE_NUMBERS = (
-    "<style>"
-    "section.front + section.chapter { counter-reset: none; }"
-    "@page cover { counter-increment: page 0 frontpage 1; }"
-    "@page front { counter-increment: page 0 frontpage 1;"
-    " @bottom-center { content: counter(frontpage, lower-roman); } }"
-    "nav.toc.roman a::after"
-    " { content: leader('.') target-counter(attr(href), frontpage, lower-roman); }"
-    "</style>"
-)
-
 __all__ = ["generate", "lkjip_report", "narrative_sections", "renstra_for"]
 
 
@@ -1339,7 +1324,7 @@ def _html(parts: list[Part], numbers: _Numbers, title: str) -> str:
             elif isinstance(block, Contents):
                 html.append(_html_contents(block.kind, parts, numbers))
         out.append(f'<section class="{part.kind}">{"".join(html)}</section>')
-    return typeset.html_page(PAGE_NUMBERS + "".join(out), title=title)
+    return typeset.html_page("".join(out), title=title)
 
 
 # The captions' own paragraph styles, which Word's lists of tables and figures collect
