@@ -26,6 +26,8 @@ from kinerja.documents.services import registers, review
 from kinerja.documents.services.storage import FileGuard, staged_upload, stored_atomically
 from kinerja.documents.services.versions import document_for, store_version
 from kinerja.org.models import Person
+from kinerja.performance import drafts
+from kinerja.performance.models import ChecklistWaiver
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import engine
 from kinerja.workflow.engine import Act
@@ -109,6 +111,9 @@ def _finish(
 ) -> Task:
     def effects(act: Act) -> None:
         _offered(act.task, "finish")
+        # A draft made from the data goes to review only with the chain's checklist clear
+        # (each finding resolved or waived with a reason): issue 12.
+        drafts.check_findings(act.task)
         if staged is None or guard is None:
             return
         output_type = document_type or act.task.step.output
@@ -278,6 +283,21 @@ def waive(
             task=task, by=by, action="waive", document=document, reason=reason, now=now
         ).result,
     )
+
+
+def generate_draft(
+    *, task: Task, by: User, options: dict | None = None, now: dt.datetime | None = None
+) -> DocumentVersion:
+    """Buat draft dari data: the step's document made from the performance data, as the
+    next version of the step's output, with what it came from and what changed."""
+    return drafts.generate_draft(task=task, by=by, options=options, now=now)
+
+
+def waive_finding(
+    *, task: Task, by: User, code: str, reason: str, now: dt.datetime | None = None
+) -> ChecklistWaiver:
+    """Go on without resolving a finding of the checklist before review, with a reason."""
+    return drafts.waive_finding(task=task, by=by, code=code, reason=reason, now=now)
 
 
 def _version_of(act: Act, version: DocumentVersion | None, missing: str) -> DocumentVersion:
