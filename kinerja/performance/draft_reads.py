@@ -57,6 +57,13 @@ def review_kind(step: Step) -> str:
     return draft_kind(Step.objects.select_related("output").get(pk=step.returns_to_id))
 
 
+def kind_label(kind: str) -> str:
+    """'Perjanjian Kinerja', 'Laporan Kinerja (LKjIP)' ...: the name of a kind of report."""
+    from . import reports
+
+    return reports.label(kind) if kind in reports.GENERATORS else kind
+
+
 def clean_options(kind: str, options: dict | None) -> dict:
     """The options a kind takes, checked: the Renja evaluation its quarter (1-4)."""
     options = dict(options or {})
