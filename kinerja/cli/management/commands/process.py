@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
+from kinerja.performance import draft_reads
 from kinerja.sop.services import find_sop
 from kinerja.workflow import selectors
-from kinerja.performance import draft_reads
 from kinerja.workflow.models import Process, Task
 
 
