@@ -20,17 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
+from kinerja.documents.letter_filling import DEFAULT_PLACE
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.permissions import task_offers
 from kinerja.documents.services import registers, review
 from kinerja.documents.services.storage import FileGuard, staged_upload, stored_atomically
 from kinerja.documents.services.versions import document_for, store_version
 from kinerja.org.models import Person
-from kinerja.performance import drafts
-from kinerja.performance.models import ChecklistWaiver
+from kinerja.performance import agreements, drafts
+from kinerja.performance.models import ChecklistWaiver, GeneratedReport
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import engine
 from kinerja.workflow.engine import Act
+from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Task, Waiver
 
 
@@ -253,6 +255,7 @@ def _record_sign(
             review.record_signature(act, prepared, guard=guard, staged=staged)
         else:
             review.record_ink_signature(act, guard=guard, staged=staged, scan=scan)
+        _sign_agreements(act)
 
     return engine.act(
         task=task,
@@ -264,6 +267,35 @@ def _record_sign(
         effects=effects,
         now=now,
     ).task
+
+
+def _sign_agreements(act: Act) -> None:
+    """SOP-013: the final PK made from the data, signed by both parties (the last signing
+    step makes the final version), makes the process's PK records signed, on the day of
+    the signature and with the holders of that day."""
+    task = act.task
+    later = [
+        info
+        for number, info in graph_for(task.process.sop_version).by_number.items()
+        if number > task.step.number and info.step.action == task.step.action
+    ]
+    if later or drafts.draft_kind_of_review(task.step) != "pk":
+        return
+    final = DocumentVersion.objects.filter(task=task, is_final=True).exists()
+    if (
+        not final
+        or not GeneratedReport.objects.filter(
+            kind="pk", version__document__process_id=task.process_id
+        ).exists()
+    ):
+        return
+    agreements.sign_with_process(
+        process=task.process,
+        on=timezone.localdate(act.now),
+        place=DEFAULT_PLACE,
+        by=act.actor.user,
+        now=act.now,
+    )
 
 
 def choose_branch(

@@ -43,7 +43,7 @@ from kinerja.workflow import engine
 from kinerja.workflow.models import Task
 
 from . import reports
-from .draft_reads import clean_options, draft_kind, open_findings
+from .draft_reads import clean_options, draft_kind, open_findings, review_kind
 from .models import ChecklistWaiver, GeneratedReport
 from .reports import checklist
 
@@ -212,6 +212,11 @@ def _section_change(section: dict, before: dict, after: dict) -> dict:
 
 
 # --- the checklist before review ---------------------------------------------------------------
+
+
+def draft_kind_of_review(step) -> str:
+    """The report a review or signing step reads ('' when none): for the actions."""
+    return review_kind(step)
 
 
 def check_findings(task: Task) -> None:

@@ -255,3 +255,38 @@ def test_the_evaluation_needs_its_quarter():
     assert error.value.field == "quarter"
     assert clean_options("renja_evaluation", {"quarter": " 2"}) == {"quarter": 2}
     assert clean_options("pk", {"quarter": 2}) == {}
+
+
+def test_the_pk_signed_by_both_parties_is_filed_and_signs_the_pk_records(
+    drafting, pelaksana, kasubbag, personas
+):
+    from kinerja.documents.models import ArchiveEntry
+    from kinerja.performance.models import PerformanceAgreement
+
+    task, now = drafting
+    process = task.process
+    signed = PerformanceAgreement.objects.get(year=2026, position__code="sekda")
+    revised = actions.performance.revise_agreement(
+        agreement=signed, reason="priority", note="Perubahan prioritas daerah", by=kasubbag, now=now
+    )
+    draft = actions.generate_draft(task=task, by=pelaksana, now=now)
+    actions.finish(task=task, by=pelaksana, now=now)
+    # Steps 4 and 5 initial it, the Sekda (6) and the Walikota (7) sign it; step 8 files it.
+    run_until(process, personas, 8)
+    revised.refresh_from_db()
+    signed.refresh_from_db()
+    assert revised.status == PerformanceAgreement.Status.SIGNED
+    assert revised.process == process
+    assert revised.first_party["name"] == "Demo Sekretaris Daerah"
+    assert revised.second_party["name"] == "Demo Wali Kota Banjarbaru"
+    assert revised.signed_on == dt.date(2026, 2, 3)
+    assert signed.status == PerformanceAgreement.Status.SUPERSEDED
+    final = DocumentVersion.objects.get(document__process=process, is_final=True)
+    assert final.number > draft.number
+    assert final.title == "Perjanjian Kinerja Sekretariat Daerah Kota Banjarbaru Tahun 2026"
+
+    (task8,) = active(process)
+    act(task8, personas["pelaksana"], now + dt.timedelta(hours=1))
+    entry = ArchiveEntry.objects.get(process=process)
+    assert entry.version == final
+    assert entry.title == final.title
