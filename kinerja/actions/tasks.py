@@ -274,12 +274,13 @@ def _sign_agreements(act: Act) -> None:
     step makes the final version), makes the process's PK records signed, on the day of
     the signature and with the holders of that day."""
     task = act.task
+    graph = graph_for(task.process.sop_version)
     later = [
         info
-        for number, info in graph_for(task.process.sop_version).by_number.items()
+        for number, info in graph.by_number.items()
         if number > task.step.number and info.step.action == task.step.action
     ]
-    if later or drafts.draft_kind_of_review(task.step) != "pk":
+    if later or drafts.draft_kind_of_review(task.step, graph) != "pk":
         return
     final = DocumentVersion.objects.filter(task=task, is_final=True).exists()
     if (

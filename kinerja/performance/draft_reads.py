@@ -6,6 +6,7 @@ through kinerja.actions)."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,37 +25,62 @@ QUARTER_OPTION = "quarter"
 # --- which step drafts what --------------------------------------------------------------------
 
 
-def family_kind(document_type: DocumentType | None) -> str:
-    """The report a document of this name is made as ('' when none): its family's
-    `generated_as`."""
-    if document_type is None:
+def generated_kinds() -> dict[int, str]:
+    """{document type id: the report it is made as} for every name of a generated family
+    (its own `generated_as`, or its family's last name's): one query, for a page that
+    asks about several steps."""
+    rows = DocumentType.objects.filter(
+        Q(same_as__isnull=True, generated_as__gt="") | Q(same_as__generated_as__gt="")
+    ).values_list("pk", "generated_as", "same_as__generated_as")
+    return {pk: head or own for pk, own, head in rows}
+
+
+def family_kind(document_type_id: int | None, kinds: dict[int, str] | None = None) -> str:
+    """The report a document of this name is made as ('' when none)."""
+    if document_type_id is None:
         return ""
-    head_id = document_type.same_as_id or document_type.pk
-    return (
-        DocumentType.objects.filter(pk=head_id).values_list("generated_as", flat=True).first() or ""
-    )
+    if kinds is None:
+        kinds = generated_kinds()
+    return kinds.get(document_type_id, "")
 
 
-def draft_kind(step: Step) -> str:
+def _later_steps(step: Step, graph) -> list[Step]:
+    if graph is not None:
+        return [info.step for info in graph.by_pk.values()]
+    return list(Step.objects.filter(returns_to_id=step.pk))
+
+
+def draft_kind(step: Step, *, kinds: dict[int, str] | None = None, graph=None) -> str:
     """The report a step drafts from the data ('' for any other step): a work step whose
     output's family is generated and whose draft a later step reviews (a review or a
     signature returns to it). SOP-015 step 5, gathering the bagian's data into the Draft
     Renja, is a work step on the same document but no review returns to it: it offers
-    nothing; step 6, the concept the Kasubbag initials, does."""
+    nothing; step 6, the concept the Kasubbag initials, does.
+
+    `kinds` (generated_kinds) and the version's `graph` answer without a query."""
     if step.action != Step.Action.WORK or step.output_id is None:
         return ""
-    kind = family_kind(step.output)
-    if not kind or not Step.objects.filter(returns_to_id=step.pk).exists():
+    kind = family_kind(step.output_id, kinds)
+    if not kind or not any(s.returns_to_id == step.pk for s in _later_steps(step, graph)):
         return ""
     return kind
 
 
-def review_kind(step: Step) -> str:
-    """The report a review or signing step reads (the draft of the step it returns to),
-    for its read-only checklist ('' when it reviews no generated draft)."""
+def review_kind(
+    step: Step, *, kinds: dict[int, str] | None = None, graph=None, first_only: bool = True
+) -> str:
+    """The report a review or signing step reads (the draft of the step it returns to)
+    ('' when it reviews no generated draft). `first_only`: only the review right after
+    the drafting step (the Kasubbag's, who sees the checklist before initialling)."""
     if step.action not in (Step.Action.REVIEW, Step.Action.SIGN) or step.returns_to_id is None:
         return ""
-    return draft_kind(Step.objects.select_related("output").get(pk=step.returns_to_id))
+    if graph is not None:
+        drafting = graph.by_pk[step.returns_to_id].step
+    else:
+        drafting = Step.objects.get(pk=step.returns_to_id)
+    if first_only and step.number != drafting.number + 1:
+        return ""
+    return draft_kind(drafting, kinds=kinds, graph=graph)
 
 
 def kind_label(kind: str) -> str:

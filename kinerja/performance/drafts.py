@@ -214,9 +214,9 @@ def _section_change(section: dict, before: dict, after: dict) -> dict:
 # --- the checklist before review ---------------------------------------------------------------
 
 
-def draft_kind_of_review(step) -> str:
+def draft_kind_of_review(step, graph=None) -> str:
     """The report a review or signing step reads ('' when none): for the actions."""
-    return review_kind(step)
+    return review_kind(step, graph=graph, first_only=False)
 
 
 def check_findings(task: Task) -> None:

@@ -382,6 +382,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     running = process.status == Process.Status.RUNNING
     managing = running and permissions.may_manage(process, user)
     letter_templates = letter_filling.templates_by_type() if view.active_tasks else {}
+    kinds = draft_reads.generated_kinds() if view.active_tasks else {}
     documents = document_section(request, process, view, names, bound)
     panels = []
     for task in view.active_tasks:
@@ -400,7 +401,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             panel.returned_from = task.returned_by.step.number
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
             panel.returned_draft = documents["returned"].get(task.returned_by_id)
-        _checklist_panel(panel, task, bound)
+        _checklist_panel(panel, task, bound, kinds, graph)
         if panel.may_act:
             _document_panel(panel, task, graph, documents["newest"], user, letter_templates, bound)
             for action in document_permissions.task_offers(task):
@@ -517,12 +518,12 @@ def access_section(process: Process, scope: permissions.ReadScope, bound: Bound 
 # --- documents on the process page -------------------------------------------------------------
 
 
-def _checklist_panel(panel: Panel, task: Task, bound: Bound | None) -> None:
+def _checklist_panel(panel: Panel, task: Task, bound: Bound | None, kinds, graph) -> None:
     """Buat draft dari data and the checklist before review: the drafting step's form and
     its findings (with the form to waive one); the review that follows shows the same
     findings and waivers, read-only."""
-    drafting = draft_reads.draft_kind(task.step)
-    kind = drafting or draft_reads.review_kind(task.step)
+    drafting = draft_reads.draft_kind(task.step, kinds=kinds, graph=graph)
+    kind = drafting or draft_reads.review_kind(task.step, kinds=kinds, graph=graph)
     if not kind:
         return
     found, waived = draft_reads.open_findings(kind, task)

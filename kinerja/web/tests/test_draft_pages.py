@@ -21,25 +21,26 @@ from kinerja.core.audit import events_for
 from kinerja.core.tokens import create_token
 from kinerja.documents.models import DocumentVersion
 from kinerja.performance.models import ChecklistWaiver, GeneratedReport, Indicator, IndicatorTarget
-from kinerja.performance.tests.test_drafts import (  # noqa: F401 (fixtures)
-    asisten3,
-    data,
-    demo,
-    drafting,
-    english,
-    generator,
-    kabag,
-    kasubbag,
-    media,
-    outsider,
-    pelaksana,
-    personas,
-    run_until,
-    sekda,
-    start_pk,
-    walikota,
-)
+from kinerja.performance.tests import test_drafts as scene
 from kinerja.workflow.models import Task
+
+# The scene of the drafts (performance/tests/test_drafts.py): the demo with its data.
+asisten3 = scene.asisten3
+data = scene.data
+demo = scene.demo
+drafting = scene.drafting
+english = scene.english
+generator = scene.generator
+kabag = scene.kabag
+kasubbag = scene.kasubbag
+media = scene.media
+outsider = scene.outsider
+pelaksana = scene.pelaksana
+personas = scene.personas
+sekda = scene.sekda
+walikota = scene.walikota
+
+run_until, start_pk = scene.run_until, scene.start_pk
 
 
 def page_as(user) -> Client:
