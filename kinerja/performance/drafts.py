@@ -109,6 +109,7 @@ def _store(
         raise PermissionDenied(_("You may not add documents to this process."))
     batch = batch_for(process, by, actor=check_task(task, process, by), at=now)
     output = task.step.output
+    assert output is not None  # draft_kind(): a drafting step has an output
     document = document_for(process, output, by=by, batch=batch, task=task)
     previous = (
         GeneratedReport.objects.filter(version__document_id=document.pk)
@@ -116,7 +117,6 @@ def _store(
         .select_related("version")
         .first()
     )
-    label = reports.label(kind)
     version = store_version(
         document,
         io.BytesIO(report.pdf),
@@ -125,7 +125,7 @@ def _store(
         guard=guard,
         batch=batch,
         task=task,
-        note=_("Made from the data: %(kind)s") % {"kind": label},
+        # No note: the version's row says what it was made from (GeneratedReport.source).
         source=DocumentVersion.Source.GENERATED,
         now=now,
         stage=output,

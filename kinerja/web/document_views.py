@@ -99,7 +99,7 @@ def download_xlsx(request, public_id):
     return _beside(request, version, report.xlsx if report is not None else None, FileKind.XLSX)
 
 
-def _beside(request, version: DocumentVersion, stored, kind: str):
+def _beside(request, version: DocumentVersion, stored, kind: FileKind):
     """A file kept beside the version's PDF, named after it, its download logged."""
     if not stored or not default_storage.exists(stored.name):
         raise Http404(kind)

@@ -540,10 +540,10 @@ def _checklist_panel(panel: Panel, task: Task, bound: Bound | None, kinds, graph
     panel.draft_form = _bind(form, bound, task.pk, "draft")
     open_ones = [finding for finding in found if finding.code not in waived]
     if open_ones:
-        form = document_forms.FindingWaiveForm(
+        waive = document_forms.FindingWaiveForm(
             _posted(bound, task.pk, "finding"), prefix=f"finding-{task.pk}", findings=open_ones
         )
-        panel.finding_form = _bind(form, bound, task.pk, "finding")
+        panel.finding_form = _bind(waive, bound, task.pk, "finding")
 
 
 def _document_panel(
@@ -606,7 +606,7 @@ class DocumentRow:
 
 def _report_of(version: DocumentVersion) -> GeneratedReport | None:
     try:
-        return version.report  # type: ignore[attr-defined]
+        return version.report
     except GeneratedReport.DoesNotExist:
         return None
 

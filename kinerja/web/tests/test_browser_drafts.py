@@ -52,12 +52,12 @@ def officials(browser, live_server, demo):  # noqa: F811
     made.close()
 
 
-def shoot(page, name: str, width: int) -> None:
+def shoot(page, name: str, width: int, selector: str = "#process-status") -> None:
     page.set_viewport_size({"width": width, "height": 900})
     path = os.environ.get("KINERJA_SCREENSHOTS")
     if path:
         target = path if os.path.isdir(path) else os.path.join(settings.BASE_DIR, "docs", "img")
-        page.locator("#process-status").screenshot(path=os.path.join(target, name))
+        page.locator(selector).screenshot(path=os.path.join(target, name))
 
 
 def test_the_draft_is_made_from_the_data_on_the_process_page(officials, live_server, demo):
@@ -101,9 +101,15 @@ def test_the_draft_is_made_from_the_data_on_the_process_page(officials, live_ser
     changed.wait_for()
     assert changed.locator("a.changes").count() == 1
 
+    for width, suffix in ((1366, ""), (390, "-phone")):
+        shoot(page, f"draft-versions{suffix}.png", width, "#process-documents")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
     # Waive the finding with a reason, from the panel.
     panel = page.locator(f"#task-{task.pk}")
     panel.locator(".checklist details summary").click()
+    shoot(page, "draft-checklist-open.png", 1366, f"#task-{task.pk}")
+    page.set_viewport_size({"width": 1366, "height": 900})
     panel.locator(f"#id_finding-{task.pk}-reason").fill("Target 2026 ada di Renstra perubahan")
     panel.locator('form[data-form="finding"] button').click()
     page.locator(
@@ -117,6 +123,9 @@ def test_the_draft_is_made_from_the_data_on_the_process_page(officials, live_ser
     # The details of the second draft's changes.
     page.locator('li.version[data-version="2"] a.changes').click()
     page.locator('tr.change[data-row="IK2.1"]').wait_for()
+    shoot(page, "draft-changes.png", 1366, "main")
+    shoot(page, "draft-changes-phone.png", 390, "main")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.go_back()
 
     page.locator(f'#task-{task.pk} form[data-action="finish"] button').click()
