@@ -25,10 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,7 +139,8 @@ def _store(
     generated = GeneratedReport(
         version=version,
         kind=kind,
-        source=dict(report.source),
+        # Plain JSON (a date or a Decimal as text), the same in the record and the audit.
+        source=json.loads(json.dumps(dict(report.source), cls=DjangoJSONEncoder)),
         sections=sections,
         changes=changes,
         previous=previous,

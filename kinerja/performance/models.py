@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -1084,7 +1085,8 @@ class GeneratedReport(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20)
     # period, data_at, PK revisions, Renstra version ...: what the generator says it read.
-    source = models.JSONField(_("made from"), default=dict)
+    # DjangoJSONEncoder: a generator may say a date or a Decimal (a PK's signing day).
+    source = models.JSONField(_("made from"), default=dict, encoder=DjangoJSONEncoder)
     # [{key, title, rows: {row key: [values]}}]: the contents, for the next draft's diff.
     sections = models.JSONField(_("contents"), default=list)
     # {sections: [{key, title, added, removed, changed: [{row, before, after}]}], rows, parts}
