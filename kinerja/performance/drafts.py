@@ -76,7 +76,16 @@ def generate_draft(
             field="action",
         )
     options = clean_options(kind, options)
-    report = reports.generate(kind, process=process, by=by, now=now, options=options)
+    try:
+        report = reports.generate(kind, process=process, by=by, now=now, options=options)
+    except ModuleNotFoundError as missing:
+        # A kind named in the data whose generator this installation does not have.
+        if missing.name != reports.GENERATORS[kind][0]:
+            raise
+        raise DomainError(
+            _("“%(kind)s” cannot be made from the data on this installation.")
+            % {"kind": reports.label(kind)}
+        ) from None
     return _store(task=current, kind=kind, report=report, options=options, by=by, now=now)
 
 

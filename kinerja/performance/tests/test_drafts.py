@@ -290,3 +290,15 @@ def test_the_pk_signed_by_both_parties_is_filed_and_signs_the_pk_records(
     entry = ArchiveEntry.objects.get(process=process)
     assert entry.version == final
     assert entry.title == final.title
+
+
+def test_a_kind_without_its_generator_says_so(drafting, pelaksana, monkeypatch):
+    task, now = drafting
+    monkeypatch.setitem(
+        reports.GENERATORS, "pk", ("kinerja.performance.reports.absent", "Perjanjian Kinerja")
+    )
+    with pytest.raises(DomainError) as error:
+        actions.generate_draft(task=task, by=pelaksana, now=now)
+    assert error.value.message == (
+        "“Perjanjian Kinerja” cannot be made from the data on this installation."
+    )
