@@ -59,7 +59,10 @@ def renstra_for(process) -> Renstra | None:
 
 def findings(kind: str, process) -> list[Finding]:
     """What the chain lacks for a draft of `kind` of `process` (empty: all is in order)."""
-    renstra = renstra_for(process)
+    renja = renja_for_process(process) if kind == "renja" else None
+    # A Renja of the year after the Renstra's last (a new Renstra being prepared) is
+    # checked against the Renstra it was proposed under.
+    renstra = renja.renstra if renja is not None else renstra_for(process)
     if renstra is None:
         return [
             Finding(
@@ -75,8 +78,7 @@ def findings(kind: str, process) -> list[Finding]:
         found += _lkjip(renstra, process.year)
         found += _over_pagu(renstra, _renja_of_year(renstra, process.year), process.year)
     elif kind == "renja":
-        renja = renja_for_process(process) or _renja_of_year(renstra, process.year)
-        found += _codes(renja, renstra)
+        found += _codes(renja or _renja_of_year(renstra, process.year), renstra)
         # Bab II evaluates last year's Renja from its realisations.
         found += _over_pagu(renstra, _renja_of_year(renstra, process.year - 1), process.year - 1)
     elif kind == "renja_evaluation":

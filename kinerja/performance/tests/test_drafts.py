@@ -302,3 +302,51 @@ def test_a_kind_without_its_generator_says_so(drafting, pelaksana, monkeypatch):
     assert error.value.message == (
         "“Perjanjian Kinerja” cannot be made from the data on this installation."
     )
+
+
+# --- the checklist of each kind, on the demo's data --------------------------------------
+
+
+def start(sop, year, kasubbag, reason=""):
+    return actions.start_process(
+        sop=find_sop(sop),
+        title=f"{sop} {year}",
+        year=year,
+        by=kasubbag,
+        reason=reason,
+        now=TUESDAY_MORNING,
+    )
+
+
+def test_the_lkjip_checklist_names_open_quarters_and_serapan_above_pagu(data, kasubbag):
+    from kinerja.performance.models import RenjaItem
+    from kinerja.performance.reports.checklist import findings
+
+    process = start("SOP-011", 2026, kasubbag, reason="uji")
+    item = RenjaItem.objects.select_related("sub_kegiatan").get(
+        sub_kegiatan__code="4.01.01.2.01.0001", renja__year=2026
+    )
+    # TW IV alone spends the whole pagu, on top of TW I-III.
+    whole = f"{int(item.pagu):,}".replace(",", ".")
+    actions.performance.enter_serapan(item=item, quarter=4, amount=whole, by=kasubbag)
+    found = {f.code: f for f in findings("lkjip", process)}
+    assert found["quarter-open:2026:3"].message == "TW III 2026 is not closed."
+    assert found["quarter-open:2026:4"].message == "TW IV 2026 is not closed."
+    assert "quarter-open:2026:1" not in found
+    over = found[f"serapan-over:{item.pk}"]
+    assert over.message.startswith(f"4.01.01.2.01.0001 {item.sub_kegiatan.name} spent Rp")
+    assert "above its pagu of Rp" in over.message
+    assert over.url.endswith(f"#item-{item.pk}")
+
+
+def test_the_renja_checklist_names_a_code_no_longer_in_the_list(data, kasubbag):
+    from kinerja.performance.models import Nomenclature
+    from kinerja.performance.reports.checklist import findings
+
+    process = start("SOP-015", 2026, kasubbag, reason="uji")
+    Nomenclature.objects.filter(code="4.01.01.2.01.0006").update(active=False)
+    found = {f.code: f for f in findings("renja", process)}
+    code = found["renja-code:4.01.01.2.01.0006"]
+    assert code.message.startswith("The code 4.01.01.2.01.0006 ")
+    assert code.message.endswith(" is not in the code list in force.")
+    assert "/kinerja/renja/?unit=" in code.url
