@@ -18,7 +18,13 @@ from kinerja import actions
 from kinerja.demo.performance import load_demo_performance
 from kinerja.demo.services import build_demo
 from kinerja.performance import reports
-from kinerja.performance.models import ChecklistWaiver, GeneratedReport, Indicator, IndicatorTarget
+from kinerja.performance.models import (
+    ChecklistWaiver,
+    GeneratedReport,
+    GradeScale,
+    Indicator,
+    IndicatorTarget,
+)
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Task
 from kinerja.workflow.tests.conftest import TUESDAY_MORNING
@@ -41,6 +47,10 @@ def demo(transactional_db, tmp_path, settings, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setitem(reports.GENERATORS, "pk", GENERATOR)
     result = build_demo(var_dir=tmp_path)
+    # A transactional test before this one may have emptied what the migrations put in.
+    GradeScale.objects.get_or_create(
+        name="Predikat SAKIP", defaults={"grades": ["AA", "A", "BB", "B", "CC", "C", "D"]}
+    )
     load_demo_performance()
     return result
 
