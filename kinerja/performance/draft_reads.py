@@ -50,6 +50,16 @@ def _later_steps(step: Step, graph) -> list[Step]:
     return list(Step.objects.filter(returns_to_id=step.pk))
 
 
+def draft_kind_shaped(step: Step, graph) -> bool:
+    """Whether the step has the shape of a drafting step (a work step with an output that
+    a later step returns to), by the version's graph alone."""
+    return (
+        step.action == Step.Action.WORK
+        and step.output_id is not None
+        and any(s.returns_to_id == step.pk for s in _later_steps(step, graph))
+    )
+
+
 def draft_kind(step: Step, *, kinds: dict[int, str] | None = None, graph=None) -> str:
     """The report a step drafts from the data ('' for any other step): a work step whose
     output's family is generated and whose draft a later step reviews (a review or a

@@ -42,10 +42,17 @@ from kinerja.documents.permissions import may_add_versions
 from kinerja.documents.services.storage import FileGuard, stored_atomically
 from kinerja.documents.services.versions import batch_for, check_task, document_for, store_version
 from kinerja.workflow import engine
+from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Task
 
 from . import reports
-from .draft_reads import clean_options, draft_kind, open_findings, review_kind
+from .draft_reads import (
+    clean_options,
+    draft_kind,
+    draft_kind_shaped,
+    open_findings,
+    review_kind,
+)
 from .models import ChecklistWaiver, GeneratedReport
 from .reports import checklist
 
@@ -234,11 +241,17 @@ def draft_kind_of_review(step, graph=None) -> str:
 def check_findings(task: Task) -> None:
     """Refuse to finish a drafting step that made its draft from the data while the
     checklist has findings neither resolved nor waived (called inside the finish action's
-    transaction)."""
-    kind = draft_kind(task.step)
-    if not kind or not GeneratedReport.objects.filter(version__task_id=task.pk).exists():
+    transaction). A step that drafts nothing (by the version's graph: no query) asks
+    nothing; a drafting step asks once whether it made a draft from the data."""
+    graph = graph_for(task.process.sop_version)
+    if not draft_kind_shaped(task.step, graph):
         return
-    found, waived = open_findings(kind, task)
+    made = list(
+        GeneratedReport.objects.filter(version__task_id=task.pk).values_list("kind", flat=True)[:1]
+    )
+    if not made:
+        return
+    found, waived = open_findings(made[0], task)
     left = [f for f in found if f.code not in waived]
     if left:
         raise DomainError(

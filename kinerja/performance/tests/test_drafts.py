@@ -350,3 +350,16 @@ def test_the_renja_checklist_names_a_code_no_longer_in_the_list(data, kasubbag):
     assert code.message.startswith("The code 4.01.01.2.01.0006 ")
     assert code.message.endswith(" is not in the code list in force.")
     assert "/kinerja/renja/?unit=" in code.url
+
+
+def test_the_draft_files_are_no_orphans_for_the_sweep(drafting, pelaksana):
+    from kinerja.documents import sweep
+
+    task, now = drafting
+    version = actions.generate_draft(task=task, by=pelaksana, now=now)
+    report = GeneratedReport.objects.get(version=version)
+    # Two days on (in real time: the files were just written), past the grace period.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    left = {o.name for o in sweep.orphans(now=later)}
+    assert version.file.name not in left
+    assert report.docx.name not in left
