@@ -31,12 +31,14 @@ from .tasks import (
     choose_branch,
     file_at_step,
     finish,
+    generate_draft,
     paraf,
     reassign,
     return_for_revision,
     send_at_step,
     sign,
     waive,
+    waive_finding,
 )
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "dispatch",
     "file_at_step",
     "finish",
+    "generate_draft",
     "generate_letter",
     "grant_access",
     "mark_final",
@@ -65,4 +68,5 @@ __all__ = [
     "take_number",
     "upload",
     "waive",
+    "waive_finding",
 ]

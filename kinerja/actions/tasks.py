@@ -20,15 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
+from kinerja.documents.letter_filling import DEFAULT_PLACE
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.permissions import task_offers
 from kinerja.documents.services import registers, review
 from kinerja.documents.services.storage import FileGuard, staged_upload, stored_atomically
 from kinerja.documents.services.versions import document_for, store_version
 from kinerja.org.models import Person
+from kinerja.performance import agreements, drafts
+from kinerja.performance.models import ChecklistWaiver, GeneratedReport
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import engine
 from kinerja.workflow.engine import Act
+from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Task, Waiver
 
 
@@ -109,6 +113,9 @@ def _finish(
 ) -> Task:
     def effects(act: Act) -> None:
         _offered(act.task, "finish")
+        # A draft made from the data goes to review only with the chain's checklist clear
+        # (each finding resolved or waived with a reason): issue 12.
+        drafts.check_findings(act.task)
         if staged is None or guard is None:
             return
         output_type = document_type or act.task.step.output
@@ -248,6 +255,7 @@ def _record_sign(
             review.record_signature(act, prepared, guard=guard, staged=staged)
         else:
             review.record_ink_signature(act, guard=guard, staged=staged, scan=scan)
+        _sign_agreements(act)
 
     return engine.act(
         task=task,
@@ -259,6 +267,36 @@ def _record_sign(
         effects=effects,
         now=now,
     ).task
+
+
+def _sign_agreements(act: Act) -> None:
+    """SOP-013: the final PK made from the data, signed by both parties (the last signing
+    step makes the final version), makes the process's PK records signed, on the day of
+    the signature and with the holders of that day."""
+    task = act.task
+    graph = graph_for(task.process.sop_version)
+    later = [
+        info
+        for number, info in graph.by_number.items()
+        if number > task.step.number and info.step.action == task.step.action
+    ]
+    if later or drafts.draft_kind_of_review(task.step, graph) != "pk":
+        return
+    final = DocumentVersion.objects.filter(task=task, is_final=True).exists()
+    if (
+        not final
+        or not GeneratedReport.objects.filter(
+            kind="pk", version__document__process_id=task.process_id
+        ).exists()
+    ):
+        return
+    agreements.sign_with_process(
+        process=task.process,
+        on=timezone.localdate(act.now),
+        place=DEFAULT_PLACE,
+        by=act.actor.user,
+        now=act.now,
+    )
 
 
 def choose_branch(
@@ -278,6 +316,21 @@ def waive(
             task=task, by=by, action="waive", document=document, reason=reason, now=now
         ).result,
     )
+
+
+def generate_draft(
+    *, task: Task, by: User, options: dict | None = None, now: dt.datetime | None = None
+) -> DocumentVersion:
+    """Buat draft dari data: the step's document made from the performance data, as the
+    next version of the step's output, with what it came from and what changed."""
+    return drafts.generate_draft(task=task, by=by, options=options, now=now)
+
+
+def waive_finding(
+    *, task: Task, by: User, code: str, reason: str, now: dt.datetime | None = None
+) -> ChecklistWaiver:
+    """Go on without resolving a finding of the checklist before review, with a reason."""
+    return drafts.waive_finding(task=task, by=by, code=code, reason=reason, now=now)
 
 
 def _version_of(act: Act, version: DocumentVersion | None, missing: str) -> DocumentVersion:

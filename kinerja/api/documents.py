@@ -26,7 +26,9 @@ from kinerja.core.errors import DomainError
 from kinerja.core.logins import client_address
 from kinerja.documents import permissions, selectors, verification
 from kinerja.documents.files import CONTENT_TYPES
-from kinerja.documents.models import DocumentVersion
+from kinerja.documents.models import DocumentVersion, FileKind
+from kinerja.performance import draft_reads
+from kinerja.performance.models import GeneratedReport
 from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Process, ProcessDocument, Task
 from kinerja.workflow.permissions import may_read_process
@@ -64,6 +66,27 @@ class RecordedSignature(Schema):
     serial: str
 
 
+class GeneratedOut(Schema):
+    """A version made from the data ("Buat draft dari data"): what it came from and what
+    changed against the previous draft of the same document."""
+
+    kind: str = Field(..., examples=["pk", "lkjip", "renja", "renja_evaluation"])
+    source: dict = Field(
+        ..., description="What the generator read: period, data_at (ISO), PK revision ..."
+    )
+    made_from: str = Field(..., examples=["Tahun 2026, PK revisi 0, data per 1 Des 2026 10.12"])
+    changes: dict = Field(
+        ...,
+        description=(
+            "Against the previous draft: against (its version number), rows, parts and, per "
+            "section, the rows added, removed and changed (before, after). Empty for a first."
+        ),
+    )
+    changed: str = Field(..., examples=["Berubah dibanding versi 1: 3 baris, 1 bagian"])
+    docx: str | None = Field(None, description="Path of the Word file.")
+    xlsx: str | None = Field(None, description="Path of the sheet, where the kind has one.")
+
+
 class VersionOut(Schema):
     """One version of a process document: a stored file, never changed once written."""
 
@@ -93,6 +116,7 @@ class VersionOut(Schema):
     added_at: Moment
     download: str = Field(..., description="Path of the file (GET with the same credentials).")
     verify_url: str = Field(..., description="The public verification page of this version.")
+    generated: GeneratedOut | None = Field(None, description="Set for a draft made from the data.")
 
 
 class VersionDetail(VersionOut):
@@ -206,12 +230,33 @@ def _version(v: DocumentVersion) -> dict:
         "added_at": v.created_at,
         "download": f"/api/documents/{v.pk}/file",
         "verify_url": verification.verify_url(v),
+        "generated": _generated(v),
+    }
+
+
+def _generated(v: DocumentVersion) -> dict | None:
+    try:
+        report = v.report  # type: ignore[attr-defined]
+    except GeneratedReport.DoesNotExist:
+        return None
+    return {
+        "kind": report.kind,
+        "source": report.source,
+        "made_from": draft_reads.source_text(report.source),
+        "changes": report.changes,
+        "changed": draft_reads.changes_text(report.changes),
+        "docx": f"/api/documents/{v.pk}/docx" if report.docx else None,
+        "xlsx": f"/api/documents/{v.pk}/xlsx" if report.xlsx else None,
     }
 
 
 def _version_or_404(request, version_id: int) -> DocumentVersion:
     version = (
-        selectors.document_versions().prefetch_related("signatures").filter(pk=version_id).first()
+        selectors.document_versions()
+        .select_related("report")
+        .prefetch_related("signatures")
+        .filter(pk=version_id)
+        .first()
         if 0 < version_id < 2**63
         else None
     )
@@ -262,7 +307,9 @@ def list_versions(
         final=final,
         text=q,
     )
-    versions = permissions.visible_versions(request.auth, selectors.document_versions(filters))
+    versions = permissions.visible_versions(
+        request.auth, selectors.document_versions(filters).select_related("report")
+    )
     meta, rows = page_of(versions, page=page, size=size)
     return {**meta, "items": [_version(v) for v in rows]}
 
@@ -323,6 +370,76 @@ def download_version(request, version_id: int):
     )
     response["X-Content-SHA256"] = version.sha256
     return response
+
+
+@router.get(
+    "/documents/{int:version_id}/docx",
+    response=READ_ERRORS,
+    summary="Download the Word file of a draft made from the data",
+    openapi_extra={"responses": {"200": {"description": "The file", "content": _FILE_CONTENT}}},
+)
+def download_docx(request, version_id: int):
+    """The DOCX kept beside a generated version's PDF; entered in the download log."""
+    return _beside(request, version_id, "docx")
+
+
+@router.get(
+    "/documents/{int:version_id}/xlsx",
+    response=READ_ERRORS,
+    summary="Download the sheet of a draft made from the data",
+    openapi_extra={"responses": {"200": {"description": "The file", "content": _FILE_CONTENT}}},
+)
+def download_xlsx(request, version_id: int):
+    """The XLSX kept beside a generated version's PDF (the Renja's table, the quarterly
+    evaluation); entered in the download log."""
+    return _beside(request, version_id, "xlsx")
+
+
+def _beside(request, version_id: int, kind: str):
+    version = _version_or_404(request, version_id)
+    report = GeneratedReport.objects.filter(version=version).first()
+    stored = getattr(report, kind) if report is not None else None
+    if not stored:
+        raise Http404(_("This version has no %(kind)s file.") % {"kind": kind.upper()})
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("The file of this version is missing from the storage.")) from None
+    actions.record_download(
+        version=version,
+        by=request.auth,
+        address=client_address(request),
+        via="api",
+        file=FileKind(kind),
+    )
+    stem = version.name.rsplit(".", 1)[0]
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{stem}.{kind}", content_type=CONTENT_TYPES[kind]
+    )
+
+
+class DraftIn(Schema):
+    """The options of a draft made from the data: the Renja evaluation's quarter."""
+
+    quarter: int | None = Field(None, description="1-4: the quarter of a Renja evaluation.")
+
+
+@router.post(
+    "/tasks/{int:task_id}/draft",
+    response={201: VersionDetail, **WRITE_ERRORS},
+    summary="Make the draft from the data",
+)
+def make_draft(request, task_id: int, payload: DraftIn):
+    """Buat draft dari data: the step's document made from the performance data, as the
+    next version of the step's output (its PDF; DOCX and XLSX beside it), with what it
+    came from and what changed against the previous draft. The same action as the page."""
+    # What the caller may not read is named as what does not exist (existence does not leak).
+    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    if task is None or not may_read_process(task.process, request.auth):
+        raise Http404(_("There is no task %(id)d.") % {"id": task_id})
+    options = {"quarter": payload.quarter} if payload.quarter is not None else {}
+    version = actions.generate_draft(task=task, by=request.auth, options=options)
+    return Status(201, get_version(request, version.pk))
 
 
 @router.post(

@@ -283,6 +283,26 @@ class ProcessDetail(ProcessSummary):
     standard_minutes: float
 
 
+class FindingOut(Schema):
+    """A finding of the checklist before review, with its waiver if it was waived."""
+
+    code: str = Field(..., examples=["pk-target:12", "quarter-open:2026:4"])
+    message: str
+    url: str = Field(..., description="The page and row where it is fixed.")
+    waived: bool
+    reason: str = Field(..., description="Why the drafter went on without resolving it.")
+
+
+class TaskDetail(TaskOut):
+    """One task; a drafting step (or the review after it) adds the checklist of the chain."""
+
+    draft_kind: str = Field(
+        "", description="The document the step makes from the data (POST /tasks/{id}/draft)."
+    )
+    checklist_kind: str = ""
+    checklist: list[FindingOut] = Field(default_factory=list)
+
+
 class ActResult(Schema):
     """The task acted on, and what is active in its process now."""
 
@@ -455,6 +475,11 @@ class ChooseIn(Schema):
 
 class WaiveIn(Schema):
     document: str = RequiredText(limits.NAME, description="Name of the kelengkapan.")
+    reason: str = RequiredText(limits.REASON)
+
+
+class FindingWaiveIn(Schema):
+    code: str = RequiredText(limits.NAME, description="The finding's code (GET the task).")
     reason: str = RequiredText(limits.REASON)
 
 

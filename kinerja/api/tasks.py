@@ -18,6 +18,7 @@ from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.documents.models import DocumentVersion, LetterNumber
 from kinerja.org.models import Person
+from kinerja.performance import draft_reads
 from kinerja.workflow.models import Task
 from kinerja.workflow.permissions import may_read_process, person_of
 
@@ -26,6 +27,7 @@ from .schemas import (
     ActResult,
     ChooseIn,
     FileIn,
+    FindingWaiveIn,
     FinishIn,
     KelengkapanIn,
     Message,
@@ -34,7 +36,7 @@ from .schemas import (
     ReturnIn,
     SendIn,
     SignIn,
-    TaskOut,
+    TaskDetail,
     TaskPage,
     ValidationMessage,
     WaiveIn,
@@ -76,12 +78,47 @@ def _process_of(request, task_id: PathId) -> int:
     return process_id
 
 
-@router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, summary="One task")
+@router.get("/tasks/{task_id}", response={200: TaskDetail, **READ_ERRORS}, summary="One task")
 def get_task(request, task_id: PathId):
-    """The task with its return note and what it takes; 404 for a process one may not read."""
+    """The task with its return note and what it takes; 404 for a process one may not read.
+
+    A step that makes its document from the data (`draft_kind`), and the review after it,
+    carry the checklist of the chain: each finding, and whether it was waived."""
     _process_of(request, task_id)
-    task = Task.objects.select_related(*_TASK_ROWS).get(pk=task_id)
-    return tasks_out([task])[0]
+    task = Task.objects.select_related(*_TASK_ROWS, "step__output").get(pk=task_id)
+    out = tasks_out([task])[0]
+    drafting = draft_reads.draft_kind(task.step)
+    kind = drafting or draft_reads.review_kind(task.step)
+    checklist = []
+    if kind:
+        found, waived = draft_reads.open_findings(kind, task)
+        checklist = [
+            {
+                "code": f.code,
+                "message": f.message,
+                "url": f.url,
+                "waived": f.code in waived,
+                "reason": waived[f.code].reason if f.code in waived else "",
+            }
+            for f in found
+        ]
+    return {**out, "draft_kind": drafting, "checklist_kind": kind, "checklist": checklist}
+
+
+@router.post(
+    "/tasks/{task_id}/checklist/waive",
+    response={200: ActResult, **ACT_ERRORS},
+    summary="Waive a finding of the checklist",
+)
+def waive_finding(request, task_id: PathId, payload: FindingWaiveIn):
+    """Go on without resolving a finding of the checklist before review, with a reason
+    (the finish of the drafting step is refused while a finding is neither resolved nor
+    waived)."""
+    process_id = _process_of(request, task_id)
+    actions.waive_finding(
+        task=Task(pk=task_id), by=request.auth, code=payload.code, reason=payload.reason
+    )
+    return _result(task_id, process_id)
 
 
 def _result(task_id: PathId, process_id: int) -> dict:

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from kinerja.core.backup import stored_names
 from kinerja.core.uploads import TEMP_NAME_PATTERN, temp_dir
-
-from .models import DocumentVersion, GeneratedLetter
 
 ROOT = "dokumen"
 GRACE = dt.timedelta(hours=1)
@@ -48,10 +47,10 @@ def _walk(folder: str):
 
 
 def orphans(*, now: dt.datetime | None = None, grace: dt.timedelta = GRACE) -> list[Orphan]:
-    """Stored files under dokumen/ that no version or generated letter names, and temporary
-    upload files, older than `grace`."""
-    known = set(DocumentVersion.objects.values_list("file", flat=True).iterator())
-    known |= set(GeneratedLetter.objects.values_list("docx", flat=True).iterator())
+    """Stored files under dokumen/ that no record names (a version, a generated letter's
+    DOCX, a generated report's DOCX and XLSX: every FileField, as a backup counts them),
+    and temporary upload files, older than `grace`."""
+    known = stored_names()
     cutoff = (now or timezone.now()) - grace
     found = []
     for name in _walk(ROOT):

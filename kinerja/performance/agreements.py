@@ -284,6 +284,53 @@ def sign_agreement(
     return agreement
 
 
+def sign_with_process(*, process, on: dt.date, place: str, by, now: dt.datetime) -> list:
+    """The PK records that a signed SOP-013 document stands for become signed, when the
+    document's final version is signed by both parties at the SOP's steps (Pihak Pertama,
+    then Pihak Kedua): the PKs linked to the process, else the draft PKs of its Renstra
+    and period (what "Buat draft dari data" printed). The parties are the holders of the
+    day, as `sign_agreement` records them; the signature at the step is the authority, so
+    no preparer is asked for. Called inside the signing action's transaction."""
+    from .reports.checklist import renstra_for
+
+    drafts = PerformanceAgreement.objects.select_for_update(of=("self",)).select_related(
+        "renstra", "position__unit", "superior"
+    )
+    found = list(drafts.filter(process=process, status=PerformanceAgreement.Status.DRAFT))
+    if not found and not PerformanceAgreement.objects.filter(process=process).exists():
+        renstra = renstra_for(process)
+        found = list(
+            drafts.filter(
+                renstra=renstra, year=process.year, status=PerformanceAgreement.Status.DRAFT
+            )
+        )
+    for agreement in found:
+        agreement.first_party = _party(agreement.position, on)
+        agreement.second_party = _party(agreement.superior, on)
+        agreement.budget = budget_table(agreement)
+        agreement.status = PerformanceAgreement.Status.SIGNED
+        agreement.signed_on, agreement.place = on, place
+        agreement.process = process
+        agreement.save()
+        if agreement.previous_id:
+            PerformanceAgreement.objects.filter(pk=agreement.previous_id).update(
+                status=PerformanceAgreement.Status.SUPERSEDED
+            )
+        _record(
+            agreement,
+            "pk-sign",
+            by,
+            now,
+            after={
+                "signed_on": on.isoformat(),
+                "first_party": agreement.first_party["name"],
+                "second_party": agreement.second_party["name"],
+                "process": process.pk,
+            },
+        )
+    return found
+
+
 @transaction.atomic
 def revise_agreement(
     *, agreement: PerformanceAgreement, reason: str, note: str, by, now: dt.datetime | None = None

@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -1063,3 +1064,80 @@ class ReportNarrative(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}: {self.key}"
+
+
+def generated_file_path(instance: "GeneratedReport", filename: str) -> str:
+    # Beside the version's PDF, in the version's own folder (documents.models.version_file_path).
+    return f"dokumen/{instance.version.document.process_id}/{instance.version.public_id}/{filename}"
+
+
+class GeneratedReport(models.Model):
+    """A draft made from the data at its SOP step ("Buat draft dari data", issue 12): the
+    PDF is the version; the DOCX (and the XLSX where the regulation's layout is a sheet)
+    are kept beside it, with what data it came from and what changed against the
+    previous draft of the same document."""
+
+    version = models.OneToOneField(
+        "documents.DocumentVersion",
+        on_delete=models.CASCADE,
+        related_name="report",
+        verbose_name=_("version"),
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    # period, data_at, PK revisions, Renstra version ...: what the generator says it read.
+    # DjangoJSONEncoder: a generator may say a date or a Decimal (a PK's signing day).
+    source = models.JSONField(_("made from"), default=dict, encoder=DjangoJSONEncoder)
+    # [{key, title, rows: {row key: [values]}}]: the contents, for the next draft's diff.
+    sections = models.JSONField(_("contents"), default=list)
+    # {sections: [{key, title, added, removed, changed: [{row, before, after}]}], rows, parts}
+    changes = models.JSONField(_("changes against the previous draft"), default=dict)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous draft"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    docx = models.FileField(_("DOCX"), upload_to=generated_file_path, max_length=400, blank=True)
+    docx_sha256 = models.CharField(_("DOCX SHA-256"), max_length=64, blank=True)
+    xlsx = models.FileField(_("XLSX"), upload_to=generated_file_path, max_length=400, blank=True)
+    xlsx_sha256 = models.CharField(_("XLSX SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("generated draft")
+        verbose_name_plural = _("generated drafts")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version_id}"
+
+
+class ChecklistWaiver(models.Model):
+    """A finding of the checklist before review that the drafter went on without, with a
+    reason (as a missing kelengkapan is waived: workflow.Waiver). Keyed by the finding's
+    code, which names the row ("pk-target:12"), so the same finding stays waived for the
+    task that drafted it."""
+
+    task = models.ForeignKey(
+        "workflow.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="checklist_waivers",
+    )
+    code = models.CharField(_("finding"), max_length=100)
+    message = models.TextField(_("what was found"))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("waived finding")
+        verbose_name_plural = _("waived findings")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "code"], name="checklist_waiver_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"

@@ -106,3 +106,5 @@ class SopAdmin(admin.ModelAdmin):
 @admin.register(DocumentType)
 class DocumentTypeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+    list_display = ["name", "same_as", "final_title", "generated_as"]
+    list_filter = ["generated_as"]

@@ -59,6 +59,28 @@ class DocumentType(TimeStampedModel):
         ),
     )
 
+    # Which generator of the performance data makes a draft of this document at a work
+    # step ("Buat draft dari data"): the keys of kinerja.performance.reports.GENERATORS,
+    # written out here because sop sits below performance and may not import it.
+    class Generated(models.TextChoices):
+        NONE = "", _("not generated")
+        PK = "pk", _("Perjanjian Kinerja")
+        LKJIP = "lkjip", _("Laporan Kinerja (LKjIP)")
+        RENJA = "renja", _("Rencana Kerja (Renja)")
+        RENJA_EVALUATION = "renja_evaluation", _("Evaluasi Renja triwulanan")
+
+    generated_as = models.CharField(
+        _("generated from the data as"),
+        max_length=20,
+        blank=True,
+        choices=Generated,
+        default="",
+        help_text=_(
+            "Set on the family's last name: a work step whose output is any name of the "
+            "family offers to make the draft from the performance data."
+        ),
+    )
+
     class Meta:
         verbose_name = _("document type")
         verbose_name_plural = _("document types")
@@ -80,6 +102,12 @@ class DocumentType(TimeStampedModel):
             return last.name
         # Plain replacement, not str.format: a title is data an administrator types.
         return last.final_title.replace("{year}", str(year)).replace("{unit}", unit).strip()
+
+    @property
+    def generator(self) -> str:
+        """The kind of generated draft this name's family is made as ('' when none); read
+        through `same_as`, so select it with the type."""
+        return (self.same_as or self).generated_as
 
 
 class SopQuerySet(models.QuerySet):

@@ -223,6 +223,10 @@ def _apply_stages(families: list[dict]) -> None:
         if family["final_title"] and head.final_title != family["final_title"]:
             head.final_title = family["final_title"]
             changed.append("final_title")
+        generated = family.get("generated_as", "")
+        if generated and head.generated_as != generated:
+            head.generated_as = generated
+            changed.append("generated_as")
         if changed:
             head.save(update_fields=[*changed, "updated_at"])
         stages = _document_types(set(family["stages"]))

@@ -55,7 +55,7 @@ TOP_KEYS = {
     "steps",
     "documents",
 }
-DOCUMENT_KEYS = {"name", "stages", "final_title"}
+DOCUMENT_KEYS = {"name", "stages", "final_title", "generated_as"}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 REQUIRED_TOP = ["number", "unit", "unit_header", "name", "made_on", "effective_on", "approved_by"]
 APPROVER_KEYS = {"title", "name", "nip", "underlined"}
@@ -411,8 +411,25 @@ class _Reader:
                         % {"name": Quoted(stage), "other": Quoted(seen[stage])},
                     )
                 seen[stage] = name
+            generated = self.text(
+                item, "generated_as", f"{field}.generated_as", required=False, max_length=20
+            )
+            if generated and generated not in DocumentType.Generated.values:
+                self.problem(
+                    item.line_of("generated_as"),
+                    f"{field}.generated_as",
+                    _("%(value)r is not a generated document; expected one of %(kinds)s.")
+                    % {
+                        "value": Quoted(generated),
+                        "kinds": ", ".join(k for k in DocumentType.Generated.values if k),
+                    },
+                )
+                generated = ""
             if name:
-                result.append({"name": name, "stages": stages, "final_title": title})
+                family = {"name": name, "stages": stages, "final_title": title}
+                if generated:
+                    family["generated_as"] = generated
+                result.append(family)
         return result
 
     def header(self, doc: _Map) -> list[str]:
@@ -942,12 +959,15 @@ def families_of(version: SopVersion) -> list[dict]:
     families: dict[int, dict] = {}
     for item in order:
         head = named[item.same_as_id or item.pk]
-        family = families.setdefault(
-            head.pk, {"name": head.name, "stages": [], "final_title": head.final_title}
-        )
+        family = families.setdefault(head.pk, {"name": head.name, "stages": []})
+        family["final_title"] = head.final_title
+        if head.generated_as:
+            family["generated_as"] = head.generated_as
         if item.pk != head.pk:
             family["stages"].append(item.name)
-    return [f for f in families.values() if f["stages"] or f["final_title"]]
+    return [
+        f for f in families.values() if f["stages"] or f["final_title"] or f.get("generated_as")
+    ]
 
 
 class _Dumper(yaml.SafeDumper):

@@ -484,3 +484,37 @@ def dispatch_form_for(task: Task, data=None, missing=()):
         letters=letters,
         missing=missing,
     )
+
+
+QUARTERS = [("", _("— choose —")), ("1", "TW I"), ("2", "TW II"), ("3", "TW III"), ("4", "TW IV")]
+
+
+class DraftForm(DomainErrorForm):
+    """Buat draft dari data: the options the kind needs (the Renja evaluation its quarter;
+    the PK nothing: every PK of the process's period)."""
+
+    quarter = forms.ChoiceField(label=_("Quarter"), choices=QUARTERS, required=False)
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != "renja_evaluation":
+            del self.fields["quarter"]
+
+    def options(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class FindingWaiveForm(DomainErrorForm):
+    """Go on without resolving a finding of the checklist, with a reason."""
+
+    code = forms.CharField(label=_("Finding"), required=False, widget=forms.Select)
+    reason = forms.CharField(
+        label=_("Reason to go on without resolving it"),
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, findings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.choices = [(f.code, f.message[:120]) for f in findings]

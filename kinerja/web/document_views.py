@@ -37,6 +37,8 @@ from kinerja.documents.models import (
     FileKind,
     GeneratedLetter,
 )
+from kinerja.performance import draft_reads
+from kinerja.performance.models import GeneratedReport
 from kinerja.workflow import permissions
 from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Process, Task
@@ -77,21 +79,62 @@ def download(request, public_id):
 
 @login_required
 def download_docx(request, public_id):
-    """The Word file of a generated letter (the PDF is the version itself)."""
+    """The Word file of a generated letter or of a draft made from the data (the PDF is the
+    version itself)."""
     version = _version(request, public_id)
     letter = GeneratedLetter.objects.filter(version=version).first()
-    if letter is None or not letter.docx:
-        raise Http404("docx")
+    stored = letter.docx if letter is not None else None
+    if stored is None:
+        report = GeneratedReport.objects.filter(version=version).first()
+        stored = report.docx if report is not None else None
+    return _beside(request, version, stored, FileKind.DOCX)
+
+
+@login_required
+def download_xlsx(request, public_id):
+    """The sheet of a draft made from the data (the Renja's table in the layout Bappeda
+    asks for, the quarterly evaluation)."""
+    version = _version(request, public_id)
+    report = GeneratedReport.objects.filter(version=version).first()
+    return _beside(request, version, report.xlsx if report is not None else None, FileKind.XLSX)
+
+
+def _beside(request, version: DocumentVersion, stored, kind: FileKind):
+    """A file kept beside the version's PDF, named after it, its download logged."""
+    if not stored or not default_storage.exists(stored.name):
+        raise Http404(kind)
     stem = version.name.rsplit(".", 1)[0]
-    handle = letter.docx.open("rb")
+    handle = stored.open("rb")
     actions.record_download(
-        version=version, by=request.user, address=client_address(request), file=FileKind.DOCX
+        version=version, by=request.user, address=client_address(request), file=kind
     )
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=safe_name(f"{stem}.{EXTENSIONS[FileKind.DOCX]}", FileKind.DOCX),
-        content_type=CONTENT_TYPES[FileKind.DOCX],
+        filename=safe_name(f"{stem}.{EXTENSIONS[kind]}", kind),
+        content_type=CONTENT_TYPES[kind],
+    )
+
+
+@login_required
+def draft_changes(request, public_id):
+    """What changed in a draft made from the data against the previous one: each section,
+    each row, before and after."""
+    version = _version(request, public_id)
+    report = get_object_or_404(
+        GeneratedReport.objects.select_related("previous__version"), version=version
+    )
+    return render(
+        request,
+        "web/draft_changes.html",
+        {
+            "version": version,
+            "process": version.document.process,
+            "report": report,
+            "made_from": draft_reads.source_text(report.source),
+            "changed": draft_reads.changes_text(report.changes),
+            "sections": report.changes.get("sections", []),
+        },
     )
 
 
@@ -236,6 +279,60 @@ def mark_final(request, public_id):
         process_pk,
         _("Version %(n)d is the final version.") % {"n": version.number},
     )
+
+
+@login_required
+@require_POST
+def task_draft(request, pk):
+    """Buat draft dari data: the step's document made from the performance data, as its
+    next version (the options the kind needs: the Renja evaluation's quarter)."""
+    task = _task(request, pk)
+    try:
+        permissions.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    kind = draft_reads.draft_kind(task.step)
+    form = document_forms.DraftForm(request.POST, prefix=f"draft-{task.pk}", kind=kind)
+    if not form.is_valid():
+        return _invalid(request, task.process_id, task.pk, "draft")
+    try:
+        version = actions.generate_draft(task=task, by=request.user, options=form.options())
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, task.process_id, task.pk, "draft", error)
+    return _done(
+        request,
+        task.process_id,
+        _("Version %(n)d of “%(name)s” is made from the data.")
+        % {"n": version.number, "name": version.label},
+    )
+
+
+@login_required
+@require_POST
+def task_finding_waive(request, pk):
+    """Go on without resolving a finding of the checklist before review, with a reason."""
+    task = _task(request, pk)
+    try:
+        permissions.authorize(task, request.user)
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    form = document_forms.FindingWaiveForm(request.POST, prefix=f"finding-{task.pk}")
+    if not form.is_valid():
+        return _invalid(request, task.process_id, task.pk, "finding")
+    try:
+        actions.waive_finding(
+            task=task,
+            by=request.user,
+            code=form.cleaned_data["code"],
+            reason=form.cleaned_data["reason"],
+        )
+    except PermissionDenied as denied:
+        return _denied(request, denied)
+    except DomainError as error:
+        return _failed(request, task.process_id, task.pk, "finding", error)
+    return _done(request, task.process_id, _("The finding is waived, with its reason."))
 
 
 @login_required

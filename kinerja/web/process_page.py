@@ -29,6 +29,8 @@ from kinerja.documents import permissions as document_permissions
 from kinerja.documents import selectors as document_selectors
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion, FileKind
 from kinerja.documents.stamp_preview import stamp_preview
+from kinerja.performance import draft_reads
+from kinerja.performance.models import ChecklistWaiver, GeneratedReport
 from kinerja.performance.renja import proposal_progress, renja_for_process
 from kinerja.sop.models import DocumentType, Step
 from kinerja.sop.render import document_context, emblem_url
@@ -116,6 +118,15 @@ class Panel:
     draft: DocumentVersion | None = None  # the PDF a review initials or a signature signs
     stamp_preview: object = None  # where the signer's stamp goes (StampPreview)
     returned_draft: DocumentVersion | None = None  # the version sent back to this step
+    # Buat draft dari data (issue 12): the kind the step drafts, its form, and the checklist
+    # of the chain [(finding, its waiver or None)], read-only at the review that follows.
+    draft_kind: str = ""
+    draft_label: str = ""
+    draft_form: django_forms.Form | None = None
+    checklist_kind: str = ""
+    checklist: list = field(default_factory=list)
+    checklist_readonly: bool = False
+    finding_form: django_forms.Form | None = None
 
 
 @dataclass
@@ -232,6 +243,13 @@ EVENT_TEXTS = {
         _("Decision at step %(n)s: %(branch)s") % {"n": n, "branch": a.get("branch", "")}
     ),
     "waive": lambda a, n: _("Went on without “%(name)s”") % {"name": a.get("document", "")},
+    "waive-finding": lambda a, n: (
+        _("Step %(n)s went on without resolving a finding of the checklist") % {"n": n}
+    ),
+    "generate": lambda a, n: (
+        _("Version %(v)s of “%(doc)s” made from the data")
+        % {"v": a.get("version", ""), "doc": a.get("document", "")}
+    ),
     "document": lambda a, n: _("Document recorded: %(type)s") % {"type": a.get("type", "")},
     "document-reference": lambda a, n: (
         _("Reference of “%(type)s”: %(reference)s")
@@ -364,6 +382,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     running = process.status == Process.Status.RUNNING
     managing = running and permissions.may_manage(process, user)
     letter_templates = letter_filling.templates_by_type() if view.active_tasks else {}
+    kinds = draft_reads.generated_kinds() if view.active_tasks else {}
     documents = document_section(request, process, view, names, bound)
     panels = []
     for task in view.active_tasks:
@@ -382,6 +401,7 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
             panel.returned_from = task.returned_by.step.number
             panel.returned_by_name = names.get(task.returned_by.completed_by_id) or ""
             panel.returned_draft = documents["returned"].get(task.returned_by_id)
+        _checklist_panel(panel, task, bound, kinds, graph)
         if panel.may_act:
             _document_panel(panel, task, graph, documents["newest"], user, letter_templates, bound)
             for action in document_permissions.task_offers(task):
@@ -414,7 +434,14 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
     shown = [f.form for p in panels for f in p.forms] + [
         f
         for p in panels
-        for f in (p.waive_form, p.reassign_form, p.letter_form, p.upload_form)
+        for f in (
+            p.waive_form,
+            p.reassign_form,
+            p.letter_form,
+            p.upload_form,
+            p.draft_form,
+            p.finding_form,
+        )
         if f is not None
     ]
     shown += documents["document_forms"]
@@ -448,6 +475,12 @@ def process_context(request, pk: int, *, bound: Bound | None = None) -> dict:
         "waivers": [
             (w, tasks_by_pk[w.task_id].step.number, names.get(w.by_id, ""), format_moment(w.at))
             for w in view.waivers
+        ],
+        "finding_waivers": [
+            (w, w.task.step.number, names.get(w.by_id) or w.by.get_username(), format_moment(w.at))
+            for w in ChecklistWaiver.objects.filter(task__process=process).select_related(
+                "task__step", "by"
+            )
         ],
         "history": _history(process, tasks_by_pk),
         "used": format_work_minutes(used),
@@ -483,6 +516,34 @@ def access_section(process: Process, scope: permissions.ReadScope, bound: Bound 
 
 
 # --- documents on the process page -------------------------------------------------------------
+
+
+def _checklist_panel(panel: Panel, task: Task, bound: Bound | None, kinds, graph) -> None:
+    """Buat draft dari data and the checklist before review: the drafting step's form and
+    its findings (with the form to waive one); the review that follows shows the same
+    findings and waivers, read-only."""
+    drafting = draft_reads.draft_kind(task.step, kinds=kinds, graph=graph)
+    kind = drafting or draft_reads.review_kind(task.step, kinds=kinds, graph=graph)
+    if not kind:
+        return
+    found, waived = draft_reads.open_findings(kind, task)
+    panel.checklist_kind = kind
+    panel.checklist = [(finding, waived.get(finding.code)) for finding in found]
+    panel.checklist_readonly = not drafting or not panel.may_act
+    if not drafting or not panel.may_act:
+        return
+    panel.draft_kind = drafting
+    panel.draft_label = draft_reads.kind_label(drafting)
+    form = document_forms.DraftForm(
+        _posted(bound, task.pk, "draft"), prefix=f"draft-{task.pk}", kind=drafting
+    )
+    panel.draft_form = _bind(form, bound, task.pk, "draft")
+    open_ones = [finding for finding in found if finding.code not in waived]
+    if open_ones:
+        waive = document_forms.FindingWaiveForm(
+            _posted(bound, task.pk, "finding"), prefix=f"finding-{task.pk}", findings=open_ones
+        )
+        panel.finding_form = _bind(waive, bound, task.pk, "finding")
 
 
 def _document_panel(
@@ -528,6 +589,11 @@ class VersionRow:
     check_url: str
     final_url: str  # set when the user may mark this version final
     archived: list
+    # A draft made from the data: what it came from, what changed, its other files.
+    made_from: str = ""
+    changed: str = ""
+    changes_url: str = ""
+    xlsx_url: str = ""
 
 
 @dataclass
@@ -536,6 +602,27 @@ class DocumentRow:
     by: str
     when: str
     versions: list[VersionRow]
+
+
+def _report_of(version: DocumentVersion) -> GeneratedReport | None:
+    try:
+        return version.report
+    except GeneratedReport.DoesNotExist:
+        return None
+
+
+def _generated_row(report: GeneratedReport | None, key) -> dict:
+    if report is None:
+        return {}
+    changed = draft_reads.changes_text(report.changes)
+    return {
+        "made_from": draft_reads.source_text(report.source),
+        "changed": changed,
+        "changes_url": (
+            reverse("web:document-changes", args=[key]) if report.changes.get("rows") else ""
+        ),
+        "xlsx_url": reverse("web:document-xlsx", args=[key]) if report.xlsx else "",
+    }
 
 
 def document_section(request, process: Process, view, names, bound: Bound | None) -> dict:
@@ -549,6 +636,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
             "task__step",
             "returned_by__step",
             "letter__number",
+            "report",
         )
         .prefetch_related("parafs", "signatures")
         .order_by("document_id", "number")
@@ -569,6 +657,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
         for version in found:
             person = getattr(version.added_by, "person", None)
             letter = getattr(version, "letter", None)
+            report = _report_of(version)
             is_newest = version is found[-1]
             key = version.public_id
             version_rows.append(
@@ -582,7 +671,11 @@ def document_section(request, process: Process, view, names, bound: Bound | None
                     ),
                     letter_number=letter.number.number if letter and letter.number_id else "",
                     download_url=reverse("web:document-download", args=[key]),
-                    docx_url=reverse("web:document-docx", args=[key]) if letter else "",
+                    docx_url=(
+                        reverse("web:document-docx", args=[key])
+                        if letter or (report is not None and report.docx)
+                        else ""
+                    ),
                     check_url=(
                         reverse("web:document-check", args=[key])
                         if version.signatures.all()
@@ -594,6 +687,7 @@ def document_section(request, process: Process, view, names, bound: Bound | None
                         else ""
                     ),
                     archived=archived.get(version.pk, []),
+                    **_generated_row(report, key),
                 )
             )
         rows.append(

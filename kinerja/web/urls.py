@@ -171,6 +171,12 @@ urlpatterns = [
     ),
     path("tasks/<int:pk>/upload/", document_views.task_upload, name="document-task-upload"),
     path("tasks/<int:pk>/letter/", document_views.task_letter, name="document-letter"),
+    path("tasks/<int:pk>/draft/", document_views.task_draft, name="document-draft"),
+    path(
+        "tasks/<int:pk>/checklist/waive/",
+        document_views.task_finding_waive,
+        name="document-finding-waive",
+    ),
     path("tasks/<int:pk>/archive/", document_views.task_archive, name="document-archive"),
     path("tasks/<int:pk>/dispatch/", document_views.task_dispatch, name="document-dispatch"),
     path(
@@ -179,6 +185,12 @@ urlpatterns = [
         name="document-download",
     ),
     path("documents/<uuid:public_id>/docx/", document_views.download_docx, name="document-docx"),
+    path("documents/<uuid:public_id>/xlsx/", document_views.download_xlsx, name="document-xlsx"),
+    path(
+        "documents/<uuid:public_id>/changes/",
+        document_views.draft_changes,
+        name="document-changes",
+    ),
     path("documents/<uuid:public_id>/final/", document_views.mark_final, name="document-final"),
     path("dispatches/<int:pk>/receipt/", document_views.receipt, name="document-receipt"),
 ]

@@ -816,3 +816,27 @@ def test_a_name_that_is_a_stage_of_two_documents_is_refused(org, tmp_path):
     assert problem.message == (
         "'Draft Laporan Kinerja' is already a stage of 'Dokumen Laporan Kinerja'."
     )
+
+
+@pytest.mark.django_db
+def test_importing_says_which_document_is_made_from_the_data(org, tmp_path):
+    path = tmp_path / FILE
+    path.write_text(GOOD, encoding="utf-8")
+    import_files([path])
+    draft = DocumentType.objects.select_related("same_as").get(name="Draft Laporan Kinerja")
+    assert draft.same_as.generated_as == "lkjip"
+    assert draft.generator == "lkjip"
+
+
+@pytest.mark.django_db
+def test_a_generated_kind_that_does_not_exist_names_the_kinds(org, tmp_path):
+    text = broken("    generated_as: lkjip\n", "    generated_as: lakip\n")
+    problem, _ = the_problem(
+        tmp_path,
+        text,
+        line=line_of(text, "generated_as:"),
+        field="documents[1].generated_as",
+    )
+    assert problem.message == (
+        "'lakip' is not a generated document; expected one of pk, lkjip, renja, renja_evaluation."
+    )

@@ -1,4 +1,4 @@
-"""manage.py process start|list|show: processes from the command line."""
+"""manage.py process start|list|show|draft: processes from the command line."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.core.worktime import format_work_minutes
+from kinerja.performance import draft_reads
 from kinerja.sop.services import find_sop
 from kinerja.workflow import selectors
-from kinerja.workflow.models import Process
+from kinerja.workflow.models import Process, Task
 
 
 def _when(value) -> str:
@@ -49,6 +50,13 @@ class Command(BaseCommand):
         lst.add_argument("--overdue", action="store_true")
         show = sub.add_parser("show", help="Show a process step by step.")
         show.add_argument("id", type=int)
+        draft = sub.add_parser(
+            "draft",
+            help="Make the document of a drafting step from the data (Buat draft dari data).",
+        )
+        draft.add_argument("task", type=int, metavar="TASK_ID")
+        draft.add_argument("--user", required=True, help="Username of who makes it.")
+        draft.add_argument("--quarter", type=int, help="1-4: the quarter of a Renja evaluation.")
 
     def handle(self, *args, **options):
         try:
@@ -67,6 +75,30 @@ class Command(BaseCommand):
         if len(admins) != 1:
             raise CommandError(_("Say who owns the process with --by USERNAME."))
         return admins[0]
+
+    def do_draft(self, options):
+        task = Task.objects.filter(pk=options["task"]).first()
+        if task is None:
+            raise CommandError(_("There is no task %(id)d.") % {"id": options["task"]})
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(_("There is no user %(name)s.") % {"name": options["user"]})
+        quarter = options.get("quarter")
+        version = actions.generate_draft(
+            task=task, by=user, options={"quarter": quarter} if quarter is not None else {}
+        )
+        report = version.report
+        self.stdout.write(
+            _("Version %(n)d of “%(name)s” is made from the data: %(source)s.")
+            % {
+                "n": version.number,
+                "name": version.label,
+                "source": draft_reads.source_text(report.source),
+            }
+        )
+        changed = draft_reads.changes_text(report.changes)
+        if changed:
+            self.stdout.write(changed)
 
     def do_start(self, options):
         process = actions.start_process(
