@@ -121,12 +121,19 @@ def source_text(source: dict) -> str:
     if source.get("period"):
         parts.append(str(source["period"]))
     revision = source.get("pk_revision", source.get("revision"))
+    if isinstance(source.get("revisions"), dict):  # the PK generator: {pk id: revision}
+        revision = sorted(set(source["revisions"].values()))
     if revision is not None and revision != "":
         if isinstance(revision, list | tuple):
             revision = ", ".join(str(r) for r in revision)
         parts.append(_("PK revision %(n)s") % {"n": revision})
-    if source.get("renstra_version") not in (None, ""):
-        parts.append(_("Renstra version %(n)s") % {"n": source["renstra_version"]})
+    renstra_version = source.get("renstra_version")
+    if isinstance(source.get("renstra"), dict):  # the LKjIP and Renja generators
+        renstra_version = source["renstra"].get("version")
+    if renstra_version not in (None, ""):
+        parts.append(_("Renstra version %(n)s") % {"n": renstra_version})
+    if isinstance(source.get("renja"), dict) and source["renja"].get("version") not in (None, ""):
+        parts.append(_("Renja version %(n)s") % {"n": source["renja"]["version"]})
     at = parse_datetime(str(source.get("data_at") or ""))
     if at is not None:
         parts.append(_("data as of %(when)s") % {"when": format_moment(at)})
