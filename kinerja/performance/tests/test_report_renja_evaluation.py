@@ -288,3 +288,35 @@ def test_the_command_writes_the_evaluation(setda, case, tmp_path):
             "--by",
             "operator-pbj",
         )
+
+
+def test_the_api_enters_the_output_and_texts_the_evaluation_reports(setda, case):
+    token = create_token(by=setda["kasubbag"], name="uji")[1]
+    response = Client().post(
+        f"/api/renstra/{setda['renstra'].pk}/serapan",
+        {
+            "item": case["other"].pk,
+            "quarter": 2,
+            "amount": "7.500.000",
+            "output": "1",
+            "obstacles": "Pasar tutup dua pekan.",
+        },
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.content
+    row = next(r for r in evaluation(case["renja"], quarter=2).items if r.item == case["other"])
+    assert row.quarters_k[1] == Decimal(1)
+    assert row.quarters_rp == [Decimal(5_000_000), Decimal(7_500_000), None, None]
+    assert row.obstacles == "Pasar tutup dua pekan."
+    bad = Client().post(
+        f"/api/renstra/{setda['renstra'].pk}/serapan",
+        {"item": case["other"].pk, "quarter": 2, "amount": "7.500.000", "output": "-2"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "output"
+    assert (
+        "4.01.03.2.01.0002" in bad.json()["message"]
+    )  # the API speaks Indonesian: "tidak boleh negatif"
