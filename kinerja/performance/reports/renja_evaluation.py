@@ -282,29 +282,29 @@ def columns(year: int, *, quarter: int = 0, texts: bool = True) -> list[TableCol
     rate = f"Tingkat Capaian Renja Tahun {year} (%)"
     renstra = f"Realisasi Renstra s.d. Tahun {year}"
     out = [
-        TableColumn("Kode", "", 15, "code"),
-        TableColumn("Program / Kegiatan / Sub Kegiatan", "", 26, "name"),
-        TableColumn("Indikator Kinerja (Keluaran)", "", 24, "indicator"),
-        TableColumn("Target Akhir Renstra (K)", "", 8, "renstra_target", "number"),
-        TableColumn(before, "K", 7, "before_k", "number"),
-        TableColumn(before, "Rp", 14, "before_rp", "money"),
-        TableColumn(target, "K", 7, "target_k", "number"),
-        TableColumn(target, "Rp", 14, "target_rp", "money"),
+        TableColumn("Kode", "", 13, "code"),
+        TableColumn("Program / Kegiatan / Sub Kegiatan", "", 20, "name"),
+        TableColumn("Indikator Kinerja (Keluaran)", "", 18, "indicator"),
+        TableColumn("Target Akhir Renstra (K)", "", 7, "renstra_target", "number"),
+        TableColumn(before, "K", 5, "before_k", "number"),
+        TableColumn(before, "Rp", 13, "before_rp", "money"),
+        TableColumn(target, "K", 5, "target_k", "number"),
+        TableColumn(target, "Rp", 13, "target_rp", "money"),
     ]
     for n in range(4):
         title = f"Realisasi Triwulan {ROMAN[n]}"
         out += [
-            TableColumn(title, "K", 7, f"q{n + 1}_k", "number"),
+            TableColumn(title, "K", 5, f"q{n + 1}_k", "number"),
             TableColumn(title, "Rp", 13, f"q{n + 1}_rp", "money"),
         ]
     out += [
-        TableColumn(done, "K", 7, "year_k", "number"),
-        TableColumn(done, "Rp", 14, "year_rp", "money"),
+        TableColumn(done, "K", 5, "year_k", "number"),
+        TableColumn(done, "Rp", 13, "year_rp", "money"),
         TableColumn(rate, "K", 8, "year_pct_k", "percent"),
         TableColumn(rate, "Rp", 8, "year_pct_rp", "percent"),
-        TableColumn(renstra, "K", 7, "renstra_k", "number"),
-        TableColumn(renstra, "Rp", 14, "renstra_rp", "money"),
-        TableColumn("Tingkat Capaian Target Akhir Renstra (%)", "", 9, "renstra_pct_k", "percent"),
+        TableColumn(renstra, "K", 5, "renstra_k", "number"),
+        TableColumn(renstra, "Rp", 13, "renstra_rp", "money"),
+        TableColumn("Tingkat Capaian Target Akhir Renstra (%)", "", 8, "renstra_pct_k", "percent"),
         TableColumn("Predikat", "", 9, "predikat"),
     ]
     if texts:
@@ -313,7 +313,7 @@ def columns(year: int, *, quarter: int = 0, texts: bool = True) -> list[TableCol
             TableColumn("Faktor Penghambat", "", 26, "obstacles"),
             TableColumn("Tindak Lanjut", "", 26, "follow_up"),
         ]
-    out.append(TableColumn("Unit Penanggung Jawab", "", 13, "responsible"))
+    out.append(TableColumn("Unit Penanggung Jawab", "", 12, "responsible"))
     return out
 
 
@@ -470,8 +470,10 @@ def evaluation_workbook(ev: Evaluation) -> bytes:
 
 _STYLE = """
 <style>
-table.evaluation { font-size: 6pt; }
+table.evaluation { font-size: 5.8pt; table-layout: fixed; }
 table.evaluation th, table.evaluation td { padding: 1pt 1.5pt; }
+table.evaluation td { overflow-wrap: anywhere; }
+table.evaluation th { font-size: 5pt; }
 table.evaluation tr.program td { background: #eef2f7; }
 table.evaluation tr.kegiatan td { background: #f7f9fb; }
 table.evaluation tr.numbers th { font-weight: normal; }
@@ -511,9 +513,16 @@ def _pdf_html(ev: Evaluation, printed_on: dt.date) -> str:
             value = found.get(column.key)
             if group and column.kind == "number":
                 value = None
-            text = printed(value, column.kind) if not (group and value is None) else ""
+            # The rupiah without "Rp": the header says it, and the narrow columns of a
+            # 25-column landscape table fit "675.500.000" where "Rp675.500.000" overflows.
+            kind = "number" if column.kind == "money" else column.kind
+            text = printed(value, kind) if not (group and value is None) else ""
             css = ' class="num"' if column.kind in ("number", "money", "percent") else ""
-            cells.append(f"<td{css}>{escape(text)}</td>")
+            cell = escape(text)
+            if column.key == "code":
+                # A code may break after its dots (a zero-width space) in the narrow column.
+                cell = cell.replace(".", ".\u200b")
+            cells.append(f"<td{css}>{cell}</td>")
         body.append(f'<tr class="{classes}">{"".join(cells)}</tr>')
     notes = []
     for row in ev.items:
