@@ -29,7 +29,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_number, format_percent, format_rupiah
 from kinerja.sop.render import date_id
 
-from .. import capaian
+from .. import capaian, permissions
 from ..models import (
     BudgetRealisation,
     Goal,
@@ -369,8 +369,6 @@ def _renstra_block(renja: Renja, units) -> tuple[Block, Section]:
     section = Section("bab2_renstra", block.caption)
     rows = capaian_table(renstra, year)
     if units is not None:
-        from .. import permissions
-
         rows = [r for r in rows if permissions.may_read_indicator(r.indicator, units)]
     ends = {
         t.indicator_id: t
@@ -427,15 +425,11 @@ def _goals_block(renja: Renja, units) -> tuple[Block, Section]:
         .order_by("order", "code")
     ):
         indicators.setdefault(indicator.objective_id, []).append(indicator)
+    # The year's target, else the end-of-period one (a Renja beyond the Renstra's years).
     targets = {
         (t.indicator_id, t.year): t
-        for t in IndicatorTarget.objects.filter(
-            indicator__objective__in=objectives, year__in=[year, None]
-        )
-    } | {
-        (t.indicator_id, None): t
-        for t in IndicatorTarget.objects.filter(
-            indicator__objective__in=objectives, year__isnull=True
+        for t in IndicatorTarget.objects.filter(indicator__objective__in=objectives).filter(
+            Q(year=year) | Q(year__isnull=True)
         )
     }
     for goal in Goal.objects.filter(renstra=renstra).order_by("order", "code"):
