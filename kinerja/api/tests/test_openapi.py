@@ -52,6 +52,8 @@ OPERATIONS = {
     ("post", "/api/renja/{renja_id}/items"),
     ("post", "/api/renja/items/{item_id}/decision"),
     ("post", "/api/renja/{renja_id}/priorities"),
+    ("get", "/api/renja/{renja_id}/document"),
+    ("get", "/api/renja/{renja_id}/evaluation"),
     ("get", "/api/sops"),
     ("get", "/api/sops/{ref}"),
     ("post", "/api/processes"),
