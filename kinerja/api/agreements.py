@@ -144,6 +144,18 @@ class SerapanIn(Schema):
     )
 
 
+class SerapanEntryIn(SerapanIn):
+    output: str | None = Field(
+        None,
+        max_length=40,
+        description="The realisasi of the sub kegiatan's output indicator in the quarter "
+        "(K), the Indonesian way; left as it was when absent.",
+    )
+    drivers: str | None = Field(None, max_length=limits.NOTE, description="Faktor pendorong.")
+    obstacles: str | None = Field(None, max_length=limits.NOTE, description="Faktor penghambat.")
+    follow_up: str | None = Field(None, max_length=limits.NOTE, description="Tindak lanjut.")
+
+
 class SerapanCorrectionIn(SerapanIn):
     reason: str = Field(..., max_length=limits.NOTE, description="Why it is corrected.")
 
@@ -454,12 +466,20 @@ def _fresh(pk: int) -> dict:
     response={201: SerapanOut, **WRITE_ERRORS},
     summary="Enter serapan",
 )
-def enter_serapan(request, renstra_id: PathId, payload: SerapanIn):
+def enter_serapan(request, renstra_id: PathId, payload: SerapanEntryIn):
     """Enter (or enter again) what a sub kegiatan spent in a quarter: the bagian that
-    proposed it, or the reviewer (403 otherwise). A locked row or a closed quarter is 409."""
+    proposed it, or the reviewer (403 otherwise). A locked row or a closed quarter is 409.
+    With `output` and the texts, what the quarterly Renja evaluation reports of it."""
     item = _item(renstra_id, payload.item, request.auth)
     row = actions.performance.enter_serapan(
-        item=item, quarter=payload.quarter, amount=payload.amount, by=request.auth
+        item=item,
+        quarter=payload.quarter,
+        amount=payload.amount,
+        output=payload.output,
+        drivers=payload.drivers,
+        obstacles=payload.obstacles,
+        follow_up=payload.follow_up,
+        by=request.auth,
     )
     return Status(201, _fresh(row.pk))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -23,6 +23,8 @@ from kinerja.org.models import Unit
 from kinerja.performance import permissions
 from kinerja.performance.models import Nomenclature, Renja, RenjaItem
 from kinerja.performance.renja import renja_items, renja_table
+from kinerja.performance.reports.renja import renja_report
+from kinerja.performance.reports.renja_evaluation import check_quarter, evaluation_report
 
 from .schemas import Message, PathId, Text, ValidationMessage
 
@@ -305,3 +307,88 @@ def priorities(request, renja_id: PathId, payload: PrioritiesIn):
     )
     ranked = renja_items(renja, None).filter(priority__isnull=False).order_by("priority")
     return [_item_out(i) for i in ranked]
+
+
+# --- the documents ---------------------------------------------------------------------------
+
+_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _file_content(*kinds: str) -> dict:
+    return {
+        "responses": {
+            "200": {
+                "description": "The file",
+                "content": {
+                    _TYPES[k]: {"schema": {"type": "string", "format": "binary"}} for k in kinds
+                },
+            }
+        }
+    }
+
+
+def _readable(renja_id: int, user) -> tuple[Renja, set[int] | None]:
+    """The Renja and the units `user` reads in it, or 404 when they read no row of it."""
+    renja = _renja(renja_id)
+    units = _scope(renja, user)
+    if units is not None and not renja_items(renja, units).exists():
+        raise Http404(_("There is no Renja %(id)d that you may read.") % {"id": renja_id})
+    return renja, units
+
+
+def _format(value: str, allowed: tuple[str, ...], what: str) -> str:
+    kind = (value or "").strip().lower()
+    if kind not in allowed:
+        raise DomainError(
+            _("The format of the %(what)s is %(allowed)s (not %(value)s).")
+            % {"what": what, "allowed": " or ".join(allowed), "value": value[:20]},
+            field="format",
+        )
+    return kind
+
+
+def _attachment(data: bytes, kind: str, stem: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
+    return response
+
+
+@router.get(
+    "/renja/{renja_id}/document",
+    response={400: Message, **READ_ERRORS},
+    summary="The Renja document",
+    openapi_extra=_file_content("pdf", "docx"),
+)
+def renja_document(request, renja_id: PathId, format: str = "pdf"):  # noqa: A002
+    """The Renja document (Permendagri 86/2017: Bab I-V, the program and funding table on
+    landscape pages) generated from the data as it is now, as PDF or DOCX; the rows you
+    may read (the Kasubbag Perencanaan all, a bagian its own)."""
+    renja, units = _readable(renja_id, request.auth)
+    kind = _format(format, ("pdf", "docx"), _("Renja document"))
+    report = renja_report(renja, units=units)
+    return _attachment((report.pdf if kind == "pdf" else report.docx) or b"", kind, report.stem)
+
+
+@router.get(
+    "/renja/{renja_id}/evaluation",
+    response={400: Message, **READ_ERRORS},
+    summary="The quarterly Renja evaluation",
+    openapi_extra=_file_content("xlsx", "pdf"),
+)
+def renja_evaluation(
+    request,
+    renja_id: PathId,
+    quarter: str | None = None,
+    format: str = "xlsx",  # noqa: A002
+):
+    """The quarterly Renja evaluation (Permendagri 86/2017) through `quarter` (1-4; by
+    default the last closed quarter, else the current one) as XLSX or PDF."""
+    renja, units = _readable(renja_id, request.auth)
+    kind = _format(format, ("xlsx", "pdf"), _("Renja evaluation"))
+    chosen = check_quarter(quarter) if quarter not in (None, "") else None
+    report = evaluation_report(renja, quarter=chosen, units=units)
+    return _attachment((report.pdf if kind == "pdf" else report.xlsx) or b"", kind, report.stem)

@@ -571,6 +571,31 @@ SERAPAN_2026 = {
 }
 
 
+# sub kegiatan code -> the realisasi of its output indicator (K) in TW I, II, III, beside
+# the rupiah above: what the quarterly Renja evaluation reports.
+OUTPUT_2026 = {
+    "4.01.01.2.01.0001": ("0", "1", "1"),
+    "4.01.01.2.01.0006": ("1", "1", "2"),
+    "4.01.01.2.01.0007": ("0", "1", "1"),
+    "4.01.01.2.06.0008": ("3", "3", "3"),
+    "4.01.01.2.06.0009": ("3", "3", "2"),
+    "4.01.03.2.01.0002": ("1", "1", None),
+}
+# sub kegiatan code -> (faktor pendorong, faktor penghambat, tindak lanjut) of TW III
+NOTES_2026 = {
+    "4.01.01.2.01.0001": (
+        "Jadwal penyusunan dokumen disepakati sejak awal tahun.",
+        "Data capaian dari bagian terlambat masuk.",
+        "Batas waktu penyampaian data ditegaskan dengan surat Sekretaris Daerah.",
+    ),
+    "4.01.01.2.06.0009": (
+        "Rapat koordinasi terjadwal bulanan.",
+        "Satu rapat ditunda karena agenda pimpinan.",
+        "Rapat yang tertunda dilaksanakan pada triwulan IV.",
+    ),
+}
+
+
 def _serapan(users) -> None:
     renja = Renja.objects.get(title="Rencana Kerja Sekretariat Daerah Tahun 2026")
     entered = {1: _at(2026, 4, 9), 2: _at(2026, 7, 9), 3: _at(2026, 10, 9)}
@@ -578,10 +603,22 @@ def _serapan(users) -> None:
         who = users[
             "operator-perekonomian" if item.proposed_by.code == "bagian-perekonomian" else "kabag"
         ]
-        for quarter, amount in enumerate(SERAPAN_2026[item.sub_kegiatan.code], start=1):
+        code = item.sub_kegiatan.code
+        for quarter, amount in enumerate(SERAPAN_2026[code], start=1):
             if amount is not None:
+                drivers, obstacles, follow_up = (
+                    NOTES_2026.get(code, (None, None, None)) if quarter == 3 else (None,) * 3
+                )
                 actions.performance.enter_serapan(
-                    item=item, quarter=quarter, amount=amount, by=who, now=entered[quarter]
+                    item=item,
+                    quarter=quarter,
+                    amount=amount,
+                    output=OUTPUT_2026[code][quarter - 1],
+                    drivers=drivers,
+                    obstacles=obstacles,
+                    follow_up=follow_up,
+                    by=who,
+                    now=entered[quarter],
                 )
 
 

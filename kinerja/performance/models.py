@@ -829,6 +829,13 @@ class BudgetRealisation(ReviewedRow):
         RenjaItem, verbose_name=_("sub kegiatan"), on_delete=models.PROTECT, related_name="spending"
     )
     amount = models.DecimalField(_("realisasi anggaran (Rp)"), max_digits=18, decimal_places=2)
+    # The quarterly Renja evaluation (Permendagri 86/2017) reports per sub kegiatan the
+    # realisasi of its output indicator (K) beside the rupiah spent (Rp), and what helped,
+    # what hindered and what follows, as the realisasi of an indicator does.
+    output = _amount(_("realisasi keluaran (K)"))
+    drivers = models.TextField(_("faktor pendorong"), blank=True)
+    obstacles = models.TextField(_("faktor penghambat"), blank=True)
+    follow_up = models.TextField(_("tindak lanjut"), blank=True)
 
     class Meta:
         verbose_name = _("realisasi anggaran")

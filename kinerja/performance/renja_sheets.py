@@ -35,11 +35,20 @@ from kinerja.org.models import Unit
 
 from . import permissions, services
 from .models import Nomenclature, Renja, RenjaItem
-from .renja import renja_table
+from .renja import RenjaTable, renja_table
 from .spreadsheets import MAX_ROWS, _cell_text, _open
 from .workbooks import print_setup, saved
 
-__all__ = ["import_proposals", "proposals_template", "renja_workbook"]
+__all__ = [
+    "TableColumn",
+    "header_groups",
+    "import_proposals",
+    "item_values",
+    "kept_programs",
+    "proposals_template",
+    "renja_workbook",
+    "table_columns",
+]
 
 HEADER_ROW = 4  # rows 1-3: title, unit and year, how to fill it in
 LISTS = "Daftar"  # the hidden sheet of the dropdowns' lists
@@ -68,17 +77,109 @@ def _put(sheet, row: int, column: int, value, *, bold=False, fill=None, fmt=None
     return cell
 
 
+@dataclass(frozen=True)
+class TableColumn:
+    """A column of the Renja table (Permendagri 86/2017): the XLSX and the document's Bab IV
+    (kinerja.performance.reports.renja) print the same columns under the same headers.
+
+    `group` is the header above (the column's own title when `title` is empty); `key` the
+    value of a sub kegiatan (:func:`item_values`); `kind` "text", "number" or "money" (the
+    pagu, summed on the program, kegiatan and total rows)."""
+
+    group: str
+    title: str
+    width: int  # characters in the XLSX; the document scales them to the page
+    key: str
+    kind: str = "text"
+
+
+def table_columns(year: int) -> list[TableColumn]:
+    """The columns of the Renja of `year`: code, program/kegiatan/sub kegiatan, indicator,
+    satuan, the Renstra end target, realisasi n-2, prakiraan n-1, the plan of year n
+    (lokasi, target, pagu indikatif, sumber dana, kelompok sasaran), a note and the
+    prakiraan maju of n+1 (target, pagu)."""
+    plan = _("Plan of %(year)s") % {"year": year}
+    ahead = _("Prakiraan maju %(year)s") % {"year": year + 1}
+    return [
+        TableColumn(_("Code"), "", 18, "code"),
+        TableColumn(_("Program / kegiatan / sub kegiatan"), "", 40, "name"),
+        TableColumn(_("Indicator"), "", 36, "indicator"),
+        TableColumn(_("Satuan"), "", 11, "measure"),
+        TableColumn(_("Target at the end of the Renstra"), "", 11, "renstra_end_target", "number"),
+        TableColumn(_("Realisasi %(year)s") % {"year": year - 2}, "", 11, "realisasi_n2", "number"),
+        TableColumn(_("Prakiraan %(year)s") % {"year": year - 1}, "", 11, "estimate_n1", "number"),
+        TableColumn(plan, _("Lokasi"), 16, "location"),
+        TableColumn(plan, _("Target"), 9, "target", "number"),
+        TableColumn(plan, _("Pagu indikatif (Rp)"), 16, "pagu", "money"),
+        TableColumn(plan, _("Sumber dana"), 11, "funding_source"),
+        TableColumn(plan, _("Kelompok sasaran"), 18, "target_group"),
+        TableColumn(_("Note"), "", 26, "note"),
+        TableColumn(ahead, _("Target"), 9, "next_target", "number"),
+        TableColumn(ahead, _("Pagu (Rp)"), 16, "next_pagu", "money"),
+    ]
+
+
+def header_groups(columns: list[TableColumn]) -> list[tuple[int, int, str]]:
+    """The top header row: (first, last, title) with 0-based column indexes; a group of one
+    column without a `title` spans both header rows."""
+    groups: list[tuple[int, int, str]] = []
+    for index, column in enumerate(columns):
+        if groups and column.title and groups[-1][2] == column.group and columns[index - 1].title:
+            first, _last, title = groups[-1]
+            groups[-1] = (first, index, title)
+        else:
+            groups.append((index, index, column.group))
+    return groups
+
+
+def item_values(item: RenjaItem) -> dict[str, object]:
+    """A sub kegiatan's values by column key, as stored (Decimal, text or None)."""
+    return {
+        "code": item.sub_kegiatan.code,
+        "name": item.sub_kegiatan.name,
+        "indicator": item.indicator,
+        "measure": item.measure,
+        "renstra_end_target": item.renstra_end_target,
+        "realisasi_n2": item.realisasi_n2,
+        "estimate_n1": item.estimate_n1,
+        "location": item.location,
+        "target": item.target,
+        "pagu": item.pagu,
+        "funding_source": item.funding_source,
+        "target_group": item.target_group,
+        "note": _note(item),
+        "next_target": item.next_target,
+        "next_pagu": item.next_pagu,
+    }
+
+
+def kept_programs(renja: Renja, units: set[int] | None) -> tuple[RenjaTable, list]:
+    """The Renja table without the rejected proposals: [(program, [(kegiatan, [items])])],
+    the groups' sums as renja_table made them (rejected proposals are not summed there)."""
+    table = renja_table(renja, units)
+    programs = []
+    for program in table.programs:
+        kegiatan = [
+            (activity, [i for i in activity.items if _kept(i)])
+            for activity in program.kegiatan
+            if any(_kept(i) for i in activity.items)
+        ]
+        if kegiatan:
+            programs.append((program, kegiatan))
+    return table, programs
+
+
 def renja_workbook(*, renja: Renja, units: set[int] | None) -> bytes:
     """The Renja table (of the rows `units` may read; None: all) as XLSX bytes."""
-    table = renja_table(renja, units)
+    table, programs = kept_programs(renja, units)
     book = Workbook()
     sheet = book.active
     sheet.title = f"Renja {renja.year}"
-    n = renja.year
-    last = 15
+    columns = table_columns(renja.year)
+    last = len(columns)
     sheet["A1"] = _("Rencana Kerja %(unit)s of the year %(year)s") % {
         "unit": renja.unit.name,
-        "year": n,
+        "year": renja.year,
     }
     sheet["A1"].font = Font(bold=True, size=12)
     sheet["A2"] = renja.title
@@ -87,89 +188,47 @@ def renja_workbook(*, renja: Renja, units: set[int] | None) -> bytes:
         "proposals are left out."
     )
     # Two header rows (groups, then columns) and a row of column numbers.
-    groups = [
-        (1, 1, _("Code")),
-        (2, 2, _("Program / kegiatan / sub kegiatan")),
-        (3, 3, _("Indicator")),
-        (4, 4, _("Satuan")),
-        (5, 5, _("Target at the end of the Renstra")),
-        (6, 6, _("Realisasi %(year)s") % {"year": n - 2}),
-        (7, 7, _("Prakiraan %(year)s") % {"year": n - 1}),
-        (8, 12, _("Plan of %(year)s") % {"year": n}),
-        (13, 13, _("Note")),
-        (14, 15, _("Prakiraan maju %(year)s") % {"year": n + 1}),
-    ]
-    columns = {
-        8: _("Lokasi"),
-        9: _("Target"),
-        10: _("Pagu indikatif (Rp)"),
-        11: _("Sumber dana"),
-        12: _("Kelompok sasaran"),
-        14: _("Target"),
-        15: _("Pagu (Rp)"),
-    }
     top, sub = HEADER_ROW, HEADER_ROW + 1
-    for first, end, title in groups:
-        _put(sheet, top, first, title, bold=True, fill=_HEAD)
-        if first == end and first not in columns:
-            sheet.merge_cells(start_row=top, start_column=first, end_row=sub, end_column=end)
+    for first, end, title in header_groups(columns):
+        _put(sheet, top, first + 1, title, bold=True, fill=_HEAD)
+        if first == end and not columns[first].title:
+            sheet.merge_cells(
+                start_row=top, start_column=first + 1, end_row=sub, end_column=end + 1
+            )
         elif first != end:
-            sheet.merge_cells(start_row=top, start_column=first, end_row=top, end_column=end)
-    for column in range(1, last + 1):
-        if column in columns:
-            _put(sheet, sub, column, columns[column], bold=True, fill=_HEAD)
+            sheet.merge_cells(
+                start_row=top, start_column=first + 1, end_row=top, end_column=end + 1
+            )
+    for column, definition in enumerate(columns, start=1):
+        if definition.title:
+            _put(sheet, sub, column, definition.title, bold=True, fill=_HEAD)
         else:
             sheet.cell(row=sub, column=column).border = _BOX
         numbers = _put(sheet, sub + 1, column, column, fill=_HEAD)
         numbers.alignment = Alignment(horizontal="center")
+    money = {n for n, c in enumerate(columns, start=1) if c.kind == "money"}
     row = sub + 2
-    for program in table.programs:
-        kept = [k for k in program.kegiatan if any(_kept(i) for i in k.items)]
-        if not kept:
-            continue
-        _group_row(sheet, row, program.node, program.pagu, program.next_pagu, last, _PROGRAM)
+    for program, kegiatan in programs:
+        _group_row(sheet, row, program.node, program, columns, _PROGRAM)
         row += 1
-        for activity in kept:
-            _group_row(sheet, row, activity.node, activity.pagu, activity.next_pagu, last, None)
+        for activity, items in kegiatan:
+            _group_row(sheet, row, activity.node, activity, columns, None)
             row += 1
-            for item in filter(_kept, activity.items):
-                values = {
-                    1: item.sub_kegiatan.code,
-                    2: item.sub_kegiatan.name,
-                    3: item.indicator,
-                    4: item.measure,
-                    5: item.renstra_end_target,
-                    6: item.realisasi_n2,
-                    7: item.estimate_n1,
-                    8: item.location,
-                    9: item.target,
-                    10: item.pagu,
-                    11: item.funding_source,
-                    12: item.target_group,
-                    13: _note(item),
-                    14: item.next_target,
-                    15: item.next_pagu,
-                }
-                for column in range(1, last + 1):
-                    value = values[column]
+            for item in items:
+                values = item_values(item)
+                for column, definition in enumerate(columns, start=1):
+                    value = values[definition.key]
                     if isinstance(value, Decimal):
                         value = _plain(value)
-                    _put(
-                        sheet,
-                        row,
-                        column,
-                        value,
-                        fmt=_MONEY if column in (10, 15) else _NUMBER,
-                    )
+                    _put(sheet, row, column, value, fmt=_MONEY if column in money else _NUMBER)
                 row += 1
     _put(sheet, row, 1, "", fill=_HEAD)
     _put(sheet, row, 2, _("Total"), bold=True, fill=_HEAD)
-    for column in range(3, last + 1):
-        value = {10: _plain(table.pagu), 15: _plain(table.next_pagu)}.get(column, "")
+    for column, definition in enumerate(columns[2:], start=3):
+        value = _plain(getattr(table, definition.key)) if definition.kind == "money" else ""
         _put(sheet, row, column, value, bold=True, fill=_HEAD, fmt=_MONEY)
-    widths = [18, 40, 36, 11, 11, 11, 11, 16, 9, 16, 11, 18, 26, 9, 16]
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    for column, definition in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = definition.width
     _fit_rows(sheet, top, row)
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
     sheet["A3"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -182,11 +241,12 @@ def _kept(item: RenjaItem) -> bool:
     return item.state != RenjaItem.State.REJECTED
 
 
-def _group_row(sheet, row, node, pagu, next_pagu, last, fill) -> None:
+def _group_row(sheet, row, node, group, columns: list[TableColumn], fill) -> None:
+    """A program or kegiatan row: its code and name, the sums of its money columns."""
     _put(sheet, row, 1, node.code if node else "", bold=True, fill=fill)
     _put(sheet, row, 2, node.name if node else _("(no code)"), bold=True, fill=fill)
-    for column in range(3, last + 1):
-        value = {10: _plain(pagu), 15: _plain(next_pagu)}.get(column, "")
+    for column, definition in enumerate(columns[2:], start=3):
+        value = _plain(getattr(group, definition.key)) if definition.kind == "money" else ""
         _put(sheet, row, column, value, bold=True, fill=fill, fmt=_MONEY)
 
 

@@ -393,6 +393,10 @@ def _spending_state(row: BudgetRealisation) -> dict:
         "sub_kegiatan": row.item.sub_kegiatan.code,
         "quarter": row.quarter,
         "amount": str(row.amount),
+        "output": None if row.output is None else str(row.output),
+        "drivers": row.drivers,
+        "obstacles": row.obstacles,
+        "follow_up": row.follow_up,
         "state": row.state,
     }
 
@@ -510,10 +514,21 @@ def correct_realisasi(
 
 @transaction.atomic
 def enter_serapan(
-    *, item: RenjaItem, quarter: int, amount, by, now: dt.datetime | None = None
+    *,
+    item: RenjaItem,
+    quarter: int,
+    amount,
+    by,
+    now: dt.datetime | None = None,
+    output=None,
+    drivers: str | None = None,
+    obstacles: str | None = None,
+    follow_up: str | None = None,
 ) -> BudgetRealisation:
     """What an accepted sub kegiatan of the Renja spent in a quarter (Rp): the bagian that
-    proposed it, or the reviewer."""
+    proposed it, or the reviewer. With `output` the realisasi of its output indicator in
+    that quarter (K), and the faktor pendorong, penghambat and tindak lanjut of the
+    quarterly Renja evaluation; what is not given (None) stays as it was."""
     now = now or timezone.now()
     item = RenjaItem.objects.select_related("renja__renstra", "sub_kegiatan", "proposed_by").get(
         pk=item.pk
@@ -542,12 +557,38 @@ def enter_serapan(
         raise DomainError(_("%(what)s cannot be negative.") % {"what": what}, field="amount")
     if number >= Decimal(10) ** 16:
         raise DomainError(_("%(field)s is too large.") % {"field": what}, field="amount")
+    produced = None
+    if output not in (None, ""):
+        what_output = _("Realisasi keluaran of %(code)s") % {"code": item.sub_kegiatan.code}
+        try:
+            produced = parse_number(output, what=what_output)
+        except DomainError as error:
+            raise DomainError(error.message, field="output") from None
+        if produced < 0:
+            raise DomainError(
+                _("%(what)s cannot be negative.") % {"what": what_output}, field="output"
+            )
+        if produced >= Decimal(10) ** 12:
+            raise DomainError(_("%(field)s is too large.") % {"field": what_output}, field="output")
+    texts = {
+        name: _text(value, label)
+        for name, value, label in (
+            ("drivers", drivers, _("Faktor pendorong")),
+            ("obstacles", obstacles, _("Faktor penghambat")),
+            ("follow_up", follow_up, _("Tindak lanjut")),
+        )
+        if value is not None
+    }
     row = BudgetRealisation.objects.select_for_update().filter(item=item, quarter=quarter).first()
     if row is not None and row.state == Realisasi.State.LOCKED:
         raise closed_error(_("the spending"), quarter, item.renja.year)
     before = _spending_state(row) if row is not None else {}
     if row is None:
         row = BudgetRealisation(item=item, quarter=quarter, amount=0)
+    if produced is not None:
+        row.output = produced.quantize(Decimal("0.0001"))
+    for name, value in texts.items():
+        setattr(row, name, value)
     row.amount = number.quantize(Decimal("0.01"))
     row.state, row.entered_by = Realisasi.State.SUBMITTED, permissions.person_of(by)
     row.save()

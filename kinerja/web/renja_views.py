@@ -33,12 +33,20 @@ from kinerja.core.numbers import format_number, format_rupiah
 from kinerja.org.models import Unit
 from kinerja.performance import permissions
 from kinerja.performance.models import Renja, RenjaItem
-from kinerja.performance.renja import proposing_units, renja_table
+from kinerja.performance.renja import proposing_units, renja_items, renja_table
 from kinerja.performance.renja_sheets import proposals_template, renja_workbook
+from kinerja.performance.reports.renja import renja_report
+from kinerja.performance.reports.renja_evaluation import (
+    check_quarter,
+    default_quarter,
+    evaluation_report,
+)
 
 from . import renja_forms as forms
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 TEMPLATE = "web/renja.html"
 
 
@@ -210,6 +218,8 @@ def renja(request, *, bound: dict | None = None):
             }
             for p in table.programs
         ],
+        "quarters": [(n, ("I", "II", "III", "IV")[n - 1]) for n in range(1, 5)],
+        "default_quarter": default_quarter(renja, timezone.now()),
         "total": format_rupiah(table.pagu),
         "next_total": format_rupiah(table.next_pagu),
         "units": sorted({r.unit for r in scene.choices}, key=lambda u: (u.order, u.name)),
@@ -383,3 +393,58 @@ def upload(request):
             messages.success(request, _("%(n)d proposals saved from the sheet.") % {"n": count})
             return redirect(page_url(scene.renja, "#renja-table"))
     return renja(request, bound={"import": form})
+
+
+def _readable(scene: Scene) -> None:
+    """The documents of a Renja are read as its page is: the reviewer all of it, a bagian
+    its own rows; someone whose units have no row of it gets nothing (403)."""
+    if scene.units is not None and not renja_items(scene.renja, scene.units).exists():
+        raise PermissionDenied(_("This Renja has no row of your units to print."))
+
+
+def _file(data: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def document(request):
+    """The Renja document (Permendagri 86/2017) as PDF or DOCX, from the data as it is now."""
+    scene = _scene(request)
+    _readable(scene)
+    kind = request.GET.get("format", "pdf")
+    if kind not in ("pdf", "docx"):
+        messages.error(
+            request,
+            _("The format of the Renja document is pdf or docx (not %(value)s).")
+            % {"value": kind[:20]},
+        )
+        return redirect(page_url(scene.renja, "#renja-documents"))
+    report = renja_report(scene.renja, units=scene.units)
+    data = report.pdf if kind == "pdf" else report.docx
+    return _file(data or b"", PDF if kind == "pdf" else DOCX, f"{report.stem}.{kind}")
+
+
+@login_required
+def evaluation(request):
+    """The quarterly Renja evaluation (Permendagri 86/2017) as XLSX or PDF; ?quarter=1-4."""
+    scene = _scene(request)
+    _readable(scene)
+    kind = request.GET.get("format", "xlsx")
+    try:
+        if kind not in ("xlsx", "pdf"):
+            raise DomainError(
+                _("The format of the Renja evaluation is xlsx or pdf (not %(value)s).")
+                % {"value": kind[:20]},
+                field="format",
+            )
+        quarter = request.GET.get("quarter")
+        if quarter not in (None, ""):
+            quarter = check_quarter(quarter)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(page_url(scene.renja, "#renja-documents"))
+    report = evaluation_report(scene.renja, quarter=quarter or None, units=scene.units)
+    data = report.pdf if kind == "pdf" else report.xlsx
+    return _file(data or b"", PDF if kind == "pdf" else XLSX, f"{report.stem}.{kind}")

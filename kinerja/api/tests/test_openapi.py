@@ -56,6 +56,8 @@ OPERATIONS = {
     ("post", "/api/renja/{renja_id}/priorities"),
     ("get", "/api/renstra/{renstra_id}/narrative/{kind}/{year}"),
     ("put", "/api/renstra/{renstra_id}/narrative/{kind}/{year}"),
+    ("get", "/api/renja/{renja_id}/document"),
+    ("get", "/api/renja/{renja_id}/evaluation"),
     ("get", "/api/sops"),
     ("get", "/api/sops/{ref}"),
     ("post", "/api/processes"),

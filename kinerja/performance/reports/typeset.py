@@ -430,7 +430,8 @@ class DocxBuilder:
                 for run in merged.paragraphs[0].runs[1:]:
                     run._r.getparent().remove(run._r)
         if widths_cm:
-            # The grid's widths too: LibreOffice reads those, Word the cells'.
+            # The grid's widths too: LibreOffice lays a table out by its w:gridCol and
+            # ignores the cells' widths (every column came out equal).
             for column, width in enumerate(widths_cm[:columns]):
                 table.columns[column].width = Cm(width)
             for row in table.rows:

@@ -7,7 +7,9 @@ PK's targets and budget table (export only: a PK changes by a revision, not by a
 with `--document pdf|docx` the PK itself as the paper to sign (without --position: every
 PK of the year in one file);
 `--table renja --renja ID` the Renja's table in the Bappeda layout, or with --template
-the proposals sheet a bagian fills in (read back by import); `--plan` the Renstra's
+the proposals sheet a bagian fills in (read back by import); `--table renja-evaluation
+--renja ID --quarter N` the quarterly Renja evaluation (XLSX, or PDF when FILE ends in
+.pdf; the quarter by default the last closed); `--plan` the Renstra's
 indicators with their manual IKU and targets (the plan's sheet, both ways). Every import
 is all or nothing."""
 
@@ -27,9 +29,10 @@ from kinerja.performance.capaian_sheets import capaian_workbook
 from kinerja.performance.models import Renja, Renstra
 from kinerja.performance.nomenclature import load_nomenclature
 from kinerja.performance.plan_sheets import plan_workbook
-from kinerja.performance.renja import proposing_units
+from kinerja.performance.renja import proposing_units, renja_items
 from kinerja.performance.renja_sheets import proposals_template, renja_workbook
 from kinerja.performance.reports import pk as pk_document
+from kinerja.performance.reports.renja_evaluation import evaluation_report
 from kinerja.performance.selectors import capaian_table
 from kinerja.performance.serapan_sheets import serapan_workbook
 from kinerja.performance.spreadsheets import realisasi_workbook
@@ -84,7 +87,7 @@ class Command(BaseCommand):
             command.add_argument("--by", required=True, help="username of the person")
             command.add_argument(
                 "--table",
-                choices=["realisasi", "serapan", "pk", "renja", "capaian"]
+                choices=["realisasi", "serapan", "pk", "renja", "renja-evaluation", "capaian"]
                 if name == "export"
                 else ["realisasi", "serapan", "renja"],
                 default="realisasi",
@@ -158,6 +161,18 @@ class Command(BaseCommand):
             raise CommandError(_("Give the year: --year, or --plan for the plan's sheet."))
 
     def do_export(self, options):
+        if options["table"] == "renja-evaluation":
+            renja, user = self._renja(options)
+            units = permissions.readable_units(renja.renstra, user, timezone.localdate())
+            if units is not None and not renja_items(renja, units).exists():
+                raise CommandError(
+                    _("%(name)s may read nothing of this Renja.") % {"name": options["by"]}
+                )
+            report = evaluation_report(renja, quarter=options["quarter"], units=units)
+            pdf = str(options["file"]).lower().endswith(".pdf")
+            Path(options["file"]).write_bytes((report.pdf if pdf else report.xlsx) or b"")
+            self.stdout.write(_("Written: %(path)s") % {"path": options["file"]})
+            return
         if options["table"] == "renja":
             renja, user = self._renja(options)
             day = timezone.localdate()
