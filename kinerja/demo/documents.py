@@ -102,6 +102,33 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person], dated: dt.date
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
 
 
+def draft_from_data(
+    task: Task, *, by, now: dt.datetime | None = None, reason: str
+) -> DocumentVersion:
+    """The step's draft made from the demo's data, as the Pelaksana's "Buat draft dari data"
+    makes it, then what the checklist still finds waived with `reason` (the demo's data
+    is a sample: last year's PK, for one, is not in it), as the Pelaksana would before
+    finishing the step."""
+    from kinerja.performance import draft_reads
+
+    version = actions.generate_draft(task=task, by=by, now=now)
+    kind = draft_reads.draft_kind(task.step)
+    findings, waived = draft_reads.open_findings(kind, task)
+    for finding in findings:
+        if finding.code not in waived:
+            actions.waive_finding(task=task, by=by, code=finding.code, reason=reason, now=now)
+    return version
+
+
+def has_performance_data(year: int) -> bool:
+    """Whether the demo's performance data covers `year` (loaded before the processes by
+    `manage.py demo`): then the drafts are made from it; a scene without it (many tests)
+    gets the sample PDF."""
+    from kinerja.performance.models import Renstra
+
+    return Renstra.objects.filter(first_year__lte=year, last_year__gte=year).exists()
+
+
 def demo_letter(kind: str, *, process: Process, task: Task, by, day: dt.date, **values):
     """A letter made as the step's form makes it (letter_filling), with what the clerk types."""
     from kinerja.documents import letter_filling
@@ -144,9 +171,21 @@ def users() -> dict:
     return {u.username: u for u in get_user_model().objects.select_related("person")}
 
 
+def pk_year(year: int) -> int:
+    """The year of the demo's finished SOP-013: the newest year up to `year` whose PKs are
+    signed in the demo's data (the PK of 2026, signed in January), else last year."""
+    from kinerja.performance.models import PerformanceAgreement
+
+    signed = PerformanceAgreement.objects.filter(
+        status=PerformanceAgreement.Status.SIGNED, year__lte=year
+    ).values_list("year", flat=True)
+    return max(signed, default=year - 1)
+
+
 def last_years_pk(year: int) -> Process:
-    """SOP-013 for `year`, run to the end in January: invitation, draft, paraf, two
-    electronic signatures, filed in the archive register."""
+    """SOP-013 for `year`, run to the end in January: invitation, draft (made from the PKs
+    in the data when the demo has them), paraf, two electronic signatures, filed in the
+    archive register."""
     from kinerja.sop.services import find_sop
 
     u = users()
@@ -192,17 +231,27 @@ def last_years_pk(year: int) -> Process:
     )
     # 2. Sekda chairs the review meeting; 3. Pelaksana types the draft PK (uploaded as PDF).
     actions.finish(task=_active(process), by=u["sekda"], now=_at(year, 1, 8, 11))
-    actions.finish(
-        task=_active(process),
-        by=u["pelaksana"],
-        # Dated the day the Sekda signs it (step 6 below), as the stamp and the signature say.
-        content=io.BytesIO(
-            draft_pdf(kind="pk", year=year, people=people, dated=dt.date(year, 1, 13))
-        ),
-        name=f"Draft PK Setda {year}.pdf",
-        note="Draft sesuai hasil rapat pembahasan",
-        now=_at(year, 1, 9, 9, 5),
-    )
+    task = _active(process)
+    if has_performance_data(year):
+        draft_from_data(
+            task,
+            by=u["pelaksana"],
+            now=_at(year, 1, 9, 9),
+            reason="Dibahas dan disepakati dalam rapat pembahasan PK.",
+        )
+        actions.finish(task=task, by=u["pelaksana"], now=_at(year, 1, 9, 9, 5))
+    else:
+        actions.finish(
+            task=task,
+            by=u["pelaksana"],
+            # Dated the day the Sekda signs it (step 6 below), as the stamp and the signature say.
+            content=io.BytesIO(
+                draft_pdf(kind="pk", year=year, people=people, dated=dt.date(year, 1, 13))
+            ),
+            name=f"Draft PK Setda {year}.pdf",
+            note="Draft sesuai hasil rapat pembahasan",
+            now=_at(year, 1, 9, 9, 5),
+        )
     # 4.-5. Kasubbag and Kabag initial; 6.-7. Sekda and Wali Kota sign electronically.
     actions.paraf(task=_active(process), by=u["kasubbag"], now=_at(year, 1, 9, 10))
     actions.paraf(task=_active(process), by=u["kabag"], now=_at(year, 1, 9, 13))

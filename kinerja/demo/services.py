@@ -194,7 +194,7 @@ def start_demo_processes() -> list:
     users = {u.username: u for u in get_user_model().objects.select_related("person")}
     people = documents.people_by_position()
     year = timezone.localdate().year
-    pk = documents.last_years_pk(year - 1)
+    pk = documents.last_years_pk(documents.pk_year(year))
 
     def active(process):
         return process.tasks.select_related("step__output").get(status=Task.Status.ACTIVE)
@@ -244,15 +244,25 @@ def start_demo_processes() -> list:
         by=users["kasubbag"],
         output="Notulen rapat koordinasi dan data masing-masing bagian",
     )
-    actions.finish(
-        task=active(lkjip),
-        by=users["pelaksana"],
-        content=io.BytesIO(
-            documents.draft_pdf(kind="lkjip", year=year - 1, people=people, dated=today)
-        ),
-        name=f"Draft LKjIP Setda {year - 1}.pdf",
-        note="Draft pertama dari data masing-masing bagian",
-    )
+    task = active(lkjip)
+    if documents.has_performance_data(year - 1):
+        # Buat draft dari data: the LKjIP of last year from its realisasi and texts.
+        documents.draft_from_data(
+            task,
+            by=users["pelaksana"],
+            reason="Data contoh demo: dilengkapi sebelum paraf Kepala Sub Bagian.",
+        )
+        actions.finish(task=task, by=users["pelaksana"])
+    else:
+        actions.finish(
+            task=task,
+            by=users["pelaksana"],
+            content=io.BytesIO(
+                documents.draft_pdf(kind="lkjip", year=year - 1, people=people, dated=today)
+            ),
+            name=f"Draft LKjIP Setda {year - 1}.pdf",
+            note="Draft pertama dari data masing-masing bagian",
+        )
     renja = actions.start_process(
         sop=find_sop("SOP-015"),
         title=f"Penyusunan Rencana Kerja Tahun {year + 1}",

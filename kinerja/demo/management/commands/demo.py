@@ -12,14 +12,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = build_demo()
-        for process in start_demo_processes():
-            self.stdout.write(_("  process started: %(title)s") % {"title": process.title})
+        # The performance data first: the processes' drafts are made from it.
         if load_demo_performance():
             self.stdout.write(
                 _(
                     "  performance data: the Renstra 2021-2026, Renja and PK 2026, realisasi through TW III"
                 )
             )
+        for process in start_demo_processes():
+            self.stdout.write(_("  process started: %(title)s") % {"title": process.title})
         for sop in result.sops:
             state = _("imported") if sop.created else _("unchanged")
             self.stdout.write(f"  {sop.number} v{sop.version}: {state}")
