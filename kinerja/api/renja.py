@@ -345,7 +345,7 @@ def _format(value: str, allowed: tuple[str, ...], what: str) -> str:
     if kind not in allowed:
         raise DomainError(
             _("The format of the %(what)s is %(allowed)s (not %(value)s).")
-            % {"what": what, "allowed": " or ".join(allowed), "value": value[:20]},
+            % {"what": what, "allowed": _(" or ").join(allowed), "value": value[:20]},
             field="format",
         )
     return kind

@@ -145,11 +145,20 @@ def test_the_demo_command_starts_this_years_processes_once(tmp_path, settings):
     assert active == {"SOP-011/SETDA": (4, "kasubbag"), "SOP-015/SETDA": (2, "pelaksana")}
 
 
+def _pk_year(year: int) -> int:
+    """The demo's PK run: the newest year of its performance data up to this year (the PK
+    of 2026, whose agreements the data holds signed), else last year."""
+    from kinerja.demo.performance import YEARS
+
+    return YEARS[-1] if YEARS[-1] <= year else year - 1
+
+
 def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
-    """A new user finds real documents: last year's PK signed by the Sekda and the
-    Walikota and filed, and drafts waiting in this year's processes."""
-    from kinerja.documents.models import ArchiveEntry, DocumentVersion, LetterNumber
+    """A new user finds real documents: the PK made from the data, signed by the Sekda and
+    the Walikota and filed, and drafts waiting in this year's processes."""
+    from kinerja.documents.models import ArchiveEntry, LetterNumber
     from kinerja.documents.signing import verify_pdf
+    from kinerja.performance.models import GeneratedReport
     from kinerja.workflow.models import Process
 
     settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
@@ -159,7 +168,7 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
     call_command("demo", stdout=io.StringIO())
     year = timezone.localdate().year
     pk = Process.objects.get(sop_version__sop__number="SOP-013/SETDA")
-    assert (pk.year, pk.status) == (year - 1, Process.Status.DONE)
+    assert (pk.year, pk.status) == (_pk_year(year), Process.Status.DONE)
     entry = ArchiveEntry.objects.get()
     assert entry.process == pk
     assert entry.classification.code == "000.7.2.7"
@@ -171,15 +180,22 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
         "Demo Sekretaris Daerah",
         "Demo Wali Kota Banjarbaru",
     ]
-    draft = DocumentVersion.objects.get(document__process=pk, number=1, source="upload")
+    # Made from the data at step 3 ("Buat draft dari data"): the PKs of the three levels.
+    made = GeneratedReport.objects.select_related("version").get(version__document__process=pk)
+    draft = made.version
+    assert (draft.number, draft.source) == (1, "generated")
+    assert made.kind == "pk" and len(made.source["agreements"]) == 3
     assert [p.position for p in draft.parafs.all()] == [
         "Kepala Sub Bagian Perencanaan",
         "Kepala Bagian Umum",
     ]
     invitation = LetterNumber.objects.get(process=pk)
-    assert invitation.number == f"000.1.2.3/001/Setda-Umum/{year - 1}"
+    assert invitation.number == f"000.1.2.3/001/Setda-Umum/{_pk_year(year)}"
     lkjip = Process.objects.get(sop_version__sop__number="SOP-011/SETDA")
     assert lkjip.documents.filter(versions__kind="pdf").count() == 2  # invitation, draft
+    # The LKjIP draft waiting for the Kasubbag's paraf is made from last year's data.
+    lkjip_draft = GeneratedReport.objects.get(version__document__process=lkjip)
+    assert (lkjip_draft.kind, lkjip_draft.source["period"]) == ("lkjip", f"Tahun {year - 1}")
 
 
 def test_the_demo_has_a_year_of_performance_data_entered_by_the_bagian(tmp_path, settings):
@@ -232,6 +248,10 @@ def test_the_demo_runs_each_process_for_its_period(tmp_path, settings):
     }
     assert years == {
         "SOP-011/SETDA": (f"Penyusunan Laporan Kinerja Tahun {year - 1}", year - 1, year),
-        "SOP-013/SETDA": (f"Penyusunan Perjanjian Kinerja Tahun {year - 1}", year - 1, year - 1),
+        "SOP-013/SETDA": (
+            f"Penyusunan Perjanjian Kinerja Tahun {_pk_year(year)}",
+            _pk_year(year),
+            _pk_year(year),
+        ),
         "SOP-015/SETDA": (f"Penyusunan Rencana Kerja Tahun {year + 1}", year + 1, year),
     }
