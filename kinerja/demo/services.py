@@ -296,4 +296,49 @@ def start_demo_processes() -> list:
     actions.finish(
         task=active(renja), by=users["kasubbag"], output=f"Permintaan data usulan Renja {year + 1}"
     )
+    if _has_renja(year + 1):
+        _renja_to_its_draft(renja, users)
     return [pk, lkjip, renja]
+
+
+def _has_renja(year: int) -> bool:
+    from kinerja.performance.models import Renja
+
+    return Renja.objects.filter(year=year).exists()
+
+
+def _renja_to_its_draft(process, users) -> None:
+    """With the proposals in the data (the demo's performance data, loaded first): the
+    proposals received, the priority meeting held, and the Renja's draft made from the
+    data at step 6 ("Buat draft dari data"), waiting for the Kabag Umum's paraf."""
+    from kinerja import actions
+    from kinerja.workflow.models import Task
+
+    from . import documents
+
+    def active():
+        return process.tasks.select_related("step__output").get(status=Task.Status.ACTIVE)
+
+    actions.finish(
+        task=active(),
+        by=users["pelaksana"],
+        output="Usulan Renja Bagian Hukum dan Bagian Perekonomian",
+    )
+    actions.finish(
+        task=active(), by=users["kasubbag"], output="Undangan rapat pembahasan Dokumen Renja"
+    )
+    actions.finish(
+        task=active(), by=users["sekda"], output="Hasil rapat penetapan prioritas program"
+    )
+    actions.finish(
+        task=active(),
+        by=users["pelaksana"],
+        output="Data dan informasi dari masing-masing bagian",
+    )
+    task = active()
+    documents.draft_from_data(
+        task,
+        by=users["pelaksana"],
+        reason="Data contoh demo: diperiksa bersama bagian sebelum paraf Kepala Bagian Umum.",
+    )
+    actions.finish(task=task, by=users["pelaksana"])
