@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -196,7 +197,7 @@ def _render(draw: Callable, fmt: str, height: float) -> bytes:
 
 
 def _render_both(
-    draw: Callable, height: float, layout: str | None = "constrained"
+    draw: Callable, height: float, layout: Literal["constrained"] | None = "constrained"
 ) -> tuple[bytes, bytes]:
     """The chart as SVG and PNG from one drawing, for a document (the PDF takes the SVG,
     the DOCX the PNG). The SVG writes its text as text, not as glyph outlines: the PDF
