@@ -34,6 +34,7 @@ from kinerja.demo.services import build_demo
 from kinerja.documents import pki
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.signing import verify_pdf
+from kinerja.documents.tests.test_signing import widgets
 from kinerja.performance.models import (
     GeneratedReport,
     GradeScale,
@@ -45,7 +46,7 @@ from kinerja.performance.models import (
     RenjaItem,
     Renstra,
 )
-from kinerja.performance.reports.pk import STATEMENT
+from kinerja.performance.reports.pk import PROMISE, STATEMENT, SUPERVISION
 from kinerja.performance.selectors import capaian_table
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Process, Task
@@ -202,12 +203,16 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
 
 
-def shoot(page, name: str) -> None:
+def shoot(page, name: str, selector: str = "") -> None:
     page.set_viewport_size({"width": WIDTH, "height": 900})
     directory = os.environ.get("KINERJA_JOURNEYS")
     if directory:
         os.makedirs(directory, exist_ok=True)
-        page.screenshot(path=os.path.join(directory, name), full_page=True)
+        path = os.path.join(directory, name)
+        if selector:
+            page.locator(selector).screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=True)
 
 
 # --- 1. SOP-013: the PK signed by both parties -------------------------------------------------
@@ -260,7 +265,15 @@ def test_sop_013_from_the_data_to_the_pk_signed_by_both_parties(officials, live_
     report = in_thread(verify_pdf, pdf)
     assert report.valid and len(report.signatures) == 2
     text = pdf_text(pdf)
-    assert " ".join(STATEMENT.split()[:12]) in text
+    # The stamps stand in the signature spaces of the agreement's page (the first page),
+    # the Pihak Pertama's (the Sekda, signing first) on the right, the Pihak Kedua's left.
+    fields = widgets(pdf)
+    (page1, right), (page2, left) = fields["Signature1"], fields["Signature2"]
+    assert page1 == page2 == 0
+    assert left[2] <= right[0]
+    # The regulation's statement, word for word (PermenPANRB 53/2014).
+    for words in (STATEMENT, PROMISE, SUPERVISION):
+        assert " ".join(words.split()) in text, words[:40]
     assert "PIHAK PERTAMA" in text and "PIHAK KEDUA" in text
 
     # The PK page: each PK of the year signed, with the parties of the day.
@@ -282,7 +295,7 @@ def test_sop_013_from_the_data_to_the_pk_signed_by_both_parties(officials, live_
     assert user("walikota").person.name in text
     shoot(pk_page, "sop-013-pk-signed.png")
     walikota.goto(url)
-    shoot(walikota, "sop-013-process.png")
+    shoot(walikota, "sop-013-process.png", "#process-documents")
 
 
 # --- 2. SOP-011: the LKjIP of a closed year ----------------------------------------------------
@@ -481,4 +494,7 @@ def test_sop_015_from_the_usulan_to_the_renja_sent_to_bappeda(officials, live_se
     assert row.locator(".cover-number").inner_text() == number
     assert "Bappeda" in row.inner_text()
     assert pelaksana.locator("#process-status").get_attribute("data-status") == "done"
-    shoot(pelaksana, "sop-015-dispatched.png")
+    # The Renja that went holds the bagian's sub kegiatan with the pagu decided.
+    text = pdf_text(final_pdf(pelaksana))
+    assert code in text and "80.000.000" in text
+    shoot(pelaksana, "sop-015-dispatched.png", "#process-documents")
