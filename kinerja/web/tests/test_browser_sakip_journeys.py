@@ -374,7 +374,11 @@ def test_sop_011_from_a_closed_year_to_the_signed_lkjip(officials, live_server, 
     waive_kelengkapan(form)
     submit(pelaksana, form)
     assert pelaksana.locator("#process-status").get_attribute("data-status") == "done"
-    text = pdf_text(final_pdf(pelaksana))
+    pdf = final_pdf(pelaksana)
+    text = pdf_text(pdf)
+    # The Sekda's stamp stands in the signature space under the Kata Pengantar.
+    [(page, _rect)] = widgets(pdf).values()
+    assert "KATA PENGANTAR" in PdfReader(io.BytesIO(pdf)).pages[page].extract_text()
 
     entry = ArchiveEntry.objects.get(process=process)
     title = "Laporan Kinerja Sekretariat Daerah Kota Banjarbaru Tahun 2026"
