@@ -1318,7 +1318,10 @@ def _html(parts: list[Part], numbers: _Numbers, title: str) -> str:
                 html.append(
                     '<table class="signatures"><tr><td></td><td>'
                     f"<div>{escape(block.place_date)}</div>{lines}"
-                    '<div class="space"></div>'
+                    # The space is where the electronic stamp of the one who signs it
+                    # (the Sekda, SOP-011 step 7) goes: signing.stamp.SPACE_NAME.
+                    '<div class="space" id="ttd-1"><span class="space-end" id="ttd-1-end">'
+                    "</span></div>"
                     f'<div class="name">{escape(block.name)}</div>{tail}</td></tr></table>'
                 )
             elif isinstance(block, Contents):

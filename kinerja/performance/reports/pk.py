@@ -370,12 +370,16 @@ def agreement_html(agreement: PerformanceAgreement, *, now: dt.datetime, first: 
     return _html(_paper(_load(agreement), now), first=first)
 
 
-def _html(paper: Paper, *, first: bool) -> str:
+def _html(paper: Paper, *, first: bool, mark_spaces: bool = False) -> str:
+    """`mark_spaces`: the signature spaces of the agreement's page are marked for the
+    electronic stamps (only in the PK's own file, and only its first PK: the one the
+    SOP-013 signers sign; the LKjIP's attached PK leaves the LKjIP's signer's space alone)."""
     return render_to_string(
         "performance/reports/pk.html",
         {
             "p": paper,
             "first": first,
+            "mark_spaces": mark_spaces,
             "statement": STATEMENT,
             "first_party_clause": FIRST_PARTY,
             "second_party_clause": SECOND_PARTY,
@@ -386,7 +390,7 @@ def _html(paper: Paper, *, first: bool) -> str:
 
 
 def _pdf(papers: list[Paper], title: str) -> typeset.Rendered:
-    body = "".join(_html(paper, first=n == 0) for n, paper in enumerate(papers))
+    body = "".join(_html(paper, first=n == 0, mark_spaces=n == 0) for n, paper in enumerate(papers))
     return typeset.render_pdf(typeset.html_page(body, title=title))
 
 
