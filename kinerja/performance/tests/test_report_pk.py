@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from kinerja.core.errors import DomainError
@@ -419,10 +420,13 @@ def test_the_api_gives_a_pk_and_the_years_pks_as_files_scoped_as_the_page(scene)
     assert mine.status_code in (404, 409) and "Demo Wali Kota" not in mine.content.decode()
     none = kasubbag.get(f"/api/renstra/{scene['renstra'].pk}/agreements/document", {"year": 2025})
     assert none.status_code == 409
-    assert none.json()["message"] == (
-        "There is no Perjanjian Kinerja of 2025 to print yet. Draft the PK on the Perjanjian "
-        "Kinerja page first."
-    )
+    # The API answers in the site's language (Indonesian), whatever the test's.
+    with translation.override("id"):
+        expected = translation.gettext(
+            "There is no Perjanjian Kinerja of %(year)s to print yet. Draft the PK on the "
+            "Perjanjian Kinerja page first."
+        ) % {"year": 2025}
+    assert none.json()["message"] == expected
     bad = kasubbag.get(f"/api/agreements/{pk.pk}/document", {"format": "odt"})
     assert bad.status_code == 422
 

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -364,10 +365,23 @@ def test_the_api_serves_the_document_to_readers_and_404_to_an_outsider(setda, re
     assert CHAPTERS["bab5"] in docx_text(ok.content)
     hidden = api(setda, "outsider", f"/api/renja/{renja.pk}/document?format=pdf")
     assert hidden.status_code == 404
-    assert hidden.json()["message"] == f"There is no Renja {renja.pk} that you may read."
+    # The API answers in the site's language (Indonesian), whatever the test's.
+    with translation.override("id"):
+        expected = translation.gettext("There is no Renja %(id)d that you may read.") % {
+            "id": renja.pk
+        }
+    assert hidden.json()["message"] == expected
     bad = api(setda, "kasubbag", f"/api/renja/{renja.pk}/document?format=odt")
     assert bad.status_code == 400
-    assert bad.json()["message"] == "The format of the Renja document is pdf or docx (not odt)."
+    with translation.override("id"):
+        expected = translation.gettext(
+            "The format of the %(what)s is %(allowed)s (not %(value)s)."
+        ) % {
+            "what": translation.gettext("Renja document"),
+            "allowed": translation.gettext(" or ").join(["pdf", "docx"]),
+            "value": "odt",
+        }
+    assert bad.json()["message"] == expected
     assert bad.json()["field"] == "format"
 
 

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -252,13 +253,24 @@ def test_the_api_serves_the_evaluation_scoped_and_names_a_bad_quarter(setda, cas
     assert outsider.status_code == 404
     bad = api(setda, "kasubbag", f"/api/renja/{renja.pk}/evaluation?quarter=9")
     assert bad.status_code == 400
-    assert bad.json()["message"] == "The quarter is TW I to TW IV: give 1, 2, 3 or 4 (not 9)."
+    # The API answers in the site's language (Indonesian), whatever the test's.
+    with translation.override("id"):
+        expected = translation.gettext(
+            "The quarter is TW I to TW IV: give 1, 2, 3 or 4 (not %(value)s)."
+        ) % {"value": "9"}
+    assert bad.json()["message"] == expected
     assert bad.json()["field"] == "quarter"
     wrong = api(setda, "kasubbag", f"/api/renja/{renja.pk}/evaluation?format=csv")
     assert wrong.status_code == 400
-    assert wrong.json()["message"] == (
-        "The format of the Renja evaluation is xlsx or pdf (not csv)."
-    )
+    with translation.override("id"):
+        expected = translation.gettext(
+            "The format of the %(what)s is %(allowed)s (not %(value)s)."
+        ) % {
+            "what": translation.gettext("Renja evaluation"),
+            "allowed": translation.gettext(" or ").join(["xlsx", "pdf"]),
+            "value": "csv",
+        }
+    assert wrong.json()["message"] == expected
 
 
 def test_the_command_writes_the_evaluation(setda, case, tmp_path):
