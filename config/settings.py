@@ -183,6 +183,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+    # Parameters bound by the server, and a statement sent a few times on a connection kept
+    # open (DB_CONN_MAX_AGE) is prepared: PostgreSQL then skips parsing and planning it,
+    # most of the time of an action's short statements (bench/workflow.py). Off behind a
+    # pooler that cannot carry prepared statements (PgBouncer in transaction mode < 1.21).
+    _db["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
