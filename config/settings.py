@@ -348,6 +348,11 @@ DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "")
 KINERJA_PAPER = env_str("KINERJA_PAPER", "A4").strip().upper()
 if KINERJA_PAPER not in {"A4", "F4"}:
     raise ImproperlyConfigured(f"KINERJA_PAPER must be A4 or F4, not {KINERJA_PAPER[:20]!r}")
+# Helper processes per server process that typeset a long generated document's parts
+# side by side (kinerja.performance.reports.workers); 0: all in the request's process.
+KINERJA_REPORT_WORKERS = env_int("KINERJA_REPORT_WORKERS", 1)
+if not 0 <= KINERJA_REPORT_WORKERS <= 16:
+    raise ImproperlyConfigured("KINERJA_REPORT_WORKERS must be between 0 and 16")
 # Electronic signatures (kinerja/documents/signing/, pki.py).
 # "local" signs with pyHanko on this server: with one institutional certificate
 # when KINERJA_SIGNING_CERT and KINERJA_SIGNING_KEY (PEM paths) are set, else

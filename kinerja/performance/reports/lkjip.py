@@ -1310,7 +1310,7 @@ def _html(parts: list[Part], numbers: _Numbers, title: str) -> str:
             elif isinstance(block, Chart):
                 html.append(
                     f'<figure class="chart"><figcaption id="{block.anchor}">'
-                    f"{escape(block.caption)}</figcaption>{block.svg}</figure>"
+                    f"{escape(block.caption)}</figcaption>{typeset.svg_image(block.svg)}</figure>"
                 )
             elif isinstance(block, Signature):
                 lines = "".join(f"<div>{escape(a)}</div>" for a in block.authority)

@@ -389,9 +389,28 @@ def _html(paper: Paper, *, first: bool, mark_spaces: bool = False) -> str:
     )
 
 
+# From this many PKs on, a file of several is typeset in parts side by side (each PK
+# starts a page and the PKs' pages carry no numbers, so the parts join seamlessly).
+PARALLEL_FROM = 8
+
+
 def _pdf(papers: list[Paper], title: str) -> typeset.Rendered:
-    body = "".join(_html(paper, first=n == 0, mark_spaces=n == 0) for n, paper in enumerate(papers))
-    return typeset.render_pdf(typeset.html_page(body, title=title))
+    from kinerja.performance.reports import workers
+
+    parts = 1 + workers.count() if len(papers) >= PARALLEL_FROM else 1
+    size = -(-len(papers) // parts)
+    htmls = [
+        typeset.html_page(
+            "".join(
+                # Only the file's first PK marks the signature spaces (the one SOP-013 signs).
+                _html(paper, first=n == 0, mark_spaces=start == 0 and n == 0)
+                for n, paper in enumerate(papers[start : start + size])
+            ),
+            title=title,
+        )
+        for start in range(0, len(papers), size)
+    ]
+    return typeset.render_pdf_parts(htmls)
 
 
 # --- DOCX ------------------------------------------------------------------------------

@@ -92,6 +92,9 @@ def _resources(sheet: Paper):
     return _cache[sheet.name]
 
 
+_JC = {"justify": "both"}  # a paragraph's alignment in WordprocessingML
+
+
 @dataclass(frozen=True)
 class Line:
     """One line in a cell of :meth:`DocxBuilder.layout_table` (a signature block, the
@@ -121,6 +124,94 @@ def render_pdf(html: str, *, sheet: Paper | None = None) -> Rendered:
             stylesheets=stylesheets, font_config=font_config
         )
         return Rendered(document.write_pdf(), len(document.pages))
+
+
+def _render_pdf_job(html: str, sheet_name: str, language: str) -> tuple[bytes, int]:
+    """render_pdf in a helper process (workers): what it needs comes as arguments."""
+    from django.utils import translation
+
+    with translation.override(language):
+        made = render_pdf(html, sheet=paper(sheet_name))
+    return made.pdf, made.pages
+
+
+def render_pdf_parts(htmls: list[str], *, sheet: Paper | None = None) -> Rendered:
+    """Independent documents (each starting on a new page, none numbering its pages after
+    another's) rendered side by side, the first here and the others in the report
+    helpers (workers), and joined into one PDF in their order."""
+    from django.utils import translation
+
+    from kinerja.performance.reports import workers
+
+    sheet = sheet or paper()
+    if len(htmls) == 1:
+        return render_pdf(htmls[0], sheet=sheet)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    jobs = [workers.submit(_render_pdf_job, html, sheet.name, language) for html in htmls[1:]]
+    first = render_pdf(htmls[0], sheet=sheet)
+    made = [(first.pdf, first.pages), *(job.result() for job in jobs)]
+    return Rendered(join_pdfs([pdf for pdf, _pages in made]), sum(n for _pdf, n in made))
+
+
+def join_pdfs(pdfs: list[bytes]) -> bytes:
+    """The pages of the PDFs one after the other, with what else a reader or the signing
+    uses: the named destinations (the signature spaces ttd-<n>, found by the stamps), the
+    bookmarks, the document's title and language (from the first)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import Destination, Fit, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    offset = 0
+    for n, data in enumerate(pdfs):
+        reader = PdfReader(io.BytesIO(data))
+        for page in reader.pages:
+            writer.add_page(page)
+        for name, destination in reader.named_destinations.items():
+            if name in writer.named_destinations:
+                continue  # the first document's wins, as in one rendering
+            page_ref = writer.pages[offset + reader.get_destination_page_number(destination)]
+            fit = Fit.xyz(destination.left, destination.top, destination.zoom)
+            writer.add_named_destination_array(
+                TextStringObject(name),
+                Destination(name, page_ref.indirect_reference, fit).dest_array,
+            )
+        _copy_outline(reader, reader.outline, writer, None, offset)
+        if n == 0:
+            root = reader.trailer["/Root"]
+            if "/Lang" in root:
+                writer._root_object[NameObject("/Lang")] = root["/Lang"]
+            if reader.metadata:
+                writer.add_metadata(dict(reader.metadata))
+        offset += len(reader.pages)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _copy_outline(reader, items, writer, parent, offset: int) -> None:
+    from pypdf.generic import Fit
+
+    last = parent
+    for item in items:
+        if isinstance(item, list):
+            _copy_outline(reader, item, writer, last, offset)
+            continue
+        last = writer.add_outline_item(
+            title=item.title,
+            page_number=offset + reader.get_destination_page_number(item),
+            parent=parent,
+            fit=Fit.xyz(item.left, item.top, item.zoom),
+        )
+
+
+def svg_image(svg: str) -> str:
+    """A chart's SVG as an image of the page rather than inline markup: the same vector
+    drawing in the PDF, but WeasyPrint then parses it as one image instead of running the
+    whole HTML cascade over its few hundred nodes (a third of a 40-page LKjIP's time)."""
+    import base64
+
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" alt="" src="data:image/svg+xml;base64,{data}">'
 
 
 def html_page(body: str, *, title: str) -> str:
@@ -373,73 +464,99 @@ class DocxBuilder:
         """A bordered table: `header` rows repeat on every page, no row splits across pages.
 
         `numeric` are column indexes aligned right, `centered` centred; `bold_rows` indexes into `rows`
-        (subtotals, totals); `merges` are (row, col, row2, col2) cells of the header to join.
+        (subtotals, totals); `merges` are (row, col, row2, col2) cells to join, rows counted
+        over the header and then the body: the first cell's text stays.
+
+        Written as one piece of XML: python-docx builds a cell in about a millisecond, and a
+        long report has thousands of cells (a unit's forty PKs took seconds otherwise).
         """
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
+        from xml.sax.saxutils import escape
+
+        from docx.shared import Cm
 
         columns = max(len(r) for r in [*header, *rows]) if (header or rows) else 1
-        if not merges and widths_cm:
-            return self._table_xml(
-                header, rows, columns, widths_cm, numeric, bold_rows, size, centered
-            )
-        table = self.word.add_table(rows=0, cols=columns)
-        table.style = "Table Grid"
-        table.autofit = False
+        if widths_cm:
+            widths_cm = (list(widths_cm) + [2.0] * columns)[:columns]
+        else:
+            widths_cm = [self.text_width_cm / columns] * columns
+        widths = [int(Cm(w).twips) for w in widths_cm]
+        # Each merge: its first cell spans the columns and starts a vertical merge, the
+        # first cell of the rows below continues it, the other cells are left out.
+        spans: dict[tuple[int, int], tuple[int, str]] = {}
+        hidden: set[tuple[int, int]] = set()
+        for r1, c1, r2, c2 in merges:
+            for r in range(r1, r2 + 1):
+                vertical = "" if r1 == r2 else ("restart" if r == r1 else "continue")
+                spans[(r, c1)] = (c2 - c1 + 1, vertical)
+                hidden.update((r, c) for c in range(c1 + 1, c2 + 1))
+        sz = f'<w:sz w:val="{round(size * 2)}"/>'
+        parts = []
         for index, values in enumerate([*header, *rows]):
             is_header = index < len(header)
-            row = table.add_row()
-            tr_pr = row._tr.get_or_add_trPr()
-            cant_split = OxmlElement("w:cantSplit")
-            tr_pr.append(cant_split)
-            if is_header:
-                repeat = OxmlElement("w:tblHeader")
-                tr_pr.append(repeat)
-            # row.cells walks the whole row each time it is read: once per row, not per cell
-            # (a 40-page report's tables took seconds otherwise).
-            cells = row.cells
-            for column, value in enumerate(values):
-                cell = cells[column]
-                paragraph = cell.paragraphs[0]
-                paragraph.paragraph_format.space_after = Pt(0)
-                paragraph.paragraph_format.line_spacing = 1.0
+            bold = is_header or (index - len(header)) in bold_rows
+            row = ["<w:tr><w:trPr><w:cantSplit/>", "<w:tblHeader/>" if is_header else ""]
+            row.append("</w:trPr>")
+            for column in range(columns):
+                if (index, column) in hidden:
+                    continue
+                span, vertical = spans.get((index, column), (1, ""))
+                value = str(values[column]) if column < len(values) else ""
+                if vertical == "continue":
+                    value = ""
+                align = (
+                    "center"
+                    if is_header or column in centered
+                    else "right"
+                    if column in numeric
+                    else "left"
+                )
+                cell_pr = [f'<w:tcW w:w="{sum(widths[column : column + span])}" w:type="dxa"/>']
+                if span > 1:
+                    cell_pr.append(f'<w:gridSpan w:val="{span}"/>')
+                if vertical == "restart":
+                    cell_pr.append('<w:vMerge w:val="restart"/>')
+                elif vertical == "continue":
+                    cell_pr.append("<w:vMerge/>")
                 if is_header:
-                    paragraph.alignment = self._align("center")
-                elif column in numeric:
-                    paragraph.alignment = self._align("right")
-                elif column in centered:
-                    paragraph.alignment = self._align("center")
-                else:
-                    paragraph.alignment = self._align("left")
-                run = paragraph.add_run(str(value))
-                run.font.size = Pt(size)
-                run.bold = (is_header or (index - len(header)) in bold_rows) or None
-                if is_header:
-                    shading = OxmlElement("w:shd")
-                    shading.set(qn("w:val"), "clear")
-                    shading.set(qn("w:fill"), "E7E6E6")
-                    cell._tc.get_or_add_tcPr().append(shading)
-        for r1, c1, r2, c2 in merges:
-            text = table.cell(r1, c1).text
-            merged = table.cell(r1, c1).merge(table.cell(r2, c2))
-            # merge() joins the texts of the cells; keep the first one's only.
-            for paragraph in merged.paragraphs[1:]:
-                paragraph._p.getparent().remove(paragraph._p)
-            if merged.paragraphs and merged.paragraphs[0].text != text:
-                for run in merged.paragraphs[0].runs[1:]:
-                    run._r.getparent().remove(run._r)
-        if widths_cm:
-            # The grid's widths too: LibreOffice lays a table out by its w:gridCol and
-            # ignores the cells' widths (every column came out equal).
-            for column, width in enumerate(widths_cm[:columns]):
-                table.columns[column].width = Cm(width)
-            for row in table.rows:
-                cells = row.cells
-                for column, width in enumerate(widths_cm[:columns]):
-                    cells[column].width = Cm(width)
+                    cell_pr.append('<w:shd w:val="clear" w:fill="E7E6E6"/>')
+                text = "<w:br/>".join(
+                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in value.split("\n")
+                )
+                run = (
+                    f"<w:r><w:rPr>{'<w:b/>' if bold else ''}{sz}</w:rPr>{text}</w:r>"
+                    if value
+                    else ""
+                )
+                row.append(
+                    f"<w:tc><w:tcPr>{''.join(cell_pr)}</w:tcPr><w:p><w:pPr>"
+                    '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+                    f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+                )
+            row.append("</w:tr>")
+            parts.append("".join(row))
+        table = self._insert_table(
+            '<w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+            '<w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>',
+            widths,
+            parts,
+        )
         self.word.add_paragraph()
         return table
+
+    def _insert_table(self, properties: str, widths: list[int], rows: list[str]):
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+        from docx.table import Table
+
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        element = parse_xml(
+            f"<w:tbl {nsdecls('w')}><w:tblPr>{properties}</w:tblPr>"
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        )
+        self.word.element.body._insert_tbl(element)
+        return Table(element, self.word._body)
 
     def layout_table(
         self,
@@ -455,105 +572,61 @@ class DocxBuilder:
         splits across pages; with `keep_together` the table stays on one page (each
         paragraph keeps with the next). Without `space_after` no empty paragraph follows
         (the text after it must then be a paragraph: Word joins two adjacent tables)."""
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
+        from xml.sax.saxutils import escape
+
+        from docx.shared import Cm
 
         columns = len(widths_cm)
         aligns = aligns or ["left"] * columns
-        table = self.word.add_table(rows=0, cols=columns)
-        table.autofit = False
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            element = OxmlElement(f"w:{edge}")
-            element.set(qn("w:val"), "nil")
-            borders.append(element)
-        table._tbl.tblPr.append(borders)
-        for column, width in enumerate(widths_cm):
-            table.columns[column].width = Cm(width)
-        for row_index, cells in enumerate(rows):
-            row = table.add_row()
-            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-            last_row = row_index == len(rows) - 1
-            row_cells = row.cells
-            for column, lines in enumerate(cells[:columns]):
-                cell = row_cells[column]
-                cell.width = Cm(widths_cm[column])
-                for n, line in enumerate(lines or [Line("")]):
-                    paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-                    paragraph.alignment = self._align(aligns[column])
-                    paragraph_format = paragraph.paragraph_format
-                    paragraph_format.space_after = Pt(0)
-                    paragraph_format.line_spacing = 1.0
-                    paragraph_format.keep_with_next = keep_together and not (
-                        last_row and n == len(lines) - 1
-                    )
-                    if line.space_before_cm:
-                        paragraph_format.space_before = Cm(line.space_before_cm)
-                    run = paragraph.add_run(line.text)
-                    run.bold = line.bold or None
-                    run.underline = line.underline or None
-        if space_after:
-            self.word.add_paragraph()
-        return table
-
-    def _table_xml(
-        self, header, rows, columns, widths_cm, numeric, bold_rows, size, centered=frozenset()
-    ):
-        """The same table as table() writes, as one piece of XML: python-docx builds a cell
-        in about a millisecond, a long report has thousands of cells."""
-        from xml.sax.saxutils import escape
-
-        from docx.oxml import parse_xml
-        from docx.oxml.ns import nsdecls
-        from docx.shared import Cm
-        from docx.table import Table
-
-        widths = [int(Cm(w).twips) for w in (list(widths_cm) + [2.0] * columns)[:columns]]
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        sz = f'<w:sz w:val="{round(size * 2)}"/>'
+        widths = [int(Cm(w).twips) for w in widths_cm]
         parts = []
-        for index, values in enumerate([*header, *rows]):
-            is_header = index < len(header)
-            bold = is_header or (index - len(header)) in bold_rows
-            row = ["<w:tr><w:trPr><w:cantSplit/>", "<w:tblHeader/>" if is_header else ""]
-            row.append("</w:trPr>")
+        for row_index, cells in enumerate(rows):
+            last_row = row_index == len(rows) - 1
+            row = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
             for column in range(columns):
-                value = str(values[column]) if column < len(values) else ""
-                align = (
-                    "center"
-                    if is_header or column in centered
-                    else "right"
-                    if column in numeric
-                    else "left"
-                )
-                shade = '<w:shd w:val="clear" w:fill="E7E6E6"/>' if is_header else ""
-                text = "<w:br/>".join(
-                    f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in value.split("\n")
-                )
-                run = (
-                    f"<w:r><w:rPr>{'<w:b/>' if bold else ''}{sz}</w:rPr>{text}</w:r>"
-                    if value
-                    else ""
-                )
+                lines = (cells[column] if column < len(cells) else None) or [Line("")]
+                paragraphs = []
+                for n, line in enumerate(lines):
+                    keep = keep_together and not (last_row and n == len(lines) - 1)
+                    before = (
+                        f' w:before="{int(Cm(line.space_before_cm).twips)}"'
+                        if line.space_before_cm
+                        else ""
+                    )
+                    style = ("<w:b/>" if line.bold else "") + (
+                        '<w:u w:val="single"/>' if line.underline else ""
+                    )
+                    run = (
+                        f"<w:r>{f'<w:rPr>{style}</w:rPr>' if style else ''}"
+                        f'<w:t xml:space="preserve">{escape(line.text)}</w:t></w:r>'
+                        if line.text
+                        else ""
+                    )
+                    paragraphs.append(
+                        f"<w:p><w:pPr>{'<w:keepNext/>' if keep else ''}"
+                        f'<w:spacing{before} w:after="0" w:line="240" w:lineRule="auto"/>'
+                        f'<w:jc w:val="{_JC.get(aligns[column], aligns[column])}"/></w:pPr>'
+                        f"{run}</w:p>"
+                    )
                 row.append(
-                    f'<w:tc><w:tcPr><w:tcW w:w="{widths[column]}" w:type="dxa"/>{shade}'
-                    '</w:tcPr><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-                    f'w:lineRule="auto"/><w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+                    f'<w:tc><w:tcPr><w:tcW w:w="{widths[column]}" w:type="dxa"/></w:tcPr>'
+                    f"{''.join(paragraphs)}</w:tc>"
                 )
             row.append("</w:tr>")
             parts.append("".join(row))
-        element = parse_xml(
-            f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
-            '<w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/>'
-            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
-            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
-            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(parts)}</w:tbl>"
+        borders = "".join(
+            f'<w:{edge} w:val="nil"/>'
+            for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
         )
-        body = self.word.element.body
-        body._insert_tbl(element)
-        self.word.add_paragraph()
-        return Table(element, self.word._body)
+        table = self._insert_table(
+            f'<w:tblW w:w="0" w:type="auto"/><w:tblBorders>{borders}</w:tblBorders>'
+            '<w:tblLayout w:type="fixed"/>',
+            widths,
+            parts,
+        )
+        if space_after:
+            self.word.add_paragraph()
+        return table
 
     def image(self, png: bytes, *, width_cm: float | None = None):
         from docx.shared import Cm

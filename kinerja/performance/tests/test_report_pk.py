@@ -327,6 +327,35 @@ def test_the_unit_file_has_every_officials_pk_each_on_its_own_pages(scene):
     assert {"pk-sekda", "pk-kabag-tapem", "pk-kasubbag-perencanaan"} <= set(keys)
 
 
+def test_a_unit_file_typeset_in_parts_by_a_helper_is_the_file_typeset_in_one_piece(
+    scene, settings, monkeypatch, caplog
+):
+    """From PARALLEL_FROM PKs on, the PKs are typeset in two parts, one in a helper process,
+    and joined: the same pages, texts, bookmarks and signature spaces as in one piece."""
+    for code in ("sekda", "kabag-tapem"):
+        signed(scene, code)
+    draft(scene, "kasubbag-perencanaan")
+    monkeypatch.setattr(report, "PARALLEL_FROM", 2)
+    settings.KINERJA_REPORT_WORKERS = 0
+    whole = report.unit_report(scene["renstra"], 2026, now=NOW)
+    settings.KINERJA_REPORT_WORKERS = 1
+    parts = report.unit_report(scene["renstra"], 2026, now=NOW)
+    one, joined = PdfReader(io.BytesIO(whole.pdf)), PdfReader(io.BytesIO(parts.pdf))
+    assert parts.pages == whole.pages == len(joined.pages) == len(one.pages)
+    assert [p.extract_text() for p in joined.pages] == [p.extract_text() for p in one.pages]
+    assert [o.title for o in joined.outline] == [o.title for o in one.outline]
+    assert joined.metadata.title == one.metadata.title
+    assert joined.trailer["/Root"]["/Lang"] == "id"
+    # The spaces the SOP-013 signers' stamps go into: on the first PK, where they were.
+    for name in ("ttd-1", "ttd-1-end", "ttd-2", "ttd-2-end"):
+        a, b = one.named_destinations[name], joined.named_destinations[name]
+        assert joined.get_destination_page_number(b) == one.get_destination_page_number(a)
+        assert (b.left, b.top) == (a.left, a.top)
+    assert docx_text(parts.docx) == docx_text(whole.docx)
+    # Made by the helper process, not by the fallback in this one.
+    assert not [r for r in caplog.records if r.name.endswith("reports.workers")]
+
+
 def test_a_year_without_a_pk_says_to_draft_it_first(scene):
     with pytest.raises(DomainError) as raised:
         report.unit_report(scene["renstra"], 2025, now=NOW)
