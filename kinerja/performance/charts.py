@@ -1,5 +1,6 @@
-"""The performance charts, drawn once by matplotlib for the pages (SVG) and the documents
-(PNG), so that the dashboard and the LKjIP show the same figure.
+"""The performance charts, drawn by matplotlib for the pages (SVG) and the generated
+documents (`print_images`: PDF for the PDF, PNG for the DOCX, from one drawing), so that
+the dashboard and the LKjIP show the same figure.
 
 Three charts, each from plain data that kinerja.performance.dashboard reads:
 
@@ -14,7 +15,8 @@ Three charts, each from plain data that kinerja.performance.dashboard reads:
   serving it), with the diagonal where both are equal.
 
 The output is deterministic: the same data gives the same bytes (no date in the metadata,
-a fixed `svg.hashsalt` for the ids, text drawn as paths of the shipped Liberation Sans),
+a fixed `svg.hashsalt` for the ids, text drawn as paths of the shipped Liberation Sans;
+in the PDF as text in that font, embedded),
 so that a rendered chart can be cached by the hash of its data and a document rendered
 twice is the same file. Labels go through gettext (the current language); numbers on the
 axes are written the Indonesian way (decimal comma). matplotlib is used through its
@@ -51,10 +53,12 @@ __all__ = [
     "band_colour",
     "bars_png",
     "bars_svg",
-    "cached_document_images",
+    "cache_print_images",
+    "cached_print_images",
     "cached_svg",
-    "document_images",
-    "figure_images",
+    "drawing_print_images",
+    "print_images",
+    "size_in",
     "efficiency_png",
     "efficiency_svg",
     "trend_png",
@@ -196,59 +200,80 @@ def _render(draw: Callable, fmt: str, height: float) -> bytes:
     return out.getvalue()
 
 
-def _render_both(
+def _render_print(
     draw: Callable, height: float, layout: Literal["constrained"] | None = "constrained"
 ) -> tuple[bytes, bytes]:
-    """The chart as SVG and PNG from one drawing, for a document (the PDF takes the SVG,
-    the DOCX the PNG). The SVG writes its text as text, not as glyph outlines: the PDF
-    renderer sets it in the embedded Liberation Sans, and a chart of a hundred labels
-    draws in a fraction of the time that thousands of glyph paths take."""
+    """The chart as PDF (vector, its text in the embedded Liberation Sans) and PNG from
+    one drawing: the generated PDF places the first, the DOCX the second."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
     with _lock:
         _setup()
-        with rc_context({**_style(), "svg.fonttype": "none"}):
+        with rc_context({**_style(), "pdf.fonttype": 42}):
             figure = Figure(figsize=(WIDTH_IN, height), layout=layout)
             draw(figure)
-            svg, png = io.BytesIO(), io.BytesIO()
-            figure.savefig(svg, format="svg", metadata={"Date": None})
-            # The layout is done: the second save only paints.
-            figure.set_layout_engine("none")
+            pdf, png = io.BytesIO(), io.BytesIO()
+            # No dates and no producer: the same data gives the same bytes.
+            figure.savefig(
+                pdf,
+                format="pdf",
+                metadata={"Creator": None, "Producer": None, "CreationDate": None},
+            )
+            figure.set_layout_engine("none")  # the layout is done: the PNG only paints
             figure.savefig(png, format="png", dpi=DPI_DOCUMENT, metadata={"Software": None})
-    return svg.getvalue(), png.getvalue()
+    return pdf.getvalue(), png.getvalue()
 
 
-def document_images(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[str, bytes]:
-    """(SVG text, PNG bytes) of the chart for a generated document, drawn once."""
+def _drawing_of(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[Callable, float]:
     if isinstance(chart, BarChart):
-        svg, png = _render_both(_draw_bars(chart), _bar_height(chart))
-    elif isinstance(chart, TrendChart):
-        svg, png = _render_both(_draw_trend(chart), 3.2)
-    else:
-        svg, png = _render_both(_draw_efficiency(chart), 3.4)
-    return _svg(svg), png
+        return _draw_bars(chart), _bar_height(chart)
+    if isinstance(chart, TrendChart):
+        return _draw_trend(chart), 3.2
+    return _draw_efficiency(chart), 3.4
 
 
-def cached_document_images(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[str, bytes]:
-    """document_images() from the cache, keyed as cached_svg(): the writer's preview of a
-    report and the draft made after it draw the same charts once."""
+def size_in(chart: BarChart | TrendChart | EfficiencyChart) -> tuple[float, float]:
+    """(width, height) in inches of the chart's figure: known before it is drawn, so that
+    a document can leave its place while a helper draws it."""
+    return WIDTH_IN, _drawing_of(chart)[1]
+
+
+def print_images(
+    chart: BarChart | TrendChart | EfficiencyChart, language: str | None = None
+) -> tuple[bytes, bytes]:
+    """(PDF, PNG) of the chart for a generated document, drawn once, its labels in
+    `language` (a report helper process is told the request's)."""
+    with translation.override(language or translation.get_language()):
+        draw, height = _drawing_of(chart)
+        return _render_print(draw, height)
+
+
+def drawing_print_images(draw: Callable, height_in: float) -> tuple[bytes, bytes]:
+    """(PDF, PNG) of any drawing on a Figure of the charts' width and style (a document's
+    own figure, e.g. the LKjIP's organisation chart), drawn once."""
+    return _render_print(draw, height_in, layout=None)  # the drawing places its own axes
+
+
+def _print_key(chart: BarChart | TrendChart | EfficiencyChart) -> str:
     digest = hashlib.sha256(
         repr((chart, translation.get_language(), settings.LANGUAGE_CODE)).encode()
     ).hexdigest()
-    key = f"performance-chart-document:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = document_images(chart)
-        cache.set(key, found, timeout=24 * 3600)
-    return found
+    return f"performance-chart-print:{digest}"
 
 
-def figure_images(draw: Callable, height_in: float) -> tuple[str, bytes]:
-    """(SVG text, PNG bytes) of any drawing on a Figure of the charts' width and style
-    (a document's own figure, e.g. the LKjIP's organisation chart), drawn once."""
-    svg, png = _render_both(draw, height_in, layout=None)  # the drawing places its own axes
-    return _svg(svg), png
+def cached_print_images(
+    chart: BarChart | TrendChart | EfficiencyChart,
+) -> tuple[bytes, bytes] | None:
+    """print_images() of the same data from the cache, or None: the writer's preview of a
+    report and the draft made after it draw the same charts once."""
+    return cache.get(_print_key(chart))
+
+
+def cache_print_images(
+    chart: BarChart | TrendChart | EfficiencyChart, images: tuple[bytes, bytes]
+) -> None:
+    cache.set(_print_key(chart), images, timeout=24 * 3600)
 
 
 def _svg(data: bytes) -> str:

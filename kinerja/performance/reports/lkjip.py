@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.html import escape
@@ -219,7 +220,7 @@ class Chart:
     caption: str
     anchor: str
     chart: charts.BarChart | charts.TrendChart | charts.EfficiencyChart | Drawing
-    svg: str = ""  # drawn by _draw_charts
+    pdf: bytes = b""  # drawn by _draw_charts (in a report helper when there is one)
     png: bytes = b""
 
 
@@ -1231,17 +1232,61 @@ def _html_table(table: Table) -> str:
     )
 
 
-def _draw_charts(parts: list[Part]) -> None:
-    """Each chart drawn once, as SVG for the PDF and PNG for the DOCX."""
-    for part in parts:
-        for block in part.blocks:
-            if isinstance(block, Chart) and not block.svg:
-                if isinstance(block.chart, Drawing):
-                    block.svg, block.png = charts.figure_images(
-                        block.chart.draw, block.chart.height_in
-                    )
-                else:
-                    block.svg, block.png = charts.cached_document_images(block.chart)
+def _chart_blocks(parts: list[Part]) -> list[Chart]:
+    return [b for part in parts for b in part.blocks if isinstance(b, Chart)]
+
+
+def _draw_charts(parts: list[Part]) -> Callable[[], None]:
+    """Each chart drawn once, as PDF for the PDF and PNG for the DOCX: the charts of data
+    (the same data, the same chart: from the cache when the writer's preview drew them) in
+    a report helper while this process typesets the text around their spaces. Returns
+    what waits for them, once the text is typeset."""
+    from django.utils import translation
+
+    from kinerja.performance.reports import workers
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    jobs = []
+    for block in _chart_blocks(parts):
+        if block.pdf or isinstance(block.chart, Drawing):
+            continue
+        found = charts.cached_print_images(block.chart)
+        if found is not None:
+            block.pdf, block.png = found
+        else:
+            jobs.append((block, workers.submit(charts.print_images, block.chart, language)))
+
+    def wait() -> None:
+        for block in _chart_blocks(parts):
+            if isinstance(block.chart, Drawing) and not block.pdf:
+                # A drawing is a function, which a helper process cannot be given.
+                block.pdf, block.png = charts.drawing_print_images(
+                    block.chart.draw, block.chart.height_in
+                )
+        for block, job in jobs:
+            block.pdf, block.png = job.result()
+            assert not isinstance(block.chart, Drawing)
+            charts.cache_print_images(block.chart, (block.pdf, block.png))
+
+    return wait
+
+
+def _chart_size_pt(block: Chart, sheet: typeset.Paper) -> tuple[float, float]:
+    """The chart's space on the paper: its figure's size, narrowed to the text width."""
+    if isinstance(block.chart, Drawing):
+        width_in, height_in = charts.WIDTH_IN, block.chart.height_in
+    else:
+        width_in, height_in = charts.size_in(block.chart)
+    scale = min(1.0, sheet.text_width_cm / 2.54 / width_in)
+    return width_in * 72 * scale, height_in * 72 * scale
+
+
+def _figures(parts: list[Part], rendered: typeset.Rendered, sheet) -> list[typeset.Figure]:
+    places = rendered.places or {}
+    return [
+        typeset.Figure(places[f"figure-space-{n}"], _chart_size_pt(block, sheet)[0], block.pdf)
+        for n, block in enumerate(_chart_blocks(parts))
+    ]
 
 
 def _html_contents(kind: str, parts: list[Part], numbers: _Numbers) -> str:
@@ -1276,10 +1321,11 @@ def _html_contents(kind: str, parts: list[Part], numbers: _Numbers) -> str:
     return "".join(lines) or '<p class="plain">–</p>'
 
 
-def _html(parts: list[Part], numbers: _Numbers, title: str) -> str:
+def _html(parts: list[Part], numbers: _Numbers, title: str, sheet: typeset.Paper) -> str:
     from kinerja.org.emblem import data_uri
 
     out = []
+    figures: list[Chart] = []
     for part in parts:
         if part.kind == "cover":
             c = part.cover
@@ -1308,10 +1354,15 @@ def _html(parts: list[Part], numbers: _Numbers, title: str) -> str:
             elif isinstance(block, Table):
                 html.append(_html_table(block))
             elif isinstance(block, Chart):
+                # The chart's space, into which place_figures draws it once it is drawn.
+                width, height = _chart_size_pt(block, sheet)
                 html.append(
                     f'<figure class="chart"><figcaption id="{block.anchor}">'
-                    f"{escape(block.caption)}</figcaption>{typeset.svg_image(block.svg)}</figure>"
+                    f'{escape(block.caption)}</figcaption><div class="figure-space" '
+                    f'id="figure-space-{len(figures)}" '
+                    f'style="width:{width:.2f}pt;height:{height:.2f}pt"></div></figure>'
                 )
+                figures.append(block)
             elif isinstance(block, Signature):
                 lines = "".join(f"<div>{escape(a)}</div>" for a in block.authority)
                 tail = "".join(f"<div>{escape(x)}</div>" for x in (block.rank, block.nip) if x)
@@ -1510,20 +1561,29 @@ def lkjip_report(
     }
     sections = _sections(scene)
     read = clock()
-    _draw_charts(parts)
+    sheet = typeset.paper()
+    wait_for_charts = _draw_charts(parts)
+    rendered = typeset.render_pdf(_html(parts, numbers, title, sheet), places="figure-space-")
+    typeset_at = clock()
+    wait_for_charts()
     drawn = clock()
-    rendered = typeset.render_pdf(_html(parts, numbers, title))
+    pdf = typeset.place_figures(rendered.pdf, _figures(parts, rendered, sheet))
     printed = clock()
     docx = _docx(parts, numbers)
     if timings is not None:
+        # The charts are drawn while the text is typeset: "charts" is the wait after it.
         timings.update(
-            reads=read - started, charts=drawn - read, pdf=printed - drawn, docx=clock() - printed
+            reads=read - started,
+            pdf_text=typeset_at - read,
+            charts=drawn - typeset_at,
+            pdf_figures=printed - drawn,
+            docx=clock() - printed,
         )
     return Report(
         kind=KIND,
         title=title,
         stem=f"LKjIP-{year}-{unit.short_name or unit.code}".replace(" ", "-"),
-        pdf=rendered.pdf,
+        pdf=pdf,
         docx=docx,
         source=source,
         sections=sections,

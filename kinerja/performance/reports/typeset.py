@@ -108,13 +108,30 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where an element landed: its page (from 0) and its top left corner, in PDF points
+    from the page's left and top edges."""
+
+    page: int
+    x: float
+    top: float
+
+
+@dataclass(frozen=True)
 class Rendered:
     pdf: bytes
     pages: int
+    places: dict[str, Place] | None = None
 
 
-def render_pdf(html: str, *, sheet: Paper | None = None) -> Rendered:
-    """The HTML (using reports.css's classes) as a PDF with the shipped font embedded."""
+PX_TO_PT = 0.75  # a CSS pixel is 1/96 inch, a PDF point 1/72
+
+
+def render_pdf(html: str, *, sheet: Paper | None = None, places: str = "") -> Rendered:
+    """The HTML (using reports.css's classes) as a PDF with the shipped font embedded.
+
+    `places`: a prefix of element ids whose place on the paper the result tells (the
+    spaces left for the figures that :func:`place_figures` puts in afterwards)."""
     from weasyprint import HTML
 
     sheet = sheet or paper()
@@ -123,7 +140,95 @@ def render_pdf(html: str, *, sheet: Paper | None = None) -> Rendered:
         document = HTML(string=html, base_url=str(STYLESHEET.parent) + "/").render(
             stylesheets=stylesheets, font_config=font_config
         )
-        return Rendered(document.write_pdf(), len(document.pages))
+        found = None
+        if places:
+            found = {
+                # An anchor is (x, y, ...) of the element's box, in CSS pixels.
+                name: Place(n, point[0] * PX_TO_PT, point[1] * PX_TO_PT)
+                for n, page in enumerate(document.pages)
+                for name, point in page.anchors.items()
+                if name.startswith(places)
+            }
+        return Rendered(document.write_pdf(), len(document.pages), found)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A one-page PDF (a chart) to draw into a space of `width` points at `place`."""
+
+    place: Place
+    width: float
+    pdf: bytes
+
+
+def place_figures(pdf: bytes, figures: list[Figure]) -> bytes:
+    """The PDF with each figure drawn, as a vector form, into the space left for it.
+
+    The document is typeset with empty spaces of the figures' sizes while the figures are
+    drawn elsewhere (matplotlib in a report helper), then they are put in: the page's
+    content is left as it is, each figure's content becomes a form XObject of the page,
+    drawn by a few operators added after the page's own (wrapped in q/Q so that they
+    start from the page's untransformed coordinates)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+    )
+
+    if not figures:
+        return pdf
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+
+    def stream(data: bytes):
+        made = DecodedStreamObject()
+        made.set_data(data)
+        return writer._add_object(made)
+
+    for n, figure in enumerate(figures):
+        source = PdfReader(io.BytesIO(figure.pdf)).pages[0]
+        box = source.mediabox
+        width, height = float(box.width), float(box.height)
+        plain = DecodedStreamObject()
+        plain.set_data(source.get_contents().get_data())
+        form = plain.flate_encode()
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(FloatObject(v) for v in box),
+                NameObject("/Resources"): source["/Resources"].clone(writer),
+            }
+        )
+        name = NameObject(f"/KinerjaFigure{n}")
+        page = writer.pages[figure.place.page]
+        resources = page["/Resources"].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        resources["/XObject"].get_object()[name] = writer._add_object(form)
+        scale = figure.width / width
+        bottom = float(page.mediabox.top) - figure.place.top - height * scale
+        left = float(page.mediabox.left) + figure.place.x
+        contents = page["/Contents"]
+        if isinstance(contents.get_object(), ArrayObject):
+            contents = list(contents.get_object())
+        else:
+            contents = [contents]
+        page[NameObject("/Contents")] = ArrayObject(
+            [
+                stream(b"q\n"),
+                *contents,
+                stream(
+                    f"\nQ q {scale:.6f} 0 0 {scale:.6f} {left:.3f} {bottom:.3f} cm "
+                    f"{name} Do Q\n".encode()
+                ),
+            ]
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _render_pdf_job(html: str, sheet_name: str, language: str) -> tuple[bytes, int]:
@@ -202,16 +307,6 @@ def _copy_outline(reader, items, writer, parent, offset: int) -> None:
             parent=parent,
             fit=Fit.xyz(item.left, item.top, item.zoom),
         )
-
-
-def svg_image(svg: str) -> str:
-    """A chart's SVG as an image of the page rather than inline markup: the same vector
-    drawing in the PDF, but WeasyPrint then parses it as one image instead of running the
-    whole HTML cascade over its few hundred nodes (a third of a 40-page LKjIP's time)."""
-    import base64
-
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return f'<img class="chart" alt="" src="data:image/svg+xml;base64,{data}">'
 
 
 def html_page(body: str, *, title: str) -> str:

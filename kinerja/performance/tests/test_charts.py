@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.utils import translation
 
 from kinerja.performance import charts
@@ -61,6 +62,28 @@ def test_the_page_and_the_document_get_the_same_figure_as_svg_and_png():
     png = charts.bars_png(BARS)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert b"Software" not in png[:200]  # no version stamp: the bytes follow the data only
+
+
+def test_a_document_gets_the_chart_as_a_vector_pdf_of_its_size_and_a_png_the_same_each_time():
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pdf, png = charts.print_images(BARS, "id")
+    assert (pdf, png) == charts.print_images(BARS, "id")  # cacheable by its data
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    page = PdfReader(BytesIO(pdf)).pages[0]
+    width_in, height_in = charts.size_in(BARS)
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == (
+        width_in * 72,
+        pytest.approx(height_in * 72),
+    )
+    text = page.extract_text()  # text, in the embedded font: not outlines
+    assert "Indikator" in text and "100%" in text
+    assert (
+        "Indicator"
+        in PdfReader(BytesIO(charts.print_images(BARS, "en")[0])).pages[0].extract_text()
+    )
 
 
 def test_the_bars_take_the_band_colours_of_the_pages():
