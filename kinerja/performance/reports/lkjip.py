@@ -51,6 +51,7 @@ from ..models import (
 from ..selectors import CapaianRow, capaian_table
 from ..serapan import SerapanRow, SerapanTable, renja_of, serapan_table, share_text
 from . import Report, Section, narrative, typeset
+from .signatory import head_of
 
 KIND = "lkjip"
 QUARTER_NAMES = ("I", "II", "III", "IV")
@@ -289,18 +290,10 @@ def _percent(value: Decimal | None) -> str:
     return "–" if value is None else format_percent(value)
 
 
-def _head_of(unit: Unit) -> Position | None:
-    """The head of the unit: its position whose superior sits outside it (the Sekda)."""
-    for position in Position.objects.filter(unit=unit).select_related("superior"):
-        if position.superior is None or position.superior.unit_id != unit.pk:
-            return position
-    return None
-
-
 def _signature(unit: Unit, day: dt.date) -> Signature | None:
     from kinerja.documents.letter_filling import signature_for
 
-    head = _head_of(unit)
+    head = head_of(unit)
     if head is None:
         return None
     try:

@@ -96,12 +96,19 @@ def _resources(sheet: Paper):
 class Line:
     """One line in a cell of :meth:`DocxBuilder.layout_table` (a signature block, the
     "Nama : ..." lines of the parties): its text and how it prints. `space_before_cm`
-    leaves room above it (the signature's space)."""
+    leaves room above it (the signature's space); `height_cm` makes the line itself that
+    tall, and `bookmark` names its start (a signature space "ttd-1": a word processor
+    that exports bookmarks as named destinations marks it for the electronic stamp,
+    documents.signing.stamp); `align` and `left_cm` place it other than its column."""
 
     text: str
     bold: bool = False
     underline: bool = False
     space_before_cm: float = 0.0
+    height_cm: float = 0.0
+    bookmark: str = ""
+    align: str = ""
+    left_cm: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,7 @@ class DocxBuilder:
 
         self.sheet = sheet or paper()
         self.word = docx.Document()
+        self._bookmarks = 0
         section = self.word.sections[0]
         self._geometry(section, landscape=False)
         normal = self.word.styles["Normal"]
@@ -455,6 +463,7 @@ class DocxBuilder:
         splits across pages; with `keep_together` the table stays on one page (each
         paragraph keeps with the next). Without `space_after` no empty paragraph follows
         (the text after it must then be a paragraph: Word joins two adjacent tables)."""
+        from docx.enum.text import WD_LINE_SPACING
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Cm, Pt
@@ -481,8 +490,10 @@ class DocxBuilder:
                 cell.width = Cm(widths_cm[column])
                 for n, line in enumerate(lines or [Line("")]):
                     paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-                    paragraph.alignment = self._align(aligns[column])
+                    paragraph.alignment = self._align(line.align or aligns[column])
                     paragraph_format = paragraph.paragraph_format
+                    if line.left_cm:
+                        paragraph_format.left_indent = Cm(line.left_cm)
                     paragraph_format.space_after = Pt(0)
                     paragraph_format.line_spacing = 1.0
                     paragraph_format.keep_with_next = keep_together and not (
@@ -490,12 +501,30 @@ class DocxBuilder:
                     )
                     if line.space_before_cm:
                         paragraph_format.space_before = Cm(line.space_before_cm)
+                    if line.height_cm:
+                        paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                        paragraph_format.line_spacing = Cm(line.height_cm)
+                    if line.bookmark:
+                        self._bookmark(paragraph, line.bookmark)
                     run = paragraph.add_run(line.text)
                     run.bold = line.bold or None
                     run.underline = line.underline or None
         if space_after:
             self.word.add_paragraph()
         return table
+
+    def _bookmark(self, paragraph, name: str) -> None:
+        """An empty bookmark `name` at the start of `paragraph`."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        self._bookmarks += 1
+        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        start.set(qn("w:id"), str(self._bookmarks))
+        start.set(qn("w:name"), name)
+        end.set(qn("w:id"), str(self._bookmarks))
+        paragraph._p.append(start)
+        paragraph._p.append(end)
 
     def _table_xml(
         self, header, rows, columns, widths_cm, numeric, bold_rows, size, centered=frozenset()
