@@ -1373,7 +1373,12 @@ def _list_field(word: typeset.DocxBuilder, instruction: str, lines: list[str]) -
 
 def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
     word = typeset.DocxBuilder()
+    # As the PDF counts them (reports.css: @page cover, front): the cover and the front
+    # matter (kata pengantar to daftar gambar) are i, ii, iii, the cover counted but
+    # unnumbered; the body is a section of its own counting from 1.
+    word.page_numbers("lowerRoman", start=1, first_page=False)
     first = True
+    body = False
     for part in parts:
         if part.kind == "cover":
             c = part.cover
@@ -1387,6 +1392,9 @@ def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
             first = False
             continue
         starts = True
+        if part.kind != "front" and not body:
+            word.new_section(numbers="decimal", start=1)
+            body, starts = True, False  # the section break turns the page
         for block in part.blocks:
             if isinstance(block, Heading):
                 word.heading(block.text, block.level, new_page=starts and not first)
