@@ -121,12 +121,13 @@ def _entry(indicator: Indicator, value) -> tuple[Decimal | None, str]:
     return number.quantize(Decimal("0.0001")), ""
 
 
-def _text(value: str, label: str) -> str:
+def _text(value: str, label: str, field: str | None = None) -> str:
     text = (value or "").strip()
     if len(text) > _TEXT_LIMIT:
         raise DomainError(
             _("%(field)s is longer than %(limit)d characters.")
-            % {"field": label, "limit": _TEXT_LIMIT}
+            % {"field": label, "limit": _TEXT_LIMIT},
+            field=field,
         )
     return text
 
@@ -571,7 +572,7 @@ def enter_serapan(
         if produced >= Decimal(10) ** 12:
             raise DomainError(_("%(field)s is too large.") % {"field": what_output}, field="output")
     texts = {
-        name: _text(value, label)
+        name: _text(value, label, name)
         for name, value, label in (
             ("drivers", drivers, _("Faktor pendorong")),
             ("obstacles", obstacles, _("Faktor penghambat")),

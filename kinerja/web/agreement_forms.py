@@ -45,6 +45,44 @@ class SerapanForm(forms.Form):
     )
 
 
+class SerapanEntryForm(SerapanForm):
+    """What a bagian enters for a quarter on the serapan page: the rupiah spent, the output
+    its indicator reached (K) and the faktor pendorong, penghambat and tindak lanjut that
+    the quarterly Renja evaluation reports (actions.performance.enter_serapan, as the API)."""
+
+    output = forms.CharField(
+        label=_("Realisasi keluaran (K)"),
+        max_length=40,
+        required=False,
+    )
+    drivers = forms.CharField(
+        label=_("Faktor pendorong"),
+        max_length=limits.NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    obstacles = forms.CharField(
+        label=_("Faktor penghambat"),
+        max_length=limits.NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    follow_up = forms.CharField(
+        label=_("Tindak lanjut"),
+        max_length=limits.NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, indicator: str = "", target: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the K counts, and the year's target, beside the field that asks for it.
+        self.fields["output"].help_text = _(
+            "What the output indicator reached in the quarter: %(indicator)s; target of the "
+            "year %(target)s. A number as 2 or 2,5; left empty, it stays as it was."
+        ) % {"indicator": indicator or "–", "target": target or "–"}
+
+
 class SerapanCorrectionForm(SerapanForm):
     """The reviewer's correction of a locked serapan or a late one in a closed quarter."""
 

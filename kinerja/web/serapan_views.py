@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from kinerja import actions
 from kinerja.core.errors import DomainError
+from kinerja.core.numbers import format_number
 from kinerja.performance import permissions
 from kinerja.performance.capaian import QUARTERS
 from kinerja.performance.models import BudgetRealisation, RenjaItem, Renstra
@@ -50,7 +51,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Line:
     row: SerapanRow
     pagu: str
-    quarters: list  # (text, state, name) of TW I-IV
+    quarters: list  # (text, state, name, output) of TW I-IV; output: the K entered, or ""
     spent: str
     share: str
     formula: str
@@ -88,8 +89,10 @@ def serapan(request, *, bound: dict | None = None):
             row=row,
             pagu=rupiah(row.pagu),
             quarters=[
-                (rupiah(q), s, name)
-                for q, s, name in zip(row.quarters, row.states, QUARTERS, strict=True)
+                (rupiah(q), s, name, _output_text(entry))
+                for q, s, name, entry in zip(
+                    row.quarters, row.states, QUARTERS, row.entries, strict=True
+                )
             ],
             spent=rupiah(row.spent(quarter)),
             share=_share(row, quarter),
@@ -105,10 +108,7 @@ def serapan(request, *, bound: dict | None = None):
             if may:
                 may_enter_any = True
                 posted = bound.get("enter") if bound.get("item") == row.item.pk else None
-                line.entry_form = posted or forms.SerapanForm(
-                    prefix=f"s{row.item.pk}",
-                    initial={"amount": amount_text(line.entered.amount if line.entered else None)},
-                )
+                line.entry_form = posted or _entry_form(row.item, line.entered)
             # The reviewer corrects a locked row, or enters one late into a closed quarter.
             if reviewer and (locked or closed):
                 posted = bound.get("correct") if bound.get("item") == row.item.pk else None
@@ -148,6 +148,35 @@ def serapan(request, *, bound: dict | None = None):
     return render(request, "web/serapan.html", context, status=400 if bound else 200)
 
 
+def _output_text(entry: BudgetRealisation | None) -> str:
+    return "" if entry is None or entry.output is None else format_number(entry.output)
+
+
+def _output_of(item: RenjaItem) -> dict:
+    """What the K of `item` counts and its target, for the help text of the form."""
+    measure = f" {item.measure}" if item.measure else ""
+    return {
+        "indicator": f"{item.indicator} ({item.measure})" if item.measure else item.indicator,
+        "target": f"{format_number(item.target)}{measure}" if item.target is not None else "",
+    }
+
+
+def _entry_form(item: RenjaItem, entered: BudgetRealisation | None, data=None):
+    """The form of the quarter's entry: filled with what was entered, or bound to `data`."""
+    if data is not None:
+        return forms.SerapanEntryForm(data, prefix=f"s{item.pk}", **_output_of(item))
+    initial = {}
+    if entered is not None:
+        initial = {
+            "amount": amount_text(entered.amount),
+            "output": format_number(entered.output) if entered.output is not None else "",
+            "drivers": entered.drivers,
+            "obstacles": entered.obstacles,
+            "follow_up": entered.follow_up,
+        }
+    return forms.SerapanEntryForm(initial=initial, prefix=f"s{item.pk}", **_output_of(item))
+
+
 def _share(row: SerapanRow, quarter: int) -> str:
     share = row.share(quarter)
     return "–" if share is None else share_text(row, quarter).rsplit("= ", 1)[1]
@@ -171,14 +200,23 @@ def _item(renstra: Renstra, year: int, units, pk) -> RenjaItem:
 def enter(request):
     renstra, units, year, quarter, _readable_list = _scene(request)
     item = _item(renstra, year, units, request.POST.get("item"))
-    form = forms.SerapanForm(request.POST, prefix=f"s{item.pk}")
+    form = _entry_form(item, None, data=request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
             actions.performance.enter_serapan(
-                item=item, quarter=quarter, amount=form.cleaned_data["amount"], by=request.user
+                item=item,
+                quarter=quarter,
+                amount=data["amount"],
+                output=data["output"],
+                drivers=data["drivers"],
+                obstacles=data["obstacles"],
+                follow_up=data["follow_up"],
+                by=request.user,
             )
         except DomainError as error:
-            form.add_error("amount", error.message)
+            fields = ("amount", "output", "drivers", "obstacles", "follow_up")
+            form.add_error(error.field if error.field in fields else None, error.message)
         else:
             messages.success(
                 request,

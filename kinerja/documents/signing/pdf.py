@@ -104,18 +104,24 @@ def _signature_space(pdf: bytes, number: int) -> tuple[int, tuple[float, ...]] |
 
     Only the top left ("ttd-<n>") marked: a space of the stamp's size from there.
     A destination that names no page, or a space not on the page, counts as none.
+    A PDF whose destinations are the catalogue's /Dests dictionary (LibreOffice's export
+    of a document's bookmarks) names them as PDF names: "/ttd-1".
     """
     from pypdf import PdfReader
+
+    def named(dests, name: str):
+        found = dests.get(name)
+        return found if found is not None else dests.get("/" + name)
 
     try:
         reader = PdfReader(BytesIO(pdf), strict=False)
         dests = reader.named_destinations
-        start = dests.get(SPACE_NAME % number)
+        start = named(dests, SPACE_NAME % number)
         if start is None:
             return None
         page = reader.get_destination_page_number(start)
         left, top = float(start.left), float(start.top)
-        end = dests.get(SPACE_END_NAME % number)
+        end = named(dests, SPACE_END_NAME % number)
         if end is not None and reader.get_destination_page_number(end) == page:
             right, bottom = float(end.left), float(end.top)
         else:

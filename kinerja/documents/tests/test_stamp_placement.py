@@ -143,3 +143,25 @@ def test_the_second_signature_on_a_letter_with_one_space_goes_to_the_bottom_of_t
     pdf = render_pdf(nota_dinas())
     assert stamp_placement(pdf, 0).in_space
     assert not stamp_placement(pdf, 1).in_space
+
+
+def test_a_space_a_word_processor_names_in_the_catalogues_dests_is_found():
+    """LibreOffice exports a DOCX's bookmarks as the catalogue's /Dests dictionary, whose
+    keys are PDF names ("/ttd-1"): the space of the Renja's DOCX exported as PDF."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+    from weasyprint import HTML
+
+    plain = HTML(string="<p>Sekretaris Daerah,</p>").write_pdf()
+    writer = PdfWriter(clone_from=io.BytesIO(plain))
+    page = writer.pages[0].indirect_reference
+    dests = DictionaryObject()
+    dests[NameObject("/ttd-1")] = ArrayObject(
+        [page, NameObject("/XYZ"), FloatObject(272), FloatObject(588), FloatObject(0)]
+    )
+    writer._root_object[NameObject("/Dests")] = dests
+    out = io.BytesIO()
+    writer.write(out)
+    placement = stamp_placement(out.getvalue(), 0)
+    assert placement.in_space
+    assert placement.box == (272, 510, 522, 588)

@@ -52,6 +52,7 @@ from ..models import (
 from ..selectors import CapaianRow, capaian_table
 from ..serapan import SerapanRow, SerapanTable, renja_of, serapan_table, share_text
 from . import Report, Section, narrative, typeset
+from .signatory import head_of
 
 KIND = "lkjip"
 QUARTER_NAMES = ("I", "II", "III", "IV")
@@ -290,18 +291,10 @@ def _percent(value: Decimal | None) -> str:
     return "–" if value is None else format_percent(value)
 
 
-def _head_of(unit: Unit) -> Position | None:
-    """The head of the unit: its position whose superior sits outside it (the Sekda)."""
-    for position in Position.objects.filter(unit=unit).select_related("superior"):
-        if position.superior is None or position.superior.unit_id != unit.pk:
-            return position
-    return None
-
-
 def _signature(unit: Unit, day: dt.date) -> Signature | None:
     from kinerja.documents.letter_filling import signature_for
 
-    head = _head_of(unit)
+    head = head_of(unit)
     if head is None:
         return None
     try:
@@ -1431,7 +1424,12 @@ def _list_field(word: typeset.DocxBuilder, instruction: str, lines: list[str]) -
 
 def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
     word = typeset.DocxBuilder()
+    # As the PDF counts them (reports.css: @page cover, front): the cover and the front
+    # matter (kata pengantar to daftar gambar) are i, ii, iii, the cover counted but
+    # unnumbered; the body is a section of its own counting from 1.
+    word.page_numbers("lowerRoman", start=1, first_page=False)
     first = True
+    body = False
     for part in parts:
         if part.kind == "cover":
             c = part.cover
@@ -1445,6 +1443,9 @@ def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
             first = False
             continue
         starts = True
+        if part.kind != "front" and not body:
+            word.new_section(numbers="decimal", start=1)
+            body, starts = True, False  # the section break turns the page
         for block in part.blocks:
             if isinstance(block, Heading):
                 word.heading(block.text, block.level, new_page=starts and not first)

@@ -16,7 +16,9 @@ XLSX Bappeda asks for (renja_sheets.renja_workbook).
 - BAB IV Rencana kerja dan pendanaan: the table program -> kegiatan -> sub kegiatan on
   landscape pages, the header repeated on every page, subtotals per program and kegiatan
   and a total; the columns of ``renja_sheets.table_columns`` (one definition).
-- BAB V Penutup.
+- BAB V Penutup, closed by the signature block of the head of the unit (the Sekda for the
+  Setda: ``signatory``), its space marked "ttd-1" for the electronic stamp of SOP-015
+  step 10.
 
 The document is printed in Indonesian whatever the reader's language (the regulation's
 wording): headings are written here, the table's column titles come from the catalogue
@@ -56,6 +58,7 @@ from ..renja_sheets import header_groups, item_values, kept_programs, renja_work
 from ..selectors import capaian_table
 from ..serapan import serapan_table
 from . import Report, Section, narrative, typeset
+from .signatory import Signatory, head_signatory
 
 KIND = "renja"
 
@@ -259,6 +262,7 @@ class Content:
     plan_summary: str
     sections: list[Section]
     data_at: dt.datetime | None
+    signatory: Signatory
 
 
 def _last_year_block(renja: Renja, units) -> tuple[Block, Section, list]:
@@ -548,8 +552,9 @@ def _plan_block(renja: Renja, units) -> tuple[Block, Section, str]:
     return block, section, summary
 
 
-def content(renja: Renja, *, units: set[int] | None = None) -> Content:
-    """Everything the document prints, read once (a fixed number of queries)."""
+def content(renja: Renja, *, units: set[int] | None = None, day: dt.date | None = None) -> Content:
+    """Everything the document prints, read once (a fixed number of queries); signed by
+    whoever heads the unit on `day` (today)."""
     renja = Renja.objects.select_related("unit", "renstra").get(pk=renja.pk)
     unit = renja.unit
     specs = _defaults(unit.name, renja.renstra, renja.year)
@@ -571,6 +576,13 @@ def content(renja: Renja, *, units: set[int] | None = None) -> Content:
         )["at"],
     ]
     known = [s for s in stamps if s is not None]
+    signatory = head_signatory(unit, day or timezone.localdate())
+    # Who signs, not the date: a draft of tomorrow is not a change of the document.
+    signer_section = Section(
+        "penandatangan",
+        "Penandatangan",
+        {"penandatangan": (signatory.position, signatory.name, signatory.rank, signatory.nip)},
+    )
     return Content(
         renja=renja,
         unit_name=unit.name,
@@ -582,8 +594,16 @@ def content(renja: Renja, *, units: set[int] | None = None) -> Content:
         goals=goals,
         plan=plan,
         plan_summary=summary,
-        sections=[last_section, progress_section, goals_section, plan_section, narrative_section],
+        sections=[
+            last_section,
+            progress_section,
+            goals_section,
+            plan_section,
+            narrative_section,
+            signer_section,
+        ],
         data_at=max(known) if known else None,
+        signatory=signatory,
     )
 
 
@@ -605,6 +625,9 @@ section.toc-page { break-after: page; }
 table.compact { font-size: 8pt; }
 table.compact th, table.compact td { padding: 1.5pt 2pt; }
 p.item { text-indent: 0; padding-left: 0.75cm; text-align: left; margin: 0 0 3pt; }
+table.signatures.renja-sign { margin-top: 24pt; table-layout: fixed; }
+table.signatures.renja-sign td.left { width: 40%; }
+table.signatures.renja-sign td.right { width: 60%; line-height: 1.3; }
 </style>
 """
 
@@ -676,6 +699,22 @@ def _toc_html() -> str:
     return f'<h1>DAFTAR ISI</h1><nav class="toc"><ul>{lines}</ul></nav>'
 
 
+def _signature_html(s: Signatory) -> str:
+    """The head's block in the right column; its space is where the electronic stamp of the
+    one who signs (SOP-015 step 10, the first signature on the file) goes:
+    signing.stamp.SPACE_NAME, as reports.css's .space/.space-end mark it."""
+    tail = "".join(f"<div>{escape(line)}</div>" for line in (s.rank, s.nip) if line)
+    name = (
+        f'<div class="name">{escape(s.name)}</div>' if s.known else f"<div>{escape(s.name)}</div>"
+    )
+    return (
+        '<table class="signatures renja-sign"><tr><td class="left"></td><td class="right">'
+        f"<div>{escape(s.place_date)}</div><div>{escape(s.position)}</div>"
+        '<div class="space" id="ttd-1"><span class="space-end" id="ttd-1-end"></span></div>'
+        f"{name}{tail}</td></tr></table>"
+    )
+
+
 def _pdf_html(c: Content, printed_on: dt.date) -> str:
     renja = c.renja
     t = c.texts
@@ -719,7 +758,7 @@ def _pdf_html(c: Content, printed_on: dt.date) -> str:
     )
     parts.append(
         f'<section class="chapter" id="bab5"><h1>{CHAPTERS["bab5"]}</h1>'
-        f"{_text_html(t['penutup'].text)}</section>"
+        f"{_text_html(t['penutup'].text)}{_signature_html(c.signatory)}</section>"
     )
     return typeset.html_page("".join(parts), title=f"Renja {c.unit_name} {renja.year}")
 
@@ -750,6 +789,38 @@ def _docx_table(word: typeset.DocxBuilder, block: Block, *, size: float = 9) -> 
         bold_rows=block.bold,
         size=size,
         merges=block.spans,
+    )
+
+
+def _docx_signature(word: typeset.DocxBuilder, s: Signatory) -> None:
+    """The head's block in the right column, as in the PDF. The room above the name is the
+    signature's (a printed copy) or the stamp's: a line 3 cm tall whose start is the
+    bookmark "ttd-1", where the stamp's top left goes in a PDF exported with bookmarks as
+    named destinations. The box is the stamp's size from there (250 x 78 pt): the line is
+    taller than that, and starts that much short of the column's right edge, so the stamp
+    stands centred under the position and clear of the name."""
+    from kinerja.documents.signing.stamp import SPACE_NAME, STAMP_WIDTH
+
+    Line = typeset.Line
+    width = word.text_width_cm
+    column = width * 0.6
+    stamp_cm = STAMP_WIDTH * 2.54 / 72
+    lines = [
+        Line(s.place_date),
+        Line(s.position),
+        Line(
+            "",
+            height_cm=3.0,
+            bookmark=SPACE_NAME % 1,
+            align="left",
+            left_cm=max(0.0, (column - stamp_cm) / 2 - 0.19),  # less the cell's margin
+        ),
+        Line(s.name, bold=s.known, underline=s.known),
+    ]
+    lines += [Line(line) for line in (s.rank, s.nip) if line]
+    word.paragraph()
+    word.layout_table(
+        [[[Line("")], lines]], widths_cm=[width - column, column], aligns=["center", "center"]
     )
 
 
@@ -795,6 +866,7 @@ def _docx(c: Content, printed_on: dt.date) -> bytes:
     word.new_section(landscape=False)
     word.heading(CHAPTERS["bab5"], 1)
     _docx_text(word, t["penutup"].text)
+    _docx_signature(word, c.signatory)
     return word.bytes()
 
 
@@ -808,8 +880,8 @@ def renja_report(
     the table alone as XLSX."""
     now = now or timezone.now()
     with translation.override("id"):
-        c = content(renja, units=units)
         printed_on = timezone.localdate(now)
+        c = content(renja, units=units, day=printed_on)
         rendered = typeset.render_pdf(_pdf_html(c, printed_on))
         docx = _docx(c, printed_on)
         xlsx = renja_workbook(renja=c.renja, units=units)

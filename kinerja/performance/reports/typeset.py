@@ -99,12 +99,19 @@ _JC = {"justify": "both"}  # a paragraph's alignment in WordprocessingML
 class Line:
     """One line in a cell of :meth:`DocxBuilder.layout_table` (a signature block, the
     "Nama : ..." lines of the parties): its text and how it prints. `space_before_cm`
-    leaves room above it (the signature's space)."""
+    leaves room above it (the signature's space); `height_cm` makes the line itself that
+    tall, and `bookmark` names its start (a signature space "ttd-1": a word processor
+    that exports bookmarks as named destinations marks it for the electronic stamp,
+    documents.signing.stamp); `align` and `left_cm` place it other than its column."""
 
     text: str
     bold: bool = False
     underline: bool = False
     space_before_cm: float = 0.0
+    height_cm: float = 0.0
+    bookmark: str = ""
+    align: str = ""
+    left_cm: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -356,6 +363,7 @@ class DocxBuilder:
 
         self.sheet = sheet or paper()
         self.word = docx.Document()
+        self._bookmarks = 0
         section = self.word.sections[0]
         self._geometry(section, landscape=False)
         normal = self.word.styles["Normal"]
@@ -406,12 +414,66 @@ class DocxBuilder:
         section.top_margin, section.bottom_margin = Cm(MARGIN_TOP_CM), Cm(MARGIN_BOTTOM_CM)
         section.left_margin, section.right_margin = Cm(MARGIN_LEFT_CM), Cm(MARGIN_RIGHT_CM)
 
-    def new_section(self, *, landscape: bool = False) -> None:
-        """A new page in portrait or landscape (a section break: Word's way to turn the page)."""
+    def new_section(
+        self, *, landscape: bool = False, numbers: str | None = None, start: int | None = None
+    ) -> None:
+        """A new page in portrait or landscape (a section break: Word's way to turn the page).
+
+        Its pages go on counting in the format of the section before, unless `numbers`
+        names another format (see :meth:`page_numbers`) or `start` restarts the count."""
         from docx.enum.section import WD_SECTION
+        from docx.oxml.ns import qn
 
         section = self.word.add_section(WD_SECTION.NEW_PAGE)
         self._geometry(section, landscape=landscape)
+        # python-docx copies the section before's properties: its restart and its blank
+        # first page (a cover) are that section's, not this one's.
+        section.different_first_page_header_footer = False
+        numbering = section._sectPr.find(qn("w:pgNumType"))
+        if numbering is not None and numbering.get(qn("w:start")) is not None:
+            del numbering.attrib[qn("w:start")]
+        if numbers is not None or start is not None:
+            fmt = numbering.get(qn("w:fmt")) if numbering is not None else None
+            self.page_numbers(numbers or fmt or "decimal", start=start)
+
+    def page_numbers(
+        self, fmt: str = "decimal", *, start: int | None = None, first_page: bool = True
+    ) -> None:
+        """How the current (last) section numbers its pages: Word's number format `fmt`
+        ("decimal" 1, 2, 3; "lowerRoman" i, ii, iii: ``w:pgNumType``), from `start`
+        (None: on from the section before). `first_page` False prints no number on the
+        section's first page (the cover; Word's "different first page")."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        section = self.word.sections[-1]
+        properties = section._sectPr
+        old = properties.find(qn("w:pgNumType"))
+        if old is not None:
+            properties.remove(old)
+        numbering = OxmlElement("w:pgNumType")
+        numbering.set(qn("w:fmt"), fmt)
+        if start is not None:
+            numbering.set(qn("w:start"), str(start))
+        # In the order the schema gives a section's properties (Word refuses others).
+        properties.insert_element_before(
+            numbering,
+            "w:cols",
+            "w:formProt",
+            "w:vAlign",
+            "w:noEndnote",
+            "w:titlePg",
+            "w:textDirection",
+            "w:bidi",
+            "w:rtlGutter",
+            "w:docGrid",
+            "w:printerSettings",
+            "w:sectPrChange",
+        )
+        section.different_first_page_header_footer = not first_page
+        if not first_page:
+            # A first-page footer of its own, empty: nothing inherited prints there.
+            section.first_page_footer.is_linked_to_previous = False
 
     @property
     def text_width_cm(self) -> float:
@@ -688,6 +750,24 @@ class DocxBuilder:
                         if line.space_before_cm
                         else ""
                     )
+                    # A line of its own height (a signature space) is exactly that tall.
+                    spacing = (
+                        f'w:line="{int(Cm(line.height_cm).twips)}" w:lineRule="exact"'
+                        if line.height_cm
+                        else 'w:line="240" w:lineRule="auto"'
+                    )
+                    indent = (
+                        f'<w:ind w:left="{int(Cm(line.left_cm).twips)}"/>' if line.left_cm else ""
+                    )
+                    align = line.align or aligns[column]
+                    mark = ""
+                    if line.bookmark:
+                        self._bookmarks += 1
+                        mark = (
+                            f'<w:bookmarkStart w:id="{self._bookmarks}" '
+                            f'w:name="{escape(line.bookmark)}"/>'
+                            f'<w:bookmarkEnd w:id="{self._bookmarks}"/>'
+                        )
                     style = ("<w:b/>" if line.bold else "") + (
                         '<w:u w:val="single"/>' if line.underline else ""
                     )
@@ -699,9 +779,9 @@ class DocxBuilder:
                     )
                     paragraphs.append(
                         f"<w:p><w:pPr>{'<w:keepNext/>' if keep else ''}"
-                        f'<w:spacing{before} w:after="0" w:line="240" w:lineRule="auto"/>'
-                        f'<w:jc w:val="{_JC.get(aligns[column], aligns[column])}"/></w:pPr>'
-                        f"{run}</w:p>"
+                        f'<w:spacing{before} w:after="0" {spacing}/>{indent}'
+                        f'<w:jc w:val="{_JC.get(align, align)}"/></w:pPr>'
+                        f"{mark}{run}</w:p>"
                     )
                 row.append(
                     f'<w:tc><w:tcPr><w:tcW w:w="{widths[column]}" w:type="dxa"/></w:tcPr>'

@@ -220,6 +220,67 @@ def test_the_table_of_contents_gives_the_pages_the_chapters_are_on(year):
     assert _foot(pdf, at) in {"iii", "iv", "v", "vi"}
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _docx_sections(data: bytes) -> list[dict]:
+    """The DOCX's sections as Word reads them from word/document.xml: the text of their
+    paragraphs, their page numbers' format and start, whether their first page has a
+    footer of its own, and the fields in each footer."""
+    from lxml import etree
+
+    package = zipfile.ZipFile(io.BytesIO(data))
+    rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+
+    def footer_fields(ref) -> str:
+        xml = package.read("word/" + targets[ref.get(f"{R}id")]).decode()
+        return " ".join(re.findall(r'w:instr="([^"]*)"', xml))
+
+    body = etree.fromstring(package.read("word/document.xml")).find(f"{W}body")
+    sections, texts = [], []
+    for element in body:
+        texts.append("".join(element.itertext()))
+        properties = element if element.tag == f"{W}sectPr" else element.find(f"{W}pPr/{W}sectPr")
+        if properties is None:
+            continue
+        numbering = properties.find(f"{W}pgNumType")
+        footers = {
+            ref.get(f"{W}type"): footer_fields(ref)
+            for ref in properties.findall(f"{W}footerReference")
+        }
+        sections.append(
+            {
+                "text": " ".join(t for t in texts if t),
+                "fmt": numbering.get(f"{W}fmt") if numbering is not None else None,
+                "start": numbering.get(f"{W}start") if numbering is not None else None,
+                "title_page": properties.find(f"{W}titlePg") is not None,
+                "footers": footers,
+            }
+        )
+        texts = []
+    return sections
+
+
+def test_the_docx_numbers_the_front_matter_in_roman_and_the_body_from_1(year):
+    """As the PDF: no number on the cover, the front matter i, ii, iii (the cover counted),
+    the body a section of its own from 1."""
+    docx = lkjip.lkjip_report(year["renstra"], 2026, now=NOW).docx
+    front, body = _docx_sections(docx)
+    assert front["text"].startswith("LAPORAN KINERJA INSTANSI PEMERINTAH (LKjIP)")
+    for heading in ("KATA PENGANTAR", "IKHTISAR EKSEKUTIF", "DAFTAR ISI", "DAFTAR TABEL"):
+        assert heading in front["text"], heading
+    assert (front["fmt"], front["start"], front["title_page"]) == ("lowerRoman", "1", True)
+    # The cover's footer (Word's first page of the section) is empty; the others count.
+    assert front["footers"]["first"] == "" and "PAGE" in front["footers"]["default"]
+    assert body["text"].startswith("BAB I PENDAHULUAN")
+    assert "LAMPIRAN: PERJANJIAN KINERJA TAHUN 2026" in body["text"]
+    assert (body["fmt"], body["start"], body["title_page"]) == ("decimal", "1", False)
+    # The body's footer is the front matter's (linked), its page number the body's own.
+    assert body["footers"] == {}
+
+
 def test_the_lkjip_of_a_sub_bagians_process_reports_on_the_setdas_renstra(year):
     process = types.SimpleNamespace(unit=Unit.objects.get(code="subbag-perencanaan"), year=2026)
     report = lkjip.generate(process=process, by=year["kasubbag"], now=NOW, options={})

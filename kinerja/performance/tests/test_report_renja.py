@@ -4,8 +4,10 @@ table with its codes, targets, pagu, subtotals and total on landscape pages whos
 repeats, the same content in Word, the table alone in Excel; downloaded from the Renja page
 and the API by those who read the Renja, refused to an outsider."""
 
+import datetime as dt
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -20,7 +22,14 @@ from pypdf import PdfReader
 from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_number, format_rupiah
 from kinerja.core.tokens import create_token
-from kinerja.org.models import Unit
+from kinerja.documents.signing import stamp_placement
+from kinerja.documents.tests.test_signing import SEKDA, demo_pki, widgets  # noqa: F401
+from kinerja.documents.tests.test_stamp_placement import (
+    between_position_and_name,
+    lines_drawn,
+    sign,
+)
+from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.performance import services
 from kinerja.performance.models import Nomenclature, Renja, RenjaItem
 from kinerja.performance.renja_sheets import HEADER_ROW
@@ -179,7 +188,11 @@ def test_the_subtotals_per_program_and_kegiatan_and_the_total_are_the_sums_of_th
         programs[program] = programs.get(program, Decimal(0)) + item.pagu
     total = sum(i.pagu for i in items)
     # The Word table of Bab IV: the code in the first cell, the pagu in column 10.
-    table = Document(io.BytesIO(report.docx)).tables[-1]
+    table = next(
+        t
+        for t in Document(io.BytesIO(report.docx)).tables
+        if "Pagu indikatif (Rp)" in [c.text for r in t.rows[:2] for c in r.cells]
+    )
     printed = {row.cells[0].text: row.cells[9].text for row in table.rows if row.cells[0].text}
     for code, amount in {**programs, **kegiatan}.items():
         assert printed[code] == format_rupiah(amount), code
@@ -415,3 +428,87 @@ def test_the_sop_015_process_generates_its_renja_and_says_what_to_do_without_one
     with pytest.raises(DomainError) as refused:
         generate("renja", process=process, by=kasubbag)
     assert "There is no Renja of 2040 to draft from" in refused.value.message
+
+
+# --- the signature block of Bab V -----------------------------------------------------------
+
+SIGNED_ON = dt.datetime(2026, 1, 13, 1, 0, tzinfo=dt.UTC)  # 09:00 WITA
+
+
+def sekda_holds(kind: str = "definitive", *, nip: str | None = "196805051990031002") -> Person:
+    person = Person.objects.create(
+        name="Demo Sekretaris Daerah", nip=nip, rank="Pembina Utama Muda"
+    )
+    Assignment.objects.create(
+        person=person,
+        position=Position.objects.get(code="sekda"),
+        kind=kind,
+        start=dt.date(2025, 1, 1),
+    )
+    return person
+
+
+def test_bab_v_closes_with_the_sekdas_block_in_the_pdf_and_the_docx(renja):
+    sekda_holds()
+    report = renja_report(renja, now=SIGNED_ON)
+    pages = pdf_pages(report.pdf)
+    last = pages[-1]
+    assert last.startswith(CHAPTERS["bab5"])
+    block = (
+        "Banjarbaru, 13 Januari 2026 SEKRETARIS DAERAH KOTA BANJARBARU, Demo Sekretaris "
+        "Daerah Pembina Utama Muda NIP. 19680505 199003 1 002"
+    )
+    assert block in last
+    word = docx_text(report.docx)
+    assert word.endswith(block)
+    # The name is bold and underlined in the Word file as on the paper.
+    [name] = [
+        run
+        for table in Document(io.BytesIO(report.docx)).tables
+        for cell in table._cells
+        for p in cell.paragraphs
+        for run in p.runs
+        if run.text == "Demo Sekretaris Daerah"
+    ]
+    assert name.bold and name.underline
+    # The Word file marks the room above the name for the stamp too: the bookmark "ttd-1"
+    # (a PDF exported with bookmarks as named destinations takes the stamp there).
+    xml = zipfile.ZipFile(io.BytesIO(report.docx)).read("word/document.xml").decode()
+    assert xml.count('w:name="ttd-1"') == 1
+    assert xml.index('w:name="ttd-1"') > xml.index("KOTA BANJARBARU,")
+    assert xml.index('w:name="ttd-1"') < xml.index(">Demo Sekretaris Daerah<")
+    signer = next(s for s in report.sections if s.key == "penandatangan").rows
+    assert signer["penandatangan"][:2] == (
+        "SEKRETARIS DAERAH KOTA BANJARBARU,",
+        "Demo Sekretaris Daerah",
+    )
+
+
+def test_a_plt_sekda_signs_as_plt_and_a_vacant_post_leaves_dots_to_fill_in(renja):
+    report = renja_report(renja, now=SIGNED_ON)
+    last = pdf_pages(report.pdf)[-1]
+    assert "SEKRETARIS DAERAH KOTA BANJARBARU, ...................................." in last
+    assert "NIP." not in last
+    sekda_holds("plt")
+    report = renja_report(renja, now=SIGNED_ON)
+    for text in (pdf_pages(report.pdf)[-1], docx_text(report.docx)):
+        assert "Plt. SEKRETARIS DAERAH KOTA BANJARBARU, Demo Sekretaris Daerah" in text
+        assert "NIP. 19680505 199003 1 002" in text
+
+
+def test_the_sekdas_stamp_lands_in_the_space_between_the_position_and_the_name(
+    renja,
+    demo_pki,  # noqa: F811
+):
+    sekda_holds()
+    pdf = renja_report(renja, now=SIGNED_ON).pdf
+    placement = stamp_placement(pdf, 0)
+    last = len(PdfReader(io.BytesIO(pdf)).pages) - 1
+    assert placement.in_space and placement.page == last
+    signed = sign(pdf, SEKDA, demo_pki, slot=0)
+    [(page, rect)] = widgets(signed).values()
+    assert page == last
+    drawn = lines_drawn(signed)
+    between_position_and_name(
+        rect, drawn["SEKRETARIS DAERAH KOTA BANJARBARU,"], drawn["Demo Sekretaris Daerah"]
+    )

@@ -3,6 +3,7 @@ chapter headings that Word's table of contents reads, and the narrative texts ca
 from last year."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -49,6 +50,23 @@ def test_the_docx_table_repeats_its_header_and_never_splits_a_row():
     assert xml.count("<w:tblHeader/>") == 1
     assert xml.count("<w:cantSplit/>") == 3
     assert "BAB I PENDAHULUAN" in xml and 'w:val="Heading1"' in xml
+
+
+def test_a_section_after_a_restart_goes_on_counting_unless_told_otherwise():
+    word = typeset.DocxBuilder()
+    word.page_numbers("lowerRoman", start=1, first_page=False)
+    word.paragraph("Kata pengantar")
+    word.new_section(numbers="decimal", start=1)
+    word.paragraph("BAB I")
+    word.new_section(landscape=True)  # a wide table: the body's count goes on
+    word.paragraph("Tabel")
+    xml = zipfile.ZipFile(io.BytesIO(word.bytes())).read("word/document.xml").decode()
+    assert re.findall(r"<w:pgNumType [^>]*/>", xml) == [
+        '<w:pgNumType w:fmt="lowerRoman" w:start="1"/>',
+        '<w:pgNumType w:fmt="decimal" w:start="1"/>',
+        '<w:pgNumType w:fmt="decimal"/>',
+    ]
+    assert xml.count("<w:titlePg/>") == 1  # only the cover's section
 
 
 @pytest.mark.django_db

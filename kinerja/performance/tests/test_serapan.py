@@ -103,6 +103,115 @@ def test_a_bagian_enters_its_own_serapan_and_reads_the_share_spent(setda, items,
     assert refused.status_code == 404
 
 
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_a_bagian_enters_the_output_and_texts_that_the_renja_evaluation_reports(setda, items, page):
+    operator = page("tapem")
+    item = items["4.01.01.2.01.0001"]
+    form = text(operator.get(reverse("web:serapan"), scene(setda)))
+    for label in ("Realisasi keluaran (K)", "Faktor pendorong", "Faktor penghambat"):
+        assert label in form, label
+    assert "Tindak lanjut" in form and "Jumlah dokumen (dokumen)" in form
+    posted = operator.post(
+        reverse("web:serapan-enter"),
+        {
+            **scene(setda, item=item.pk),
+            f"s{item.pk}-amount": "10.000.000",
+            f"s{item.pk}-output": "2",
+            f"s{item.pk}-drivers": "Rapat koordinasi rutin.",
+            f"s{item.pk}-obstacles": "Data kecamatan terlambat.",
+            f"s{item.pk}-follow_up": "Surat Sekda soal tenggat data.",
+        },
+    )
+    assert posted.status_code == 302
+    row = BudgetRealisation.objects.get(item=item, quarter=1)
+    assert (row.amount, row.output) == (10_000_000, 2)
+    assert (row.drivers, row.obstacles, row.follow_up) == (
+        "Rapat koordinasi rutin.",
+        "Data kecamatan terlambat.",
+        "Surat Sekda soal tenggat data.",
+    )
+    # The page shows the K beside the rupiah, and the form what was entered.
+    shown = operator.get(posted["Location"])
+    assert "Rp10.000.000 K 2 dokumen" in text(shown)
+    assert "Data kecamatan terlambat.</textarea>" in shown.content.decode()
+    # The quarterly Renja evaluation, as the bagian downloads it from the Renja page.
+    renja = item.renja
+    pdf = operator.get(
+        reverse("web:renja-evaluation"),
+        {"unit": renja.unit_id, "year": 2026, "quarter": "1", "format": "pdf"},
+    )
+    assert pdf.status_code == 200
+    evaluation = pdf_text(pdf.content)
+    for value in (
+        "4.01.01.2.01.0001",
+        "10.000.000",
+        "Rapat koordinasi rutin.",
+        "Data kecamatan terlambat.",
+        "Surat Sekda soal tenggat data.",
+    ):
+        assert value in evaluation, value
+    sheet = load_workbook(
+        io.BytesIO(
+            operator.get(
+                reverse("web:renja-evaluation"),
+                {"unit": renja.unit_id, "year": 2026, "quarter": "1", "format": "xlsx"},
+            ).content
+        )
+    ).active
+    cells = [c for line in sheet.iter_rows(values_only=True) for c in line if c is not None]
+    assert "Data kecamatan terlambat." in " ".join(str(c) for c in cells)
+    [line] = [r for r in sheet.iter_rows(values_only=True) if "4.01.01.2.01.0001" in r]
+    assert 2 in line and 10_000_000 in line  # TW I: K and Rp
+    # Entered again without the K: the K stays, the texts are what the form now holds.
+    operator.post(
+        reverse("web:serapan-enter"),
+        {
+            **scene(setda, item=item.pk),
+            f"s{item.pk}-amount": "12.000.000",
+            f"s{item.pk}-drivers": "Rapat koordinasi rutin.",
+        },
+    )
+    row.refresh_from_db()
+    assert (row.amount, row.output, row.obstacles) == (12_000_000, 2, "")
+
+
+def test_a_bad_output_or_a_text_too_long_is_named_in_indonesian_and_nothing_changes(setda, items):
+    operator = Client()
+    operator.force_login(setda["tapem"])
+    operator.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    item = items["4.01.01.2.01.0001"]
+    services.enter_serapan(item=item, quarter=1, amount="1.000.000", output="1", by=setda["tapem"])
+
+    def post(**values):
+        return operator.post(
+            reverse("web:serapan-enter"),
+            {
+                **scene(setda, item=item.pk),
+                f"s{item.pk}-amount": "10.000.000",
+                **{f"s{item.pk}-{k}": v for k, v in values.items()},
+            },
+        )
+
+    bad = post(output="dua")
+    assert bad.status_code == 400
+    assert 'Realisasi keluaran 4.01.01.2.01.0001: "dua" bukan angka.' in text(bad)
+    negative = post(output="-3")
+    assert negative.status_code == 400
+    assert "Realisasi keluaran 4.01.01.2.01.0001 tidak boleh negatif." in text(negative)
+    long = post(output="2", obstacles="x" * 4001)
+    assert long.status_code == 400
+    assert "paling banyak 4000 karakter" in text(long)
+    # Each message stands under its own field, and the page keeps what was typed.
+    assert 'class="field field-obstacles has-error"' in long.content.decode()
+    row = BudgetRealisation.objects.get(item=item, quarter=1)
+    assert (row.amount, row.output, row.obstacles) == (1_000_000, 1, "")
+
+
 def test_the_kasubbag_returns_one_and_locks_another(setda, items, page):
     first, second = items["4.01.01.2.01.0001"], items["4.01.01.2.06.0009"]
     services.enter_serapan(item=first, quarter=1, amount="5.000.000", by=setda["tapem"], now=NOW)

@@ -499,6 +499,12 @@ def test_sop_015_from_the_usulan_to_the_renja_sent_to_bappeda(officials, live_se
     assert "Bappeda" in row.inner_text()
     assert pelaksana.locator("#process-status").get_attribute("data-status") == "done"
     # The Renja that went holds the bagian's sub kegiatan with the pagu decided.
-    text = pdf_text(final_pdf(pelaksana))
+    pdf = final_pdf(pelaksana)
+    text = pdf_text(pdf)
     assert code in text and "80.000.000" in text
+    # The Sekda's stamp stands in the signature space that closes Bab V, not at the foot
+    # of whatever page comes last.
+    [(page, _rect)] = widgets(pdf).values()
+    closing = " ".join(PdfReader(io.BytesIO(pdf)).pages[page].extract_text().split())
+    assert closing.startswith("BAB V PENUTUP") and "SEKRETARIS DAERAH KOTA BANJARBARU," in closing
     shoot(pelaksana, "sop-015-dispatched.png", "#process-documents")
