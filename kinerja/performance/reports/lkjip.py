@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -51,7 +51,7 @@ from ..models import (
 )
 from ..selectors import CapaianRow, capaian_table
 from ..serapan import SerapanRow, SerapanTable, renja_of, serapan_table, share_text
-from . import Report, Section, narrative, typeset
+from . import Report, Section, narrative, typeset, workers
 from .signatory import head_of
 
 KIND = "lkjip"
@@ -227,10 +227,14 @@ class Chart:
 
 @dataclass(frozen=True)
 class Drawing:
-    """A figure drawn by a function of a matplotlib Figure (the organisation chart)."""
+    """The organisation chart: its posts, drawn by _draw_structure (data, so that a report
+    helper process can be given it)."""
 
-    draw: Callable
-    height_in: float
+    posts: tuple[Post, ...]
+
+    @property
+    def height_in(self) -> float:
+        return _draw_structure(list(self.posts))[1]
 
 
 @dataclass
@@ -603,7 +607,7 @@ def _bab1(scene: _Scene, numbers: _Numbers) -> Part:
     posts = _structure(scene.unit, timezone.localdate(scene.now))
     if posts:
         caption, anchor = numbers.figure(f"Bagan Struktur Organisasi {scene.unit.name}")
-        part.blocks.append(Chart(caption, anchor, Drawing(*_draw_structure(posts))))
+        part.blocks.append(Chart(caption, anchor, Drawing(tuple(posts))))
     caption, anchor = numbers.table(f"Struktur Organisasi {scene.unit.name}")
     part.blocks.append(
         Table(
@@ -1229,39 +1233,54 @@ def _chart_blocks(parts: list[Part]) -> list[Chart]:
     return [b for part in parts for b in part.blocks if isinstance(b, Chart)]
 
 
-def _draw_charts(parts: list[Part]) -> Callable[[], None]:
-    """Each chart drawn once, as PDF for the PDF and PNG for the DOCX: the charts of data
-    (the same data, the same chart: from the cache when the writer's preview drew them) in
-    a report helper while this process typesets the text around their spaces. Returns
-    what waits for them, once the text is typeset."""
-    from django.utils import translation
-
-    from kinerja.performance.reports import workers
-
+def _draw_charts(parts: list[Part], numbers: _Numbers, sheet: typeset.Paper) -> Callable[[], bytes]:
+    """Each chart drawn once, as PDF for the PDF and PNG for the DOCX, and the DOCX made,
+    in a report helper while this process typesets the text around the charts' spaces
+    (charts of the same data come from the cache: the writer's preview drew them).
+    Returns what waits for the helper, once the text is typeset: it gives the DOCX."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    jobs = []
-    for block in _chart_blocks(parts):
-        if block.pdf or isinstance(block.chart, Drawing):
+    blocks = _chart_blocks(parts)
+    pending = []
+    for n, block in enumerate(blocks):
+        if block.pdf:
             continue
-        found = charts.cached_print_images(block.chart)
+        found = (
+            None if isinstance(block.chart, Drawing) else charts.cached_print_images(block.chart)
+        )
         if found is not None:
             block.pdf, block.png = found
         else:
-            jobs.append((block, workers.submit(charts.print_images, block.chart, language)))
+            pending.append((n, block.chart))
+    job = workers.submit(_images_and_docx, pending, parts, numbers, sheet.name, language)
 
-    def wait() -> None:
-        for block in _chart_blocks(parts):
-            if isinstance(block.chart, Drawing) and not block.pdf:
-                # A drawing is a function, which a helper process cannot be given.
-                block.pdf, block.png = charts.drawing_print_images(
-                    block.chart.draw, block.chart.height_in
-                )
-        for block, job in jobs:
-            block.pdf, block.png = job.result()
-            assert not isinstance(block.chart, Drawing)
-            charts.cache_print_images(block.chart, (block.pdf, block.png))
+    def wait() -> bytes:
+        drawn, docx = job.result()
+        for n, images in drawn.items():
+            blocks[n].pdf, blocks[n].png = images
+            chart = blocks[n].chart
+            if not isinstance(chart, Drawing):
+                charts.cache_print_images(chart, images)
+        return docx
 
     return wait
+
+
+def _images_and_docx(
+    pending: list, parts: list[Part], numbers: _Numbers, sheet_name: str, language: str
+) -> tuple[dict[int, tuple[bytes, bytes]], bytes]:
+    """The charts not drawn yet (index among the report's charts, chart) and then the
+    DOCX with every chart: what a report helper makes while the text is typeset."""
+    with translation.override(language):
+        drawn: dict[int, tuple[bytes, bytes]] = {}
+        for n, chart in pending:
+            if isinstance(chart, Drawing):
+                drawn[n] = charts.drawing_print_images(*_draw_structure(list(chart.posts)))
+            else:
+                drawn[n] = charts.print_images(chart, language)
+        blocks = _chart_blocks(parts)
+        for n, images in drawn.items():
+            blocks[n].pdf, blocks[n].png = images
+        return drawn, _docx(parts, numbers, typeset.paper(sheet_name))
 
 
 def _chart_size_pt(block: Chart, sheet: typeset.Paper) -> tuple[float, float]:
@@ -1422,8 +1441,8 @@ def _list_field(word: typeset.DocxBuilder, instruction: str, lines: list[str]) -
     word._update_fields_on_open()
 
 
-def _docx(parts: list[Part], numbers: _Numbers) -> bytes:
-    word = typeset.DocxBuilder()
+def _docx(parts: list[Part], numbers: _Numbers, sheet: typeset.Paper) -> bytes:
+    word = typeset.DocxBuilder(sheet)
     # As the PDF counts them (reports.css: @page cover, front): the cover and the front
     # matter (kata pengantar to daftar gambar) are i, ii, iii, the cover counted but
     # unnumbered; the body is a section of its own counting from 1.
@@ -1563,22 +1582,19 @@ def lkjip_report(
     sections = _sections(scene)
     read = clock()
     sheet = typeset.paper()
-    wait_for_charts = _draw_charts(parts)
+    wait_for_helper = _draw_charts(parts, numbers, sheet)
     rendered = typeset.render_pdf(_html(parts, numbers, title, sheet), places="figure-space-")
     typeset_at = clock()
-    wait_for_charts()
+    docx = wait_for_helper()
     drawn = clock()
     pdf = typeset.place_figures(rendered.pdf, _figures(parts, rendered, sheet))
-    printed = clock()
-    docx = _docx(parts, numbers)
     if timings is not None:
-        # The charts are drawn while the text is typeset: "charts" is the wait after it.
+        # The charts and the DOCX are made while the text is typeset: the wait after it.
         timings.update(
             reads=read - started,
             pdf_text=typeset_at - read,
-            charts=drawn - typeset_at,
-            pdf_figures=printed - drawn,
-            docx=clock() - printed,
+            charts_docx_wait=drawn - typeset_at,
+            pdf_figures=clock() - drawn,
         )
     return Report(
         kind=KIND,

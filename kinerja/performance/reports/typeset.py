@@ -22,7 +22,9 @@ PDF: write HTML with the classes of ``reports.css`` (see its header) and call
 from __future__ import annotations
 
 import atexit
+import gc
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,7 +144,7 @@ def render_pdf(html: str, *, sheet: Paper | None = None, places: str = "") -> Re
     from weasyprint import HTML
 
     sheet = sheet or paper()
-    with letters.weasy_lock:
+    with letters.weasy_lock, _collector_paused():
         stylesheets, font_config = _resources(sheet)
         document = HTML(string=html, base_url=str(STYLESHEET.parent) + "/").render(
             stylesheets=stylesheets, font_config=font_config
@@ -157,6 +159,22 @@ def render_pdf(html: str, *, sheet: Paper | None = None, places: str = "") -> Re
                 if name.startswith(places)
             }
         return Rendered(document.write_pdf(), len(document.pages), found)
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while WeasyPrint typesets: it makes hundreds of
+    thousands of short-lived objects, and the collector kept scanning them, a quarter of
+    a 40-page report's time (measured: 4.7 s with, 3.6 s without, the same peak memory).
+    What they leave behind is collected as usual once it is back on. Renders take turns
+    (weasy_lock), so one render never turns it back on under another."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -238,13 +256,12 @@ def place_figures(pdf: bytes, figures: list[Figure]) -> bytes:
     return out.getvalue()
 
 
-def _render_pdf_job(html: str, sheet_name: str, language: str) -> tuple[bytes, int]:
-    """render_pdf in a helper process (workers): what it needs comes as arguments."""
+def render_pdf_job(html: str, sheet_name: str, language: str, places: str = "") -> Rendered:
+    """render_pdf in a report helper (workers.submit): what it needs comes as arguments."""
     from django.utils import translation
 
     with translation.override(language):
-        made = render_pdf(html, sheet=paper(sheet_name))
-    return made.pdf, made.pages
+        return render_pdf(html, sheet=paper(sheet_name), places=places)
 
 
 def render_pdf_parts(htmls: list[str], *, sheet: Paper | None = None) -> Rendered:
@@ -259,10 +276,9 @@ def render_pdf_parts(htmls: list[str], *, sheet: Paper | None = None) -> Rendere
     if len(htmls) == 1:
         return render_pdf(htmls[0], sheet=sheet)
     language = translation.get_language() or settings.LANGUAGE_CODE
-    jobs = [workers.submit(_render_pdf_job, html, sheet.name, language) for html in htmls[1:]]
-    first = render_pdf(htmls[0], sheet=sheet)
-    made = [(first.pdf, first.pages), *(job.result() for job in jobs)]
-    return Rendered(join_pdfs([pdf for pdf, _pages in made]), sum(n for _pdf, n in made))
+    jobs = [workers.submit(render_pdf_job, html, sheet.name, language) for html in htmls[1:]]
+    made = [render_pdf(htmls[0], sheet=sheet), *(job.result() for job in jobs)]
+    return Rendered(join_pdfs([m.pdf for m in made]), sum(m.pages for m in made))
 
 
 def join_pdfs(pdfs: list[bytes]) -> bytes:

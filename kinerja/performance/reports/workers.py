@@ -20,6 +20,7 @@ makes the rest, then joined (:func:`typeset.join_pdfs`).
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import multiprocessing
 import threading
@@ -42,10 +43,30 @@ def count() -> int:
 
 
 def _start_helper() -> None:
-    """In each helper process, once: Django's apps (translations, the charts' labels)."""
+    """In each helper process, once: Django's apps (translations, the charts' labels).
+
+    A helper runs only these jobs, which make hundreds of thousands of short-lived
+    objects (WeasyPrint's boxes): Python's cycle collector is off while a job runs and
+    collects once after it, when the result is on its way (a quarter of a long
+    document's time went to the collector scanning them over and over)."""
     import django
 
     django.setup()
+    gc.disable()
+
+
+COLLECT_AFTER_S = 0.2  # time for the result to be sent before the collector holds the GIL
+
+
+def _in_helper(fn: Callable[..., Any], args: tuple) -> Any:
+    try:
+        return fn(*args)
+    finally:
+        # gc.collect holds the GIL throughout: started at once it would hold up the
+        # result's sending; a little later it only takes idle time.
+        timer = threading.Timer(COLLECT_AFTER_S, gc.collect)
+        timer.daemon = True
+        timer.start()
 
 
 def _get_pool() -> ProcessPoolExecutor | None:
@@ -82,7 +103,7 @@ class Job:
         pool = _get_pool()
         if pool is not None:
             try:
-                self.future = pool.submit(fn, *args)
+                self.future = pool.submit(_in_helper, fn, args)
             except (BrokenProcessPool, RuntimeError, OSError):
                 logger.warning("report helper unavailable: making the part here", exc_info=True)
                 _drop_pool()
