@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.documents.letter_filling import DEFAULT_PLACE
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.permissions import task_offers
 from kinerja.documents.services import registers, review
 from kinerja.documents.services.storage import FileGuard, staged_upload, stored_atomically
 from kinerja.documents.services.versions import document_for, store_version
 from kinerja.org.models import Person
+from kinerja.org.places import place_of
 from kinerja.performance import agreements, drafts
 from kinerja.performance.models import ChecklistWaiver, GeneratedReport
 from kinerja.sop.models import DocumentType
@@ -293,7 +293,7 @@ def _sign_agreements(act: Act) -> None:
     agreements.sign_with_process(
         process=task.process,
         on=timezone.localdate(act.now),
-        place=DEFAULT_PLACE,
+        place=place_of(task.process.unit),
         by=act.actor.user,
         now=act.now,
     )
