@@ -225,6 +225,17 @@ def budget_table(agreement: PerformanceAgreement) -> list[dict]:
     return rows
 
 
+def check_signing_day(year: int, on: dt.date, *, field: str) -> None:
+    """A PK of `year` is signed in that year or at the end of the one before (PermenPANRB
+    53/2014: within a month after the budget is approved); DomainError on `field` else."""
+    if on.year not in (year - 1, year):
+        raise DomainError(
+            _("A PK for %(year)s is signed in %(year)s (or the December before), not on %(date)s.")
+            % {"year": year, "date": on.isoformat()},
+            field=field,
+        )
+
+
 @transaction.atomic
 def sign_agreement(
     *,
@@ -248,12 +259,7 @@ def sign_agreement(
         raise DomainError(
             _("This PK is already %(status)s.") % {"status": agreement.get_status_display()}
         )
-    if on.year not in (agreement.year - 1, agreement.year):
-        raise DomainError(
-            _("A PK for %(year)s is signed in %(year)s (or the December before), not on %(date)s.")
-            % {"year": agreement.year, "date": on.isoformat()},
-            field="on",
-        )
+    check_signing_day(agreement.year, on, field="on")
     place = (place or "").strip()
     if not place or len(place) > 100:
         raise DomainError(_("Give the place of signing (at most 100 characters)."), field="place")
