@@ -282,6 +282,14 @@ def test_the_pk_is_dated_with_the_date_of_signing_chosen_on_the_page_the_api_or_
     assert response.status_code == 400
     refused = "A PK for 2026 is signed in 2026 (or the December before), not on 2027-01-04."
     assert refused in response.content.decode()
+    # With htmx: the status part with the form and its message, in a status htmx swaps in.
+    response = client.post(
+        draft_url(task), {f"draft-{task.pk}-date": "2027-01-04"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="process-status"')
+    assert refused in html.split('data-form="draft"')[1].split("</form>")[0]
     response = api_as(pelaksana).post(f"/api/tasks/{task.pk}/draft", {"date": "2027-01-04"})
     assert response.status_code == 400
     assert (response.json()["message"], response.json()["field"]) == (refused, "date")
