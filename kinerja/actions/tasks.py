@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.documents.letter_filling import DEFAULT_PLACE
 from kinerja.documents.models import ArchiveEntry, Dispatch, DocumentVersion
 from kinerja.documents.permissions import task_offers
 from kinerja.documents.services import registers, review
@@ -28,7 +27,7 @@ from kinerja.documents.services.storage import FileGuard, staged_upload, stored_
 from kinerja.documents.services.versions import document_for, store_version
 from kinerja.org.models import Person
 from kinerja.performance import agreements, drafts
-from kinerja.performance.models import ChecklistWaiver, GeneratedReport
+from kinerja.performance.models import ChecklistWaiver
 from kinerja.sop.models import DocumentType
 from kinerja.workflow import engine
 from kinerja.workflow.engine import Act
@@ -270,9 +269,9 @@ def _record_sign(
 
 
 def _sign_agreements(act: Act) -> None:
-    """SOP-013: the final PK made from the data, signed by both parties (the last signing
-    step makes the final version), makes the process's PK records signed, on the day of
-    the signature and with the holders of that day."""
+    """SOP-013: the final PK made from the data (the last signing step makes the final
+    version) makes signed the process's PK records whose two parties both signed it, on
+    the date and at the place the paper says (performance.agreements.sign_with_process)."""
     task = act.task
     graph = graph_for(task.process.sop_version)
     later = [
@@ -282,21 +281,10 @@ def _sign_agreements(act: Act) -> None:
     ]
     if later or drafts.draft_kind_of_review(task.step, graph) != "pk":
         return
-    final = DocumentVersion.objects.filter(task=task, is_final=True).exists()
-    if (
-        not final
-        or not GeneratedReport.objects.filter(
-            kind="pk", version__document__process_id=task.process_id
-        ).exists()
-    ):
+    final = DocumentVersion.objects.filter(task=task, is_final=True).order_by("-number").first()
+    if final is None:
         return
-    agreements.sign_with_process(
-        process=task.process,
-        on=timezone.localdate(act.now),
-        place=DEFAULT_PLACE,
-        by=act.actor.user,
-        now=act.now,
-    )
+    agreements.sign_with_process(process=task.process, final=final, by=act.actor.user, now=act.now)
 
 
 def choose_branch(

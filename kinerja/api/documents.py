@@ -419,9 +419,17 @@ def _beside(request, version_id: int, kind: str):
 
 
 class DraftIn(Schema):
-    """The options of a draft made from the data: the Renja evaluation's quarter."""
+    """The options of a draft made from the data: the Renja evaluation's quarter, the PK's
+    date of signing."""
 
     quarter: int | None = Field(None, description="1-4: the quarter of a Renja evaluation.")
+    date: dt.date | None = Field(
+        None,
+        description=(
+            "A PK: the date of signing printed above the signatures (default: today); "
+            "its records become signed on it."
+        ),
+    )
 
 
 @router.post(
@@ -437,7 +445,7 @@ def make_draft(request, task_id: int, payload: DraftIn):
     task = Task.objects.select_related("process").filter(pk=task_id).first()
     if task is None or not may_read_process(task.process, request.auth):
         raise Http404(_("There is no task %(id)d.") % {"id": task_id})
-    options = {"quarter": payload.quarter} if payload.quarter is not None else {}
+    options = payload.dict(exclude_none=True)
     version = actions.generate_draft(task=task, by=request.auth, options=options)
     return Status(201, get_version(request, version.pk))
 

@@ -103,15 +103,15 @@ def draft_pdf(*, kind: str, year: int, people: dict[str, Person], dated: dt.date
 
 
 def draft_from_data(
-    task: Task, *, by, now: dt.datetime | None = None, reason: str
+    task: Task, *, by, now: dt.datetime | None = None, reason: str, options: dict | None = None
 ) -> DocumentVersion:
     """The step's draft made from the demo's data, as the Pelaksana's "Buat draft dari data"
-    makes it, then what the checklist still finds waived with `reason` (the demo's data
-    is a sample: last year's PK, for one, is not in it), as the Pelaksana would before
-    finishing the step."""
+    makes it (with the form's `options`: a PK's date of signing), then what the checklist
+    still finds waived with `reason` (the demo's data is a sample: last year's PK, for one,
+    is not in it), as the Pelaksana would before finishing the step."""
     from kinerja.performance import draft_reads
 
-    version = actions.generate_draft(task=task, by=by, now=now)
+    version = actions.generate_draft(task=task, by=by, now=now, options=options)
     kind = draft_reads.draft_kind(task.step)
     findings, waived = draft_reads.open_findings(kind, task)
     for finding in findings:
@@ -238,6 +238,8 @@ def last_years_pk(year: int) -> Process:
             by=u["pelaksana"],
             now=_at(year, 1, 9, 9),
             reason="Dibahas dan disepakati dalam rapat pembahasan PK.",
+            # Dated the day the Sekda signs it (step 6 below), as the sample draft is.
+            options={"date": dt.date(year, 1, 13).isoformat()},
         )
         actions.finish(task=task, by=u["pelaksana"], now=_at(year, 1, 9, 9, 5))
     else:

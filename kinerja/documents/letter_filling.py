@@ -5,7 +5,8 @@ the letter's form. The form comes filled from the process, so the person types
 only what is new (the meeting's day and place, the documents sent):
 
 - the kop from the unit tree (the government and the perangkat daerah);
-- today's date; the subject (hal) from the process title;
+- today's date at the place the government sits (org.places); the subject (hal)
+  from the process title;
 - the addressees: the SOP's other officials below the signer;
 - the signer: whoever holds the position of the SOP's first signing lane that
   day (a Plt or Plh set for the day signs, and the block says "Plt."/"Plh.");
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Person, Position, Unit
+from kinerja.org.places import place_of
 from kinerja.sop.models import DocumentType, Step
 from kinerja.workflow.engine import resolve_holder
 from kinerja.workflow.graph import graph_for
@@ -40,7 +42,6 @@ from .models import Paraf as ParafRecord
 
 # Where the Renja goes (DOMAIN.md): the default addressee of a Surat Pengantar.
 BAPPEDA_HEAD = "Kepala Badan Perencanaan Pembangunan Daerah (Bappeda) Kota Banjarbaru"
-DEFAULT_PLACE = "Banjarbaru"
 
 
 # --- which letter a step offers --------------------------------------------------------------
@@ -297,7 +298,7 @@ def initial_values(
         "signer": signer.pk if signer else None,
         "sifat": "Biasa",
         "lampiran": "-",
-        "place": DEFAULT_PLACE,
+        "place": place_of(process.unit),
     }
     if kind == LetterTemplate.Kind.SURAT_PENGANTAR:
         values["to"] = [BAPPEDA_HEAD]
@@ -449,7 +450,7 @@ def build_letter(
         date=day,
         hal=hal,
         to=_lines(values.get("to")),
-        place=(values.get("place") or DEFAULT_PLACE).strip(),
+        place=(values.get("place") or "").strip() or place_of(process.unit),
         sender=(values.get("sender") or "").strip() or signer.name,
         tembusan=_lines(values.get("tembusan")),
         sifat=(values.get("sifat") or "Biasa").strip(),

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from kinerja.core.audit_models import AuditEvent
 from kinerja.org.models import Unit
-from kinerja.sop.models import DocumentType, Sop
+from kinerja.sop.models import DocumentType, Sop, Step
 from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Process, ProcessDocument, Task
 
@@ -343,3 +343,44 @@ def signatures_of_document(version: DocumentVersion) -> list:
         if any(s.version_id == version.pk for s in chain):
             return list(reversed(chain))
     return list(reversed(chains[-1]))
+
+
+@dataclass(frozen=True)
+class SigningRound:
+    """The signatures a final version carries, with the version they were put on."""
+
+    signed: DocumentVersion | None  # the draft as initialled, which the first signer signed
+    tasks: tuple[Task, ...]  # the signing steps' tasks, first signer first
+
+
+def signing_round(final: DocumentVersion) -> SigningRound:
+    """Who signed the document `final` is the end of: the versions before it that a
+    signing step made (an electronically signed PDF, or the scan of a page signed in ink),
+    each followed back to the version it was made from (Signature.signed_from, else the
+    document's version before it), down to the first one no signing step made: the draft
+    as initialled (a return's earlier round is not on the way). Each task is the step's,
+    with the position it was signed for; a Plt. or Plh. signs a task of the position
+    (Task.acting_kind). A few queries per signature."""
+    from .models import Signature
+
+    related = ("task__step", "task__position")
+    current: DocumentVersion | None = (
+        DocumentVersion.objects.select_related(*related).filter(pk=final.pk).first()
+    )
+    tasks: dict[int, Task] = {}
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        task = current.task
+        if task is None or task.step.action != Step.Action.SIGN:
+            return SigningRound(current, tuple(reversed(tasks.values())))
+        tasks.setdefault(task.pk, task)
+        made = Signature.objects.filter(version=current).values_list("signed_from", flat=True)
+        before = DocumentVersion.objects.select_related(*related)
+        current = (
+            before.filter(pk__in=made).first()
+            or before.filter(document_id=current.document_id, number__lt=current.number)
+            .order_by("-number")
+            .first()
+        )
+    return SigningRound(None, tuple(reversed(tasks.values())))

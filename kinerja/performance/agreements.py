@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kinerja.core import audit
 from kinerja.core.errors import DomainError
 from kinerja.org.models import Assignment, Position
+from kinerja.org.places import place_of
 from kinerja.org.services import holders_on
 
 from . import permissions
@@ -225,6 +226,17 @@ def budget_table(agreement: PerformanceAgreement) -> list[dict]:
     return rows
 
 
+def check_signing_day(year: int, on: dt.date, *, field: str) -> None:
+    """A PK of `year` is signed in that year or at the end of the one before (PermenPANRB
+    53/2014: within a month after the budget is approved); DomainError on `field` else."""
+    if on.year not in (year - 1, year):
+        raise DomainError(
+            _("A PK for %(year)s is signed in %(year)s (or the December before), not on %(date)s.")
+            % {"year": year, "date": on.isoformat()},
+            field=field,
+        )
+
+
 @transaction.atomic
 def sign_agreement(
     *,
@@ -248,12 +260,7 @@ def sign_agreement(
         raise DomainError(
             _("This PK is already %(status)s.") % {"status": agreement.get_status_display()}
         )
-    if on.year not in (agreement.year - 1, agreement.year):
-        raise DomainError(
-            _("A PK for %(year)s is signed in %(year)s (or the December before), not on %(date)s.")
-            % {"year": agreement.year, "date": on.isoformat()},
-            field="on",
-        )
+    check_signing_day(agreement.year, on, field="on")
     place = (place or "").strip()
     if not place or len(place) > 100:
         raise DomainError(_("Give the place of signing (at most 100 characters)."), field="place")
@@ -284,27 +291,54 @@ def sign_agreement(
     return agreement
 
 
-def sign_with_process(*, process, on: dt.date, place: str, by, now: dt.datetime) -> list:
-    """The PK records that a signed SOP-013 document stands for become signed, when the
-    document's final version is signed by both parties at the SOP's steps (Pihak Pertama,
-    then Pihak Kedua): the PKs linked to the process, else the draft PKs of its Renstra
-    and period (what "Buat draft dari data" printed). The parties are the holders of the
-    day, as `sign_agreement` records them; the signature at the step is the authority, so
-    no preparer is asked for. Called inside the signing action's transaction."""
-    from .reports.checklist import renstra_for
+def sign_with_process(*, process, final, by, now: dt.datetime) -> list:
+    """The PK records that a SOP-013 document signed by both of their parties stands for
+    become signed, when its final version is made (the last signing step). Called inside
+    the signing action's transaction; the signature at the step is the authority, so no
+    preparer is asked for.
 
+    Which records: those printed on the draft the signatures were put on (a PK made from
+    the data, "Buat draft dari data": its `source` names them), still drafts, whose Pihak
+    Pertama and Pihak Kedua both signed the final version, each by the position of the
+    task they signed (a Plt. or Plh. signs for the position, as the task and the stamp
+    name them). A PK in the same file whose parties did not both sign stays a draft: in
+    SOP-013 the Sekda and the Wali Kota sign, so the Sekda's PK is signed and a Kabag's
+    printed beside it is not.
+
+    The day and the place are those printed on the paper they signed (the date of signing
+    chosen when that version was made); the parties are the holders of that day, as the
+    paper names them."""
+    from kinerja.documents.selectors import signing_round
+
+    from .models import GeneratedReport
+
+    signatures = signing_round(final)
+    generated = (
+        GeneratedReport.objects.filter(version=signatures.signed, kind="pk").first()
+        if signatures.signed is not None
+        else None
+    )
+    if generated is None:
+        return []  # the paper signed was not made from the PK records
+    signed_by = {task.position_id for task in signatures.tasks if task.position_id}
+    source = generated.source or {}
+    on = _printed_day(source.get("signed_on")) or timezone.localdate(now)
+    place = (source.get("place") or "").strip()[:100] or place_of(process.unit)
     drafts = PerformanceAgreement.objects.select_for_update(of=("self",)).select_related(
         "renstra", "position__unit", "superior"
     )
-    found = list(drafts.filter(process=process, status=PerformanceAgreement.Status.DRAFT))
-    if not found and not PerformanceAgreement.objects.filter(process=process).exists():
-        renstra = renstra_for(process)
-        found = list(
-            drafts.filter(
-                renstra=renstra, year=process.year, status=PerformanceAgreement.Status.DRAFT
-            )
-        )
-    for agreement in found:
+    printed = source.get("agreements")
+    if isinstance(printed, list):
+        found = drafts.filter(pk__in=[n for n in printed if isinstance(n, int)])
+    else:
+        # A generator that does not say which PKs it printed: the PKs of the process's period.
+        from .reports.checklist import renstra_for
+
+        found = drafts.filter(renstra=renstra_for(process), year=process.year)
+    signed = []
+    for agreement in found.filter(status=PerformanceAgreement.Status.DRAFT).order_by("pk"):
+        if not {agreement.position_id, agreement.superior_id} <= signed_by:
+            continue
         agreement.first_party = _party(agreement.position, on)
         agreement.second_party = _party(agreement.superior, on)
         agreement.budget = budget_table(agreement)
@@ -328,7 +362,15 @@ def sign_with_process(*, process, on: dt.date, place: str, by, now: dt.datetime)
                 "process": process.pk,
             },
         )
-    return found
+        signed.append(agreement)
+    return signed
+
+
+def _printed_day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 @transaction.atomic

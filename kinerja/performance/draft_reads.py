@@ -6,7 +6,10 @@ through kinerja.actions)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +23,7 @@ from .models import ChecklistWaiver
 from .reports import checklist
 
 QUARTER_OPTION = "quarter"
+DATE_OPTION = "date"  # the PK's date of signing
 
 
 # --- which step drafts what --------------------------------------------------------------------
@@ -100,9 +104,17 @@ def kind_label(kind: str) -> str:
     return reports.label(kind) if kind in reports.GENERATORS else kind
 
 
-def clean_options(kind: str, options: dict | None) -> dict:
-    """The options a kind takes, checked: the Renja evaluation its quarter (1-4)."""
+def clean_options(
+    kind: str, options: dict | None, *, today: dt.date | None = None, year: int | None = None
+) -> dict:
+    """The options a kind takes, checked: the Renja evaluation its quarter (1-4); the PK
+    the date of signing it is printed with (ISO; `today` when none is given, as a
+    letter's form dates the letter today; in the process's `year` or at the end of the one
+    before, see signing_date)."""
     options = dict(options or {})
+    if kind == "pk":
+        day = signing_date(options.get(DATE_OPTION), today=today, year=year)
+        return {DATE_OPTION: day.isoformat()}
     if kind != "renja_evaluation":
         return {}
     value = options.get(QUARTER_OPTION)
@@ -113,6 +125,31 @@ def clean_options(kind: str, options: dict | None) -> dict:
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("Choose the quarter of the evaluation (1 to 4)."), field=QUARTER_OPTION)
     return {QUARTER_OPTION: quarter}
+
+
+def signing_date(value, *, today: dt.date | None = None, year: int | None = None) -> dt.date:
+    """The PK's date of signing from a form, the API or the command: a date or ISO text,
+    `today` (default: today) when empty; for a PK of `year`, in that year or at the end of
+    the one before (agreements.check_signing_day). DomainError on "date" otherwise."""
+    from .agreements import check_signing_day
+
+    if value in (None, ""):
+        day = today or timezone.localdate()
+    elif isinstance(value, dt.datetime):
+        day = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise DomainError(
+                _("Give the date of signing as a date, for example 2026-01-13."),
+                field=DATE_OPTION,
+            ) from None
+    if year is not None:
+        check_signing_day(year, day, field=DATE_OPTION)
+    return day
 
 
 def source_text(source: dict) -> str:

@@ -82,7 +82,7 @@ def generate_draft(
             _("Step %(n)d does not make its document from the data.") % {"n": current.step.number},
             field="action",
         )
-    options = clean_options(kind, options)
+    options = clean_options(kind, options, today=timezone.localdate(now), year=process.year)
     try:
         report = reports.generate(kind, process=process, by=by, now=now, options=options)
     except ModuleNotFoundError as missing:

@@ -491,14 +491,28 @@ QUARTERS = [("", _("— choose —")), ("1", "TW I"), ("2", "TW II"), ("3", "TW 
 
 class DraftForm(DomainErrorForm):
     """Buat draft dari data: the options the kind needs (the Renja evaluation its quarter;
-    the PK nothing: every PK of the process's period)."""
+    the PK the date of signing it is printed with, today unless changed, as a letter's
+    date)."""
 
     quarter = forms.ChoiceField(label=_("Quarter"), choices=QUARTERS, required=False)
+    date = forms.DateField(
+        label=_("Date of signing"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Write the date as YYYY-MM-DD.")},
+        help_text=_(
+            "Printed above the signatures with the place; the PK records become signed on it."
+        ),
+    )
 
     def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if kind != "renja_evaluation":
             del self.fields["quarter"]
+        if kind != "pk":
+            del self.fields["date"]
+        else:
+            self.fields["date"].initial = timezone.localdate()
 
     def options(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

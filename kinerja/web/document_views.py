@@ -162,9 +162,12 @@ def _process(request, pk) -> Process:
 
 
 def _failed(request, process_pk: int, task_pk: int, action: str, error: DomainError):
-    """The form again with the service's message on its field (400)."""
+    """The form again with the service's message on its field: 400, or with htmx 422, the
+    status htmx swaps in (base.html's htmx-config, as the task actions answer): a 400 it
+    would leave unshown, and the person would see nothing happen."""
+    status = 422 if request.htmx else 400
     return respond(
-        request, process_pk, bound=Bound(task_pk, action, request.POST, error), status=400
+        request, process_pk, bound=Bound(task_pk, action, request.POST, error), status=status
     )
 
 

@@ -12,6 +12,7 @@ from kinerja.core.audit import events_for
 from kinerja.core.audit_models import AuditEvent
 from kinerja.core.errors import DomainError
 from kinerja.documents.models import DocumentVersion, Paraf, Signature
+from kinerja.documents.selectors import signing_round
 from kinerja.documents.signing import verify_pdf
 from kinerja.workflow.models import Task
 
@@ -171,6 +172,13 @@ def test_the_sekda_and_the_walikota_sign_and_the_second_signed_version_is_final(
     )
     # The Sekda's version alone still verifies: the Walikota's signature was added after it.
     assert verify_pdf(signed_pdf(versions[1])).valid
+    # Who signed the final version, and on what: the draft as initialled.
+    signed = signing_round(versions[2])
+    assert signed.signed == versions[0]
+    assert [(t.step.number, t.position.code) for t in signed.tasks] == [
+        (6, "sekda"),
+        (7, "walikota"),
+    ]
 
 
 def test_a_signed_file_changed_by_one_byte_is_reported_broken(
@@ -369,6 +377,15 @@ def test_the_walikota_returns_the_pk_at_the_signing_step_and_the_redrafted_pk_is
     assert rects == expected
     assert stamp_placement(source, 0).in_space and stamp_placement(source, 1).in_space
     assert verify_pdf(pdf).valid
+    # The final version's signatures are the second round's, put on the redrafted PK; the
+    # Sekda's first signature, sent back, is not among them.
+    signed = signing_round(final)
+    assert signed.signed == redrafted
+    second_round = [
+        pk_process.tasks.filter(step__number=n).order_by("-activated_at", "-pk").first()
+        for n in (6, 7)
+    ]
+    assert list(signed.tasks) == second_round
 
 
 def test_the_signer_is_shown_where_the_stamp_will_go(

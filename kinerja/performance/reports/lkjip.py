@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_number, format_percent, format_rupiah
 from kinerja.org.models import Position, Unit
+from kinerja.org.places import place_of
 from kinerja.sop.render import date_id
 
 from .. import agreement_reads, capaian, charts
@@ -305,10 +306,8 @@ def _signature(unit: Unit, day: dt.date) -> Signature | None:
         block, _person = signature_for(head, day)
     except DomainError:
         return None
-    place = unit.government().name
-    place = place.replace("Pemerintah Kota ", "").replace("Pemerintah Kabupaten ", "")
     return Signature(
-        place_date=f"{place}, {date_id(day)}",
+        place_date=f"{place_of(unit)}, {date_id(day)}",
         authority=block.authority,
         name=block.name,
         rank=block.rank,

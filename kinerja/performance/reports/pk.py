@@ -18,8 +18,17 @@ entry "pk" for a process of SOP-013. PDF (WeasyPrint, the template
    -> sub kegiatan) with its total in rupiah, signed by both parties again.
 
 The parties are those recorded at signing; a draft names whoever holds the two positions
-on the day it is generated (agreement_reads.parties_of), its budget is the Renja's of
-today (agreements.budget_table), as the PK page shows it.
+on its date (agreement_reads.parties_of), its budget is the Renja's of today
+(agreements.budget_table), as the PK page shows it.
+
+Place and date: a signed PK prints those recorded. A draft prints the place its
+government sits at (org.places, as the LKjIP prints it); the version made at the SOP-013
+step for the parties to sign (:func:`generate`) carries the date of signing chosen when it
+is made, as a letter made from its form carries its date and number before the paraf:
+what the Kasubbag and the Kabag initial is, byte for byte, what the Sekda and the Wali
+Kota sign (the signatures are added to the PDF, never written into it), and the records
+become signed on the date printed (agreements.sign_with_process). Only a draft printed
+outside the process (the PK page's download) leaves the date as dots to fill in.
 
 The LKjIP attaches the PK of its year: :func:`agreement_html` and :func:`add_to_docx`
 give one PK's pages to put into another document.
@@ -39,6 +48,7 @@ from kinerja.core.errors import DomainError
 from kinerja.core.numbers import format_rupiah
 from kinerja.org.emblem import data_uri
 from kinerja.org.nip import format_nip
+from kinerja.org.places import place_of
 from kinerja.performance import agreement_reads, permissions
 from kinerja.performance.models import Indicator, PerformanceAgreement, RenjaItem, Renstra
 from kinerja.sop.render import MONTHS_ID
@@ -100,6 +110,7 @@ SASARAN = {"II": "Sasaran Strategis", "III": "Sasaran Program", "IV": "Sasaran K
 BUDGET = {"II": "Program", "III": "Program / Kegiatan", "IV": "Kegiatan / Sub Kegiatan"}
 
 DOTS = "...................................."
+DATE_DOTS = "....................."  # the day and month of a draft's date, to fill in
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -204,21 +215,14 @@ def _units_of(agreement: PerformanceAgreement) -> list[str]:
     return names
 
 
-def _place_date(agreement: PerformanceAgreement) -> str:
+def _place_date(agreement: PerformanceAgreement, place: str, dated: dt.date | None) -> str:
+    """ "Banjarbaru, 13 Januari 2026" above the Pihak Pertama: a signed PK's as recorded, a
+    draft's at its government's place on the date of signing (dots without one)."""
     if agreement.signed_on:
         return f"{agreement.place}, {date_text(agreement.signed_on)}"
-    # A draft: the place of the PK it revises, or of the Renstra's other PKs, to fill in
-    # only the date; dots where nothing is known yet.
-    place = agreement.previous.place if agreement.previous_id else ""
-    if not place:
-        place = (
-            PerformanceAgreement.objects.filter(renstra_id=agreement.renstra_id)
-            .exclude(place="")
-            .order_by("-year", "-signed_on")
-            .values_list("place", flat=True)
-            .first()
-        ) or "................"
-    return f"{place}, ..................... {agreement.year}"
+    if dated is None:
+        return f"{place}, {DATE_DOTS} {agreement.year}"
+    return f"{place}, {date_text(dated)}"
 
 
 def _revision_lines(agreement: PerformanceAgreement) -> list[str]:
@@ -311,8 +315,13 @@ def _title(agreement: PerformanceAgreement) -> str:
     return f"{kind} TAHUN {agreement.year}"
 
 
-def _paper(agreement: PerformanceAgreement, now: dt.datetime) -> Paper:
-    first, second = agreement_reads.parties_of(agreement, timezone.localdate(now))
+def _paper(
+    agreement: PerformanceAgreement, now: dt.datetime, dated: dt.date | None = None
+) -> Paper:
+    """`dated`: the date of signing a draft is printed with (its parties are the holders
+    of that day, as a letter's signer is the holder on the letter's date); None: dots, and
+    today's holders."""
+    first, second = agreement_reads.parties_of(agreement, dated or timezone.localdate(now))
     government = agreement.position.unit.ancestors()[0]
     paper = Paper(
         agreement=agreement,
@@ -321,7 +330,7 @@ def _paper(agreement: PerformanceAgreement, now: dt.datetime) -> Paper:
         emblem=bytes(government.emblem) if government.emblem else None,
         first=_party(first, agreement.position),
         second=_party(second, agreement.superior),
-        place_date=_place_date(agreement),
+        place_date=_place_date(agreement, place_of(agreement.position.unit), dated),
         revision=_revision_lines(agreement),
         sasaran_label=SASARAN[agreement.level],
         targets=_targets(agreement),
@@ -530,33 +539,40 @@ def _stem(agreement: PerformanceAgreement) -> str:
     return f"pk-{agreement.year}-{agreement.position.code}{suffix}"
 
 
-def _report(papers: list[Paper], *, title: str, stem: str) -> Report:
+def _report(papers: list[Paper], *, title: str, stem: str, dated: dt.date | None = None) -> Report:
     rendered = _pdf(papers, title)
-    agreements = [p.agreement for p in papers]
+    printed = [p.agreement for p in papers]
+    source: dict = {
+        "period": f"Tahun {printed[0].year}",
+        "agreements": [a.pk for a in printed],
+        "revisions": {str(a.pk): a.revision for a in printed},
+        "data_at": max(p.data_at for p in papers).isoformat(),
+    }
+    if dated is not None:
+        # What the drafts' place and date say: the records signed from this paper take them.
+        source["place"] = place_of(printed[0].position.unit)
+        source["signed_on"] = dated.isoformat()
     return Report(
         kind="pk",
         title=title,
         stem=stem,
         pdf=rendered.pdf,
         docx=_docx(papers),
-        source={
-            "period": f"Tahun {agreements[0].year}",
-            "agreements": [a.pk for a in agreements],
-            "revisions": {str(a.pk): a.revision for a in agreements},
-            "data_at": max(p.data_at for p in papers).isoformat(),
-        },
+        source=source,
         sections=tuple(s for p in papers for s in p.sections),
         pages=rendered.pages,
     )
 
 
-def agreement_report(agreement: PerformanceAgreement, *, now: dt.datetime) -> Report:
-    """The PK of one official as PDF and DOCX."""
-    paper = _paper(_load(agreement), now)
+def agreement_report(
+    agreement: PerformanceAgreement, *, now: dt.datetime, dated: dt.date | None = None
+) -> Report:
+    """The PK of one official as PDF and DOCX; a draft dated `dated` (None: dots)."""
+    paper = _paper(_load(agreement), now, dated)
     title = f"Perjanjian Kinerja Tahun {agreement.year} {paper.agreement.position.name}"
     if agreement.revision:
         title = f"Perjanjian Kinerja Perubahan Tahun {agreement.year} {agreement.position.name}"
-    return _report([paper], title=title, stem=_stem(paper.agreement))
+    return _report([paper], title=title, stem=_stem(paper.agreement), dated=dated)
 
 
 def _current(chains: list[list[PerformanceAgreement]]) -> list[PerformanceAgreement]:
@@ -564,24 +580,34 @@ def _current(chains: list[list[PerformanceAgreement]]) -> list[PerformanceAgreem
 
 
 def unit_report(
-    renstra: Renstra, year: int, *, units: set[int] | None = None, now: dt.datetime
+    renstra: Renstra,
+    year: int,
+    *,
+    units: set[int] | None = None,
+    now: dt.datetime,
+    dated: dt.date | None = None,
 ) -> Report:
     """Every PK of `year` that `units` may read (None: all), the newest revision of each,
-    in one file: eselon II first, each PK on a new page."""
+    in one file: eselon II first, each PK on a new page; the drafts dated `dated`."""
     found = _current(agreement_reads.agreements_of(renstra, year, units))
     if not found:
         raise DomainError(_missing(year))
-    return _bundle(renstra, year, found, now)
+    return _bundle(renstra, year, found, now, dated)
 
 
 def _bundle(
-    renstra: Renstra, year: int, found: list[PerformanceAgreement], now: dt.datetime
+    renstra: Renstra,
+    year: int,
+    found: list[PerformanceAgreement],
+    now: dt.datetime,
+    dated: dt.date | None = None,
 ) -> Report:
-    papers = [_paper(_load(a), now) for a in found]
+    papers = [_paper(_load(a), now, dated) for a in found]
     return _report(
         papers,
         title=f"Perjanjian Kinerja Tahun {year} {renstra.unit.name}",
         stem=f"pk-{year}-{renstra.unit.code}",
+        dated=dated,
     )
 
 
@@ -611,10 +637,23 @@ def renstra_for_process(process) -> Renstra | None:
     return None
 
 
+def signing_day(process, options: dict | None, now: dt.datetime) -> dt.date:
+    """The date of signing the version made at the step is printed with:
+    ``options["date"]``, else today, as a letter's form dates it today; in the process's
+    year or at the end of the one before (draft_reads.signing_date)."""
+    from kinerja.performance.draft_reads import signing_date
+
+    return signing_date(
+        (options or {}).get("date"), today=timezone.localdate(now), year=process.year
+    )
+
+
 def generate(*, process, by, now: dt.datetime, options: dict) -> Report:
     """The PKs of a SOP-013 process: those linked to it, else the newest revision of each
     PK of its period in the Renstra in force of its unit; ``options["agreement"]`` (an
-    id) for one of them. Only what `by` may read (as on the PK page)."""
+    id) for one of them. Only what `by` may read (as on the PK page). The version the
+    parties will sign: the drafts carry the place and ``options["date"]``, the date of
+    signing (signing_day)."""
     day = timezone.localdate(now)
     linked = list(
         PerformanceAgreement.objects.filter(process=process)
@@ -654,9 +693,10 @@ def generate(*, process, by, now: dt.datetime, options: dict) -> Report:
                 % {"id": str(wanted)[:20]},
                 field="agreement",
             )
-        return agreement_report(chosen[0], now=now)
+        return agreement_report(chosen[0], now=now, dated=signing_day(process, options, now))
     if not found:
         raise DomainError(_missing(process.year))
+    dated = signing_day(process, options, now)
     if len(found) == 1:
-        return agreement_report(found[0], now=now)
-    return _bundle(renstra, process.year, found, now)
+        return agreement_report(found[0], now=now, dated=dated)
+    return _bundle(renstra, process.year, found, now, dated)

@@ -85,6 +85,7 @@ def generate(*, process, by, now, options) -> Report:
         docx=word.bytes(),
         source={
             "period": f"Tahun {year}",
+            "agreements": [a.pk for a in agreements],
             "pk_revision": max(a.revision for a in agreements),
             "data_at": (data_at or now).isoformat(),
         },

@@ -247,14 +247,22 @@ def test_a_step_that_drafts_nothing_says_so(data, generator, kasubbag, personas)
         actions.generate_draft(task=task, by=personas["pelaksana"], now=TUESDAY_MORNING)
 
 
-def test_the_evaluation_needs_its_quarter():
+def test_the_evaluation_needs_its_quarter_and_the_pk_its_date_of_signing():
     from kinerja.performance.draft_reads import clean_options
 
     with pytest.raises(DomainError, match="Choose the quarter") as error:
         clean_options("renja_evaluation", {"quarter": "5"})
     assert error.value.field == "quarter"
     assert clean_options("renja_evaluation", {"quarter": " 2"}) == {"quarter": 2}
-    assert clean_options("pk", {"quarter": 2}) == {}
+    # The PK takes only its date of signing: today unless given, and a date it must be.
+    today = dt.date(2026, 1, 12)
+    assert clean_options("pk", {"quarter": 2}, today=today) == {"date": "2026-01-12"}
+    assert clean_options("pk", {"date": " 2026-01-13"}, today=today) == {"date": "2026-01-13"}
+    with pytest.raises(DomainError) as error:
+        clean_options("pk", {"date": "13/01/2026"}, today=today)
+    assert error.value.message == "Give the date of signing as a date, for example 2026-01-13."
+    assert error.value.field == "date"
+    assert clean_options("lkjip", {"date": "2026-01-13", "quarter": 2}) == {}
 
 
 def test_the_pk_signed_by_both_parties_is_filed_and_signs_the_pk_records(

@@ -266,13 +266,33 @@ def test_the_attachment_of_eselon_iii_and_iv_goes_one_level_down_the_budget(scen
         assert "Nama : Demo Kepala Bagian Umum Jabatan : Kepala Bagian Umum" in text
 
 
-def test_a_draft_without_a_holder_leaves_dots_and_the_place_of_the_other_pks(scene):
-    signed(scene, "sekda")
+def test_a_draft_without_a_holder_leaves_dots_at_the_place_of_its_government(scene):
+    # Printed from the PK page (not the version made for signing at the SOP-013 step):
+    # the date of signing is not chosen yet; the place is the government's.
     Assignment.objects.filter(position__code="kabag-tapem").delete()
     made = report.agreement_report(draft(scene, "kabag-tapem"), now=NOW)
     text = pdf_text(made.pdf)
     assert "Nama : .................................... Jabatan : Kepala Bagian Tata" in text
     assert "Banjarbaru, ..................... 2026" in text
+    assert "Banjarbaru, ..................... 2026" in docx_text(made.docx)
+    assert "signed_on" not in made.source
+
+
+def test_a_draft_dated_for_signing_names_the_holders_of_that_day(scene):
+    # A Plh. Kabag Tata Pemerintahan for the week the PK is signed.
+    plh = hold("kabag-tapem", "Demo Kepala Bagian Hukum", kind="plh", nip="197505052005011002")
+    Assignment.objects.filter(person=plh).update(
+        start=dt.date(2026, 1, 12), end=dt.date(2026, 1, 16)
+    )
+    Assignment.objects.filter(position__code="kabag-tapem", kind="definitive").update(
+        end=dt.date(2026, 1, 11)
+    )
+    made = report.agreement_report(draft(scene, "kabag-tapem"), now=NOW, dated=dt.date(2026, 1, 13))
+    text = pdf_text(made.pdf)
+    assert "Nama : Demo Kepala Bagian Hukum Jabatan : Plh. Kepala Bagian Tata" in text
+    assert "Banjarbaru, 13 Januari 2026" in text
+    assert "Banjarbaru, 13 Januari 2026" in docx_text(made.docx)
+    assert (made.source["place"], made.source["signed_on"]) == ("Banjarbaru", "2026-01-13")
 
 
 def test_a_pk_perubahan_prints_as_such_with_the_reason_of_the_regulation(scene):

@@ -3,8 +3,10 @@ document, each driven as the officials drive it on the pages.
 
 1. SOP-013: the PKs of the year drafted from the Renstra, "Buat draft dari data" at step 3,
    the checklist, the paraf of the Kasubbag and the Kabag, the signatures of the Sekda and
-   the Walikota; the PK page then shows the PKs signed with their parties, and the final
-   PDF holds the regulation's statement and the targets.
+   the Walikota; the PK page then shows the Sekda's PK signed with its parties (the
+   Kabag's and the Kasubbag's, in the same file, stay drafts: their parties did not
+   sign), and the final PDF holds the regulation's statement, the targets, and the place
+   and date of signing.
 2. SOP-011: a year whose four quarters are closed, the LKjIP drafted at step 3, the paraf
    of the Kasubbag, the Kabag and the Asisten III, the Sekda's signature, filed at step 8;
    the archive register lists it, and the PDF has the chapters and a capaian with its
@@ -26,6 +28,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 from pypdf import PdfReader
 
 from kinerja import actions
@@ -46,7 +49,13 @@ from kinerja.performance.models import (
     RenjaItem,
     Renstra,
 )
-from kinerja.performance.reports.pk import PROMISE, STATEMENT, SUPERVISION
+from kinerja.performance.reports.pk import (
+    DATE_DOTS,
+    PROMISE,
+    STATEMENT,
+    SUPERVISION,
+    date_text,
+)
 from kinerja.performance.selectors import capaian_table
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Process, Task
@@ -248,7 +257,7 @@ def test_sop_013_from_the_data_to_the_pk_signed_by_both_parties(officials, live_
     assert draft_from_data(pelaksana, url, 3) == 1
     made = pelaksana.locator('#process-documents li.version[data-version="1"] .made-from')
     assert "2026" in made.inner_text()
-    # 4-5. Paraf; 6-7. the Sekda (Pihak Kedua of the Kabag's PK) and the Walikota sign.
+    # 4-5. Paraf; 6-7. the Sekda (Pihak Pertama of the Sekda's PK) and the Walikota sign.
     review(officials("kasubbag"), url, 4, "paraf")
     review(officials("kabag"), url, 5, "paraf")
     review(officials("sekda"), url, 6, "sign")
@@ -275,23 +284,34 @@ def test_sop_013_from_the_data_to_the_pk_signed_by_both_parties(officials, live_
     for words in (STATEMENT, PROMISE, SUPERVISION):
         assert " ".join(words.split()) in text, words[:40]
     assert "PIHAK PERTAMA" in text and "PIHAK KEDUA" in text
+    # Where and when, on the paper: the place of the government and the date of signing
+    # (the draft form's date, today), on each PK's two signature pages.
+    signed_on = PerformanceAgreement.objects.get(pk=drafted[0].pk).signed_on
+    assert signed_on == timezone.localdate()
+    assert text.count(f"Banjarbaru, {date_text(signed_on)}") == 2 * len(drafted)
+    assert DATE_DOTS not in text
 
-    # The PK page: each PK of the year signed, with the parties of the day.
+    # The PK page: the Sekda's PK signed, with the parties of the day; the Kabag's and the
+    # Kasubbag's, printed in the same file, stay drafts: their parties did not sign.
     pk_page = officials("kasubbag")
     pk_page.goto(f"{base}/kinerja/pk/?renstra={renstra().pk}&year=2026")
     for agreement in drafted:
         agreement.refresh_from_db()
-        assert agreement.status == PerformanceAgreement.Status.SIGNED
-        assert agreement.process_id == process.pk
         card = pk_page.locator(f"#pk-{agreement.pk}")
-        assert card.get_attribute("data-status") == "signed"
-        parties = card.locator("dl.parties").inner_text()
-        assert agreement.first_party["name"] in parties
-        assert agreement.second_party["name"] in parties
         # Every target of the PK is in the signed PDF.
         for row in card.locator("table.pk-targets tbody tr").all():
             target = row.locator("td.num").inner_text().split()[0]
             assert target in text, (row.get_attribute("data-indicator"), target)
+        if agreement.position.code != "sekda":
+            assert agreement.status == PerformanceAgreement.Status.DRAFT
+            assert card.get_attribute("data-status") == "draft"
+            continue
+        assert agreement.status == PerformanceAgreement.Status.SIGNED
+        assert agreement.process_id == process.pk
+        assert card.get_attribute("data-status") == "signed"
+        parties = card.locator("dl.parties").inner_text()
+        assert agreement.first_party["name"] in parties
+        assert agreement.second_party["name"] in parties
     assert user("walikota").person.name in text
     shoot(pk_page, "sop-013-pk-signed.png")
     walikota.goto(url)

@@ -172,7 +172,8 @@ def test_an_upload_without_a_file_says_so(login):
         {"upload-document_type": DocumentType.objects.get(name="Draft PK").pk},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 400
+    # 422: the status htmx swaps in (a 400 it would not show).
+    assert response.status_code == 422
     html = response.content.decode()
     # With htmx: the status part, and the documents section with the message out of band.
     assert html.lstrip().startswith('<section id="process-status"')

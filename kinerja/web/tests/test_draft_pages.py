@@ -263,3 +263,51 @@ def test_the_command_makes_the_draft(drafting, pelaksana):
         call_command("process", "draft", str(task.pk), "--user", "nobody")
     with pytest.raises(CommandError, match="There is no task 999999"):
         call_command("process", "draft", "999999", "--user", "pelaksana")
+
+
+def test_the_pk_is_dated_with_the_date_of_signing_chosen_on_the_page_the_api_or_the_command(
+    drafting, pelaksana
+):
+    task, _now = drafting
+    client = page_as(pelaksana)
+    page = client.get(reverse("web:process-detail", args=[task.process_id])).content.decode()
+    assert "Date of signing" in page
+    assert f'name="draft-{task.pk}-date"' in page
+
+    # A date that is not one, or outside the PK's year, is named next to the field.
+    response = client.post(draft_url(task), {f"draft-{task.pk}-date": "13/01/2026"})
+    assert response.status_code == 400
+    assert "Write the date as YYYY-MM-DD." in response.content.decode()
+    response = client.post(draft_url(task), {f"draft-{task.pk}-date": "2027-01-04"})
+    assert response.status_code == 400
+    refused = "A PK for 2026 is signed in 2026 (or the December before), not on 2027-01-04."
+    assert refused in response.content.decode()
+    # With htmx: the status part with the form and its message, in a status htmx swaps in.
+    response = client.post(
+        draft_url(task), {f"draft-{task.pk}-date": "2027-01-04"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="process-status"')
+    assert refused in html.split('data-form="draft"')[1].split("</form>")[0]
+    response = api_as(pelaksana).post(f"/api/tasks/{task.pk}/draft", {"date": "2027-01-04"})
+    assert response.status_code == 400
+    assert (response.json()["message"], response.json()["field"]) == (refused, "date")
+    with pytest.raises(CommandError, match=r"not on 2027-01-04\."):
+        call_command(
+            "process", "draft", str(task.pk), "--user", "pelaksana", "--date", "2027-01-04"
+        )
+    assert not GeneratedReport.objects.exists()
+
+    assert client.post(draft_url(task), {f"draft-{task.pk}-date": "2026-01-13"}).status_code == 302
+    response = api_as(pelaksana).post(f"/api/tasks/{task.pk}/draft", {"date": "2026-01-14"})
+    assert response.status_code == 201
+    call_command(
+        "process", "draft", str(task.pk), "--user", "pelaksana", "--date", "2026-01-15",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert [o for *_rest, o in drafts_of(task.process)] == [
+        {"date": "2026-01-13"},
+        {"date": "2026-01-14"},
+        {"date": "2026-01-15"},
+    ]

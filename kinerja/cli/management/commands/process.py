@@ -57,6 +57,11 @@ class Command(BaseCommand):
         draft.add_argument("task", type=int, metavar="TASK_ID")
         draft.add_argument("--user", required=True, help="Username of who makes it.")
         draft.add_argument("--quarter", type=int, help="1-4: the quarter of a Renja evaluation.")
+        draft.add_argument(
+            "--date",
+            default="",
+            help="YYYY-MM-DD: a PK's date of signing, printed above the signatures (default: today).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -83,9 +88,9 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(_("There is no user %(name)s.") % {"name": options["user"]})
-        quarter = options.get("quarter")
+        chosen = {"quarter": options.get("quarter"), "date": options.get("date")}
         version = actions.generate_draft(
-            task=task, by=user, options={"quarter": quarter} if quarter is not None else {}
+            task=task, by=user, options={k: v for k, v in chosen.items() if v not in (None, "")}
         )
         report = version.report
         self.stdout.write(
