@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinerja.core import limits
 from kinerja.performance.models import PerformanceAgreement
+from kinerja.web.performance_forms import QuarterNotesForm
 
 
 class DraftForm(forms.Form):
@@ -45,33 +46,17 @@ class SerapanForm(forms.Form):
     )
 
 
-class SerapanEntryForm(SerapanForm):
+class SerapanEntryForm(SerapanForm, QuarterNotesForm):
     """What a bagian enters for a quarter on the serapan page: the rupiah spent, the output
     its indicator reached (K) and the faktor pendorong, penghambat and tindak lanjut that
     the quarterly Renja evaluation reports (actions.performance.enter_serapan, as the API)."""
+
+    field_order = ["amount", "output", "drivers", "obstacles", "follow_up"]
 
     output = forms.CharField(
         label=_("Realisasi keluaran (K)"),
         max_length=40,
         required=False,
-    )
-    drivers = forms.CharField(
-        label=_("Faktor pendorong"),
-        max_length=limits.NOTE,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    obstacles = forms.CharField(
-        label=_("Faktor penghambat"),
-        max_length=limits.NOTE,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    follow_up = forms.CharField(
-        label=_("Tindak lanjut"),
-        max_length=limits.NOTE,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, indicator: str = "", target: str = "", **kwargs):

@@ -6,12 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from kinerja.core import limits
 
 
-class RealisasiForm(forms.Form):
-    value = forms.CharField(
-        label=_("Realisasi"),
-        max_length=40,
-        help_text=_("A number as 12,5 or 1.250; a grade as on its scale."),
-    )
+class QuarterNotesForm(forms.Form):
+    """The three texts a bagian writes beside a quarter's figure (realisasi or serapan),
+    which the LKjIP's analysis and the quarterly Renja evaluation print."""
+
     drivers = forms.CharField(
         label=_("Faktor pendorong"),
         max_length=limits.NOTE,
@@ -29,6 +27,16 @@ class RealisasiForm(forms.Form):
         max_length=limits.NOTE,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RealisasiForm(QuarterNotesForm):
+    field_order = ["value", "drivers", "obstacles", "follow_up"]
+
+    value = forms.CharField(
+        label=_("Realisasi"),
+        max_length=40,
+        help_text=_("A number as 12,5 or 1.250; a grade as on its scale."),
     )
 
 
