@@ -57,6 +57,17 @@ def pki_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("pki")
 
 
+def start_sop_013():
+    """The Kasubbag starts the SOP-013 of 2026 on 6 January."""
+    return actions.start_process(
+        sop=find_sop("SOP-013"),
+        title="Penyusunan Perjanjian Kinerja Tahun 2026",
+        year=2026,
+        by=user("kasubbag"),
+        now=at(2026, 1, 6, 8),
+    )
+
+
 @pytest.fixture
 def demo(db, tmp_path, settings, pki_dir):
     """The demo with its performance data; the officials sign with the demo PKI. The PKs
@@ -106,13 +117,7 @@ def run_sop_013(*, date: str | None, signers: dict[int, str] | None = None):
     default), initialled at 4 and 5, signed electronically at 6 and 7 (`signers`: who
     signs at a step, by login, else the lane's official)."""
     signers = signers or {}
-    process = actions.start_process(
-        sop=find_sop("SOP-013"),
-        title="Penyusunan Perjanjian Kinerja Tahun 2026",
-        year=2026,
-        by=user("kasubbag"),
-        now=at(2026, 1, 6, 8),
-    )
+    process = start_sop_013()
     now = at(2026, 1, 6, 9)
     while True:
         task = active(process)
@@ -202,13 +207,7 @@ def test_the_signed_pk_says_the_place_and_the_date_of_signing_on_its_paper(demo)
 
 def test_a_single_pk_is_dated_too_and_a_date_outside_its_year_is_refused(demo):
     (sekda,) = draft("sekda")
-    process = actions.start_process(
-        sop=find_sop("SOP-013"),
-        title="Penyusunan Perjanjian Kinerja Tahun 2026",
-        year=2026,
-        by=user("kasubbag"),
-        now=at(2026, 1, 6, 8),
-    )
+    process = start_sop_013()
     for _step in (1, 2):
         task = active(process)
         actions.finish(
