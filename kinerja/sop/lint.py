@@ -39,6 +39,12 @@ Warnings:
   another way (SOP-015: "Rencana Kinerja (Renja)", steps say "Rencana Kerja").
 - ``approver-nip-invalid``: the approving official's NIP breaks the NIP format.
 
+Publication: ``blocking_findings`` are the findings that stop a draft written in Kinerja
+from going to approval: every error, and the warnings in ``BLOCKS_PUBLICATION``. A time
+standard is part of the mutu baku of every step (PermenPANRB 35/2012), so a new text
+may not leave one out, though the shipped SOP-015 (imported as the signed paper says)
+does.
+
 "Earlier" and "later" follow the step numbers, the order of the activity table.
 
 The linter reads only what ``SopVersion.objects.with_content()`` prefetched, plus the
@@ -93,6 +99,16 @@ class Finding:
     @property
     def sort_key(self) -> tuple:
         return (self.step is not None, self.step or 0, self.code, self.lane or "", self.message)
+
+
+# Warnings that a new or revised text must not carry into approval: data, a region may
+# extend it.
+BLOCKS_PUBLICATION = frozenset({"no-time-standard"})
+
+
+def blocking_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that stop a draft from being submitted for approval or published."""
+    return [f for f in findings if f.severity == ERROR or f.code in BLOCKS_PUBLICATION]
 
 
 # Catalogue of published SOPs ----------------------------------------------------------

@@ -267,8 +267,12 @@ def publish_version(*, version: SopVersion, by) -> SopVersion:
 
 
 @transaction.atomic
-def start_revision(*, sop: Sop, by, revised_on: dt.date | None = None) -> SopVersion:
-    """Make a new draft version of `sop`, a copy of its newest version, with a revision date."""
+def start_revision(
+    *, sop: Sop, by, revised_on: dt.date | None = None, change_note: str = ""
+) -> SopVersion:
+    """Make a new draft version of `sop`, a copy of its newest version, with a revision date.
+
+    `change_note` says why the revision is made (a monitoring or evaluation finding)."""
     sop = Sop.objects.select_for_update().get(pk=sop.pk)
     if sop.versions.filter(status=SopVersion.Status.DRAFT).exists():
         raise DomainError(
@@ -278,7 +282,7 @@ def start_revision(*, sop: Sop, by, revised_on: dt.date | None = None) -> SopVer
     source = current_version(sop)
     spec = sopfile.version_to_spec(source)
     spec["revised_on"] = (revised_on or timezone.localdate()).isoformat()
-    spec["change_note"] = ""
+    spec["change_note"] = change_note.strip()
     number = (sop.versions.aggregate(n=Max("version"))["n"] or 0) + 1
     return _create_version(sop, spec, number=number, digest=sopfile.spec_hash(spec))
 
