@@ -134,6 +134,8 @@ class StepSpec:
     time_text: str = ""
     output: str = ""
     remarks: str = ""
+    # A review that can send the draft back: the number of the step a return goes to.
+    returns_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def chart_spec(version) -> ChartSpec:
                 time_text=step.time_text,
                 output=step.output.name if step.output_id else "",
                 remarks=step.remarks,
+                returns_to=step.returns_to.number if step.returns_to_id else None,
             )
         )
         for flow in step.outgoing.all():
