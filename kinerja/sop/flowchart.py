@@ -5,7 +5,10 @@ PELAKSANA column per role (lane), MUTU BAKU (Kelengkapan, Waktu, Output) and
 Keterangan, with the flowchart drawn across the lane columns: a capsule for
 the start and the end, a rectangle for a process, a diamond for a decision,
 arrows between them and lettered off-page connectors where the table
-continues on the next page.
+continues on the next page. A review that can send the draft back (a step with
+`returns_to`: "mengoreksi dan memaraf", "menandatangani") is a decision in the
+regulation's sense, so it is drawn as one: a diamond whose flow on is "Ya" and
+whose return path to the drafting step is "Tidak".
 
 A browser or WeasyPrint would break such a table wherever it likes and an
 arrow would then cross the break. So the table is paginated here: each cell
@@ -29,7 +32,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
@@ -436,9 +439,39 @@ def _step_row_height(step: StepSpec, cells: dict[str, Cell], g: Geometry) -> flo
     return math.ceil(max(text_h, shape_h) * 4) / 4
 
 
+# The SOP AP text is Indonesian whatever the interface language (as TIME_UNIT_WORDS in models).
+REVIEW_ON, REVIEW_BACK = "Ya", "Tidak"
+
+
+def with_review_returns(spec: ChartSpec) -> ChartSpec:
+    """The chart as the regulation draws it: each review step with a return becomes a
+    decision, its unlabelled flow on is labelled "Ya" and a "Tidak" flow goes back to the
+    step it returns to. Steps and flows of other kinds are left as they are."""
+    numbers = {s.number for s in spec.steps}
+    reviews = {
+        s.number: s.returns_to
+        for s in spec.steps
+        if s.returns_to is not None and s.returns_to in numbers and s.kind == KIND_PROCESS
+    }
+    if not reviews:
+        return spec
+    steps = tuple(replace(s, kind=KIND_DECISION) if s.number in reviews else s for s in spec.steps)
+    flows = []
+    for flow in spec.flows:
+        if flow.source in reviews and not flow.label:
+            flow = replace(flow, label=REVIEW_ON)
+        flows.append(flow)
+    existing = {(f.source, f.target) for f in flows}
+    for number, back in sorted(reviews.items()):
+        if (number, back) not in existing:
+            flows.append(FlowSpec(number, back, REVIEW_BACK))
+    return ChartSpec(spec.lanes, steps, tuple(flows))
+
+
 def layout_table(spec: ChartSpec, geometry: Geometry = DEFAULT_GEOMETRY) -> TableLayout:
     """Columns, wrapped cells, row heights, pages, shapes and routed arrows."""
     g = geometry
+    spec = with_review_returns(spec)
     lane_keys = [lane.key for lane in spec.lanes]
     columns = _columns(lane_keys, g)
     by_key = {c.key: c for c in columns}
@@ -688,8 +721,16 @@ class _Router:
                 edges.append((flow, src, nodes[f"conn-{letter}-out"], letter))
             elif tgt and letter:
                 edges.append((flow, nodes[f"conn-{letter}-in"], tgt, letter))
-        # Short arrows first: they get the natural sides of the shapes.
-        edges.sort(key=lambda e: (abs(e[2].row - e[1].row), e[1].row, e[0].target))
+        # A review's return ("Tidak") first, so that it leaves the diamond on the side of the
+        # step it goes back to; then short arrows: they get the natural sides of the shapes.
+        edges.sort(
+            key=lambda e: (
+                not (e[0].label == REVIEW_BACK and e[2].row < e[1].row),
+                abs(e[2].row - e[1].row),
+                e[1].row,
+                e[0].target,
+            )
+        )
         return edges
 
     def route_all(self) -> None:
@@ -764,9 +805,10 @@ class _Router:
                 )
                 t_side = "left" if sx < tx else "right"
                 add([s.port("bottom"), (sx, ty), t.port(t_side)], "bottom", t_side, 6)
-        elif t.row < s.row and abs(sx - tx) > EPS:
+        elif t.row < s.row and abs(sx - tx) > EPS and s.kind != KIND_DECISION:
             # Back up along the source's own lane when it is free (an off-page
-            # connector at the bottom of the page usually is).
+            # connector at the bottom of the page usually is). A diamond keeps its top
+            # for the arrow coming in: its way back leaves by a side (the gutters below).
             t_side = "left" if sx < tx else "right"
             add([s.port("top"), (sx, ty), t.port(t_side)], "top", t_side)
             add([s.port("top"), (sx, above_t), (tx, above_t), t.port("top")], "top", "top", 4)
@@ -831,6 +873,10 @@ class _Router:
         g = self.g
         (x0, y0), (x1, y1) = pts[0], pts[1]
         turn = pts[2] if len(pts) > 2 else None
+        if abs(x0 - x1) < EPS and y1 < y0:  # leaves upwards (a return): beside the line, above
+            if turn is not None and turn[0] > x1:
+                return (x0 - 2.5, y0 - 2.5, "end")
+            return (x0 + 2.5, y0 - 2.5, "start")
         if abs(x0 - x1) < EPS:  # leaves downwards: beside the line, under the shape
             if turn is not None and turn[0] > x1:
                 return (x0 - 2.5, y0 + g.label_size + 0.5, "end")
@@ -923,13 +969,17 @@ def page_svg(table: TableLayout, page: Page, *, states: dict[int, str] | None = 
     parts.append("</g>")
     parts.append('<g class="steps" fill="#fff" stroke="#000" stroke-width="0.9">')
     states = states or {}
+    returns = {s.number: s.returns_to for s in table.spec.steps if s.returns_to is not None}
     for node in page.nodes.values():
         if node.kind == "connector":
             continue
         state = states.get(node.step)
         state_attr = f' data-state="{escape(state)}"' if state else ""
+        review = ""
+        if node.step in returns and node.kind == KIND_DECISION:
+            review = f' step-review" data-returns-to="{returns[node.step]}'
         parts.append(
-            f'<g class="step step-{node.kind}" data-step="{node.step}" '
+            f'<g class="step step-{node.kind}{review}" data-step="{node.step}" '
             f'data-lane="{escape(node.lane)}"{state_attr}>'
         )
         parts.append(_shape_svg(node))

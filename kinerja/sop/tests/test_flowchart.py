@@ -185,14 +185,19 @@ def test_each_step_has_one_shape_of_its_kind_in_its_lane(shipped_sops, number):
     for step in steps:
         group = by_number[step.number]
         assert group.get("data-lane") == step.lane.key
-        assert f"step-{step.kind}" in group.get("class").split()
+        # A review that can return the draft is drawn as the regulation draws a decision.
+        kind = Step.Kind.DECISION if step.returns_to_id else step.kind
+        assert f"step-{kind}" in group.get("class").split()
+        if step.returns_to_id:
+            assert "step-review" in group.get("class").split()
+            assert group.get("data-returns-to") == str(step.returns_to.number)
         x, _, tag = shape_center(group)
         lo, hi = table.lane_range(step.lane.key)
         assert lo < x < hi, f"step {step.number} is drawn outside its lane {step.lane.key}"
         shape = next(el for el in group if "shape" in el.get("class", ""))
-        if step.kind in (Step.Kind.START, Step.Kind.END):
+        if kind in (Step.Kind.START, Step.Kind.END):
             assert tag == "rect" and float(shape.get("rx")) > 0, "start and end are capsules"
-        elif step.kind == Step.Kind.DECISION:
+        elif kind == Step.Kind.DECISION:
             assert tag == "polygon" and len(shape.get("points").split()) == 4
         else:
             assert tag == "rect" and shape.get("rx") is None
@@ -204,14 +209,21 @@ def test_every_flow_of_a_shipped_sop_has_an_arrow(shipped_sops, number):
     version = shipped_sops[number]
     _, svgs = drawings(version)
     arrows = {
-        (int(g.get("data-from")), int(g.get("data-to")))
+        (int(g.get("data-from")), int(g.get("data-to"))): g.get("data-label")
         for svg in svgs
         for g in svg.iter(f"{SVG}g")
         if g.get("class") == "flow"
     }
-    flows = {(s.number, f.target.number) for s in version.steps.all() for f in s.outgoing.all()}
+    steps = list(version.steps.all())
+    flows = {(s.number, f.target.number) for s in steps for f in s.outgoing.all()}
+    returns = {(s.number, s.returns_to.number) for s in steps if s.returns_to_id}
     assert flows, "the shipped SOPs are sequential: step n leads to step n+1"
-    assert arrows == flows
+    assert returns, "each shipped SOP has review steps that return the draft"
+    assert set(arrows) == flows | returns
+    # The review's diamond: "Ya" goes on, "Tidak" goes back to the drafting step.
+    for source, target in returns:
+        assert arrows[(source, target)] == "Tidak"
+        assert arrows[(source, source + 1)] == "Ya"
 
 
 @pytest.mark.django_db
