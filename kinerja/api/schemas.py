@@ -72,11 +72,13 @@ class SopRef(Schema):
 
 
 class SopSummary(Schema):
-    """A published SOP in the catalogue."""
+    """An SOP in the catalogue: its published version, or (for those who maintain SOPs) the
+    newest version of an SOP not yet published."""
 
     number: str = Field(..., examples=["SOP-011/SETDA"])
     slug: str = Field(..., examples=["sop-011-setda"])
     version: int
+    status: str = Field(..., examples=["published"], description="published, or draft etc.")
     name: str
     unit: UnitRef
     effective_on: dt.date

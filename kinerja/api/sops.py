@@ -1,10 +1,10 @@
 """The SOP catalogue: published SOPs, and one SOP with its lanes, steps and flows."""
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from kinerja.sop import permissions as sop_permissions
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import Sop, SopSection, SopVersion
 
@@ -16,20 +16,32 @@ router = Router(tags=["SOP"])
 ERRORS = {401: Message, 404: Message, 422: ValidationMessage}
 
 
-@router.get("/sops", response={200: SopPage, **ERRORS}, summary="Published SOPs")
+@router.get("/sops", response={200: SopPage, **ERRORS}, summary="The SOP catalogue")
 def list_sops(
     request,
-    q: str = Query("", description="Part of the number or the name."),
+    q: str = Query(
+        "", max_length=100, description="Part of the number, the name, the unit or a position."
+    ),
+    unit: str = Query("", max_length=60, description="A unit's code: its SOPs only."),
+    position: str = Query(
+        "", max_length=60, description="A position's code: SOPs with a lane for it."
+    ),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
-    """The published version of each SOP, with the number of findings of the SOP check."""
+    """The SOPs of every unit, each by its published version, with the number of findings of
+    the SOP check. Those who maintain SOPs also see SOPs not yet published (their newest
+    version, with its status), as on the catalogue page."""
     versions = (
-        SopVersion.objects.published().select_related("sop", "sop__unit").order_by("sop__number")
+        SopVersion.objects.in_catalogue(unpublished=sop_permissions.may_maintain(request.auth))
+        .select_related("sop", "sop__unit")
+        .search(q)
+        .order_by("sop__unit__name", "sop__number")
     )
-    q = q.strip()
-    if q:
-        versions = versions.filter(Q(sop__number__icontains=q) | Q(name__icontains=q))
+    if unit.strip():
+        versions = versions.filter(sop__unit__code=unit.strip())
+    if position.strip():
+        versions = versions.with_position(position.strip())
     meta, rows = page_of(versions, page=page, size=size)
     loaded = SopVersion.objects.with_content().in_bulk([v.pk for v in rows])
     catalogue = load_catalogue() if rows else None
@@ -41,6 +53,7 @@ def list_sops(
                 "number": version.sop.number,
                 "slug": version.sop.slug,
                 "version": version.version,
+                "status": version.status,
                 "name": version.name,
                 "unit": {"code": version.sop.unit.code, "name": version.sop.unit.name},
                 "effective_on": version.effective_on,

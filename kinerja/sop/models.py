@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core.base_models import TimeStampedModel
@@ -140,6 +140,42 @@ class Sop(TimeStampedModel):
 class SopVersionQuerySet(models.QuerySet):
     def published(self) -> "SopVersionQuerySet":
         return self.filter(status=SopVersion.Status.PUBLISHED)
+
+    def in_catalogue(self, *, unpublished: bool = False) -> "SopVersionQuerySet":
+        """One version per SOP as the catalogue lists it: the published one; with
+        `unpublished`, also the newest version of an SOP that has none published yet
+        (a new SOP still being written or approved)."""
+        published = Q(status=SopVersion.Status.PUBLISHED)
+        if not unpublished:
+            return self.filter(published)
+        newest = SopVersion.objects.filter(sop=OuterRef("sop")).order_by("-version")
+        has_published = SopVersion.objects.filter(
+            sop=OuterRef("sop"), status=SopVersion.Status.PUBLISHED
+        )
+        return self.filter(
+            published | (~Exists(has_published) & Q(pk=Subquery(newest.values("pk")[:1])))
+        )
+
+    def search(self, text: str) -> "SopVersionQuerySet":
+        """Versions whose number, name, unit or one of whose lanes (its name or the position
+        it maps to) contains `text`, ignoring case; no duplicates (EXISTS, not a join)."""
+        text = text.strip()
+        if not text:
+            return self
+        lanes = Lane.objects.filter(version=OuterRef("pk")).filter(
+            Q(name__icontains=text) | Q(position__name__icontains=text)
+        )
+        return self.filter(
+            Q(sop__number__icontains=text)
+            | Q(name__icontains=text)
+            | Q(sop__unit__name__icontains=text)
+            | Q(sop__unit__code__iexact=text)
+            | Exists(lanes)
+        )
+
+    def with_position(self, code: str) -> "SopVersionQuerySet":
+        """Versions with a lane (PELAKSANA column) mapped to the position `code`."""
+        return self.filter(Exists(Lane.objects.filter(version=OuterRef("pk"), position__code=code)))
 
     def with_content(self) -> "SopVersionQuerySet":
         """Everything needed to draw, lint or export a version, in a fixed number of queries."""

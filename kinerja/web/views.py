@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinerja.core.errors import DomainError
+from kinerja.org.models import Position, Unit
 from kinerja.sop import permissions as sop_permissions
 from kinerja.sop import services
 from kinerja.sop.bpmn import export_bpmn
@@ -26,14 +26,22 @@ PAGE_SIZE = 25
 
 @login_required
 def sop_list(request):
-    query = request.GET.get("q", "").strip()
-    versions = (
-        SopVersion.objects.published().select_related("sop", "sop__unit").order_by("sop__number")
-    )
-    if query:
-        versions = versions.filter(Q(sop__number__icontains=query) | Q(name__icontains=query))
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The catalogue: the SOPs of every unit, searched by number, name, unit or position."""
+    query = request.GET.get("q", "").strip()[:100]
+    unit = request.GET.get("unit", "").strip()[:60]
+    position = request.GET.get("position", "").strip()[:60]
     maintains = sop_permissions.may_maintain(request.user)
+    versions = (
+        SopVersion.objects.in_catalogue(unpublished=maintains)
+        .select_related("sop", "sop__unit")
+        .search(query)
+        .order_by("sop__unit__name", "sop__number")
+    )
+    if unit:
+        versions = versions.filter(sop__unit__code=unit)
+    if position:
+        versions = versions.with_position(position)
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"version": version, "findings": 0} for version in page.object_list]
     if maintains:
         # Lint the page's versions with their content loaded in a fixed number of queries.
@@ -43,7 +51,22 @@ def sop_list(request):
             {"version": full, "findings": len(lint_version(full, catalogue=catalogue))}
             for full in (loaded[version.pk] for version in page.object_list)
         ]
-    context = {"page": page, "rows": rows, "q": query, "maintains": maintains}
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "q": query,
+        "unit": unit,
+        "position": position,
+        "units": Unit.objects.filter(sops__isnull=False).distinct().order_by("name"),
+        "positions": Position.objects.filter(sop_lanes__version__status=SopVersion.Status.PUBLISHED)
+        .distinct()
+        .order_by("name"),
+        "filtered": bool(query or unit or position),
+        "keep": keep.urlencode(),
+        "maintains": maintains,
+    }
     return render(request, "web/sop_list.html", context)
 
 
