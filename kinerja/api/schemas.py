@@ -526,3 +526,48 @@ class TokenOut(Schema):
 
 class TokenCreated(TokenOut):
     token: str = Field(..., description="The token itself. Shown this once: keep it now.")
+
+
+class FieldChange(Schema):
+    """A field that differs between two versions (identity block or step)."""
+
+    field: str = Field(..., examples=["time"])
+    label: str = Field(..., examples=["Waktu (mutu baku)"])
+    old: str
+    new: str
+
+
+class LineChange(Schema):
+    """An entry of a section or a lane: same, changed, added or removed."""
+
+    status: str = Field(..., examples=["added"])
+    old: str
+    new: str
+
+
+class SectionChange(Schema):
+    kind: str = Field(..., examples=["dasar_hukum"])
+    title: str
+    lines: list[LineChange]
+
+
+class StepChange(Schema):
+    """A step of either version, aligned by its activity (numbers may shift)."""
+
+    status: str = Field(..., examples=["changed"], description="same, changed, added, removed")
+    old_number: int | None
+    new_number: int | None
+    activity: str
+    changes: list[FieldChange]
+
+
+class SopComparison(Schema):
+    number: str
+    old_version: int
+    new_version: int
+    changed: bool
+    counts: dict[str, int] = Field(..., description="Steps changed, added and removed.")
+    identity: list[FieldChange] = Field(..., description="Only the fields that differ.")
+    sections: list[SectionChange]
+    lanes: list[LineChange]
+    steps: list[StepChange]

@@ -14,6 +14,7 @@ from . import (
     renstra_views,
     report_text_views,
     serapan_views,
+    sop_compare_views,
     token_views,
     views,
 )
@@ -28,6 +29,7 @@ urlpatterns = [
     path("sop/<slug:slug>/yaml/", views.sop_yaml, name="sop-yaml"),
     path("sop/<slug:slug>/bpmn/", views.sop_bpmn, name="sop-bpmn"),
     path("sop/<slug:slug>/revise/", views.sop_revise, name="sop-revise"),
+    path("sop/<slug:slug>/compare/", sop_compare_views.sop_compare, name="sop-compare"),
     path("sop/<slug:slug>/publish/", views.sop_publish, name="sop-publish"),
     # Running SOPs: my tasks, processes, actions on tasks, notifications.
     path("tasks/", process_views.my_tasks, name="my-tasks"),

@@ -60,6 +60,7 @@ OPERATIONS = {
     ("get", "/api/renja/{renja_id}/evaluation"),
     ("get", "/api/sops"),
     ("get", "/api/sops/{ref}"),
+    ("get", "/api/sops/{ref}/compare"),
     ("post", "/api/processes"),
     ("get", "/api/processes"),
     ("get", "/api/processes/{process_id}"),
