@@ -43,8 +43,28 @@ def sop_list(request):
             {"version": full, "findings": len(lint_version(full, catalogue=catalogue))}
             for full in (loaded[version.pk] for version in page.object_list)
         ]
-    context = {"page": page, "rows": rows, "q": query, "maintains": maintains}
+    context = {
+        "page": page,
+        "rows": rows,
+        "q": query,
+        "maintains": maintains,
+        "authors": sop_permissions.may_author(request.user),
+        "drafts": _drafts_for(request.user),
+    }
     return render(request, "web/sop_list.html", context)
+
+
+def _drafts_for(user) -> list[SopVersion]:
+    """The drafts that `user` may write (new SOPs have no published version to list)."""
+    units = sop_permissions.authoring_unit_ids(user)
+    if units is not None and not units:
+        return []
+    drafts = SopVersion.objects.filter(status=SopVersion.Status.DRAFT).select_related(
+        "sop", "sop__unit"
+    )
+    if units is not None:
+        drafts = drafts.filter(sop__unit_id__in=units)
+    return list(drafts.order_by("sop__number"))
 
 
 @login_required
@@ -55,6 +75,7 @@ def sop_detail(request, slug):
     findings = lint_version(version) if maintains else []
     context = {
         "maintains": maintains,
+        "authors": sop_permissions.may_author(request.user, sop),
         "sop": sop,
         "version": version,
         "findings": findings,
