@@ -1123,8 +1123,8 @@ def check_spec(
     units, positions = codes or _codes()
     try:
         doc = spec_to_doc(spec)
-    except (KeyError, TypeError, AttributeError, IndexError):
-        return spec, [
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        return {}, [
             Problem(
                 "",
                 None,
