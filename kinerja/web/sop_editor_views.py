@@ -184,7 +184,12 @@ def sop_edit(request, slug):
 def sop_edit_preview(request, slug):
     """The drawing and the findings of the posted form, for the panel beside it."""
     sop = _authored_sop(request, slug)
-    version = _draft(sop)
+    # The preview draws the posted text, not the saved one: no need to load its content.
+    version = (
+        SopVersion.objects.filter(sop=sop, status=SopVersion.Status.DRAFT)
+        .order_by("-version")
+        .first()
+    )
     if version is None:
         raise Http404("draft")
     data = EditorData.from_post(request.POST)
