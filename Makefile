@@ -102,6 +102,7 @@ messages:
 
 bench: install-test
 	$(PY) bench/sop_render.py
+	$(PY) bench/sop_editor.py
 	$(PY) bench/workflow.py --db sqlite
 	$(PY) bench/documents.py
 	$(PY) bench/login.py

@@ -43,7 +43,7 @@ NO_NIP = {"walikota"}
 # Who may start processes, and who manages them (reassigns tasks): data, changeable in the admin.
 GROUPS = {
     "Perencana": (
-        ["workflow.add_process", "documents.add_letternumber"],
+        ["workflow.add_process", "documents.add_letternumber", "sop.author_sop"],
         ["pelaksana", "kasubbag"],
     ),
     "Pengelola proses": (["workflow.manage_process"], ["kasubbag"]),
@@ -153,12 +153,28 @@ def _placeholder_emblem(admin) -> None:
         save_emblem(unit=root, png=png, by=admin)
 
 
+# Permissions that came after the first demo databases were made: given to the group
+# on every run (adding one it has is a no-op), so an existing demo gains them too.
+LATER_GROUP_PERMISSIONS = {"Perencana": ["sop.author_sop"]}
+
+
 def _groups() -> None:
-    """The demo's groups (created once; an administrator's later changes are kept)."""
+    """The demo's groups (created once; an administrator's later changes are kept, except
+    that the permissions of LATER_GROUP_PERMISSIONS are added to an existing group)."""
     User = get_user_model()
     for name, (perms, usernames) in GROUPS.items():
         group, made = Group.objects.get_or_create(name=name)
-        if not made and group.permissions.exists():
+        for perm in LATER_GROUP_PERMISSIONS.get(name, []):
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        if (
+            not made
+            and group.permissions.exclude(
+                codename__in=[p.split(".")[1] for p in LATER_GROUP_PERMISSIONS.get(name, [])]
+            ).exists()
+        ):
             continue
         for perm in perms:
             app_label, codename = perm.split(".")

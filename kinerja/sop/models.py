@@ -132,6 +132,9 @@ class Sop(TimeStampedModel):
         verbose_name = _("SOP")
         verbose_name_plural = _("SOPs")
         ordering = ["number"]
+        # Writing and revising SOPs in the editor (kinerja.sop.authoring), for the planners
+        # of a unit as well as the administration's staff.
+        permissions = [("author_sop", _("Can write SOPs in the editor"))]
 
     def __str__(self) -> str:
         return self.number
@@ -244,6 +247,9 @@ class SopVersion(TimeStampedModel):
         help_text=_("Where the lane of each step comes from (e.g. a reconstruction)."),
     )
     change_note = models.TextField(_("change note"), blank=True)
+    # The editor's stamp: a save names the count it started from, so a save made on an
+    # older copy of the draft is refused instead of overwriting someone's work.
+    edit_count = models.PositiveIntegerField(_("saves in the editor"), default=0, editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(

@@ -141,6 +141,13 @@ def _create_version(sop: Sop, spec: dict, *, number: int, digest: str) -> SopVer
         change_note=spec["change_note"],
         content_hash=digest,
     )
+    write_content(version, spec)
+    return version
+
+
+def write_content(version: SopVersion, spec: dict) -> None:
+    """Write a version's sections, lanes and steps from a validated spec (inside a
+    transaction; the version has none yet)."""
     SopSection.objects.bulk_create(
         SopSection(version=version, kind=kind, order=i, text=e["text"], ref=e["ref"])
         for kind, entries in spec["sections"].items()
@@ -196,7 +203,6 @@ def _create_version(sop: Sop, spec: dict, *, number: int, digest: str) -> SopVer
     StepInput.objects.bulk_create(inputs)
     Flow.objects.bulk_create(flows)
     Step.objects.bulk_update(returns, ["returns_to"])
-    return version
 
 
 def _document_types(names: set[str]) -> dict[str, DocumentType]:

@@ -982,18 +982,20 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 _Dumper.add_representer(str, _str_presenter)
 
 
-def spec_to_yaml(spec: dict) -> str:
-    """Write a spec as a readable SOP file: defaults left out, sequential flows implied."""
+def spec_to_doc(spec: dict) -> dict[str, Any]:
+    """The file's shape of a spec (what `spec_to_yaml` writes): defaults left out,
+    sequential flows implied. Dates that are not ISO dates stay text, so that reading the
+    result back (`check_spec`) names them instead of failing here."""
     doc: dict[str, Any] = {
         "format": spec["format"],
         "number": spec["number"],
         "unit": spec["unit"],
         "unit_header": spec["unit_header"],
         "name": spec["name"],
-        "made_on": dt.date.fromisoformat(spec["made_on"]),
-        "revised_on": dt.date.fromisoformat(spec["revised_on"]) if spec["revised_on"] else None,
+        "made_on": _date_or_text(spec["made_on"]),
+        "revised_on": _date_or_text(spec["revised_on"]) if spec["revised_on"] else None,
         "revised_text": spec["revised_text"],
-        "effective_on": dt.date.fromisoformat(spec["effective_on"]),
+        "effective_on": _date_or_text(spec["effective_on"]),
     }
     if spec.get("period_offset"):
         doc["period_offset"] = spec["period_offset"]
@@ -1040,7 +1042,9 @@ def spec_to_yaml(spec: dict) -> str:
                 for i in step["inputs"]
             ]
         if step["time"]:
-            out["time"] = f"{step['time']['amount']} {_UNIT_WORD[step['time']['unit']]}"
+            out["time"] = (
+                f"{step['time']['amount']} {_UNIT_WORD.get(step['time']['unit'], step['time']['unit'])}"
+            )
         if step["output"]:
             out["output"] = step["output"]
         if step["remarks"]:
@@ -1062,6 +1066,12 @@ def spec_to_yaml(spec: dict) -> str:
                 del out["next"]
         steps.append(out)
     doc["steps"] = steps
+    return doc
+
+
+def spec_to_yaml(spec: dict) -> str:
+    """Write a spec as a readable SOP file: defaults left out, sequential flows implied."""
+    doc = spec_to_doc(spec)
     header = (
         f"# {spec['number']} {spec['name']}\n"
         "# Kinerja SOP file (SOP AP, PermenPANRB 35/2012). Schema: docs/format-sop.md\n"
@@ -1077,3 +1087,54 @@ def spec_to_yaml(spec: dict) -> str:
 
 
 _UNIT_WORD = {"minute": "menit", "hour": "jam", "day": "hari"}
+
+
+def _date_or_text(value: Any) -> Any:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return value
+
+
+# --- checking a spec made elsewhere (the editor, the API) ---------------------------------
+
+
+def _as_node(value: Any) -> Any:
+    """A plain value as the YAML reader's nodes, with no line numbers."""
+    if isinstance(value, dict):
+        node = _Map((k, _as_node(v)) for k, v in value.items())
+        node.line = None
+        node.key_lines = {}
+        return node
+    if isinstance(value, list | tuple):
+        seq = _Seq(_as_node(v) for v in value)
+        seq.line = None
+        seq.item_lines = [None] * len(seq)
+        return seq
+    return value
+
+
+def check_spec(
+    spec: dict, *, codes: tuple[set[str], set[str]] | None = None
+) -> tuple[dict, list[Problem]]:
+    """Validate a spec in the canonical shape (from the editor or the API) by the rules of
+    the file, and return it as the reader builds it, with every problem found (no line
+    numbers; each problem names its field, e.g. ``steps[3].time``)."""
+    units, positions = codes or _codes()
+    try:
+        doc = spec_to_doc(spec)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        return {}, [
+            Problem(
+                "",
+                None,
+                "",
+                _(
+                    "this is not an SOP in the shape of the SOP file: expected number, "
+                    "unit, name, approved_by, sections, lanes and steps (see docs/format-sop.md)."
+                ),
+            )
+        ]
+    reader = _Reader("", units, positions)
+    checked = reader.read(_as_node(doc))
+    return checked, reader.problems

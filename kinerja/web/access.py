@@ -2,19 +2,21 @@
 
 from django.http import Http404
 
+from kinerja.sop import permissions as sop_permissions
 from kinerja.sop.models import Sop, SopVersion
 
 
 def sop_version_for(request, slug: str) -> tuple[Sop, SopVersion]:
     """The SOP by slug and the version asked for (?v=N), else its published (or newest) version.
 
-    Drafts are shown to staff only: they are work in progress, not the SOP in force.
+    Drafts are shown to staff and to those who write the SOP's unit's SOPs only: they are
+    work in progress, not the SOP in force.
     """
     sop = Sop.objects.select_related("unit").filter(slug=slug).first()
     if sop is None:
         raise Http404("SOP")
     versions = SopVersion.objects.with_content().filter(sop=sop)
-    if not request.user.is_staff:
+    if not sop_permissions.may_author(request.user, sop):
         versions = versions.exclude(status=SopVersion.Status.DRAFT)
     wanted = request.GET.get("v", "")
     if wanted:

@@ -15,6 +15,7 @@ from . import (
     report_text_views,
     serapan_views,
     sop_compare_views,
+    sop_editor_views,
     token_views,
     views,
 )
@@ -24,6 +25,13 @@ app_name = "web"
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("sop/", views.sop_list, name="sop-list"),
+    # Writing SOPs (before sop/<slug>/: "new" is a slug too).
+    path("sop/new/", sop_editor_views.sop_new, name="sop-new"),
+    path("sop/<slug:slug>/edit/", sop_editor_views.sop_edit, name="sop-edit"),
+    path(
+        "sop/<slug:slug>/edit/preview/", sop_editor_views.sop_edit_preview, name="sop-edit-preview"
+    ),
+    path("sop/<slug:slug>/edit/start/", sop_editor_views.sop_edit_start, name="sop-edit-start"),
     path("sop/<slug:slug>/", views.sop_detail, name="sop-detail"),
     path("sop/<slug:slug>/pdf/", views.sop_pdf, name="sop-pdf"),
     path("sop/<slug:slug>/yaml/", views.sop_yaml, name="sop-yaml"),

@@ -66,8 +66,23 @@ def sop_list(request):
         "filtered": bool(query or unit or position),
         "keep": keep.urlencode(),
         "maintains": maintains,
+        "authors": sop_permissions.may_author(request.user),
+        "drafts": _drafts_for(request.user),
     }
     return render(request, "web/sop_list.html", context)
+
+
+def _drafts_for(user) -> list[SopVersion]:
+    """The drafts that `user` may write (new SOPs have no published version to list)."""
+    units = sop_permissions.authoring_unit_ids(user)
+    if units is not None and not units:
+        return []
+    drafts = SopVersion.objects.filter(status=SopVersion.Status.DRAFT).select_related(
+        "sop", "sop__unit"
+    )
+    if units is not None:
+        drafts = drafts.filter(sop__unit_id__in=units)
+    return list(drafts.order_by("sop__number"))
 
 
 @login_required
@@ -78,6 +93,7 @@ def sop_detail(request, slug):
     findings = lint_version(version) if maintains else []
     context = {
         "maintains": maintains,
+        "authors": sop_permissions.may_author(request.user, sop),
         "sop": sop,
         "version": version,
         "findings": findings,

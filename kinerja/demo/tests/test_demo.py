@@ -257,3 +257,23 @@ def test_the_demo_runs_each_process_for_its_period(tmp_path, settings):
         ),
         "SOP-015/SETDA": (f"Penyusunan Rencana Kerja Tahun {year + 1}", year + 1, year),
     }
+
+
+def test_the_planners_may_write_sops_also_on_a_demo_made_before_the_editor(tmp_path):
+    from django.contrib.auth.models import Group, Permission
+
+    from kinerja.sop.permissions import may_author
+
+    build_demo(var_dir=tmp_path)
+    planners = Group.objects.get(name="Perencana")
+    author = Permission.objects.get(codename="author_sop")
+    assert may_author(get_user_model().objects.get(username="kasubbag"))
+    assert not may_author(get_user_model().objects.get(username="operator-hukum"))
+    # A demo database made before the editor: the group has its other permissions only.
+    planners.permissions.remove(author)
+    build_demo(var_dir=tmp_path)
+    assert planners.permissions.filter(pk=author.pk).exists()
+    assert planners.permissions.count() == 3
+    kasubbag = get_user_model().objects.get(username="kasubbag")
+    assert may_author(kasubbag, Unit.objects.get(code="subbag-perencanaan"))
+    assert not may_author(kasubbag, Unit.objects.get(code="bagian-hukum"))
