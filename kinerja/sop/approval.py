@@ -80,9 +80,10 @@ def blocking_message(version: SopVersion) -> str | None:
     blocking = blocking_findings(lint_version(version))
     if not blocking:
         return None
-    return _(
-        "Version %(v)d cannot go further until these are corrected: %(findings)s"
-    ) % {"v": version.version, "findings": "; ".join(str(f.message) for f in blocking)}
+    return _("Version %(v)d cannot go further until these are corrected: %(findings)s") % {
+        "v": version.version,
+        "findings": "; ".join(str(f.message) for f in blocking),
+    }
 
 
 @transaction.atomic

@@ -498,7 +498,10 @@ class SopSignature(models.Model):
     opens its verification page (public_id), as a letter's does."""
 
     version = models.OneToOneField(
-        SopVersion, verbose_name=_("SOP version"), on_delete=models.PROTECT, related_name="signature"
+        SopVersion,
+        verbose_name=_("SOP version"),
+        on_delete=models.PROTECT,
+        related_name="signature",
     )
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(_("signed PDF"), upload_to=_signed_sop_path, max_length=300)
