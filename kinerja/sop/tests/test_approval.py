@@ -266,3 +266,57 @@ def test_an_approver_title_that_names_no_position_is_refused_naming_the_field(de
         actions.submit_sop(version=_refresh(draft), by=_user("kasubbag"), now=MONDAY)
     assert refused.value.field == "approver_title"
     assert "Kepala Dinas Antah Berantah" in refused.value.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_in_two_connections_give_one_winner(tmp_path, settings):
+    """The Sekda and her Plh press "Sahkan" at the same moment (real connections)."""
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent connections: PostgreSQL (SQLite serialises writers anyway)")
+    settings.DEMO_PASSWORD = "sandi-demo-untuk-uji"
+    build_demo(var_dir=tmp_path)
+    kasubbag, sekda, kabag = (_user(u) for u in ("kasubbag", "sekda", "kabag"))
+    Assignment.objects.create(
+        person=kabag.person,
+        position=Position.objects.get(code="sekda"),
+        kind=Assignment.Kind.PLH,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 3, 31),
+    )
+    from kinerja.demo.documents import ensure_demo_pki
+
+    ensure_demo_pki()
+    draft = start_revision(sop=find_sop("SOP-011"), by=kasubbag)
+    actions.submit_sop(version=draft, by=kasubbag, now=MONDAY)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def attempt(user):
+        try:
+            barrier.wait(timeout=10)
+            with translation.override("en"):
+                actions.approve_sop(version=draft, by=user, now=MONDAY)
+            outcomes[user.username] = "ok"
+        except DomainError as exc:
+            outcomes[user.username] = exc.message
+        except Exception:  # noqa: BLE001 - reported by the assertion below
+            import traceback
+
+            outcomes[user.username] = traceback.format_exc()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(u,)) for u in (sekda, kabag)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert list(outcomes.values()).count("ok") == 1, outcomes
+    loser = next(result for result in outcomes.values() if result != "ok")
+    assert "was already approved by" in loser
+    assert SopSignature.objects.filter(version=draft).count() == 1
