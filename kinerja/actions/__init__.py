@@ -27,6 +27,7 @@ from .documents import (
     upload,
 )
 from .processes import cancel_process, grant_access, revoke_access, start_process
+from .sop_approval import approve_sop, return_sop, submit_sop
 from .tasks import (
     choose_branch,
     file_at_step,
@@ -44,6 +45,7 @@ from .tasks import (
 __all__ = [
     "performance",
     "add_version",
+    "approve_sop",
     "archive",
     "cancel_number",
     "cancel_process",
@@ -61,10 +63,12 @@ __all__ = [
     "record_download",
     "record_receipt",
     "return_for_revision",
+    "return_sop",
     "revoke_access",
     "send_at_step",
     "sign",
     "start_process",
+    "submit_sop",
     "take_number",
     "upload",
     "waive",

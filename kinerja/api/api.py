@@ -22,6 +22,7 @@ from . import (
     plans,
     processes,
     renja,
+    sop_approval,
     sop_authoring,
     sops,
     tasks,
@@ -63,6 +64,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", sops.router)
 api.add_router("", sop_authoring.router)
+api.add_router("", sop_approval.router)
 api.add_router("", processes.router)
 api.add_router("", tasks.router)
 api.add_router("", tokens.router)

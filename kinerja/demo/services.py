@@ -47,6 +47,8 @@ GROUPS = {
         ["pelaksana", "kasubbag"],
     ),
     "Pengelola proses": (["workflow.manage_process"], ["kasubbag"]),
+    # The SOPs' authors (penyusun SOP): write drafts and submit them to the Sekda.
+    "Penyusun SOP": (["sop.author_sop"], ["kasubbag"]),
 }  # an elected official is not a civil servant
 DEMO_START = dt.date(2024, 1, 1)
 PASSWORD_FILE = "demo-password.txt"

@@ -6,6 +6,7 @@ new draft version with a revision date, which is published in its turn and
 supersedes the one before.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinerja.core.base_models import TimeStampedModel
 from kinerja.core.worktime import to_work_minutes
-from kinerja.org.models import Position, Unit
+from kinerja.org.models import Person, Position, Unit
 
 # The SOP AP document is an official Indonesian text: its units are printed
 # in Indonesian whatever the interface language is.
@@ -180,6 +181,9 @@ class SopVersionQuerySet(models.QuerySet):
         """Versions with a lane (PELAKSANA column) mapped to the position `code`."""
         return self.filter(Exists(Lane.objects.filter(version=OuterRef("pk"), position__code=code)))
 
+    def submitted(self) -> "SopVersionQuerySet":
+        return self.filter(status=SopVersion.Status.SUBMITTED)
+
     def with_content(self) -> "SopVersionQuerySet":
         """Everything needed to draw, lint or export a version, in a fixed number of queries."""
         return self.select_related("sop", "sop__unit").prefetch_related(
@@ -204,6 +208,8 @@ class SopVersion(TimeStampedModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # Diajukan: waiting for the approving official (Disahkan oleh); not editable.
+        SUBMITTED = "submitted", _("Submitted")
         PUBLISHED = "published", _("Published")
         SUPERSEDED = "superseded", _("Superseded")
 
@@ -483,3 +489,83 @@ class Flow(models.Model):
     def __str__(self) -> str:
         label = f" [{self.label}]" if self.label else ""
         return f"{self.source.number} → {self.target.number}{label}"
+
+
+class ApprovalEvent(models.Model):
+    """A step of a version on its way to approval (pengesahan): submitted, returned with a
+    note, approved. The history a draft's author and the approving official read."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for approval")
+        RETURNED = "returned", _("Returned with a note")
+        APPROVED = "approved", _("Approved and signed")
+
+    version = models.ForeignKey(
+        SopVersion, on_delete=models.CASCADE, related_name="approval_events"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Snapshots: what the history shows stays true when people and posts change.
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval event")
+        verbose_name_plural = _("approval events")
+        ordering = ["version", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.action} {self.name}"
+
+
+def _signed_sop_path(instance: "SopSignature", filename: str) -> str:
+    return f"sop/{instance.public_id}/{filename}"
+
+
+class SopSignature(models.Model):
+    """The approving official's electronic signature (TTE) on a version's SOP AP document:
+    the signed PDF, which the SOP's PDF download serves from then on, and whose QR code
+    opens its verification page (public_id), as a letter's does."""
+
+    version = models.OneToOneField(
+        SopVersion,
+        verbose_name=_("SOP version"),
+        on_delete=models.PROTECT,
+        related_name="signature",
+    )
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("signed PDF"), upload_to=_signed_sop_path, max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveIntegerField(_("size"))
+    person = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200)
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    acting = models.CharField(_("acting as"), max_length=12, blank=True)
+    backend = models.CharField(_("signing service"), max_length=20)
+    certificate_subject = models.CharField(_("certificate"), max_length=400, blank=True)
+    certificate_issuer = models.CharField(_("issuer"), max_length=400, blank=True)
+    certificate_serial = models.CharField(_("serial number"), max_length=100, blank=True)
+    signed_at = models.DateTimeField(_("signed"))
+
+    class Meta:
+        verbose_name = _("SOP signature")
+        verbose_name_plural = _("SOP signatures")
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.name}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.version.sop.slug}-v{self.version.version}-ttd.pdf"

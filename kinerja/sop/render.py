@@ -175,6 +175,9 @@ class SopDocument:
     table_width: str
     pages: list[ActivityPage]
     layout: flowchart.TableLayout
+    # The approver's space marked for the electronic stamp (signing.stamp's "ttd-1"), in
+    # the PDF that the approving official signs.
+    sign_space: bool = False
     layout_class: str = ""
     layout_css: SafeString = field(default_factory=lambda: mark_safe(""))
 
@@ -212,10 +215,13 @@ def build_document(
     for_print: bool = False,
     states: dict[int, str] | None = None,
     logo_url: str = "",
+    sign_space: bool = False,
 ) -> SopDocument:
     """Everything the template needs; `version` comes from SopVersion.objects.with_content().
 
     `logo_url`: the picture in the logo box (``emblem_url``), "" for the empty box.
+    `sign_space`: the approver's space is marked, and tall enough, for the stamp of an
+    electronic signature (the approval, kinerja.actions.sop_approval).
     """
     states = states or {}
     table = flowchart.layout_table(flowchart.chart_spec(version))
@@ -285,6 +291,7 @@ def build_document(
         table_width=pt(sum(c.width for c in table.columns)),
         pages=pages,
         layout=table,
+        sign_space=sign_space,
     )
     document.layout_class, document.layout_css = _layout_css(document)
     return document

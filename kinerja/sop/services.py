@@ -22,7 +22,11 @@ from kinerja.core.errors import DomainError
 from kinerja.org.models import Position, Unit
 
 from . import sopfile
+from .lint import blocking_findings, lint_version
 from .models import DocumentType, Flow, Lane, Sop, SopSection, SopVersion, Step, StepInput
+
+# A version not yet in force: a draft, or a draft submitted for approval.
+UNPUBLISHED = (SopVersion.Status.DRAFT, SopVersion.Status.SUBMITTED)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "sops"
 
@@ -94,7 +98,7 @@ def import_specs(specs: list[dict], *, by=None, draft: bool = False) -> list[Imp
             else:
                 results.append(ImportResult(sop.number, latest.version, created=False))
             continue
-        if latest is not None and latest.status == SopVersion.Status.DRAFT:
+        if latest is not None and latest.status in UNPUBLISHED:
             raise DomainError(
                 _(
                     "SOP %(number)s has an unpublished draft (version %(v)d); publish or "
@@ -267,6 +271,13 @@ def publish_version(*, version: SopVersion, by) -> SopVersion:
         )
     # A draft may have been edited in the admin since it was made: hash what is published.
     loaded = SopVersion.objects.with_content().get(pk=version.pk)
+    # The same rule as submitting for approval: nothing the linter says blocks publication.
+    blocking = blocking_findings(lint_version(loaded))
+    if blocking:
+        raise DomainError(
+            _("Version %(v)d cannot go further until these are corrected: %(findings)s")
+            % {"v": version.version, "findings": "; ".join(str(f.message) for f in blocking)}
+        )
     version.content_hash = sopfile.spec_hash(sopfile.version_to_spec(loaded))
     version.save(update_fields=["content_hash", "updated_at"])
     return _publish(version, by=by)
@@ -280,7 +291,7 @@ def start_revision(
 
     `change_note` says why the revision is made (a monitoring or evaluation finding)."""
     sop = Sop.objects.select_for_update().get(pk=sop.pk)
-    if sop.versions.filter(status=SopVersion.Status.DRAFT).exists():
+    if sop.versions.filter(status__in=UNPUBLISHED).exists():
         raise DomainError(
             _("SOP %(number)s already has a draft; publish or delete it first.")
             % {"number": sop.number}

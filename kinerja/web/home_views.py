@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kinerja.core.calendar import format_moment
 from kinerja.org.models import Unit
+from kinerja.sop import permissions as sop_permissions
 from kinerja.workflow import permissions, selectors
 from kinerja.workflow.models import Task
 
@@ -65,6 +66,8 @@ def home(request):
             if u.parent_id not in scope.led_units
         ]
     context = {
+        # SOP menunggu pengesahan: the drafts submitted to this official for approval.
+        "sop_approvals": sop_permissions.awaiting_approval_by(request.user, on=today),
         "person": person,
         "tasks": tasks,
         "waiting": waiting,

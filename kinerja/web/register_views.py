@@ -29,10 +29,11 @@ from kinerja.core.errors import DomainError
 from kinerja.documents import export, letter_filling, permissions, selectors, verification
 from kinerja.documents.models import ArchiveClassification, LetterNumber
 from kinerja.org.models import Assignment, Unit
-from kinerja.sop.models import DocumentType, Sop
+from kinerja.sop.models import DocumentType, Sop, SopSignature
 from kinerja.workflow.permissions import read_scope, readable_among
 
 from . import register_forms as forms
+from . import sop_approval_views
 
 PAGE_SIZE = 25
 
@@ -319,6 +320,9 @@ def document_check(request, public_id):
     recorded. A visitor may upload the file they hold to compare.
     """
     version = selectors.version_by_public_id(public_id)
+    if version is None and SopSignature.objects.filter(public_id=public_id).exists():
+        # The QR code of an SOP approved with a signature (kinerja.actions.sop_approval).
+        return sop_approval_views.sop_check(request, public_id)
     if version is None or not permissions.may_see_record(version, request.user):
         # A draft's record is for those who may read its process; for anyone else it is
         # not there, as a code that does not exist.

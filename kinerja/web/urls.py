@@ -14,6 +14,7 @@ from . import (
     renstra_views,
     report_text_views,
     serapan_views,
+    sop_approval_views,
     sop_compare_views,
     sop_editor_views,
     token_views,
@@ -39,6 +40,9 @@ urlpatterns = [
     path("sop/<slug:slug>/revise/", views.sop_revise, name="sop-revise"),
     path("sop/<slug:slug>/compare/", sop_compare_views.sop_compare, name="sop-compare"),
     path("sop/<slug:slug>/publish/", views.sop_publish, name="sop-publish"),
+    path("sop/<slug:slug>/submit/", sop_approval_views.sop_submit, name="sop-submit"),
+    path("sop/<slug:slug>/approve/", sop_approval_views.sop_approve, name="sop-approve"),
+    path("sop/<slug:slug>/return/", sop_approval_views.sop_return, name="sop-return"),
     # Running SOPs: my tasks, processes, actions on tasks, notifications.
     path("tasks/", process_views.my_tasks, name="my-tasks"),
     re_path(

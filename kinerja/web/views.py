@@ -14,6 +14,7 @@ from kinerja.core.errors import DomainError
 from kinerja.org.models import Position, Unit
 from kinerja.sop import permissions as sop_permissions
 from kinerja.sop import services
+from kinerja.sop.approval import signature_of
 from kinerja.sop.bpmn import export_bpmn
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import SopVersion
@@ -91,9 +92,13 @@ def sop_detail(request, slug):
     maintains = sop_permissions.may_maintain(request.user)
     # The linter's findings are for those who maintain SOPs; the others read the SOP.
     findings = lint_version(version) if maintains else []
+    signature = signature_of(version)
     context = {
         "maintains": maintains,
         "authors": sop_permissions.may_author(request.user, sop),
+        # Submit / approve / return and the history (web/_sop_approval_panel.html).
+        "approval_panel": version.status in (SopVersion.Status.DRAFT, SopVersion.Status.SUBMITTED)
+        or signature is not None,
         "sop": sop,
         "version": version,
         "findings": findings,
@@ -118,6 +123,11 @@ def _filename(version: SopVersion, ext: str) -> str:
 @login_required
 def sop_pdf(request, slug):
     _sop, version = sop_version_for(request, slug)
+    signature = signature_of(version)
+    if signature is not None:
+        # Approved with a signature: the signed PDF is the SOP's document (its QR verifies).
+        with signature.file.open("rb") as fh:
+            return _download(fh.read(), "application/pdf", signature.filename)
     return _download(render_pdf(version), "application/pdf", _filename(version, "pdf"))
 
 
