@@ -14,6 +14,7 @@ from . import (
     renstra_views,
     report_text_views,
     serapan_views,
+    sop_monitoring_views,
     token_views,
     views,
 )
@@ -29,6 +30,31 @@ urlpatterns = [
     path("sop/<slug:slug>/bpmn/", views.sop_bpmn, name="sop-bpmn"),
     path("sop/<slug:slug>/revise/", views.sop_revise, name="sop-revise"),
     path("sop/<slug:slug>/publish/", views.sop_publish, name="sop-publish"),
+    path(
+        "sop/<slug:slug>/monitoring/",
+        sop_monitoring_views.sop_monitoring,
+        name="sop-monitoring",
+    ),
+    path(
+        "sop/<slug:slug>/monitoring/prepare/",
+        sop_monitoring_views.sop_monitoring_prepare,
+        name="sop-monitoring-prepare",
+    ),
+    path(
+        "sop/<slug:slug>/monitoring/row/<int:row_id>/",
+        sop_monitoring_views.sop_monitoring_assess,
+        name="sop-monitoring-assess",
+    ),
+    path(
+        "sop/<slug:slug>/monitoring/revision/",
+        sop_monitoring_views.sop_monitoring_revision,
+        name="sop-monitoring-revision",
+    ),
+    re_path(
+        r"^sop/(?P<slug>[-\w]+)/monitoring/(?P<period>\d{4}-[12])/tabel-7\.(?P<ext>docx|pdf)$",
+        sop_monitoring_views.sop_monitoring_download,
+        name="sop-monitoring-download",
+    ),
     # Running SOPs: my tasks, processes, actions on tasks, notifications.
     path("tasks/", process_views.my_tasks, name="my-tasks"),
     re_path(

@@ -18,6 +18,7 @@ from kinerja.sop.bpmn import export_bpmn
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import SopVersion
 from kinerja.sop.render import document_context, emblem_url, render_pdf
+from kinerja.workflow.permissions import may_monitor_sop
 
 from .access import sop_version_for
 
@@ -55,6 +56,7 @@ def sop_detail(request, slug):
     findings = lint_version(version) if maintains else []
     context = {
         "maintains": maintains,
+        "monitors": maintains or may_monitor_sop(request.user),
         "sop": sop,
         "version": version,
         "findings": findings,

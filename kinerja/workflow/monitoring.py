@@ -154,6 +154,14 @@ class StepFigures:
         return (Decimal(self.returns_received) * 100 / self.processes).quantize(Decimal("0.1"))
 
     @property
+    def median_text(self) -> str:
+        return minutes_text(self.median)
+
+    @property
+    def p90_text(self) -> str:
+        return minutes_text(self.p90)
+
+    @property
     def median_ratio(self) -> float | None:
         if self.median is None or not self.standard:
             return None
@@ -234,6 +242,10 @@ class Monitoring:
     @property
     def runs(self) -> int:
         return sum(s.runs for s in self.steps)
+
+    @property
+    def waivers(self) -> int:
+        return sum(s.waivers for s in self.steps)
 
     @property
     def flagged(self) -> list[StepFigures]:
