@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kinerja.org.nip import format_nip
 from kinerja.org.places import place_of
 from kinerja.sop.render import MONTHS_ID
 from kinerja.workflow.models import Assessment, MonitoringRecord
@@ -104,7 +105,7 @@ def build_table(record: MonitoringRecord) -> Table:
     if last is not None:
         table.place_date = f"{place_of(sop.unit)}, {_date_id(timezone.localtime(last.paraf_at))}"
         table.penilai_name = last.paraf_name
-        table.penilai_nip = last.paraf_nip
+        table.penilai_nip = format_nip(last.paraf_nip) if last.paraf_nip else ""
     return table
 
 
@@ -186,11 +187,10 @@ def render_docx(record: MonitoringRecord) -> bytes:
     ):
         cells = identity.add_row().cells
         cells[0].text, cells[1].text, cells[2].text = label, ":", value
-    for row in identity.rows:
-        row.cells[0].width, row.cells[1].width, row.cells[2].width = Cm(3.5), Cm(0.5), Cm(20)
+    _widths(identity, [Cm(3.0), Cm(0.5), Cm(22.7)])
     doc.add_paragraph()
 
-    widths = [Cm(1.0), Cm(7.5), Cm(2.6), Cm(2.6), Cm(6.2), Cm(4.6), Cm(2.2)]
+    widths = [Cm(1.0), Cm(7.5), Cm(2.6), Cm(2.6), Cm(5.8), Cm(4.6), Cm(2.6)]
     table = doc.add_table(rows=2, cols=7)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -233,9 +233,7 @@ def render_docx(record: MonitoringRecord) -> bytes:
         cells[6].text = row.paraf
         for i in (0, 2, 3, 6):
             cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    _widths(table, widths)
 
     doc.add_paragraph()
     for text, bold in (
@@ -256,6 +254,17 @@ def render_docx(record: MonitoringRecord) -> bytes:
     doc.core_properties.title = f"{TITLE} {t.sop_number} {t.period}"
     doc.save(out)
     return out.getvalue()
+
+
+def _widths(table, widths) -> None:
+    """Fixed column widths: the grid (which LibreOffice reads) and every cell (which Word
+    reads)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def filename(record: MonitoringRecord, ext: str) -> str:
