@@ -19,24 +19,19 @@ from django.views.decorators.http import require_POST
 from kinerja.actions import sop_monitoring as actions
 from kinerja.core.errors import DomainError
 from kinerja.documents import sop_monitoring_table as table
-from kinerja.sop import permissions as sop_permissions
 from kinerja.sop.models import Sop
 from kinerja.workflow import monitoring_charts
 from kinerja.workflow.models import Assessment, MonitoringRow
 from kinerja.workflow.monitoring import Period, monitor
 from kinerja.workflow.monitoring_records import record_for, rows_of
-from kinerja.workflow.permissions import may_monitor_sop
-
-
-def may_read_monitoring(user) -> bool:
-    return may_monitor_sop(user) or sop_permissions.may_maintain(user)
+from kinerja.workflow.permissions import may_monitor_sop, may_read_sop_monitoring
 
 
 def _sop_for(request, slug: str) -> Sop:
     sop = Sop.objects.select_related("unit").filter(slug=slug).first()
     if sop is None:
         raise Http404("SOP")
-    if not may_read_monitoring(request.user):
+    if not may_read_sop_monitoring(request.user):
         raise PermissionDenied(_("Only the supervising officials read the SOP monitoring."))
     return sop
 

@@ -373,3 +373,11 @@ def may_monitor_sop(user) -> bool:
         and user.is_active
         and (user.is_superuser or user.has_perm("workflow.monitor_sop"))
     )
+
+
+def may_read_sop_monitoring(user) -> bool:
+    """The monitoring figures quote the processes' waiver reasons: for the supervising
+    officials and those who maintain the SOPs, not for all staff."""
+    from kinerja.sop.permissions import may_maintain
+
+    return may_monitor_sop(user) or may_maintain(user)
