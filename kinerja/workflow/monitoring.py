@@ -37,8 +37,8 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    F,
     FloatField,
+    IntegerField,
     Q,
     Value,
     When,
@@ -339,13 +339,11 @@ class PercentileCont(Aggregate):
     output_field = FloatField()
 
 
-def _standard_minutes():
-    """The time standard of a task's own step in working minutes, in the database."""
+def _standard_minutes(standards: dict[int, Decimal]):
+    """The time standard of a task's own step in working minutes, by step id: the steps of
+    every version are known (one small query), so the task table is read with no join."""
     return Case(
-        *[
-            When(step__time_unit=unit, then=F("step__time_amount") * Value(Decimal(factor)))
-            for unit, factor in MINUTES_PER_UNIT.items()
-        ],
+        *[When(step_id=pk, then=Value(minutes)) for pk, minutes in standards.items()],
         default=None,
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
@@ -376,37 +374,60 @@ def monitor(sop: Sop, period: Period | None = None, *, rule: MonitoringRule | No
         )
         for s in steps
     }
+    # Every step of every version, by id: numbers and standards for the task table's rows.
+    number_of, standards = {}, {}
+    for pk, number, amount, unit in Step.objects.filter(version__sop=sop).values_list(
+        "pk", "number", "time_amount", "time_unit"
+    ):
+        number_of[pk] = number
+        if amount is not None and unit in MINUTES_PER_UNIT:
+            standards[pk] = Decimal(amount) * MINUTES_PER_UNIT[unit]
     start, end = period.bounds()
+    # step_id IN (...) and the period: the index task_step_done, with no join.
     done = Task.objects.filter(
-        step__version__sop=sop,
+        step_id__in=list(number_of),
         status=Task.Status.DONE,
         completed_at__gte=start,
         completed_at__lt=end,
     )
     timed = Q(work_minutes__isnull=False)
-    counts = done.values("step__number").annotate(
-        runs=Count("pk"),
-        processes=Count("process", distinct=True),
-        timed=Count("pk", filter=timed),
-        over=Count("pk", filter=timed & Q(work_minutes__gt=_standard_minutes())),
-        reassigned=Count("pk", filter=Q(reassigned=True)),
-        sent=Count("pk", filter=Q(outcome=Task.Outcome.RETURNED)),
+    aggregates = {
+        "runs": Count("pk"),
+        "processes": Count("process_id", distinct=True),
+        "timed": Count("pk", filter=timed),
+        "over": Count("pk", filter=timed & Q(work_minutes__gt=_standard_minutes(standards))),
+        "reassigned": Count("pk", filter=Q(reassigned=True)),
+        "sent": Count("pk", filter=Q(outcome=Task.Outcome.RETURNED)),
+    }
+    on_postgresql = connection.vendor == "postgresql"
+    if on_postgresql:
+        # One pass: PostgreSQL sorts a group once for both percentiles (same input).
+        aggregates["median"] = PercentileCont("work_minutes", fraction=0.5, filter=timed)
+        aggregates["p90"] = PercentileCont("work_minutes", fraction=0.9, filter=timed)
+    # Grouped by the step's number, computed from its id: the versions pooled exactly.
+    numbered = done.annotate(
+        step_number=Case(
+            *[When(step_id=pk, then=Value(n)) for pk, n in number_of.items()],
+            output_field=IntegerField(),
+        )
     )
-    for row in counts.order_by():
-        target = figures.get(row["step__number"])
+    for row in numbered.values("step_number").annotate(**aggregates).order_by():
+        target = figures.get(row["step_number"])
         if target is None:
             continue
         target.runs, target.processes = row["runs"], row["processes"]
         target.timed, target.over = row["timed"], row["over"]
         target.reassigned, target.returns_sent = row["reassigned"], row["sent"]
-
-    _percentiles(done.filter(timed), figures)
+        if on_postgresql and row["median"] is not None:
+            target.median, target.p90 = float(row["median"]), float(row["p90"])
+    if not on_postgresql:
+        _percentiles(done.filter(timed), figures, number_of)
 
     # A return makes a new task of the drafting step with returned_by = the review task;
     # it counts in the period the review sent it back.
     returns = (
         Task.objects.filter(
-            step__version__sop=sop,
+            step_id__in=list(number_of),
             returned_by__isnull=False,
             returned_by__completed_at__gte=start,
             returned_by__completed_at__lt=end,
@@ -424,7 +445,7 @@ def monitor(sop: Sop, period: Period | None = None, *, rule: MonitoringRule | No
             figures[to].returned_from.append((source, n))
 
     waivers = (
-        Waiver.objects.filter(task__step__version__sop=sop, at__gte=start, at__lt=end)
+        Waiver.objects.filter(task__step_id__in=list(number_of), at__gte=start, at__lt=end)
         .values("task__step__number", "document_type__name", "reason")
         .annotate(n=Count("pk"))
         .order_by("task__step__number", "-n", "document_type__name")
@@ -452,26 +473,12 @@ def monitor(sop: Sop, period: Period | None = None, *, rule: MonitoringRule | No
     )
 
 
-def _percentiles(timed_tasks, figures: dict[int, StepFigures]) -> None:
-    if connection.vendor == "postgresql":
-        rows = (
-            timed_tasks.values("step__number")
-            .annotate(
-                median=PercentileCont("work_minutes", fraction=0.5),
-                p90=PercentileCont("work_minutes", fraction=0.9),
-            )
-            .order_by()
-        )
-        for row in rows:
-            if row["step__number"] in figures:
-                target = figures[row["step__number"]]
-                target.median, target.p90 = float(row["median"]), float(row["p90"])
-        return
+def _percentiles(timed_tasks, figures: dict[int, StepFigures], number_of: dict[int, int]) -> None:
+    """SQLite has no percentile function: the timed values, sorted, in one query."""
     values: dict[int, list[float]] = defaultdict(list)
-    for number, minutes in timed_tasks.order_by("step__number", "work_minutes").values_list(
-        "step__number", "work_minutes"
-    ):
-        values[number].append(float(minutes))
+    rows = timed_tasks.order_by("work_minutes").values_list("step_id", "work_minutes")
+    for step_id, minutes in rows:
+        values[number_of[step_id]].append(float(minutes))
     for number, sorted_values in values.items():
         if number in figures:
             figures[number].median = percentile(sorted_values, 0.5)
