@@ -105,7 +105,7 @@ def figures(
     kelengkapan waived and why, reassignments, the flagged time standards, the proposal."""
     sop = _sop(request, ref)
     wanted = Period.parse(period) if period else Period.current()
-    return monitor(sop, wanted).as_dict()
+    return monitor(sop, wanted, cached=True).as_dict()
 
 
 @router.get(

@@ -58,7 +58,7 @@ def sop_monitoring(request, slug):
     period, period_error = _period_of(request, request.GET)
     if period_error:
         messages.error(request, period_error)
-    figures = monitor(sop, period)
+    figures = monitor(sop, period, cached=True)
     record = record_for(sop, period)
     rows = rows_of(record) if record else []
     current = Period.current()

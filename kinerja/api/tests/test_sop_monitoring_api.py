@@ -3,6 +3,7 @@ with the same messages and rows as the page."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from kinerja.core.audit_models import AuditEvent
 from kinerja.sop.models import Sop, SopVersion
@@ -11,6 +12,12 @@ from kinerja.workflow.tests.conftest import at
 from kinerja.workflow.tests.monitoring_runs import finished_run
 
 BASE = "/api/sops/SOP-011/monitoring"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    """The figures are cached by what they depend on; each test starts without them."""
+    cache.clear()
 
 
 @pytest.fixture

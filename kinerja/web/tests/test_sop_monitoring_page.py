@@ -3,6 +3,7 @@ Tabel 7, initials the procedures and opens a revision from the findings."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 
 from kinerja.demo.services import build_demo
@@ -12,6 +13,12 @@ from kinerja.workflow.tests.conftest import at
 from kinerja.workflow.tests.monitoring_runs import finished_run
 
 PERIOD = "2026-1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    """The figures are cached by what they depend on; each test starts without them."""
+    cache.clear()
 
 
 @pytest.fixture

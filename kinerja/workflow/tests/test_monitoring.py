@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -147,3 +148,16 @@ def test_the_number_of_queries_does_not_grow_with_the_runs(lkjip, owner, five_ru
     with CaptureQueriesContext(connection) as many:
         monitor(lkjip.sop, SEMESTER_I)
     assert len(many) == len(few) <= 8
+
+
+def test_the_cached_figures_change_when_a_task_finishes(lkjip, owner, five_runs):
+    cache.clear()
+    first = monitor(lkjip.sop, SEMESTER_I, cached=True)
+    with CaptureQueriesContext(connection) as hit:
+        again = monitor(lkjip.sop, SEMESTER_I, cached=True)
+    assert again.step(3).runs == first.step(3).runs == 8
+    assert not any("percentile" in q["sql"] or "GROUP BY" in q["sql"] for q in hit)
+    finished_run(lkjip, owner=owner, on=at(2026, 6, 1, 9, 0), minutes={3: 2000})
+    fresh = monitor(lkjip.sop, SEMESTER_I, cached=True)
+    assert fresh.step(3).runs == 9
+    assert fresh.step(3).timed == 9
