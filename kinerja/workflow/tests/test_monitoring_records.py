@@ -185,3 +185,12 @@ def test_the_command_refuses_bad_input_with_a_message(runs, tmp_path):
         )
     with pytest.raises(CommandError, match="SOP-999"):
         call_command("sop_monitoring", "SOP-999")
+
+
+def test_the_demo_gives_the_kasubbag_and_the_kabag_the_monitoring(personas, outsider, admin):
+    from kinerja.workflow.permissions import may_monitor_sop
+
+    allowed = {name for name, user in personas.items() if may_monitor_sop(user)}
+    assert allowed == {"kasubbag", "kabag"}
+    assert not may_monitor_sop(outsider)
+    assert may_monitor_sop(admin)  # an administrator, openly
