@@ -49,6 +49,8 @@ GROUPS = {
     "Pengelola proses": (["workflow.manage_process"], ["kasubbag"]),
     # The SOPs' authors (penyusun SOP): write drafts and submit them to the Sekda.
     "Penyusun SOP": (["sop.author_sop"], ["kasubbag"]),
+    # The supervising officials who assess the SOPs' monitoring (Tabel 7, PermenPANRB 35/2012).
+    "Pemantau SOP": (["workflow.monitor_sop"], ["kasubbag", "kabag"]),
 }  # an elected official is not a civil servant
 DEMO_START = dt.date(2024, 1, 1)
 PASSWORD_FILE = "demo-password.txt"

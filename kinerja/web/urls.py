@@ -17,6 +17,7 @@ from . import (
     sop_approval_views,
     sop_compare_views,
     sop_editor_views,
+    sop_monitoring_views,
     token_views,
     views,
 )
@@ -43,6 +44,31 @@ urlpatterns = [
     path("sop/<slug:slug>/submit/", sop_approval_views.sop_submit, name="sop-submit"),
     path("sop/<slug:slug>/approve/", sop_approval_views.sop_approve, name="sop-approve"),
     path("sop/<slug:slug>/return/", sop_approval_views.sop_return, name="sop-return"),
+    path(
+        "sop/<slug:slug>/monitoring/",
+        sop_monitoring_views.sop_monitoring,
+        name="sop-monitoring",
+    ),
+    path(
+        "sop/<slug:slug>/monitoring/prepare/",
+        sop_monitoring_views.sop_monitoring_prepare,
+        name="sop-monitoring-prepare",
+    ),
+    path(
+        "sop/<slug:slug>/monitoring/row/<int:row_id>/",
+        sop_monitoring_views.sop_monitoring_assess,
+        name="sop-monitoring-assess",
+    ),
+    path(
+        "sop/<slug:slug>/monitoring/revision/",
+        sop_monitoring_views.sop_monitoring_revision,
+        name="sop-monitoring-revision",
+    ),
+    re_path(
+        r"^sop/(?P<slug>[-\w]+)/monitoring/(?P<period>\d{4}-[12])/tabel-7\.(?P<ext>docx|pdf)$",
+        sop_monitoring_views.sop_monitoring_download,
+        name="sop-monitoring-download",
+    ),
     # Running SOPs: my tasks, processes, actions on tasks, notifications.
     path("tasks/", process_views.my_tasks, name="my-tasks"),
     re_path(

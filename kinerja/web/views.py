@@ -19,6 +19,7 @@ from kinerja.sop.bpmn import export_bpmn
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import SopVersion
 from kinerja.sop.render import document_context, emblem_url, render_pdf
+from kinerja.workflow.permissions import may_monitor_sop
 
 from .access import sop_version_for
 
@@ -99,6 +100,7 @@ def sop_detail(request, slug):
         # Submit / approve / return and the history (web/_sop_approval_panel.html).
         "approval_panel": version.status in (SopVersion.Status.DRAFT, SopVersion.Status.SUBMITTED)
         or signature is not None,
+        "monitors": maintains or may_monitor_sop(request.user),
         "sop": sop,
         "version": version,
         "findings": findings,

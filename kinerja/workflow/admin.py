@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kinerja.core.worktime import format_work_minutes
 
-from .models import Notification, Process, ProcessDocument, Task, Waiver
+from .models import (
+    MonitoringRecord,
+    MonitoringRow,
+    MonitoringRule,
+    Notification,
+    Process,
+    ProcessDocument,
+    Task,
+    Waiver,
+)
 
 
 @admin.display(description=_("working time used"))
@@ -108,3 +117,32 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ProcessDocument)
+
+
+@admin.register(MonitoringRule)
+class MonitoringRuleAdmin(admin.ModelAdmin):
+    """The thresholds of the SOP monitoring: a region changes them here (DESIGN.md 12)."""
+
+    list_display = ["__str__", "max_over_share", "max_return_rate", "slow_factor", "fast_factor"]
+
+
+class MonitoringRowInline(ReadOnlyInline):
+    model = MonitoringRow
+    fields = ["number", "procedure", "proposed", "assessment", "notes", "action", "paraf_name"]
+    readonly_fields = fields
+
+
+@admin.register(MonitoringRecord)
+class MonitoringRecordAdmin(admin.ModelAdmin):
+    """Read only: the Tabel 7 records are made and initialled on the monitoring page."""
+
+    list_display = ["__str__", "prepared_by", "revision", "created_at"]
+    list_filter = ["year", "half"]
+    inlines = [MonitoringRowInline]
+    readonly_fields = ["sop", "year", "half", "prepared_by", "revision"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

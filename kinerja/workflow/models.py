@@ -8,6 +8,7 @@ the full history and an inbox is one indexed query.
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -220,6 +221,8 @@ class Task(models.Model):
             models.Index(fields=["position", "status"], name="task_position"),
             models.Index(fields=["status", "due_at"], name="task_due"),
             models.Index(fields=["process", "status"], name="task_process"),
+            # The monitoring of an SOP reads the finished tasks of its steps in a half-year.
+            models.Index(fields=["step", "status", "completed_at"], name="task_step_done"),
         ]
 
     def __str__(self) -> str:
@@ -355,3 +358,166 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:80]
+
+
+class MonitoringRule(models.Model):
+    """Aturan penilaian monitoring SOP: when a procedure runs well, when a time standard is
+    unrealistic. Data, editable in the admin (DESIGN.md 12); one row, made by a migration.
+
+    PermenPANRB 35/2012 (Tabel 7) asks whether each procedure "berjalan dengan baik"; the
+    regulation gives no figures, so a region sets its own here.
+    """
+
+    max_over_share = models.DecimalField(
+        _("largest share of runs over the time standard (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        help_text=_("A procedure runs well when at most this share of its runs took longer."),
+    )
+    max_return_rate = models.DecimalField(
+        _("largest return rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        help_text=_("…and when at most this share of its runs had the draft sent back to it."),
+    )
+    slow_factor = models.DecimalField(
+        _("median above the standard times"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.5"),
+        help_text=_("A time standard is unrealistic when the median time is above this factor."),
+    )
+    fast_factor = models.DecimalField(
+        _("90th percentile below the standard times"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.33"),
+        help_text=_("…or when the 90th percentile is below this factor of the standard."),
+    )
+    min_runs = models.PositiveIntegerField(
+        _("fewest runs to judge a time standard"),
+        default=5,
+        help_text=_("With fewer runs in the period a time standard is not flagged."),
+    )
+
+    class Meta:
+        verbose_name = _("SOP monitoring rule")
+        verbose_name_plural = _("SOP monitoring rules")
+
+    def __str__(self) -> str:
+        return str(_("SOP monitoring rule"))
+
+    @classmethod
+    def current(cls) -> "MonitoringRule":
+        """The rule in force: the first row, or the defaults when an administrator removed it."""
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class Assessment(models.TextChoices):
+    """Penilaian terhadap penerapan (PermenPANRB 35/2012, Tabel 7)."""
+
+    GOOD = "good", _("Running well")
+    NOT_GOOD = "not_good", _("Not running well")
+
+
+class MonitoringRecord(TimeStampedModel):
+    """Monitoring Pelaksanaan SOP AP (Tabel 7): one SOP in one half-year, a row per procedure."""
+
+    sop = models.ForeignKey(
+        "sop.Sop", verbose_name=_("SOP"), on_delete=models.PROTECT, related_name="monitorings"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("semester"), choices=[(1, "I"), (2, "II")])
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision = models.ForeignKey(
+        SopVersion,
+        verbose_name=_("revision opened"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="monitoring_records",
+        help_text=_("The draft version of the SOP that this monitoring's findings opened."),
+    )
+
+    class Meta:
+        verbose_name = _("SOP monitoring")
+        verbose_name_plural = _("SOP monitorings")
+        ordering = ["-year", "-half", "sop"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sop", "year", "half"], name="monitoring_once_per_period"
+            )
+        ]
+        permissions = [("monitor_sop", _("Can assess the monitoring of SOPs (Tabel 7)"))]
+
+    def __str__(self) -> str:
+        return f"{self.sop.number} · Semester {self.get_half_display()} {self.year}"
+
+    @property
+    def audit_stream(self) -> str:
+        return f"sop-monitoring:{self.pk}"
+
+
+class MonitoringRow(models.Model):
+    """A row of Tabel 7: a procedure (step), the proposed and the confirmed assessment,
+    the notes, the action to take, and the penilai's paraf (which locks the row)."""
+
+    record = models.ForeignKey(MonitoringRecord, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("number"))
+    procedure = models.TextField(_("procedure (prosedur)"))
+    proposed = models.CharField(_("proposed assessment"), max_length=10, choices=Assessment)
+    figures = models.TextField(_("figures"), blank=True)
+    standard_flagged = models.BooleanField(_("time standard flagged"), default=False)
+    assessment = models.CharField(
+        _("assessment (penilaian)"), max_length=10, choices=Assessment, blank=True
+    )
+    notes = models.TextField(_("notes on the assessment (catatan)"), blank=True)
+    action = models.TextField(_("action to take (tindakan)"), blank=True)
+    paraf_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("initialled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paraf_name = models.CharField(_("penilai"), max_length=200, blank=True)
+    paraf_nip = models.CharField(_("penilai's NIP"), max_length=18, blank=True)
+    paraf_at = models.DateTimeField(_("initialled"), null=True, blank=True)
+    revision = models.ForeignKey(
+        SopVersion,
+        verbose_name=_("revision opened"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="monitoring_rows",
+        help_text=_("The draft version of the SOP that this finding opened."),
+    )
+
+    class Meta:
+        verbose_name = _("SOP monitoring row")
+        verbose_name_plural = _("SOP monitoring rows")
+        ordering = ["record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="monitoring_row_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.procedure}"
+
+    @property
+    def locked(self) -> bool:
+        return self.paraf_at is not None
+
+    @property
+    def is_finding(self) -> bool:
+        """A row that asks for a revision: not running well, or its time standard flagged."""
+        judged = self.assessment or self.proposed
+        return judged == Assessment.NOT_GOOD or self.standard_flagged

@@ -362,3 +362,22 @@ def may_grant_access(process: Process, user: User | AnonymousUser | ReadScope) -
         scope.user_id is not None
         and (process.owner_id == scope.user_id or process.unit_id in scope.led_units)
     )
+
+
+def may_monitor_sop(user) -> bool:
+    """The supervising official of the SOPs' application (Kasubbag, Kabag: permission
+    workflow.monitor_sop, given by a group in the admin) prepares and assesses Tabel 7;
+    an administrator too."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("workflow.monitor_sop"))
+    )
+
+
+def may_read_sop_monitoring(user) -> bool:
+    """The monitoring figures quote the processes' waiver reasons: for the supervising
+    officials and those who maintain the SOPs, not for all staff."""
+    from kinerja.sop.permissions import may_maintain
+
+    return may_monitor_sop(user) or may_maintain(user)
