@@ -14,6 +14,7 @@ from . import (
     renstra_views,
     report_text_views,
     serapan_views,
+    sop_evaluation_views,
     token_views,
     views,
 )
@@ -29,6 +30,17 @@ urlpatterns = [
     path("sop/<slug:slug>/bpmn/", views.sop_bpmn, name="sop-bpmn"),
     path("sop/<slug:slug>/revise/", views.sop_revise, name="sop-revise"),
     path("sop/<slug:slug>/publish/", views.sop_publish, name="sop-publish"),
+    path("sop/<slug:slug>/evaluation/", sop_evaluation_views.sop_evaluation, name="sop-evaluation"),
+    path(
+        "sop/<slug:slug>/evaluation/<int:pk>/pdf/",
+        sop_evaluation_views.sop_evaluation_pdf,
+        name="sop-evaluation-pdf",
+    ),
+    path(
+        "sop/<slug:slug>/evaluation/<int:pk>/revise/",
+        sop_evaluation_views.sop_evaluation_revise,
+        name="sop-evaluation-revise",
+    ),
     # Running SOPs: my tasks, processes, actions on tasks, notifications.
     path("tasks/", process_views.my_tasks, name="my-tasks"),
     re_path(
