@@ -22,6 +22,7 @@ from . import (
     plans,
     processes,
     renja,
+    sop_evaluation,
     sops,
     tasks,
     tokens,
@@ -61,6 +62,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", sops.router)
+api.add_router("", sop_evaluation.router)
 api.add_router("", processes.router)
 api.add_router("", tasks.router)
 api.add_router("", tokens.router)
