@@ -32,7 +32,7 @@ class EvaluationForm(DomainErrorForm):
 
     evaluated_on = forms.DateField(
         label=gettext_lazy("Date of the evaluation"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": gettext_lazy("Give the date of the evaluation."),
             "invalid": gettext_lazy("The date of the evaluation is not a date (YYYY-MM-DD)."),
