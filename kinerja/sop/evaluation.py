@@ -195,7 +195,8 @@ def open_revision(
     criterion answered Tidak): the draft's change note cites it, and the evaluation keeps
     the draft. Refused when the SOP has a draft already, or this evaluation opened one."""
     evaluation = (
-        SopEvaluation.objects.select_for_update()
+        # The evaluation row only: PostgreSQL locks no nullable side of an outer join.
+        SopEvaluation.objects.select_for_update(of=("self",))
         .select_related("version__sop__unit", "revision")
         .get(pk=evaluation.pk)
     )
