@@ -28,6 +28,7 @@ from .documents import (
 )
 from .processes import cancel_process, grant_access, revoke_access, start_process
 from .sop_approval import approve_sop, return_sop, submit_sop
+from .sop_evaluation import evaluate_sop, open_revision_from_evaluation
 from .tasks import (
     choose_branch,
     file_at_step,
@@ -51,12 +52,14 @@ __all__ = [
     "cancel_process",
     "choose_branch",
     "dispatch",
+    "evaluate_sop",
     "file_at_step",
     "finish",
     "generate_draft",
     "generate_letter",
     "grant_access",
     "mark_final",
+    "open_revision_from_evaluation",
     "merge_document_types",
     "paraf",
     "reassign",

@@ -24,6 +24,7 @@ from . import (
     renja,
     sop_approval,
     sop_authoring,
+    sop_evaluation,
     sop_monitoring,
     sops,
     tasks,
@@ -67,6 +68,7 @@ api.add_router("", sops.router)
 api.add_router("", sop_authoring.router)
 api.add_router("", sop_approval.router)
 api.add_router("", sop_monitoring.router)
+api.add_router("", sop_evaluation.router)
 api.add_router("", processes.router)
 api.add_router("", tasks.router)
 api.add_router("", tokens.router)

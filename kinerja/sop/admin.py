@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentType, Lane, Sop, SopSection, SopVersion, Step
+from .models import DocumentType, Lane, Sop, SopEvaluation, SopSection, SopVersion, Step
 
 
 class DraftOnlyMixin:
@@ -108,3 +108,21 @@ class DocumentTypeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_display = ["name", "same_as", "final_title", "generated_as"]
     list_filter = ["generated_as"]
+
+
+@admin.register(SopEvaluation)
+class SopEvaluationAdmin(admin.ModelAdmin):
+    """Read only: an evaluation is recorded on its page (web:sop-evaluation), with its audit."""
+
+    list_display = ["version", "evaluated_on", "evaluator_name", "conclusion", "revision"]
+    list_filter = ["conclusion"]
+    search_fields = ["version__sop__number", "evaluator_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

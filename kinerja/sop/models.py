@@ -569,3 +569,99 @@ class SopSignature(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.version.sop.slug}-v{self.version.version}-ttd.pdf"
+
+
+# The evaluation of an SOP (PermenPANRB 35/2012, Bab IV on monitoring and evaluation): the
+# regulation asks whether the SOP AP still does what it should by seven criteria. Their
+# wording is the regulation's, printed on the official form in Indonesian whatever the
+# interface language is (as the SOP AP document itself).
+EVALUATION_QUESTIONS = (
+    ("performance", "Mampu mendorong peningkatan kinerja"),
+    ("understood", "Mudah dipahami"),
+    ("carried_out", "Mudah dilaksanakan"),
+    ("roles", "Semua orang dapat menjalankan perannya masing-masing"),
+    ("problems", "Mampu mengatasi permasalahan yang berkaitan dengan proses"),
+    ("needs", "Mampu menjawab kebutuhan peningkatan kinerja organisasi"),
+    ("synergy", "Sinergi satu dengan lainnya"),
+)
+EVALUATION_QUESTION_TEXT = dict(EVALUATION_QUESTIONS)
+
+
+class SopEvaluation(TimeStampedModel):
+    """Evaluasi SOP AP: one evaluation of one version by an official on a date, with the
+    regulation's seven criteria answered Ya or Tidak (each with a note), overall notes
+    and a conclusion. A finding (a criterion answered Tidak) may open the revision draft
+    of the SOP (`revision`), whose change note cites it."""
+
+    class Conclusion(models.TextChoices):
+        KEEP = "keep", _("The SOP stays in force unchanged")
+        REVISE = "revise", _("The SOP needs revising")
+
+    version = models.ForeignKey(
+        SopVersion,
+        verbose_name=_("SOP version evaluated"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    evaluated_on = models.DateField(_("date of the evaluation"))
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # As printed on the form: the evaluator's name and position on the day.
+    evaluator_name = models.CharField(_("evaluator's name"), max_length=200)
+    evaluator_position = models.CharField(_("evaluator's position"), max_length=200, blank=True)
+    evaluator_nip = models.CharField(_("evaluator's NIP"), max_length=18, blank=True)
+    answers = models.JSONField(
+        _("answers"),
+        default=dict,
+        help_text=_("Per criterion (EVALUATION_QUESTIONS): {'answer': 'ya'|'tidak', 'note': ...}."),
+    )
+    notes = models.TextField(_("overall notes"), blank=True)
+    conclusion = models.CharField(_("conclusion"), max_length=10, choices=Conclusion)
+    revision = models.ForeignKey(
+        SopVersion,
+        verbose_name=_("revision draft opened from a finding"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evaluation_findings",
+    )
+    revision_question = models.CharField(
+        _("finding the revision answers"), max_length=20, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("SOP evaluation")
+        verbose_name_plural = _("SOP evaluations")
+        ordering = ["-evaluated_on", "-pk"]
+        indexes = [models.Index(fields=["version", "-evaluated_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.evaluated_on:%Y-%m-%d}"
+
+    def rows(self) -> list[dict]:
+        """The seven criteria in the regulation's order, with their answers."""
+        return [
+            {
+                "code": code,
+                "number": number,
+                "question": text,
+                "answer": (self.answers.get(code) or {}).get("answer", ""),
+                "note": (self.answers.get(code) or {}).get("note", ""),
+            }
+            for number, (code, text) in enumerate(EVALUATION_QUESTIONS, start=1)
+        ]
+
+    def findings(self) -> list[dict]:
+        """The criteria answered Tidak: what a revision may answer."""
+        return [row for row in self.rows() if row["answer"] == ANSWER_NO]
+
+    @property
+    def revision_finding(self) -> dict | None:
+        return next((r for r in self.rows() if r["code"] == self.revision_question), None)
+
+
+ANSWER_YES, ANSWER_NO = "ya", "tidak"

@@ -178,3 +178,20 @@ def awaiting_approval_by(
         for v in candidates
         if " ".join(v.approver_title.split()).lower() in names and may_approve(user, v, on=on)
     ]
+
+
+def may_evaluate(user: AbstractBaseUser | AnonymousUser, sop, day=None) -> bool:
+    """Who evaluates an SOP and opens its revision from a finding (PermenPANRB 35/2012: the
+    unit that applies it, under its superiors): those who maintain SOPs, and the officials
+    holding a position that day in the SOP's unit (its authors) or in a unit above it (its
+    supervisors, up to the Sekda and the Wali Kota). The other bagian read the evaluations."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if may_maintain(user):
+        return True
+    person = getattr(user, "person", None)  # RelatedObjectDoesNotExist is an AttributeError
+    if person is None:
+        return False
+    units = [unit.pk for unit in sop.unit.ancestors()]
+    day = day or timezone.localdate()
+    return Assignment.objects.on(day).filter(person=person, position__unit_id__in=units).exists()

@@ -17,6 +17,7 @@ from . import (
     sop_approval_views,
     sop_compare_views,
     sop_editor_views,
+    sop_evaluation_views,
     sop_monitoring_views,
     token_views,
     views,
@@ -68,6 +69,17 @@ urlpatterns = [
         r"^sop/(?P<slug>[-\w]+)/monitoring/(?P<period>\d{4}-[12])/tabel-7\.(?P<ext>docx|pdf)$",
         sop_monitoring_views.sop_monitoring_download,
         name="sop-monitoring-download",
+    ),
+    path("sop/<slug:slug>/evaluation/", sop_evaluation_views.sop_evaluation, name="sop-evaluation"),
+    path(
+        "sop/<slug:slug>/evaluation/<int:pk>/pdf/",
+        sop_evaluation_views.sop_evaluation_pdf,
+        name="sop-evaluation-pdf",
+    ),
+    path(
+        "sop/<slug:slug>/evaluation/<int:pk>/revise/",
+        sop_evaluation_views.sop_evaluation_revise,
+        name="sop-evaluation-revise",
     ),
     # Running SOPs: my tasks, processes, actions on tasks, notifications.
     path("tasks/", process_views.my_tasks, name="my-tasks"),

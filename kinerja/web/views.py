@@ -107,6 +107,8 @@ def sop_detail(request, slug):
         "total": total_work_time(version),
         "versions": sop.versions.order_by("-version").select_related("published_by"),
         "steps_by_number": {s.number: s for s in version.steps.all()},
+        # A revision opened from an evaluation's finding says which one (sop.evaluation).
+        "made_from": version.evaluation_findings.select_related("version").first(),
         **document_context(version, logo_url=emblem_url(version)),
     }
     return render(request, "web/sop_detail.html", context)

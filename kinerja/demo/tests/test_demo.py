@@ -135,7 +135,8 @@ def test_the_demo_command_starts_this_years_processes_once(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", stdout=io.StringIO())
     call_command("demo", stdout=io.StringIO())
-    assert Process.objects.count() == 3
+    # The Sub Bagian Perencanaan's own runs (the bagian's finished runs: test_demo_history).
+    assert Process.objects.filter(unit__code="subbag-perencanaan").count() == 3
     active = {
         t.process.sop_version.sop.number: (t.step.number, t.assignee.user.username)
         for t in Task.objects.filter(status=Task.Status.ACTIVE).select_related(
@@ -169,9 +170,10 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", stdout=io.StringIO())
     year = timezone.localdate().year
-    pk = Process.objects.get(sop_version__sop__number="SOP-013/SETDA")
+    own = Process.objects.filter(unit__code="subbag-perencanaan")
+    pk = own.get(sop_version__sop__number="SOP-013/SETDA")
     assert (pk.year, pk.status) == (_pk_year(year), Process.Status.DONE)
-    entry = ArchiveEntry.objects.get()
+    entry = ArchiveEntry.objects.get(process=pk)
     assert entry.process == pk
     assert entry.classification.code == "000.7.2.7"
     assert entry.version.is_final and entry.sha256 == entry.version.sha256
@@ -193,7 +195,7 @@ def test_the_demo_shows_last_years_signed_pk_in_the_archive(tmp_path, settings):
     ]
     invitation = LetterNumber.objects.get(process=pk)
     assert invitation.number == f"000.1.2.3/001/Setda-Umum/{_pk_year(year)}"
-    lkjip = Process.objects.get(sop_version__sop__number="SOP-011/SETDA")
+    lkjip = own.get(sop_version__sop__number="SOP-011/SETDA")
     assert lkjip.documents.filter(versions__kind="pdf").count() == 2  # invitation, draft
     # The LKjIP draft waiting for the Kasubbag's paraf is made from last year's data.
     lkjip_draft = GeneratedReport.objects.get(version__document__process=lkjip)
@@ -246,7 +248,9 @@ def test_the_demo_runs_each_process_for_its_period(tmp_path, settings):
     year = timezone.localdate().year
     years = {
         p.sop_version.sop.number: (p.title, p.year, p.run_year)
-        for p in Process.objects.select_related("sop_version__sop")
+        for p in Process.objects.filter(unit__code="subbag-perencanaan").select_related(
+            "sop_version__sop"
+        )
     }
     assert years == {
         "SOP-011/SETDA": (f"Penyusunan Laporan Kinerja Tahun {year - 1}", year - 1, year),

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from kinerja.demo.history import record_history
 from kinerja.demo.performance import load_demo_performance
 from kinerja.demo.services import build_demo, start_demo_processes
 
@@ -21,6 +22,13 @@ class Command(BaseCommand):
             )
         for process in start_demo_processes():
             self.stdout.write(_("  process started: %(title)s") % {"title": process.title})
+        # After this year's processes (their letters take the first numbers of the year).
+        history = record_history()
+        if history:
+            self.stdout.write(
+                _("  a year of finished runs: %(count)d processes of SOP-011, SOP-013, SOP-015")
+                % {"count": len(history)}
+            )
         for sop in result.sops:
             state = _("imported") if sop.created else _("unchanged")
             self.stdout.write(f"  {sop.number} v{sop.version}: {state}")
