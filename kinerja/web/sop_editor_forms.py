@@ -271,7 +271,7 @@ class EditorData:
         return keys
 
     def to_spec(self, *, number: str, unit: str) -> dict:
-        ident = {k: (v or "").strip() for k, v in self.identity.items()}
+        ident = {k: (self.identity.get(k) or "").strip() for k in IDENTITY}
         keys = self.lane_keys()
         sections = {}
         for kind in sopfile.SECTION_KEYS:
