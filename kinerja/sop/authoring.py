@@ -276,11 +276,12 @@ def save_draft(*, version: SopVersion, spec: dict, by, expected: int | None) -> 
     Step.objects.filter(version=version).delete()
     Lane.objects.filter(version=version).delete()
     SopSection.objects.filter(version=version).delete()
-    for name, value in _version_fields(spec).items():
+    fields = _version_fields(spec)
+    for name, value in fields.items():
         setattr(version, name, value)
     version.content_hash = sopfile.spec_hash(spec)
     version.edit_count += 1
-    version.save()
+    version.save(update_fields=[*fields, "content_hash", "edit_count", "updated_at"])
     write_content(version, spec)
     audit.record(
         stream=f"sop:{version.sop_id}",

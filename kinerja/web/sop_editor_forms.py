@@ -96,6 +96,13 @@ def _int(value, default: int = 0) -> int:
         return default
 
 
+def _action(kind: str, action: str) -> str:
+    """The step's action; a decision left at "do the work" decides (the file's default)."""
+    if kind == Step.Kind.DECISION and action in ("", Step.Action.WORK):
+        return Step.Action.DECIDE.value
+    return action or Step.Action.WORK.value
+
+
 @dataclass
 class EditorData:
     identity: dict = field(default_factory=dict)
@@ -271,7 +278,7 @@ class EditorData:
         return keys
 
     def to_spec(self, *, number: str, unit: str) -> dict:
-        ident = {k: (v or "").strip() for k, v in self.identity.items()}
+        ident = {k: (self.identity.get(k) or "").strip() for k in IDENTITY}
         keys = self.lane_keys()
         sections = {}
         for kind in sopfile.SECTION_KEYS:
@@ -303,7 +310,7 @@ class EditorData:
                     "activity": row["activity"].strip(),
                     "lane": keys[lane_index - 1] if 1 <= lane_index <= len(keys) else "",
                     "kind": kind,
-                    "action": row["action"] or Step.Action.WORK.value,
+                    "action": _action(kind, row["action"]),
                     "inputs": [{"name": name, "external": ext} for name, ext in row["inputs"]],
                     "time": {"amount": amount.replace(",", "."), "unit": row["time_unit"]}
                     if amount

@@ -108,6 +108,7 @@ def _editor(
     status: int = 200,
     notice: str = "",
     notice_kind: str = "error",
+    mark_rows: bool = False,
 ):
     spec = data.to_spec(number=sop.number, unit=sop.unit.code)
     shown = authoring.preview(spec, sop=sop)
@@ -128,6 +129,8 @@ def _editor(
         # Shown inside the editor, which htmx swaps (the page's messages are outside it).
         "notice": notice,
         "notice_kind": notice_kind,
+        # A refused save marks its rows; otherwise the preview beside says it as one types.
+        "mark_rows": mark_rows,
         **_choices(),
     }
     return render(request, "web/sop_editor.html", context, status=status)
@@ -161,9 +164,8 @@ def sop_edit(request, slug):
         )
     except authoring.SpecInvalid:
         notice = _("The draft is not saved: correct the points marked in the form.")
-        return _editor(
-            request, sop, version, data, status=422 if request.htmx else 400, notice=notice
-        )
+        status = 422 if request.htmx else 400
+        return _editor(request, sop, version, data, status=status, notice=notice, mark_rows=True)
     except DomainError as exc:
         return _editor(
             request, sop, version, data, status=422 if request.htmx else 409, notice=exc.message

@@ -3,13 +3,20 @@ drawing and the findings follow as she types, and saves the draft, under the CSP
 violation; on a phone the preview sits under the form and the page does not scroll sideways.
 """
 
+import os
 import re
 
 import pytest
+from django.conf import settings
 
 from kinerja.sop.models import SopVersion
 
-from .test_browser_process import TIMEOUT_MS, Officials, browser, demo  # noqa: F401 (fixtures)
+from .test_browser_process import (  # noqa: F401 (fixtures)
+    TIMEOUT_MS,
+    Officials,
+    browser,
+    demo,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +79,9 @@ def test_the_kasubbag_adds_a_step_sees_the_drawing_follow_and_saves(officials, l
     assert [s.activity for s in version.steps.all()][1] == "Menyusun draft Renstra"
     assert version.edit_count == 1
     assert page.evaluate("window.__csp") == []
+    if os.environ.get("KINERJA_SCREENSHOTS"):  # docs/img for the README: the steps and the drawing
+        page.locator("#sop-editor-form fieldset.steps").scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(settings.BASE_DIR, "docs", "img", "sop-editor.png"))
 
 
 def test_on_a_phone_the_preview_is_under_the_form(officials, live_server):
@@ -84,3 +94,7 @@ def test_on_a_phone_the_preview_is_under_the_form(officials, live_server):
     assert preview["y"] >= form["y"] + form["height"] - 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     assert page.get_by_label("Kegiatan langkah 1").is_visible()
+    if os.environ.get("KINERJA_SCREENSHOTS"):
+        page.locator("#sop-editor-form fieldset.steps").screenshot(
+            path=os.path.join(settings.BASE_DIR, "docs", "img", "sop-editor-phone.png")
+        )

@@ -176,3 +176,18 @@ def test_a_published_sop_offers_a_revision_draft(kasubbag_client):
     assert (
         'id="step-8-activity"' in kasubbag_client.get("/sop/sop-011-setda/edit/").content.decode()
     )
+
+
+def test_a_new_sop_without_a_name_is_refused_with_a_message(kasubbag_client):
+    unit = Unit.objects.get(code="subbag-perencanaan")
+    response = kasubbag_client.post("/sop/new/", {"unit": unit.pk, "name": ""})
+    assert response.status_code == 400
+    assert "Beri nama SOP ini." in response.content.decode()
+    assert not Sop.objects.filter(number="SOP-016/SETDA").exists()
+
+
+def test_the_kasubbag_may_not_choose_another_units_numbering(kasubbag_client):
+    hukum = Unit.objects.get(code="bagian-hukum")
+    response = kasubbag_client.post("/sop/new/", {"unit": hukum.pk, "name": "Produk Hukum"})
+    assert response.status_code == 400
+    assert not Sop.objects.filter(unit=hukum).exists()
