@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from kinerja.sop import permissions
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import Sop, SopSection, SopVersion
 
@@ -58,18 +59,22 @@ def get_sop(
 ):
     """An SOP by its slug ('sop-011-setda') or short number ('SOP-011').
 
-    Drafts are shown to staff only, as on the pages.
+    Drafts are shown to their authors only (and a submitted one to its approving official),
+    as on the pages.
     """
     sop = Sop.objects.by_reference(ref).select_related("unit").first()
     if sop is None:
         raise Http404(_("There is no SOP %(ref)s in the catalogue.") % {"ref": ref})
     versions = SopVersion.objects.with_content().filter(sop=sop)
-    if not request.auth.is_staff:
+    if not permissions.may_author(request.auth):
         versions = versions.exclude(status=SopVersion.Status.DRAFT)
     if version is not None:
         chosen = versions.filter(version=version).first()
     else:
         chosen = versions.published().first()
+    if chosen is not None and not permissions.may_read_version(request.auth, chosen):
+        # A submitted draft: its authors' and its approving official's, as on the pages.
+        chosen = None
     if chosen is None:
         raise Http404(
             _("SOP %(number)s has no such version.") % {"number": sop.number}
