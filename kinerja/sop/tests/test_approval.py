@@ -341,3 +341,28 @@ def test_a_new_sop_is_approved_as_its_first_version(demo, kasubbag, sekda):
 
     assert version.status == "published" and version.version == 1
     assert verify_pdf(SopSignature.objects.get(version=draft).file.read()).status == "valid"
+
+
+def test_the_command_submits_returns_approves_and_shows_the_history(draft, kasubbag):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    def run(*args):
+        out = io.StringIO()
+        with translation.override("id"):
+            call_command("sop_approval", *args, stdout=out)
+        return out.getvalue()
+
+    assert "Diajukan" in run("submit", "SOP-011", "--version", "2", "--user", "kasubbag")
+    with translation.override("id"), pytest.raises(CommandError) as refused:
+        call_command("sop_approval", "approve", "SOP-011", "--version", "2", "--user", "kasubbag")
+    assert "Hanya Sekretaris Daerah" in str(refused.value)
+    run("return", "SOP-011", "--version", "2", "--user", "sekda", "--note", "Perbaiki.")
+    run("submit", "SOP-011", "--version", "2", "--user", "kasubbag")
+    assert run("approve", "SOP-011", "--version", "2", "--user", "sekda") == (
+        "SOP-011/SETDA v2: Diterbitkan\n"
+    )
+    lines = run("history", "SOP-011", "--version", "2").splitlines()
+    assert len(lines) == 4 and "Perbaiki." in lines[1]
