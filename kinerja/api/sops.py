@@ -72,18 +72,22 @@ def get_sop(
 ):
     """An SOP by its slug ('sop-011-setda') or short number ('SOP-011').
 
-    Drafts are shown to staff only, as on the pages.
+    Drafts are shown to their authors only (and a submitted one to its approving official),
+    as on the pages.
     """
     sop = Sop.objects.by_reference(ref).select_related("unit").first()
     if sop is None:
         raise Http404(_("There is no SOP %(ref)s in the catalogue.") % {"ref": ref})
     versions = SopVersion.objects.with_content().filter(sop=sop)
-    if not request.auth.is_staff:
+    if not sop_permissions.may_author(request.auth, sop):
         versions = versions.exclude(status=SopVersion.Status.DRAFT)
     if version is not None:
         chosen = versions.filter(version=version).first()
     else:
         chosen = versions.published().first()
+    if chosen is not None and not sop_permissions.may_read_version(request.auth, chosen):
+        # A submitted draft: its authors' and its approving official's, as on the pages.
+        chosen = None
     if chosen is None:
         raise Http404(
             _("SOP %(number)s has no such version.") % {"number": sop.number}
@@ -106,14 +110,13 @@ def compare_sop_versions(
 ):
     """Identity, sections, lanes and steps of two versions, steps aligned by their activity
     (an inserted step renumbers the rest without changing them). Drafts are compared by
-    staff only, as on the page."""
+    those who may read them (their authors; a submitted one also its approving official),
+    as on the page."""
     sop = Sop.objects.by_reference(ref).first()
     if sop is None:
         raise Http404(_("There is no SOP %(ref)s in the catalogue.") % {"ref": ref})
     versions = SopVersion.objects.with_content().filter(sop=sop, version__in=[a, b])
-    if not request.auth.is_staff:
-        versions = versions.exclude(status=SopVersion.Status.DRAFT)
-    loaded = {v.version: v for v in versions}
+    loaded = {v.version: v for v in versions if sop_permissions.may_read_version(request.auth, v)}
     missing = [n for n in (a, b) if n not in loaded]
     if missing:
         raise Http404(

@@ -1,20 +1,33 @@
 """Two versions of an SOP side by side: texts and drawing, the differences marked."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from kinerja.sop import flowchart
+from kinerja.sop import permissions as sop_permissions
 from kinerja.sop.compare import compare_versions
 from kinerja.sop.models import Sop, SopVersion
 
 
 def visible_versions(user, sop: Sop):
-    """The versions of `sop` that `user` may read: drafts are work in progress, for staff."""
+    """The versions of `sop` that `user` may read: a draft is its authors' work in progress
+    (a submitted one also its approving official's); the texts in force are everyone's."""
     versions = SopVersion.objects.filter(sop=sop)
-    if not user.is_staff:
-        versions = versions.exclude(status=SopVersion.Status.DRAFT)
-    return versions
+    if sop_permissions.may_author(user, sop):
+        return versions
+    readable = [
+        v.pk
+        for v in versions.exclude(
+            status__in=[SopVersion.Status.PUBLISHED, SopVersion.Status.SUPERSEDED]
+        ).select_related("sop")
+        if sop_permissions.may_read_version(user, v)
+    ]
+    return versions.filter(
+        Q(status__in=[SopVersion.Status.PUBLISHED, SopVersion.Status.SUPERSEDED])
+        | Q(pk__in=readable)
+    )
 
 
 def default_pair(numbers: list[int], published: int | None) -> tuple[int | None, int | None]:

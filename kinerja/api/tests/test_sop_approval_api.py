@@ -115,3 +115,11 @@ def test_the_page_and_the_api_leave_the_same_rows(as_user, draft, client, users)
         ("sop-returned", users["sekda"].pk),
         ("sop-submitted", users["kasubbag"].pk),
     ]
+
+
+def test_a_submitted_draft_is_read_by_its_approver_not_by_an_outsider(as_user, draft):
+    as_user("kasubbag").post(_url(draft, "submit"))
+    assert as_user("sekda").get("/api/sops/SOP-011", {"version": 2}).json()["status"] == (
+        "submitted"
+    )
+    assert as_user("operator-hukum").get("/api/sops/SOP-011", {"version": 2}).status_code == 404

@@ -384,7 +384,8 @@ def test_backup_refuses_a_file_that_exists_or_a_folder_that_does_not(db, tmp_pat
 
 def test_stored_names_are_every_file_field_of_every_model(db):
     # The documents' versions, the DOCX of generated letters, the DOCX and XLSX of the
-    # drafts made from the data and the evidence of the realisasi: what a backup must hold.
+    # drafts made from the data, the evidence of the realisasi and the signed SOPs: what a
+    # backup must hold.
     fields = {
         (model._meta.label, f.name)
         for model in apps.get_models()
@@ -397,6 +398,8 @@ def test_stored_names_are_every_file_field_of_every_model(db):
         ("performance.GeneratedReport", "docx"),
         ("performance.GeneratedReport", "xlsx"),
         ("performance.RealisasiEvidence", "file"),
+        # The signed PDF of an SOP's approval (issue 13).
+        ("sop.SopSignature", "file"),
     }
     assert backup.stored_names() == set()
 

@@ -320,3 +320,49 @@ def test_two_approvals_in_two_connections_give_one_winner(tmp_path, settings):
     loser = next(result for result in outcomes.values() if result != "ok")
     assert "was already approved by" in loser
     assert SopSignature.objects.filter(version=draft).count() == 1
+
+
+def test_a_new_sop_is_approved_as_its_first_version(demo, kasubbag, sekda):
+    """A new SOP of the Bagian Umum (no version in force yet) goes the same way."""
+    from kinerja.sop import sopfile
+    from kinerja.sop.services import import_specs
+
+    spec = sopfile.version_to_spec(
+        SopVersion.objects.with_content().get(sop=find_sop("SOP-011"), status="published")
+    )
+    spec["number"] = "SOP-099/SETDA"
+    spec["name"] = "Penyusunan Laporan Uji"
+    import_specs([spec], by=kasubbag, draft=True)
+    draft = find_sop("SOP-099").versions.get()
+    assert draft.status == "draft"
+
+    actions.submit_sop(version=draft, by=kasubbag, now=MONDAY)
+    version = actions.approve_sop(version=draft, by=sekda, now=MONDAY)
+
+    assert version.status == "published" and version.version == 1
+    assert verify_pdf(SopSignature.objects.get(version=draft).file.read()).status == "valid"
+
+
+def test_the_command_submits_returns_approves_and_shows_the_history(draft, kasubbag):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    def run(*args):
+        out = io.StringIO()
+        with translation.override("id"):
+            call_command("sop_approval", *args, stdout=out)
+        return out.getvalue()
+
+    assert "Diajukan" in run("submit", "SOP-011", "--version", "2", "--user", "kasubbag")
+    with translation.override("id"), pytest.raises(CommandError) as refused:
+        call_command("sop_approval", "approve", "SOP-011", "--version", "2", "--user", "kasubbag")
+    assert "Hanya Sekretaris Daerah" in str(refused.value)
+    run("return", "SOP-011", "--version", "2", "--user", "sekda", "--note", "Perbaiki.")
+    run("submit", "SOP-011", "--version", "2", "--user", "kasubbag")
+    assert run("approve", "SOP-011", "--version", "2", "--user", "sekda") == (
+        "SOP-011/SETDA v2: Diterbitkan\n"
+    )
+    lines = run("history", "SOP-011", "--version", "2").splitlines()
+    assert len(lines) == 4 and "Perbaiki." in lines[1]
