@@ -19,6 +19,12 @@ p50/p95 cold (the figures computed: the cache emptied before each request, as af
 task of the SOP finished) and warm (cached under the key of what they depend on), the
 queries, and the machine. --no-index drops the index task_step_done to
 show what it is for.
+
+Measured 2 December 2026 (AMD EPYC, 2 CPUs shared with other jobs, load average 5-7;
+PostgreSQL 15, 10,000 runs = 123,750 tasks, 19 queries cold, 16 warm):
+cold p50 293 ms, p95 362 ms; warm p50 67 ms, p95 92 ms. The grouped aggregate query is most
+of the cold time (250 ms of it in this run; 190-240 ms alone in psql under the same load).
+Not measured on a quiet machine.
 """
 
 import argparse

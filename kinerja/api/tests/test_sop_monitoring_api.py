@@ -4,10 +4,13 @@ with the same messages and rows as the page."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 
 from kinerja.core.audit_models import AuditEvent
 from kinerja.sop.models import Sop, SopVersion
-from kinerja.workflow.models import MonitoringRecord
+from kinerja.workflow.models import MonitoringRecord, MonitoringRow
+from kinerja.workflow.monitoring import Period
 from kinerja.workflow.tests.conftest import at
 from kinerja.workflow.tests.monitoring_runs import finished_run
 
@@ -103,3 +106,50 @@ def test_prepare_paraf_download_and_revise(as_user, runs):
     twice = kasubbag.post(f"{BASE}/2026-1/revision")
     assert twice.status_code == 400
     assert "sudah membuka revisi" in twice.json()["message"]
+
+
+def _left_behind(period: Period) -> dict:
+    """What a person would check of a period's Tabel 7: its rows and its audit events."""
+    record = MonitoringRecord.objects.get(year=period.year, half=period.half)
+    rows = [
+        (r.number, r.proposed, r.figures, r.assessment, r.notes, r.action, r.paraf_name)
+        for r in record.rows.order_by("number")
+    ]
+    events = [
+        (e.action, e.actor_id, e.actor_name)
+        for e in AuditEvent.objects.filter(stream=record.audit_stream).order_by("seq")
+    ]
+    return {"rows": rows, "events": events}
+
+
+def test_the_page_and_the_api_leave_the_same_record(as_user, runs, users):
+    """Two half-years with the same runs: Tabel 7 of one made and initialled on the page,
+    of the other through the API; the rows and the audit events are the same."""
+    sop = runs
+    version = SopVersion.objects.published().get(sop=sop)
+    kasubbag = users["kasubbag"]
+    for i in range(5):  # Semester II: the same five runs as in Semester I
+        finished_run(
+            version,
+            owner=kasubbag,
+            on=at(2026, 8, 3 + i, 10, 0),
+            minutes={3: [300, 400, 500, 600, 900][i]},
+            returns=[(4, 3)] if i < 2 else [],
+        )
+    page = Client()
+    page.force_login(kasubbag)
+    page.post(reverse("web:sop-monitoring-prepare", args=[sop.slug]), {"period": "2026-1"})
+    row = MonitoringRow.objects.get(record__half=1, number=3)
+    page.post(
+        reverse("web:sop-monitoring-assess", args=[sop.slug, row.pk]),
+        {"assessment": "not_good", "notes": "Sering dikembalikan.", "action": "Latih pengetik."},
+    )
+    api = as_user("kasubbag")
+    api.post(f"{BASE}/2026-2/tabel-7")
+    api.post(
+        f"{BASE}/2026-2/tabel-7/rows/3/paraf",
+        {"assessment": "not_good", "notes": "Sering dikembalikan.", "action": "Latih pengetik."},
+    )
+    by_page, by_api = _left_behind(Period(2026, 1)), _left_behind(Period(2026, 2))
+    assert by_page == by_api
+    assert [e[0] for e in by_page["events"]] == ["monitoring-prepare", "monitoring-paraf"]
