@@ -8,9 +8,11 @@ runs, as the tasks recorded them.
 """
 
 import io
+import os
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
@@ -43,6 +45,16 @@ ROWS = [
     ("3", "process", "sign", "Menandatangani Renstra", None, "Dokumen Renstra"),
     ("2", "end", "archive", "Menggandakan dan mengarsipkan Renstra", ("30", "minute"), ""),
 ]
+
+
+def screenshot(page, name: str, *, locator=None) -> None:
+    """docs/img for the README, when KINERJA_SCREENSHOTS is set."""
+    if not os.environ.get("KINERJA_SCREENSHOTS"):
+        return
+    path = os.path.join(settings.BASE_DIR, "docs", "img", name)
+    if locator is not None:
+        locator.scroll_into_view_if_needed()
+    page.screenshot(path=path)
 
 
 @pytest.fixture
@@ -123,6 +135,7 @@ def test_a_new_sop_is_written_returned_approved_with_a_signature_and_run(
     # Step 5 has no time standard: the check names it and blocks the submission.
     finding = kasubbag.locator('#sop-finding-list li[data-code="no-time-standard"]')
     assert finding.count() == 1 and "5" in finding.inner_text()
+    screenshot(kasubbag, "sop-editor.png", locator=kasubbag.locator("#step-3"))
     kasubbag.get_by_role("button", name="Ajukan untuk pengesahan").click()
     blocked = kasubbag.locator(".messages li.error, #sop-submit-blocked").first
     blocked.wait_for()
@@ -208,6 +221,7 @@ def test_the_monitoring_page_and_tabel_7_show_the_demo_runs(officials, live_serv
     page.goto(f"{base}/sop/sop-011-setda/")
     page.get_by_role("link", name="Monitoring").first.click()
     page.wait_for_url(re.compile(r"/monitoring/"))
+    screenshot(page, "sop-monitoring.png")
     period = Period.parse(page.locator("#period").input_value())
     figures = monitor(SopVersion.objects.get(sop__number="SOP-011/SETDA").sop, period)
     assert figures.runs > 0, "the demo has finished runs in the current half-year"
@@ -225,6 +239,7 @@ def test_the_monitoring_page_and_tabel_7_show_the_demo_runs(officials, live_serv
     row.locator("#notes-1").fill("Bahan terkumpul tepat waktu dari setiap bagian.")
     row.get_by_role("button", name="Paraf").click()
     page.locator("#t7-row-1 .paraf").wait_for()
+    screenshot(page, "sop-tabel-7.png", locator=page.locator("#tabel-7"))
     assert "Demo Kepala Sub Bagian Perencanaan" in page.locator("#t7-row-1 .paraf").inner_text()
     with page.expect_download() as download:
         page.locator("#tabel-7-pdf").click()
