@@ -54,9 +54,7 @@ def _locked(version: SopVersion) -> SopVersion:
 
 def _status_message(version: SopVersion) -> str:
     """Why a version in this state cannot be approved or returned now (who did it)."""
-    if version.status == SopVersion.Status.PUBLISHED or version.status == (
-        SopVersion.Status.SUPERSEDED
-    ):
+    if version.status in (SopVersion.Status.PUBLISHED, SopVersion.Status.SUPERSEDED):
         event = (
             version.approval_events.filter(action=ApprovalEvent.Action.APPROVED)
             .order_by("-at", "-pk")

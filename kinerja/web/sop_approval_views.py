@@ -93,6 +93,7 @@ def sop_return(request, slug):
     return _back(request, sop, version)
 
 
+@require_http_methods(["GET", "POST"])
 def sop_check(request, public_id):
     """The page the QR code of a signed SOP opens, for anyone (no login), as a letter's: the
     SOP, its version, the signature on record and the SHA-256; a visitor may upload the
@@ -124,7 +125,3 @@ def sop_check(request, public_id):
     }
     status = 422 if form.errors else 200
     return render(request, "web/sop_check.html", context, status=status)
-
-
-# The verification page answers GET and POST (the upload to compare).
-sop_check = require_http_methods(["GET", "POST"])(sop_check)
