@@ -188,7 +188,8 @@ def main() -> int:
             lambda: client.post(url, encoded, content_type=form_type, headers=headers), args.runs
         )
 
-        post = client.post(url, encoded, content_type=form_type).wsgi_request.POST
+        request = client.post(url, encoded, content_type=form_type).wsgi_request
+        post = request.POST
         parsed = {}
 
         def to_spec():
@@ -206,6 +207,7 @@ def main() -> int:
                     "preview": parsed["preview"],
                     "problems": place(parsed["preview"].problems),
                 },
+                request=request,
             )
 
         parts = {"form -> spec": timed(to_spec, args.runs)}

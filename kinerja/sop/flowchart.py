@@ -975,12 +975,13 @@ def page_svg(table: TableLayout, page: Page, *, states: dict[int, str] | None = 
             continue
         state = states.get(node.step)
         state_attr = f' data-state="{escape(state)}"' if state else ""
-        review = ""
+        review_class = review_attr = ""
         if node.step in returns and node.kind == KIND_DECISION:
-            review = f' step-review" data-returns-to="{returns[node.step]}'
+            review_class = " step-review"
+            review_attr = f' data-returns-to="{returns[node.step]}"'
         parts.append(
-            f'<g class="step step-{node.kind}{review}" data-step="{node.step}" '
-            f'data-lane="{escape(node.lane)}"{state_attr}>'
+            f'<g class="step step-{node.kind}{review_class}" data-step="{node.step}" '
+            f'data-lane="{escape(node.lane)}"{review_attr}{state_attr}>'
         )
         parts.append(_shape_svg(node))
         parts.append(

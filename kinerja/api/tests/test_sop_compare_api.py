@@ -30,8 +30,8 @@ def test_the_administrator_compares_the_draft_with_the_version_in_force(as_user)
     ]
 
 
-def test_a_draft_is_not_found_for_the_pelaksana(as_user):
+def test_a_draft_is_not_found_for_an_official_of_another_bagian(as_user):
     draft_with_longer_typing()
-    response = as_user("pelaksana").get("/api/sops/SOP-011/compare", {"a": 1, "b": 2})
+    response = as_user("operator-hukum").get("/api/sops/SOP-011/compare", {"a": 1, "b": 2})
     assert response.status_code == 404
     assert "tidak memiliki versi 2" in response.json()["message"]

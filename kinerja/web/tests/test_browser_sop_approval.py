@@ -3,46 +3,23 @@ a note; the Kasubbag reads the note and submits it again; the Sekda approves it 
 signature and downloads the signed PDF, whose signature verifies."""
 
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from kinerja import actions
-from kinerja.demo.services import build_demo
 from kinerja.documents.signing import verify_pdf
 from kinerja.sop.models import SopSignature, SopVersion
 from kinerja.sop.services import find_sop, start_revision
 
-from .test_browser import ARGS, CHROMIUM
+from .test_browser_process import browser, demo  # noqa: F401, F811 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI and is missing at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as mp, sync_playwright() as pw:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def demo(transactional_db, tmp_path, settings):
-    settings.DEMO_PASSWORD = "kata-sandi-demo-123"
-    return build_demo(var_dir=tmp_path)
-
-
-def log_in(browser, base: str, username: str, password: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+def log_in(chromium, base: str, username: str, password: str):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.goto(f"{base}/")
     page.get_by_label("Nama pengguna").fill(username)
@@ -53,7 +30,10 @@ def log_in(browser, base: str, username: str, password: str):
 
 
 def test_the_sekda_returns_then_approves_and_downloads_the_signed_pdf(
-    browser, live_server, demo, tmp_path
+    browser,  # noqa: F811 (the fixture imported above)
+    live_server,
+    demo,  # noqa: F811
+    tmp_path,
 ):
     kasubbag = get_user_model().objects.get(username="kasubbag")
     draft = start_revision(sop=find_sop("SOP-011"), by=kasubbag, change_note="Evaluasi 2026")
