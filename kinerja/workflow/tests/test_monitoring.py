@@ -147,7 +147,8 @@ def test_the_number_of_queries_does_not_grow_with_the_runs(lkjip, owner, five_ru
         finished_run(lkjip, owner=owner, on=at(2026, 4, 1 + day, 9, 0), returns=[(6, 3)])
     with CaptureQueriesContext(connection) as many:
         monitor(lkjip.sop, SEMESTER_I)
-    assert len(many) == len(few) <= 8
+    # PostgreSQL: and the SET LOCAL that keeps the aggregate's plan its own, in a savepoint.
+    assert len(many) == len(few) <= (11 if connection.vendor == "postgresql" else 8)
 
 
 def test_the_cached_figures_change_when_a_task_finishes(lkjip, owner, five_runs):
