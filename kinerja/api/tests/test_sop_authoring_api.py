@@ -85,3 +85,31 @@ def test_a_revision_of_an_sop_in_force_opens_a_draft(as_user):
     assert response.status_code == 201
     assert response.json()["spec"]["change_note"] == "Temuan monitoring"
     assert kasubbag.get("/api/sops/SOP-011/draft").json()["version"] == 2
+
+
+def test_the_page_and_the_api_make_the_same_new_sop(as_user, users, client):
+    """One action behind both ways in: the same draft content and the same audit event."""
+    from kinerja.core.audit import events_for
+    from kinerja.sop import sopfile
+    from kinerja.sop.models import SopVersion
+
+    made = as_user("kasubbag").post(
+        "/api/sop-drafts", {"unit": "subbag-perencanaan", "name": "Penyusunan Renstra"}
+    )
+    assert made.status_code == 201, made.content
+    client.force_login(users["kasubbag"])
+    unit = users["kasubbag"].person.assignments.first().position.unit
+    page = client.post("/sop/new/", {"unit": unit.pk, "name": "Penyusunan Renstra"})
+    assert page.status_code == 302, page.content
+    first, second = (
+        SopVersion.objects.with_content()
+        .filter(sop__number__in=["SOP-016/SETDA", "SOP-017/SETDA"])
+        .order_by("sop__number")
+    )
+    specs = [sopfile.version_to_spec(v) for v in (first, second)]
+    for spec in specs:
+        spec.pop("number")
+    assert specs[0] == specs[1]
+    events = [e for sop in (first.sop, second.sop) for e in events_for(f"sop:{sop.pk}")]
+    assert [e.action for e in events] == ["sop-create", "sop-create"]
+    assert events[0].after | {"number": ""} == events[1].after | {"number": ""}
