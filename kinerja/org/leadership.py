@@ -8,55 +8,75 @@ superiors: the Asisten III, superior of the Kepala Bagian Umum, leads the Bagian
 Umum and the Sub Bagian Perencanaan under it, and not the Bagian Hukum, whose
 head reports to the Sekda directly.
 
-The organisation is a few dozen units and positions: both tables are read
-whole (two queries) and the tree is walked in memory.
+A Pemda has thousands of positions and one database may hold hundreds of Pemda: the
+tree is never read whole. Each question is one recursive query that walks down from the
+positions asked about (their subordinates) and from the units they head (the units
+below), so it reads one organisation's branch, not the table.
 """
 
 from collections.abc import Iterable
 
+from django.db import connection
+
 from .models import Position, Unit
 
 
+def _ids(values: Iterable[int]) -> list[int]:
+    return sorted({int(v) for v in values})
+
+
+# The positions at or below the ones asked about, each with the one asked about it came
+# from: the chain of superiors walked downwards (UNION, not UNION ALL: a cycle in the data
+# ends the walk). A head is a position without superior or whose superior sits in another
+# unit.
+_BELOW = """
+    below(origin, id) AS (
+        SELECT id, id FROM {position} WHERE id IN ({marks})
+        UNION
+        SELECT b.origin, p.id FROM {position} p JOIN below b ON p.superior_id = b.id
+    ),
+    heads(origin, position_id, unit_id) AS (
+        SELECT b.origin, p.id, p.unit_id
+        FROM below b
+        JOIN {position} p ON p.id = b.id
+        LEFT JOIN {position} s ON s.id = p.superior_id
+        WHERE p.superior_id IS NULL OR s.unit_id <> p.unit_id
+    )"""
+
+
+def _sql(template: str, count: int) -> str:
+    return template.format(
+        position=Position._meta.db_table,
+        unit=Unit._meta.db_table,
+        marks=", ".join(["%s"] * count),
+    )
+
+
 def units_led_by(position_ids: Iterable[int]) -> set[int]:
-    """The ids of the units that any of these positions leads (none for none)."""
-    held = set(position_ids)
+    """The ids of the units that any of these positions leads (none for none).
+
+    A position leads the unit of every head at or below it in the chain of superiors, and
+    every unit below those: one recursive query.
+    """
+    held = _ids(position_ids)
     if not held:
         return set()
-    positions = {
-        pk: (unit_id, superior_id)
-        for pk, unit_id, superior_id in Position.objects.values_list("pk", "unit_id", "superior_id")
-    }
-    parents = dict(Unit.objects.values_list("pk", "parent_id"))
-    heads: dict[int, list[int]] = {}
-    for pk, (unit_id, superior_id) in positions.items():
-        if superior_id is None or positions.get(superior_id, (None, None))[0] != unit_id:
-            heads.setdefault(unit_id, []).append(pk)
-
-    def chain_up(pk: int) -> set[int]:
-        """The position and every superior above it (a cycle in the data ends the walk)."""
-        seen: set[int] = set()
-        current: int | None = pk
-        while current is not None and current not in seen:
-            seen.add(current)
-            current = positions.get(current, (None, None))[1]
-        return seen
-
-    chains: dict[int, set[int]] = {}
-    led = set()
-    for unit_id in parents:
-        leaders: set[int] = set()
-        node: int | None = unit_id
-        visited: set[int] = set()
-        while node is not None and node not in visited:
-            visited.add(node)
-            for head in heads.get(node, []):
-                if head not in chains:
-                    chains[head] = chain_up(head)
-                leaders |= chains[head]
-            node = parents.get(node)
-        if leaders & held:
-            led.add(unit_id)
-    return led
+    # Table names from the models and one placeholder per id: nothing of the input is text.
+    sql = _sql(
+        "WITH RECURSIVE"  # noqa: S608
+        + _BELOW
+        + """,
+    led(id) AS (
+        SELECT unit_id FROM heads
+        UNION
+        SELECT u.id FROM {unit} u JOIN led l ON u.parent_id = l.id
+    )
+    SELECT id FROM led""",
+        len(held),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, held)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def leading_positions(position_ids: Iterable[int]) -> set[int]:
@@ -66,20 +86,47 @@ def leading_positions(position_ids: Iterable[int]) -> set[int]:
     (Permendagri 1/2023 gives the signing of naskah dinas to the heads of units and the
     officials above them); a Pelaksana, under the head of their own unit, leads none.
     """
-    wanted = set(position_ids)
+    wanted = _ids(position_ids)
     if not wanted:
         return set()
-    positions = {
-        pk: (unit_id, superior_id)
-        for pk, unit_id, superior_id in Position.objects.values_list("pk", "unit_id", "superior_id")
-    }
-    leading: set[int] = set()
-    for pk, (unit_id, superior_id) in positions.items():
-        if superior_id is not None and positions.get(superior_id, (None, None))[0] == unit_id:
-            continue
-        # A head: it and every superior above it lead (a cycle in the data ends the walk).
-        current: int | None = pk
-        while current is not None and current not in leading:
-            leading.add(current)
-            current = positions.get(current, (None, None))[1]
-    return leading & wanted
+    sql = _sql("WITH RECURSIVE" + _BELOW + "\n SELECT DISTINCT origin FROM heads", len(wanted))  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def government_units(unit_id: int) -> set[int]:
+    """The units of the government `unit_id` belongs to: its top unit (the Pemerintah Kota)
+    and every unit below it. One recursive query up to the top and down again."""
+    sql = _sql(
+        """WITH RECURSIVE
+    up(id, parent_id) AS (
+        SELECT id, parent_id FROM {unit} WHERE id = %s
+        UNION
+        SELECT u.id, u.parent_id FROM {unit} u JOIN up ON u.id = up.parent_id
+    ),
+    down(id) AS (
+        SELECT id FROM up WHERE parent_id IS NULL
+        UNION
+        SELECT u.id FROM {unit} u JOIN down d ON u.parent_id = d.id
+    )
+    SELECT id FROM down""",
+        0,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit_id])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def colleagues(unit_id: int | None, day):
+    """People with a login who hold a position (definitive, Plt or Plh) on `day` in the
+    government of `unit_id`: whom a task can be given to by appointment, or a process
+    opened to. Not everyone in the database: it may hold many governments."""
+    from .models import Assignment, Person
+
+    people = Person.objects.filter(user__isnull=False)
+    if unit_id is None:
+        return people.none()
+    units = government_units(unit_id)
+    holders = Assignment.objects.on(day).filter(position__unit_id__in=units)
+    return people.filter(pk__in=holders.values("person_id"))

@@ -3,9 +3,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core import limits
+from kinerja.org.leadership import colleagues
 from kinerja.org.models import Person
 from kinerja.sop.models import Sop, SopVersion
 
@@ -187,10 +189,14 @@ class GrantAccessForm(ReassignForm):
     """Akses: one more person who may read the process, and why (a reassignment's two fields):
     anyone with a login, since only they can read anything."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(
-            *args, targets=Person.objects.filter(user__isnull=False).order_by("name"), **kwargs
-        )
+    def __init__(self, *args, process=None, **kwargs):
+        people = Person.objects.filter(user__isnull=False)
+        super().__init__(*args, targets=people.order_by("name"), **kwargs)
+        if process is not None and not self.is_bound:
+            # Listed: the people of the process's government, not everyone in a database
+            # that may hold many; accepted, as by the API: anyone with a login.
+            nearby = colleagues(process.unit_id, timezone.localdate())
+            self.fields["to"].queryset = nearby.order_by("name")
         self.fields["to"].label = _("Give access to")
 
 

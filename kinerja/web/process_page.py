@@ -506,7 +506,7 @@ def access_section(process: Process, scope: permissions.ReadScope, bound: Bound 
     if not permissions.may_grant_access(process, scope):
         return {"access_grants": [], "access_form": None}
     grants = list(process.access_grants.select_related("person", "granted_by__person"))
-    form = forms.GrantAccessForm(_posted(bound, 0, "access"), prefix="access")
+    form = forms.GrantAccessForm(_posted(bound, 0, "access"), prefix="access", process=process)
     return {
         "access_grants": [
             (g, format_moment(g.granted_at), permissions.display_name(g.granted_by)) for g in grants

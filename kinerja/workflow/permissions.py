@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.core.errors import DomainError
-from kinerja.org.leadership import units_led_by
+from kinerja.org.leadership import colleagues, units_led_by
 from kinerja.org.models import Assignment, Person, Position
 from kinerja.sop.models import Lane, Step
 
@@ -152,8 +152,11 @@ def reassign_targets(task: Task, user: User, day: dt.date | None = None):
     day = day or timezone.localdate()
     people = Person.objects.filter(user__isnull=False)
     if is_superior(task, user, day):
+        # Anyone of the government the step's position belongs to (a database may hold many).
         me = person_of(user)
-        chosen = people.exclude(pk=me.pk) if me is not None else people
+        unit_id = task.position.unit_id if task.position_id and task.position else None
+        chosen = colleagues(unit_id, day)
+        chosen = chosen.exclude(pk=me.pk) if me is not None else chosen
     else:
         holders = Assignment.objects.on(day).filter(position_id=task.position_id)
         chosen = people.filter(pk__in=holders.values("person_id"))
