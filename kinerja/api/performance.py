@@ -267,12 +267,7 @@ def _realisasi_out(row: Realisasi) -> dict:
 def list_renstra(request):
     """The Renstra whose data you may read, newest first."""
     today = timezone.localdate()
-    found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
-    return [
-        _renstra_out(r)
-        for r in found
-        if permissions.may_read_renstra(r, permissions.readable_units(r, request.auth, today))
-    ]
+    return [_renstra_out(r) for r, _units in permissions.readable_renstras(request.auth, today)]
 
 
 @router.get(

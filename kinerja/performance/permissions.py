@@ -112,6 +112,52 @@ def readable_units(renstra: Renstra, user: User, day: dt.date) -> set[int] | Non
     return units | units_led_by(pos for pos, _unit in held)
 
 
+# An administrator reads every Renstra of every government in the database: the pages'
+# choice lists show the newest this many (another is reached by its id in the address).
+ADMIN_RENSTRA_CHOICES = 200
+
+
+def readable_renstras(
+    user: User, day: dt.date, *, preparers: str = ""
+) -> list[tuple[Renstra, set[int] | None]]:
+    """The Renstra `user` reads something of, newest first, each with readable_units().
+
+    `preparers` (may_prepare: the reviewer's unit): "" counts them as anyone, "include"
+    lists the Renstra they prepare with their own readable_units (the Renstra page),
+    "read_all" lists it with None, all its units (the PK and serapan pages).
+
+    One filtered query after the person's positions and the units they lead (two queries),
+    whatever the number of Renstra in the database: a Renstra is read by its reviewer (and
+    the reviewer's unit, when preparing), or holds an indicator of the units read.
+    """
+    renstras = Renstra.objects.select_related("unit", "reviewer").order_by(
+        "-first_year", "-version", "-pk"
+    )
+    if getattr(user, "is_superuser", False):
+        return [(r, None) for r in renstras[:ADMIN_RENSTRA_CHOICES]]
+    held = held_positions(person_of(user), day)
+    if not held:
+        return []
+    positions = {pos for pos, _unit in held}
+    own_units = {unit for _pos, unit in held}
+    units = own_units | units_led_by(positions)
+    reads_all = Q(reviewer_id__in=positions)
+    if preparers:
+        reads_all |= Q(reviewer__unit_id__in=own_units)
+    touched = Indicator.objects.filter(
+        Q(objective__unit_id__in=units) | Q(responsible__unit_id__in=units)
+    ).values("objective__renstra_id")
+    out: list[tuple[Renstra, set[int] | None]] = []
+    for renstra in renstras.filter(reads_all | Q(pk__in=touched)):
+        whole = renstra.reviewer_id in positions or (
+            preparers == "read_all"
+            and renstra.reviewer is not None
+            and renstra.reviewer.unit_id in own_units
+        )
+        out.append((renstra, None if whole else units))
+    return out
+
+
 def may_read_indicator(indicator: Indicator, units: set[int] | None) -> bool:
     if units is None:
         return True

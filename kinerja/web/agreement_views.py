@@ -44,13 +44,7 @@ units_for = agreements.units_for
 
 
 def readable_renstra(user, day) -> list[tuple[Renstra, set[int] | None]]:
-    found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
-    out = []
-    for renstra in found:
-        units = units_for(renstra, user, day)
-        if units is None or units:
-            out.append((renstra, units))
-    return out
+    return permissions.readable_renstras(user, day, preparers="read_all")
 
 
 def int_or(value, default: int, low: int, high: int) -> int:

@@ -59,18 +59,11 @@ def _readable(user, today, units_of=None) -> list[tuple[Renstra, set[int] | None
     """The Renstra the user may read, each with the units whose rows they see (None: all).
     `units_of(renstra, user, day)`: a page's own reading rule (the serapan's includes the
     units of the officials a PK binds); by default the realisasi's."""
-    found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
-    out = []
-    for renstra in found:
-        if units_of is not None:
-            units = units_of(renstra, user, today)
-            if units is None or units:
-                out.append((renstra, units))
-            continue
-        units = permissions.readable_units(renstra, user, today)
-        if permissions.may_read_renstra(renstra, units):
-            out.append((renstra, units))
-    return out
+    # The serapan's rule (units_of, agreement_reads.units_for) is the realisasi's with the
+    # preparers of the PK reading everything.
+    return permissions.readable_renstras(
+        user, today, preparers="read_all" if units_of is not None else ""
+    )
 
 
 def _int(value, default: int, low: int, high: int) -> int:

@@ -69,15 +69,7 @@ class Scene:
 
 
 def _readable(user, today: dt.date) -> list[tuple[Renstra, set[int] | None]]:
-    found = Renstra.objects.select_related("unit", "reviewer").order_by("-first_year", "-version")
-    out = []
-    for renstra in found:
-        units = permissions.readable_units(renstra, user, today)
-        if permissions.may_read_renstra(renstra, units) or permissions.may_prepare(
-            renstra, user, today
-        ):
-            out.append((renstra, units))
-    return out
+    return permissions.readable_renstras(user, today, preparers="include")
 
 
 def _scene(request, renstra_id=None) -> Scene:
