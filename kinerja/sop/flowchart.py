@@ -469,7 +469,22 @@ def with_review_returns(spec: ChartSpec) -> ChartSpec:
 
 
 def layout_table(spec: ChartSpec, geometry: Geometry = DEFAULT_GEOMETRY) -> TableLayout:
-    """Columns, wrapped cells, row heights, pages, shapes and routed arrows."""
+    """Columns, wrapped cells, row heights, pages, shapes and routed arrows.
+
+    Kept per process for the specs last drawn (the spec and the geometry are frozen values,
+    so equal content finds the same layout): every process page of a run draws its pinned
+    version again, and routing the arrows is most of a drawing's time. Callers read the
+    layout and never change it.
+    """
+    return _layout_cached(spec, geometry)
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_cached(spec: ChartSpec, geometry: Geometry) -> TableLayout:
+    return _layout_table(spec, geometry)
+
+
+def _layout_table(spec: ChartSpec, geometry: Geometry) -> TableLayout:
     g = geometry
     spec = with_review_returns(spec)
     lane_keys = [lane.key for lane in spec.lanes]
