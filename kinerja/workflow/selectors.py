@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -340,19 +340,25 @@ def unit_year(unit_ids, *, year: int, now: dt.datetime, limit: int = 20) -> Unit
     past its due time, "waiting for a signature" an active task of a signing step.
     `unit_ids` None: every unit (an administrator).
     """
-    overdue = Task.objects.filter(process=OuterRef("pk"), status=Task.Status.ACTIVE, due_at__lt=now)
-    signing = Task.objects.filter(
-        process=OuterRef("pk"), status=Task.Status.ACTIVE, step__action=Step.Action.SIGN
+    # "Late" and "signing" as membership in the set of processes with such a task (IN, which
+    # PostgreSQL hashes once from the index on the tasks' state), not an EXISTS per process:
+    # for an administrator of many governments that is tens of thousands of lookups.
+    overdue = Task.objects.filter(status=Task.Status.ACTIVE, due_at__lt=now).values("process_id")
+    signing = Task.objects.filter(status=Task.Status.ACTIVE, step__action=Step.Action.SIGN).values(
+        "process_id"
     )
+    late_q = Q(pk__in=overdue.order_by())
+    signing_q = Q(pk__in=signing.order_by())
     running = Q(status=Process.Status.RUNNING)
     qs = Process.objects.all() if unit_ids is None else Process.objects.filter(unit_id__in=unit_ids)
     qs = qs.filter(running | Q(started_at__year=year)).annotate(
-        is_late=Exists(overdue), is_signing=Exists(signing)
+        is_late=Case(When(late_q, then=True), default=False),
+        is_signing=Case(When(signing_q, then=True), default=False),
     )
     counts = qs.aggregate(
         running=Count("pk", filter=running),
-        late=Count("pk", filter=running & Q(is_late=True)),
-        signing=Count("pk", filter=running & Q(is_signing=True)),
+        late=Count("pk", filter=running & late_q),
+        signing=Count("pk", filter=running & signing_q),
         finished=Count("pk", filter=Q(status=Process.Status.DONE)),
     )
     rows = list(
