@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core.base_models import TimeStampedModel
@@ -26,11 +27,26 @@ if TYPE_CHECKING:
 
 class ProcessQuerySet(models.QuerySet):
     def with_overdue(self, now: dt.datetime) -> "ProcessQuerySet":
+        """Each process with its number of overdue tasks (overdue_tasks): a correlated
+        subquery per row returned, for whole listings (the command line). A page of a list
+        counts for its rows only (selectors.attach_overdue)."""
+        overdue = (
+            Task.objects.filter(process=models.OuterRef("pk"))
+            .overdue(now)
+            .order_by()
+            .values("process")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            overdue_tasks=models.Count(
-                "tasks",
-                filter=Q(tasks__status="active", tasks__due_at__lt=now),
-            )
+            overdue_tasks=Coalesce(models.Subquery(overdue, output_field=models.IntegerField()), 0)
+        )
+
+    def overdue(self, now: dt.datetime) -> "ProcessQuerySet":
+        """The processes with an active task past its due time: EXISTS on the task_due and
+        task_process indexes, no GROUP BY over the tasks."""
+        return self.filter(
+            models.Exists(Task.objects.filter(process=models.OuterRef("pk")).overdue(now))
         )
 
 
