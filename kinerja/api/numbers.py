@@ -150,6 +150,8 @@ def list_numbers(
     meta, rows = page_of(
         selectors.letter_numbers(book, text=q), page=page, size=size, cursor=cursor
     )
+    for number in rows:
+        number.book = book  # one book, read once: not a query per row
     names = user_names(n.taken_by_id for n in rows)
     return {
         **meta,

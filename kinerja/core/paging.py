@@ -228,7 +228,7 @@ def _filtered(queryset: QuerySet, condition: Q) -> QuerySet:
     return clone
 
 
-def bounded_count(queryset: QuerySet, *, limit: int = COUNT_LIMIT) -> int:
+def bounded_count(queryset: QuerySet, *, limit: int) -> int:
     """The rows of the list up to limit + 1: SELECT count(*) FROM (SELECT ... LIMIT n)."""
     if queryset.query.combinator:
         return queryset.order_by()[: limit + 1].count()
@@ -241,14 +241,14 @@ def keyset_page(
     order: Order | None = None,
     cursor: str | None = None,
     size: int,
-    count_limit: int = COUNT_LIMIT,
+    count_limit: int | None = None,
     lenient: bool = False,
     key_of: Callable[[Any], tuple] | None = None,
 ) -> Page:
     """The page at `cursor` (None: the first) of `queryset` in `order` (by default the
     queryset's own order, closed by the primary key): size rows, the
-    cursors beside it, and the bounded count. Queries: the page, and the count (none when
-    the first page holds the whole list).
+    cursors beside it, and the bounded count. Queries: the page and the count (and the
+    first page again when a "previous" cursor finds the start of the list).
 
     lenient: a bad cursor gives the first page with the message in Page.error (the pages)
     instead of raising PagingError (the API). key_of: the key of a row, for rows that are
@@ -256,6 +256,7 @@ def keyset_page(
     """
     order = order or Order.of(queryset)
     key_of = key_of or order.values_of
+    count_limit = count_limit or COUNT_LIMIT
     error = ""
     direction, values = NEXT, None
     if cursor:
@@ -298,10 +299,9 @@ def keyset_page(
     elif values is not None:
         # Past the end (the rows after the cursor were removed): back to the rows before it.
         page.previous_cursor = encode_cursor(order, values, direction=PREVIOUS)
-    if values is None and not more:
-        page.count = len(rows)
-    else:
-        page.count = bounded_count(queryset, limit=count_limit)
+    # Counted even when this page holds the whole list: a list costs the same queries
+    # whatever its length (the tests hold it to that).
+    page.count = bounded_count(queryset, limit=count_limit)
     return page
 
 
@@ -311,13 +311,14 @@ def offset_page(
     order: Order | None = None,
     page: int,
     size: int,
-    count_limit: int = COUNT_LIMIT,
+    count_limit: int | None = None,
     key_of: Callable[[Any], tuple] | None = None,
 ) -> Page:
     """Page `page` by number (the API's `page`, kept for its callers): only within the counted
     rows, so OFFSET never goes past count_limit; further on, the cursors lead."""
     order = order or Order.of(queryset)
     key_of = key_of or order.values_of
+    count_limit = count_limit or COUNT_LIMIT
     start = (page - 1) * size
     if start >= count_limit:
         raise PagingError(
