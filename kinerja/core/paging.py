@@ -108,8 +108,9 @@ class Order:
             raise ValueError("keyset pages need an order of field names")
         names = {f.lstrip("-") for f in fields}
         meta = queryset.model._meta
-        unique = {"pk", meta.pk.name} & names or any(
-            set(c.fields) == names for c in meta.total_unique_constraints
+        own = {f.name: f for f in meta.concrete_fields}
+        unique = any(n == "pk" or (n in own and own[n].unique) for n in names) or any(
+            set(c.fields) <= names for c in meta.total_unique_constraints
         )
         if not unique:
             fields.append("-pk" if fields and fields[0].startswith("-") else "pk")

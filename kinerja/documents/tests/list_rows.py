@@ -60,21 +60,24 @@ def more_tasks(n: int) -> None:
         )
     )
     # Realisasi notices at the same moments: the notices page lists both kinds as one.
-    renstra = Renstra.objects.first()
-    if renstra is not None:
-        ReportingNotice.objects.bulk_create(
-            ReportingNotice(
-                recipient=task.assignee,
-                renstra=renstra,
-                year=2026,
-                quarter=1 + i % 4,
-                unit=renstra.unit,
-                kind="reminder",
-                message=f"Realisasi {i}",
-                created_at=moment(i, notice.created_at),
-            )
-            for i in range(n // 3)
+    renstra = Renstra.objects.first() or Renstra.objects.create(
+        unit=task.process.unit, first_year=2025, last_year=2029, title="Renstra uji"
+    )
+    # One notice per year (a notice is sent once per renstra, year, quarter and unit).
+    first = 2000 + ReportingNotice.objects.count()
+    ReportingNotice.objects.bulk_create(
+        ReportingNotice(
+            recipient=task.assignee,
+            renstra=renstra,
+            year=first + i,
+            quarter=1,
+            unit=renstra.unit,
+            kind="reminder",
+            message=f"Realisasi {i}",
+            created_at=moment(i, notice.created_at),
         )
+        for i in range(n)
+    )
 
 
 def more_processes(n: int) -> None:
