@@ -97,9 +97,19 @@ class Process(TimeStampedModel):
         verbose_name = _("process")
         verbose_name_plural = _("processes")
         ordering = ["-started_at"]
+        # The processes list pages newest first by (started_at, id) (kinerja.core.paging):
+        # one index for that order, and one per filter that leads with it, so a page of
+        # any filter is an index scan with LIMIT, not a sort of every matching row.
         indexes = [
-            models.Index(fields=["status", "-started_at"]),
-            models.Index(fields=["year"]),
+            models.Index(fields=["-started_at", "-id"], name="process_started"),
+            models.Index(fields=["status", "-started_at", "-id"], name="process_status_started"),
+            models.Index(fields=["year", "-started_at", "-id"], name="process_year_started"),
+            models.Index(
+                fields=["run_year", "-started_at", "-id"], name="process_run_year_started"
+            ),
+            models.Index(
+                fields=["sop_version", "-started_at", "-id"], name="process_version_started"
+            ),
         ]
         permissions = [("manage_process", _("Can reassign tasks of any process"))]
 
@@ -370,7 +380,11 @@ class Notification(models.Model):
                 fields=["task", "kind", "recipient"], name="notification_once_per_task"
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The notices page: a person's notices newest first, paged by (created_at, id).
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.message[:80]
