@@ -33,8 +33,14 @@ from kinerja.sop.models import DocumentType
 from kinerja.workflow.models import Process, ProcessDocument, Task
 from kinerja.workflow.permissions import may_read_process
 
-from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of
-from .schemas import MAX_ID, Message, Moment, ValidationMessage
+from .present import (
+    CURSOR_HELP,
+    MAX_CURSOR_LENGTH,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    page_of,
+)
+from .schemas import MAX_ID, Message, Moment, PageMeta, ValidationMessage
 
 router = Router(tags=["Documents"])
 
@@ -123,10 +129,7 @@ class VersionDetail(VersionOut):
     signatures: list[RecordedSignature]
 
 
-class VersionPage(Schema):
-    count: int
-    page: int
-    pages: int
+class VersionPage(PageMeta):
     items: list[VersionOut]
 
 
@@ -183,10 +186,7 @@ class ArchiveEntryOut(Schema):
     entered_at: Moment
 
 
-class ArchivePage(Schema):
-    count: int
-    page: int
-    pages: int
+class ArchivePage(PageMeta):
     items: list[ArchiveEntryOut]
 
 
@@ -296,6 +296,7 @@ def list_versions(
     q: str = Query("", max_length=200, description="Text in the file name, type or process."),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_HELP),
 ):
     """Every version of every process document, newest first."""
     filters = selectors.DocumentFilters(
@@ -310,7 +311,7 @@ def list_versions(
     versions = permissions.visible_versions(
         request.auth, selectors.document_versions(filters).select_related("report")
     )
-    meta, rows = page_of(versions, page=page, size=size)
+    meta, rows = page_of(versions, page=page, size=size, cursor=cursor)
     return {**meta, "items": [_version(v) for v in rows]}
 
 
@@ -602,13 +603,14 @@ def list_archive(
     location: str = Query("", max_length=200, description="Text in the location (ordner)."),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_HELP),
 ):
     """The register arsip, newest year and register number first."""
     filters = selectors.ArchiveFilters(
         year=year, classification=classification, text=q, location=location
     )
     entries = permissions.visible_archive_entries(request.auth, selectors.archive_register(filters))
-    meta, rows = page_of(entries, page=page, size=size)
+    meta, rows = page_of(entries, page=page, size=size, cursor=cursor)
     return {
         **meta,
         "items": [

@@ -21,8 +21,17 @@ from kinerja.documents import permissions, selectors
 from kinerja.documents.models import LetterNumber
 from kinerja.org.models import Unit
 
-from .present import MAX_PAGE_SIZE, PAGE_SIZE, classification_by_code, page_of, user_names
-from .schemas import Message, Moment, PathId, RequiredText, Text, ValidationMessage
+from .present import (
+    CURSOR_HELP,
+    MAX_CURSOR_LENGTH,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    classification_by_code,
+    meta_of,
+    page_of,
+    user_names,
+)
+from .schemas import Message, Moment, PageMeta, PathId, RequiredText, Text, ValidationMessage
 
 router = Router(tags=["Letter numbers"])
 
@@ -49,10 +58,7 @@ class NumberOut(Schema):
     cancellable: bool = Field(..., description="Whether you may cancel it now.")
 
 
-class NumberPage(Schema):
-    count: int
-    page: int
-    pages: int
+class NumberPage(PageMeta):
     items: list[NumberOut]
 
 
@@ -119,6 +125,7 @@ def list_numbers(
     q: str = Query("", max_length=200, description="Text in the number, subject or addressee."),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_HELP),
 ):
     """The numbers of a numbering book, newest first, cancelled ones included."""
     year = year or timezone.localdate().year
@@ -137,10 +144,14 @@ def list_numbers(
         )
     book = selectors.numbering_book(book_unit, year)
     if book is None:
-        return {"count": 0, "page": page, "pages": 0, "items": []}
+        return {**meta_of(None, page=page), "items": []}
     allowed = permissions.numbering_units(request.auth, year)
     in_book = allowed is None or book.unit_id in allowed
-    meta, rows = page_of(selectors.letter_numbers(book, text=q), page=page, size=size)
+    meta, rows = page_of(
+        selectors.letter_numbers(book, text=q), page=page, size=size, cursor=cursor
+    )
+    for number in rows:
+        number.book = book  # one book, read once: not a query per row
     names = user_names(n.taken_by_id for n in rows)
     return {
         **meta,

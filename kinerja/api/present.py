@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kinerja.core import paging
 from kinerja.core.errors import DomainError
 from kinerja.documents.models import ArchiveClassification
 from kinerja.documents.permissions import task_offers
@@ -24,15 +25,48 @@ from kinerja.workflow.selectors import ProcessView, missing_kelengkapan
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+MAX_CURSOR_LENGTH = paging.MAX_CURSOR_LENGTH
 
 
-def page_of(queryset, *, page: int, size: int) -> tuple[dict, list]:
-    """The page asked for (past the last page: an empty one) and its rows: two queries."""
-    count = queryset.count()
-    pages = -(-count // size)
-    start = (page - 1) * size
-    rows = list(queryset[start : start + size]) if start < count else []
-    return {"count": count, "page": page, "pages": pages}, rows
+def page_of(
+    queryset,
+    *,
+    order: paging.Order | None = None,
+    page: int,
+    size: int,
+    cursor: str = "",
+    key_of=None,
+) -> tuple[dict, list]:
+    """The page asked for and its rows, in a fixed number of queries whatever the list's
+    length (kinerja.core.paging): by `cursor` when given (a bad one: 400 naming it), else by
+    number within the first COUNT_LIMIT rows (past them: 400 pointing to the cursors)."""
+    if cursor:
+        found = paging.keyset_page(queryset, order=order, cursor=cursor, size=size, key_of=key_of)
+        page = 1
+    else:
+        found = paging.offset_page(queryset, order=order, page=page, size=size, key_of=key_of)
+    return meta_of(found, page=page, size=size), found.object_list
+
+
+def meta_of(found: paging.Page | None, *, page: int = 1, size: int = PAGE_SIZE) -> dict:
+    """The paging fields of a list's answer (PageMeta); None: an empty list."""
+    if found is None:
+        return {"count": 0, "more": False, "page": page, "pages": 0, "next": None, "previous": None}
+    return {
+        "count": found.shown_count,
+        "more": found.count_capped,
+        "page": page,
+        "pages": -(-found.shown_count // size),
+        "next": found.next_cursor,
+        "previous": found.previous_cursor,
+    }
+
+
+# Where a list's cursor is passed (the `cursor` query parameter of every list).
+CURSOR_HELP = (
+    "Where to start: the `next` or `previous` of an answer of the same list. Takes the place "
+    "of `page`, which numbers pages only within the first 1,000 rows."
+)
 
 
 def user_names(ids: Iterable[int | None]) -> dict[int, str]:

@@ -20,9 +20,11 @@ from kinerja.org.models import Person, Unit
 from kinerja.sop.services import find_sop
 from kinerja.workflow.models import Process
 from kinerja.workflow.permissions import may_grant_access, may_read_process, visible_processes
-from kinerja.workflow.selectors import process_view, processes
+from kinerja.workflow.selectors import attach_overdue, process_view, processes
 
 from .present import (
+    CURSOR_HELP,
+    MAX_CURSOR_LENGTH,
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     access_out,
@@ -126,9 +128,11 @@ def list_processes(
     overdue: bool = Query(False, description="Only processes with an overdue task."),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_HELP),
 ):
     """Newest first; each with its number of overdue tasks."""
     slug = _sop(sop).slug if sop.strip() else ""
+    now = timezone.now()
     qs = visible_processes(
         request.auth,
         processes(
@@ -140,7 +144,8 @@ def list_processes(
             now=timezone.now(),
         ),
     )
-    meta, rows = page_of(qs, page=page, size=size)
+    meta, rows = page_of(qs, page=page, size=size, cursor=cursor)
+    attach_overdue(rows, now=now)
     return {**meta, "items": processes_out(rows)}
 
 

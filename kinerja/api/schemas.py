@@ -85,10 +85,25 @@ class SopSummary(Schema):
     findings: int = Field(..., description="Number of defects the SOP check finds in it.")
 
 
-class SopPage(Schema):
-    count: int
-    page: int
-    pages: int
+class PageMeta(Schema):
+    """A page of a list. `next`/`previous` lead to the pages beside it whatever the list's
+    length; `page` numbers the pages only within the first 1,000 rows counted."""
+
+    count: int = Field(..., description="Rows of the list, counted up to 1,000 (see more).")
+    more: bool = Field(
+        False, description="True when the list holds more rows than `count` says (1,000+)."
+    )
+    page: int = Field(..., description="The page by number (1 when a cursor was followed).")
+    pages: int = Field(..., description="Pages of the counted rows.")
+    next: str | None = Field(
+        None, description="Cursor of the next page: pass it as `cursor`. None on the last page."
+    )
+    previous: str | None = Field(
+        None, description="Cursor of the previous page. None on the first page."
+    )
+
+
+class SopPage(PageMeta):
     items: list[SopSummary]
 
 
@@ -223,10 +238,7 @@ class TaskOut(Schema):
     branches: list[str]
 
 
-class TaskPage(Schema):
-    count: int
-    page: int
-    pages: int
+class TaskPage(PageMeta):
     items: list[TaskOut]
 
 
@@ -244,10 +256,7 @@ class ProcessSummary(Schema):
     overdue_tasks: int
 
 
-class ProcessPage(Schema):
-    count: int
-    page: int
-    pages: int
+class ProcessPage(PageMeta):
     items: list[ProcessSummary]
 
 

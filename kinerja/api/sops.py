@@ -9,7 +9,13 @@ from kinerja.sop.compare import compare_versions
 from kinerja.sop.lint import lint_version, load_catalogue, total_work_time
 from kinerja.sop.models import Sop, SopSection, SopVersion
 
-from .present import MAX_PAGE_SIZE, PAGE_SIZE, page_of
+from .present import (
+    CURSOR_HELP,
+    MAX_CURSOR_LENGTH,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    page_of,
+)
 from .schemas import Message, SopComparison, SopDetail, SopPage, ValidationMessage
 
 router = Router(tags=["SOP"])
@@ -29,6 +35,7 @@ def list_sops(
     ),
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_HELP),
 ):
     """The SOPs of every unit, each by its published version, with the number of findings of
     the SOP check. Those who maintain SOPs also see SOPs not yet published (their newest
@@ -43,7 +50,7 @@ def list_sops(
         versions = versions.filter(sop__unit__code=unit.strip())
     if position.strip():
         versions = versions.with_position(position.strip())
-    meta, rows = page_of(versions, page=page, size=size)
+    meta, rows = page_of(versions, page=page, size=size, cursor=cursor)
     loaded = SopVersion.objects.with_content().in_bulk([v.pk for v in rows])
     catalogue = load_catalogue() if rows else None
     items = []

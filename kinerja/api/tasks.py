@@ -22,7 +22,16 @@ from kinerja.performance import draft_reads
 from kinerja.workflow.models import Task
 from kinerja.workflow.permissions import may_read_process, person_of
 
-from .present import MAX_PAGE_SIZE, PAGE_SIZE, classification_by_code, page_of, tasks_out
+from .present import (
+    CURSOR_HELP,
+    MAX_CURSOR_LENGTH,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    classification_by_code,
+    meta_of,
+    page_of,
+    tasks_out,
+)
 from .schemas import (
     ActResult,
     ChooseIn,
@@ -56,6 +65,7 @@ def my_tasks(
     request,
     page: int = Query(1, ge=1),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    cursor: str = Query("", max_length=MAX_CURSOR_LENGTH, description=CURSOR_HELP),
 ):
     """Tugas saya: the active tasks for me or for a position I act in (Plt/Plh) today.
 
@@ -63,9 +73,9 @@ def my_tasks(
     """
     person = person_of(request.auth)
     if person is None:
-        return {"count": 0, "page": page, "pages": 0, "items": []}
+        return {**meta_of(None, page=page), "items": []}
     inbox = Task.objects.inbox_for(person, on=timezone.localdate())
-    meta, rows = page_of(inbox, page=page, size=size)
+    meta, rows = page_of(inbox, page=page, size=size, cursor=cursor)
     return {**meta, "items": tasks_out(rows)}
 
 

@@ -128,7 +128,8 @@ class DocumentVersion(models.Model):
                 fields=["document"], condition=Q(is_final=True), name="one_final_version"
             ),
         ]
-        indexes = [models.Index(fields=["-created_at"], name="version_recent")]
+        # The documents list pages newest first by (created_at, id) (kinerja.core.paging).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="version_recent")]
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import CharField, Prefetch, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_POST
 from kinerja import actions
 from kinerja.core.calendar import format_moment
 from kinerja.core.errors import DomainError
+from kinerja.core.paging import Order
 from kinerja.org.models import Assignment, Person
 from kinerja.performance.models import ReportingNotice
 from kinerja.sop.models import Sop, SopVersion
@@ -36,12 +36,11 @@ from kinerja.workflow.graph import graph_for
 from kinerja.workflow.models import Notification, Process, Task
 
 from . import document_forms, forms
+from .listing import page_for, pager_query
 from .process_page import Bound, make_form, respond
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-PAGE_SIZE = 25
 
 ACTING_KINDS = (Assignment.Kind.PLT, Assignment.Kind.PLH)
 
@@ -64,7 +63,7 @@ def my_tasks(request):
     today = timezone.localdate()
     now = timezone.now()
     tasks = Task.objects.inbox_for(person, on=today) if person else Task.objects.none()
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_for(request, tasks)
     acting = _acting_positions(person, today) if person else {}
     rows = [
         InboxRow(
@@ -75,7 +74,8 @@ def my_tasks(request):
         )
         for task in page.object_list
     ]
-    return render(request, "web/task_list.html", {"page": page, "rows": rows})
+    context = {"page": page, "rows": rows, "query": pager_query(request)}
+    return render(request, "web/task_list.html", context)
 
 
 def _acting_positions(person: Person, day: dt.date) -> dict[int, StrOrPromise]:
@@ -130,13 +130,12 @@ def process_list(request):
             to_attr="active_tasks",
         )
     )
-    page = Paginator(processes, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_for(request, processes)
+    selectors.attach_overdue(page.object_list, now=now)
     context = {
         "page": page,
         "form": form,
-        "query": query.urlencode(),
+        "query": pager_query(request),
         "start_form": _start_form_initial(request) if permissions.may_start(request.user) else None,
     }
     return render(request, "web/process_list.html", context)
@@ -482,13 +481,19 @@ def _notices(person: Person):
     return tasks.union(realisasi, all=True).order_by("-created_at", "-pk")
 
 
+# The notices of both kinds in one order; `source` last, as a task's notice and a realisasi
+# notice may share a moment and an id.
+NOTICE_ORDER = Order("-created_at", "-pk", "-source")
+
+
 @login_required
 def notification_list(request):
     person = permissions.person_of(request.user)
     if person is None:
-        page = Paginator(Notification.objects.none(), PAGE_SIZE).get_page(1)
-        return render(request, "web/notifications.html", {"page": page, "rows": []})
-    page = Paginator(_notices(person), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "web/notifications.html", {"page": None, "rows": []})
+    page = page_for(
+        request, _notices(person), order=NOTICE_ORDER, key_of=lambda row: (row[1], row[0], row[2])
+    )
     ids = {"task": [], "realisasi": []}
     for pk, _created, source in page.object_list:
         ids[source].append(pk)
@@ -503,7 +508,8 @@ def notification_list(request):
         notice = found[source].get(pk)
         if notice is not None:
             rows.append((notice, format_moment(notice.created_at), source))
-    return render(request, "web/notifications.html", {"page": page, "rows": rows})
+    context = {"page": page, "rows": rows, "query": pager_query(request)}
+    return render(request, "web/notifications.html", context)
 
 
 @login_required

@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,15 +33,7 @@ from kinerja.workflow.permissions import read_scope, readable_among
 
 from . import register_forms as forms
 from . import sop_approval_views
-
-PAGE_SIZE = 25
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
+from .listing import page_for, pager_query
 
 # --- documents -----------------------------------------------------------------------------
 
@@ -57,14 +48,14 @@ def documents(request):
     )
     scope = read_scope(request.user)
     versions = permissions.visible_versions(scope, selectors.document_versions(form.filters()))
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_for(request, versions)
     context = {
         "page": page,
         # A final version of a process the user may not read is listed without its link.
         "readable": readable_among(scope, [v.document.process_id for v in page.object_list]),
         "form": form,
         "ignored": form.ignored(),
-        "query": _query_without_page(request),
+        "query": pager_query(request),
     }
     return render(request, "web/documents/document_list.html", context)
 
@@ -86,8 +77,8 @@ def archive_register(request):
     entries = permissions.visible_archive_entries(
         request.user, selectors.archive_register(form.filters())
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = _query_without_page(request)
+    page = page_for(request, entries)
+    query = pager_query(request)
     context = {
         "page": page,
         "form": form,
@@ -169,8 +160,12 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
 def _numbering_page(request, *, take_form=None, status=200):
     form, unit, year, _units = _book_choice(request)
     book = selectors.numbering_book(unit, year) if unit else None
-    numbers = selectors.letter_numbers(book, text=form.valid_data().get("q") or "") if book else []
-    page = Paginator(numbers, PAGE_SIZE).get_page(request.GET.get("page"))
+    numbers = (
+        selectors.letter_numbers(book, text=form.valid_data().get("q") or "")
+        if book
+        else LetterNumber.objects.none()
+    )
+    page = page_for(request, numbers)
     # Once for the page's book, not per row: the cancel form is shown exactly when the
     # service would cancel (its rights, and nothing final, filed or sent carries it).
     allowed = permissions.numbering_units(request.user, year)
@@ -190,7 +185,7 @@ def _numbering_page(request, *, take_form=None, status=200):
         "year": year,
         "book": book,
         "page": page,
-        "query": _query_without_page(request),
+        "query": pager_query(request),
         "take_form": take_form if may_take else None,
         "ignored": form.ignored(),
     }

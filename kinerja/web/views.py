@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +21,7 @@ from kinerja.sop.render import document_context, emblem_url, render_pdf
 from kinerja.workflow.permissions import may_monitor_sop
 
 from .access import sop_version_for
-
-PAGE_SIZE = 25
+from .listing import page_for, pager_query
 
 
 @login_required
@@ -43,7 +41,7 @@ def sop_list(request):
         versions = versions.filter(sop__unit__code=unit)
     if position:
         versions = versions.with_position(position)
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_for(request, versions)
     rows = [{"version": version, "findings": 0} for version in page.object_list]
     if maintains:
         # Lint the page's versions with their content loaded in a fixed number of queries.
@@ -53,8 +51,6 @@ def sop_list(request):
             {"version": full, "findings": len(lint_version(full, catalogue=catalogue))}
             for full in (loaded[version.pk] for version in page.object_list)
         ]
-    keep = request.GET.copy()
-    keep.pop("page", None)
     context = {
         "page": page,
         "rows": rows,
@@ -66,7 +62,7 @@ def sop_list(request):
         .distinct()
         .order_by("name"),
         "filtered": bool(query or unit or position),
-        "keep": keep.urlencode(),
+        "query": pager_query(request),
         "maintains": maintains,
         "authors": sop_permissions.may_author(request.user),
         "drafts": _drafts_for(request.user),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.core.base_models import TimeStampedModel
@@ -26,11 +27,26 @@ if TYPE_CHECKING:
 
 class ProcessQuerySet(models.QuerySet):
     def with_overdue(self, now: dt.datetime) -> "ProcessQuerySet":
+        """Each process with its number of overdue tasks (overdue_tasks): a correlated
+        subquery per row returned, for whole listings (the command line). A page of a list
+        counts for its rows only (selectors.attach_overdue)."""
+        overdue = (
+            Task.objects.filter(process=models.OuterRef("pk"))
+            .overdue(now)
+            .order_by()
+            .values("process")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            overdue_tasks=models.Count(
-                "tasks",
-                filter=Q(tasks__status="active", tasks__due_at__lt=now),
-            )
+            overdue_tasks=Coalesce(models.Subquery(overdue, output_field=models.IntegerField()), 0)
+        )
+
+    def overdue(self, now: dt.datetime) -> "ProcessQuerySet":
+        """The processes with an active task past its due time: EXISTS on the task_due and
+        task_process indexes, no GROUP BY over the tasks."""
+        return self.filter(
+            models.Exists(Task.objects.filter(process=models.OuterRef("pk")).overdue(now))
         )
 
 
@@ -81,9 +97,19 @@ class Process(TimeStampedModel):
         verbose_name = _("process")
         verbose_name_plural = _("processes")
         ordering = ["-started_at"]
+        # The processes list pages newest first by (started_at, id) (kinerja.core.paging):
+        # one index for that order, and one per filter that leads with it, so a page of
+        # any filter is an index scan with LIMIT, not a sort of every matching row.
         indexes = [
-            models.Index(fields=["status", "-started_at"]),
-            models.Index(fields=["year"]),
+            models.Index(fields=["-started_at", "-id"], name="process_started"),
+            models.Index(fields=["status", "-started_at", "-id"], name="process_status_started"),
+            models.Index(fields=["year", "-started_at", "-id"], name="process_year_started"),
+            models.Index(
+                fields=["run_year", "-started_at", "-id"], name="process_run_year_started"
+            ),
+            models.Index(
+                fields=["sop_version", "-started_at", "-id"], name="process_version_started"
+            ),
         ]
         permissions = [("manage_process", _("Can reassign tasks of any process"))]
 
@@ -362,7 +388,11 @@ class Notification(models.Model):
                 fields=["task", "kind", "recipient"], name="notification_once_per_task"
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The notices page: a person's notices newest first, paged by (created_at, id).
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.message[:80]

@@ -138,7 +138,7 @@ class Command(BaseCommand):
             status=options["state"],
             overdue=options["overdue"],
             now=timezone.now(),
-        )
+        ).with_overdue(timezone.now())
         count = 0
         for p in rows.iterator(chunk_size=200):
             count += 1
