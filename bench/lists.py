@@ -128,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fill", action="store_true")
     parser.add_argument("--pages", type=int, default=3, help="pages followed by cursor")
+    parser.add_argument("--only", default="", help="only the lists whose label contains this")
     args = parser.parse_args()
 
     import django
@@ -175,6 +176,8 @@ def main() -> None:
         return total, lines
 
     for label, user, path, params in LISTS:
+        if args.only not in label:
+            continue
         api = path.startswith("/api/")
         headers = {"Authorization": f"Bearer {tokens[user]}"} if api else {}
         query = dict(params)
@@ -201,8 +204,9 @@ def main() -> None:
                 f"queries, slowest {ms:6.2f} ms{'  seq scans: ' + ','.join(scans) if scans else ''}"
             )
             if os.environ.get("SHOW_PLANS"):
-                print("    " + sql[:300])
-                print("\n".join("    " + line for line in plan[:14]))
+                for (each_ms, each_plan), each_sql in sorted(timed, key=lambda t: -t[0][0])[:3]:
+                    print(f"  {each_ms:.2f} ms: {each_sql[:400]}")
+                    print("\n".join("      " + line for line in each_plan[:16]))
             if api:
                 cursor = json.loads(response.content).get("next")
             else:
