@@ -13,7 +13,7 @@ number in it), and a number that a final, filed or sent letter carries stays.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kinerja.org.models import Unit
@@ -63,19 +63,20 @@ def _scope(user: AnyUser | ReadScope) -> ReadScope:
     return user if isinstance(user, ReadScope) else read_scope(user)
 
 
-def _readable_processes(scope: ReadScope) -> QuerySet | None:
-    """The ids of the processes the scope reads, as a subquery (None: every process)."""
-    return workflow.readable_process_ids(scope)
-
-
 def _published_or_readable(
     user: AnyUser | ReadScope, qs: QuerySet, *, final: str, process: str
 ) -> QuerySet:
-    """`qs` narrowed to the rows whose `final` field is true or whose `process` is readable."""
-    processes = _readable_processes(_scope(user))
-    if processes is None:
+    """`qs` narrowed to the rows whose `final` field is true or whose `process` is readable.
+
+    The process's rule is checked for each row as the list's index yields it (EXISTS on the
+    process by its key, workflow.process_read_filter), so a page stops after its rows
+    instead of first building the set of every process the user reads.
+    """
+    rule = workflow.process_read_filter(_scope(user))
+    if rule is None:
         return qs
-    return qs.filter(Q(**{final: True}) | Q(**{f"{process}__in": processes}))
+    readable = Exists(Process.objects.filter(rule, pk=OuterRef(process)))
+    return qs.filter(Q(**{final: True}) | readable)
 
 
 def visible_versions(

@@ -288,8 +288,11 @@ def processes(
     """
     qs = Process.objects.select_related("sop_version__sop", "unit", "owner")
     if sop:
+        # The versions' ids as values, not a subquery: the planner then knows how many
+        # processes each has, and for a rarely run SOP walks process_version_started.
         named = Sop.objects.filter(Q(slug=sop) | Q(number__iexact=sop))
-        qs = qs.filter(sop_version__in=SopVersion.objects.filter(sop__in=named).values("pk"))
+        versions = list(SopVersion.objects.filter(sop__in=named).values_list("pk", flat=True))
+        qs = qs.filter(sop_version_id__in=versions)
     if year:
         qs = qs.filter(year=year)
     if run_year:

@@ -232,3 +232,15 @@ def test_the_overdue_filter_lists_processes_with_a_late_task_and_counts_them(see
     page = _get(login("admin"), reverse("web:process-list"), {"overdue": "on"})
     assert _rows_of(page, r'data-process="(\d+)"') == [str(late.pk)]
     assert "1 overdue" in page
+
+
+def test_the_menu_badges_count_up_to_99(seeded):
+    client = login("pelaksana")
+    page = _get(client, reverse("web:my-tasks"))
+    assert re.search(r'id="nav-tasks">[^<]*<span class="badge count"[^>]*>1</span>', page)
+    list_rows.more_tasks(120)
+    page = _get(client, reverse("web:my-tasks"))
+    assert re.search(r'id="nav-tasks">[^<]*<span class="badge count"[^>]*>99\+</span>', page)
+    assert re.search(
+        r'id="nav-notifications">[^<]*<span class="badge count"[^>]*>99\+</span>', page
+    )
