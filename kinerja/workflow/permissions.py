@@ -297,7 +297,7 @@ def read_scope(user: User | AnonymousUser, *, today: dt.date | None = None) -> R
     )
 
 
-def readable_process_ids(scope: ReadScope) -> QuerySet | None:
+def readable_process_ids(scope: ReadScope, *, all_rows: bool = False) -> QuerySet | None:
     """The ids of the processes the scope reads, as one subquery (None: every process).
 
     A UNION of the rule's parts, each on an index (owner, unit, the SOP versions whose
@@ -320,33 +320,55 @@ def readable_process_ids(scope: ReadScope) -> QuerySet | None:
         parts.append(ProcessAccess.objects.filter(person_id=scope.person_id).values("process_id"))
     # A compound statement takes no ORDER BY in its parts (the models' default orderings).
     first, *rest = [part.order_by() for part in parts]
-    return first.union(*rest) if rest else first
+    return first.union(*rest, all=all_rows) if rest else first
+
+
+# Up to this many, the processes a person reads are listed by id: a Pelaksana's dozens.
+# Beyond, the rule is checked on each row as a list's index yields them: a Sekda's thousands.
+FEW_READABLE = 2000
 
 
 def process_read_filter(scope: ReadScope, *, prefix: str = "") -> Q | None:
-    """The rule as a condition on each Process row (None: everything), `prefix` naming the
-    process from another model ("document__process__").
+    """The rule as a condition on Process (None: everything), `prefix` naming the process
+    from another model ("document__process__").
 
-    A list pages its processes in an index's order and stops after a page (kinerja.core.
-    paging), so the rule is checked row by row as the index yields them: the columns of the
-    row (owner, unit, SOP version) first, then EXISTS on the tasks and the access given by
-    name, each an index probe. The UNION of readable_process_ids() would build the set of
-    every readable process first: at 400,000 processes a leader's set takes seconds.
+    Two ways, chosen by how much the person reads (one bounded query first, the UNION ALL of
+    the rule's parts with LIMIT, which stops after FEW_READABLE index entries):
+
+    - few (a Pelaksana, an operator: dozens of processes among hundreds of thousands): the
+      ids themselves, so a list reads those rows by key and sorts them; checking the rule
+      row by row would walk the whole index on the list's order to find them;
+    - many (a Sekda, a Wali Kota): the rule checked on each row (owner, unit, SOP version,
+      then EXISTS on its tasks and grants) as the index on the list's order yields rows, so
+      a page stops after its rows instead of first building a set of thousands.
     """
     if scope.everything:
         return None
     if scope.user_id is None:
         return Q(pk__in=[])
+    ids = readable_process_ids(scope, all_rows=True)
+    assert ids is not None
+    found = list(ids[: FEW_READABLE + 1])
+    if len(found) <= FEW_READABLE:
+        key = "pk" if not prefix else f"{prefix}pk"
+        return Q(**{f"{key}__in": sorted({row["pk"] for row in found})})
+    return row_rule(scope, prefix=prefix)
+
+
+def row_rule(scope: ReadScope, *, prefix: str = "") -> Q:
+    """The rule tested on the process rows themselves (EXISTS on the process's own lanes,
+    tasks and grants, each an index probe): for a few processes named by id, or for a list
+    that stops after a page of rows."""
+    here = OuterRef(f"{prefix}pk" if prefix else "pk")
     rule = Q(**{f"{prefix}owner_id": scope.user_id})
     if scope.led_units:
         rule |= Q(**{f"{prefix}unit_id__in": scope.led_units})
     if scope.positions:
-        lanes = Lane.objects.filter(position_id__in=scope.positions).values("version_id")
-        rule |= Q(**{f"{prefix}sop_version_id__in": lanes.order_by()})
+        version = OuterRef(f"{prefix}sop_version_id")
+        rule |= Q(Exists(Lane.objects.filter(version_id=version, position_id__in=scope.positions)))
     if scope.person_id is not None:
-        here = OuterRef(f"{prefix}pk" if prefix else "pk")
-        rule |= Exists(Task.objects.filter(process=here, assignee_id=scope.person_id))
-        rule |= Exists(ProcessAccess.objects.filter(process=here, person_id=scope.person_id))
+        rule |= Q(Exists(Task.objects.filter(process_id=here, assignee_id=scope.person_id)))
+        rule |= Q(Exists(ProcessAccess.objects.filter(process_id=here, person_id=scope.person_id)))
     return rule
 
 
@@ -368,34 +390,7 @@ def may_read_process(process: Process | int, user: User | AnonymousUser | ReadSc
     if isinstance(process, Process) and scope.user_id and process.owner_id == scope.user_id:
         return True
     pk = process.pk if isinstance(process, Process) else process
-    return Process.objects.filter(pk=pk).filter(_row_rule(scope)).exists()
-
-
-def _row_rule(scope: ReadScope) -> Q:
-    """The rule for a few processes named by id: each part tested on those rows (EXISTS on
-    the process's own lanes, tasks and grants), not the set of all processes the scope
-    reads, which for a leader of many units is thousands of ids."""
-    rule = Q(owner_id=scope.user_id)
-    if scope.led_units:
-        rule |= Q(unit_id__in=scope.led_units)
-    if scope.positions:
-        rule |= Q(
-            Exists(
-                Lane.objects.filter(
-                    version_id=OuterRef("sop_version_id"), position_id__in=scope.positions
-                )
-            )
-        )
-    if scope.person_id is not None:
-        rule |= Q(
-            Exists(Task.objects.filter(process_id=OuterRef("pk"), assignee_id=scope.person_id))
-        )
-        rule |= Q(
-            Exists(
-                ProcessAccess.objects.filter(process_id=OuterRef("pk"), person_id=scope.person_id)
-            )
-        )
-    return rule
+    return Process.objects.filter(pk=pk).filter(row_rule(scope)).exists()
 
 
 def readable_among(user: User | AnonymousUser | ReadScope, ids) -> set[int]:
@@ -408,7 +403,7 @@ def readable_among(user: User | AnonymousUser | ReadScope, ids) -> set[int]:
     if not scope.everything:
         if scope.user_id is None:
             return set()
-        rows = rows.filter(_row_rule(scope))
+        rows = rows.filter(row_rule(scope))
     return set(rows.values_list("pk", flat=True))
 
 

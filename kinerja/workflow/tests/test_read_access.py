@@ -20,6 +20,7 @@ from kinerja.core.errors import DomainError
 from kinerja.org.leadership import units_led_by
 from kinerja.org.models import Assignment, Person, Position, Unit
 from kinerja.sop.services import find_sop
+from kinerja.workflow import permissions
 from kinerja.workflow.models import Process, ProcessAccess, Task
 from kinerja.workflow.permissions import (
     may_grant_access,
@@ -176,15 +177,32 @@ def test_access_needs_a_person_and_a_reason(
     assert not ProcessAccess.objects.exists()
 
 
-def test_the_list_filter_is_one_query_however_many_processes(
+def test_the_list_filter_is_two_queries_however_many_processes(
     lkjip, kasubbag, outsider, django_assert_num_queries
 ):
+    # One bounded query for the ids a person reads (at most FEW_READABLE + 1 index entries),
+    # then the list itself, by those ids or with the rule on each row.
     for year in range(2020, 2025):
         actions.start_process(sop=find_sop("SOP-013"), title=f"PK {year}", year=year, by=kasubbag)
     scope = read_scope(outsider)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # no ids: the list is empty without asking
         assert list(visible_processes(scope)) == []
     scope = read_scope(kasubbag)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert len(list(visible_processes(scope))) == 6
     assert Process.objects.count() == 6
+
+
+def test_many_readable_processes_are_checked_row_by_row_with_the_same_answer(
+    lkjip, kasubbag, outsider, monkeypatch
+):
+    # Beyond FEW_READABLE the rule is tested on each row instead of listing the ids: the
+    # same processes either way, for the one who reads them and for the one who does not.
+    for year in range(2020, 2025):
+        actions.start_process(sop=find_sop("SOP-013"), title=f"PK {year}", year=year, by=kasubbag)
+    by_ids = {user: set(visible_processes(read_scope(user))) for user in (kasubbag, outsider)}
+    monkeypatch.setattr(permissions, "FEW_READABLE", 2)
+    by_rows = {user: set(visible_processes(read_scope(user))) for user in (kasubbag, outsider)}
+    assert by_rows == by_ids
+    assert len(by_ids[kasubbag]) == 6
+    assert by_ids[outsider] == set()
