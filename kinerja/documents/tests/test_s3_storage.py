@@ -11,7 +11,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 
 import boto3
 import pytest
@@ -36,6 +40,7 @@ from kinerja.sop.services import find_sop
 pytestmark = pytest.mark.django_db
 
 BUCKET = "kinerja-dokumen"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -157,3 +162,40 @@ def test_document_sweep_finds_a_stray_object_in_the_bucket(bucket, demo):
 
     assert "dokumen/999/sisa/yatim.pdf" in found
     assert version.file.name not in found
+
+
+def test_the_keys_may_come_from_files(tmp_path):
+    """AWS_S3_ACCESS_KEY_ID_FILE / AWS_S3_SECRET_ACCESS_KEY_FILE, as systemd's
+    LoadCredential= or Docker's secrets hand them over, reach the storage."""
+    (tmp_path / "key").write_text("kunci-dari-berkas\n")
+    (tmp_path / "secret").write_text("rahasia-dari-berkas\n")
+    ignored = {"DATABASE_URL", "DATABASE_URL_FILE", "STORAGE_BACKEND", "STORAGE_OPTIONS"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored and not k.startswith("AWS_")}
+    env.update(
+        DEBUG="true",
+        DATABASE_URL="sqlite:///:memory:",
+        STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        STORAGE_OPTIONS=json.dumps({"bucket_name": BUCKET, "endpoint_url": "http://127.0.0.1:9"}),
+        AWS_S3_ACCESS_KEY_ID_FILE=str(tmp_path / "key"),
+        AWS_S3_SECRET_ACCESS_KEY_FILE=str(tmp_path / "secret"),
+    )
+    code = (
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.bucket_name, s.access_key, s.secret_key, s.endpoint_url)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "S3Storage",
+        BUCKET,
+        "kunci-dari-berkas",
+        "rahasia-dari-berkas",
+        "http://127.0.0.1:9",
+    ]
