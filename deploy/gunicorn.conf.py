@@ -52,7 +52,7 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # Logs to standard error, which systemd's journal keeps. The client's address is the one
 # nginx put in X-Forwarded-For (nginx's own log has it too); %(D)s is the time in µs.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "": none (bench/load.py)
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(D)sus "%(f)s" "%(a)s" pid=%(p)s'
@@ -60,3 +60,5 @@ access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(D)sus "%(f)s" 
 # Django trusts it through BEHIND_HTTPS_PROXY, the client's address through TRUSTED_PROXY_COUNT.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "kinerja"
+# gunicorn's control socket (gunicornc, in $HOME) is not used: systemd manages the server.
+control_socket_disable = True
