@@ -28,7 +28,10 @@ _cores = multiprocessing.cpu_count()
 # activation: systemd holds it open across a restart, so no connection is refused) and
 # this address is not used; started by hand, gunicorn makes it here.
 bind = [os.environ.get("GUNICORN_BIND", "unix:/run/kinerja/gunicorn.sock")]
-umask = 0o007  # the socket made by hand: the app's user and group (www-data's) only
+# The socket made by hand is the app user's, mode 0777: who reaches it is decided by its
+# folder, /run/kinerja, kinerja:www-data 2750 (nginx and the app only). gunicorn applies
+# this umask to the socket alone, not to the files the app writes (systemd's UMask= does).
+umask = 0
 
 workers = _int("GUNICORN_WORKERS", 2 * _cores + 1)
 # gthread: one slow answer (a PDF) does not hold up the next request on that process.
