@@ -58,7 +58,7 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "": none (bench/load.py)
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(D)sus "%(f)s" "%(a)s" pid=%(p)s'
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(D)sus "%(f)s" "%(a)s" %(p)s'
 # Only the proxy on this machine may say the request came over HTTPS (X-Forwarded-Proto);
 # Django trusts it through BEHIND_HTTPS_PROXY, the client's address through TRUSTED_PROXY_COUNT.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -8,6 +8,7 @@
 #   KINERJA_AUDIT_HEADS_DIR   the exported heads: keep them on another machine's share
 #                             that this server cannot rewrite   (/var/lib/kinerja/audit-heads)
 set -u
+umask 027  # the archives hold the whole database: not for other users
 HERE=$(cd "$(dirname "$0")" && pwd)
 set -a
 . "${KINERJA_ENV:-/etc/kinerja/kinerja.env}"
