@@ -20,6 +20,8 @@ TESTSTAMP := $(VENV)/.installed-test
 # resolves them again (LOCK_ARGS=--upgrade, or --upgrade-package NAME, to move pins).
 LOCK := requirements/base.txt
 TESTLOCK := requirements/test.txt
+# The production extra (gunicorn, django-storages[s3]): base + it, for servers (README "Deployment").
+PRODLOCK := requirements/production.txt
 UV := $(VENV)/bin/uv
 LOCK_ARGS ?=
 COMPILE = $(UV) pip compile pyproject.toml --quiet --universal --python-version 3.11 \
@@ -58,7 +60,8 @@ $(UV): | $(PY)
 
 lock: | $(UV)
 	$(COMPILE) -o $(LOCK)
-	$(COMPILE) --extra test --constraint $(LOCK) -o $(TESTLOCK)
+	$(COMPILE) --extra production --constraint $(LOCK) -o $(PRODLOCK)
+	$(COMPILE) --extra test --extra production --constraint $(LOCK) --constraint $(PRODLOCK) -o $(TESTLOCK)
 
 ## Prepare the embedded database: migrate, shipped SOPs, demo organisation (idempotent).
 setup: install

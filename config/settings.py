@@ -251,11 +251,21 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Document files go through Django's storage API: S3-compatible storage is a matter of
 # configuration, e.g. STORAGE_BACKEND=storages.backends.s3.S3Storage with
-# STORAGE_OPTIONS='{"bucket_name": "kinerja", "endpoint_url": "https://..."}' (django-storages).
+# STORAGE_OPTIONS='{"bucket_name": "kinerja", "endpoint_url": "https://..."}' (django-storages,
+# the production extra). Its keys come from the environment as boto3 reads them
+# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), or from files: AWS_S3_ACCESS_KEY_ID_FILE and
+# AWS_S3_SECRET_ACCESS_KEY_FILE (systemd's LoadCredential=, Docker secrets).
+STORAGE_OPTIONS = env_json("STORAGE_OPTIONS", {})
+for _option, _variable in (
+    ("access_key", "AWS_S3_ACCESS_KEY_ID"),
+    ("secret_key", "AWS_S3_SECRET_ACCESS_KEY"),
+):
+    if os.environ.get(f"{_variable}_FILE"):
+        STORAGE_OPTIONS.setdefault(_option, env_secret(_variable))
 STORAGES = {
     "default": {
         "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": env_json("STORAGE_OPTIONS", {}),
+        "OPTIONS": STORAGE_OPTIONS,
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

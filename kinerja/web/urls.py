@@ -5,6 +5,7 @@ from . import (
     completeness_views,
     document_views,
     evidence_views,
+    health_views,
     home_views,
     performance_dashboard_views,
     performance_views,
@@ -27,6 +28,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("healthz", health_views.healthz, name="healthz"),
     path("sop/", views.sop_list, name="sop-list"),
     # Writing SOPs (before sop/<slug>/: "new" is a slug too).
     path("sop/new/", sop_editor_views.sop_new, name="sop-new"),

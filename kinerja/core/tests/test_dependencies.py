@@ -30,8 +30,12 @@ def declared(extra: str | None = None) -> list[Requirement]:
 
 @pytest.mark.parametrize(
     ("lock", "requirements"),
-    [("base.txt", declared()), ("test.txt", declared() + declared("test"))],
-    ids=["base", "test"],
+    [
+        ("base.txt", declared()),
+        ("production.txt", declared() + declared("production")),
+        ("test.txt", declared() + declared("test") + declared("production")),
+    ],
+    ids=["base", "production", "test"],
 )
 def test_the_lock_pins_every_declared_package_within_its_range(lock, requirements):
     locked = pins(lock)
@@ -49,7 +53,13 @@ def test_the_test_lock_installs_the_same_versions_as_the_base_lock():
     assert {name: test.get(name) for name in base} == base
 
 
+def test_production_installs_what_the_tests_ran_with():
+    """A server runs the versions of gunicorn and django-storages the suite (and bench) used."""
+    production, test = pins("production.txt"), pins("test.txt")
+    assert {name: test.get(name) for name in production} == production
+
+
 def test_every_pin_is_checked_by_hash():
-    for lock in ("base.txt", "test.txt"):
+    for lock in ("base.txt", "production.txt", "test.txt"):
         text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
         assert text.count("==") <= text.count("--hash=sha256:"), lock
