@@ -741,6 +741,7 @@ def check_orphans(
     if after_id is not None:
         orphans = orphans.filter(id__gt=after_id)
     keys = orphans.order_by().values_list("stream", flat=True).distinct()
+    also = [key for key in also if AuditEvent.objects.filter(stream=key).exists()]
     for key in itertools.chain(keys.iterator(chunk_size=VERIFY_BATCH), also):
         if key in report.reported:
             continue

@@ -83,6 +83,8 @@ RUN_FIELDS = (
     "state",
     "prev_hash",
 )
+EMPTY_STATE = hashlib.sha256(b"").hexdigest()
+"""The digest of no checkpoints at all."""
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f-]{1,64}$")
 
 
@@ -233,28 +235,25 @@ class _Spool:
 def verify_all(*, incremental: bool, checkpoint: bool, workers: int = 1) -> Verification:
     """The whole record, in full or from the checkpoints; with `checkpoint`, record the run."""
     workers = max(1, workers)
+    if connection.in_atomic_block:
+        workers = 1  # other connections cannot see what the caller's transaction holds
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kinerja-audit-")))
         with audit.snapshot():
             result = Verification(workers=1)
             report = Reporter(result)
             last = check_runs(report)
-            state = state_digest() if (checkpoint or incremental) else ""
-            trusted = incremental and last is not None and not result.problems
-            if trusted and state != last.state:
-                report(
-                    Problem(
-                        CHECKPOINT_STREAM,
-                        last.number,
-                        Kind.CHANGED,
-                        _(
-                            "The checkpoints were changed since verify run %(seq)d: every "
-                            "event was verified again."
-                        )
-                        % {"seq": last.number},
-                    )
-                )
-                trusted = False
+            # A broken chain of runs is evidence: no run is chained to it, and every
+            # later run reads every event and reports it again.
+            runs_intact = not result.problems
+            state = ""
+            if checkpoint or incremental:
+                state = state_digest()
+                if not result.problems and state != (last.state if last else EMPTY_STATE):
+                    report(_state_changed(last))
+            # Checkpoints are used only when they are those the last run left.
+            state_ok = not result.problems
+            trusted = incremental and last is not None and state_ok
             result.mode = "incremental" if trusted else "full"
             result.since = last.number if trusted else None
             last_event = AuditEvent.objects.aggregate(top=Max("id"))["top"] or 0
@@ -262,7 +261,9 @@ def verify_all(*, incremental: bool, checkpoint: bool, workers: int = 1) -> Veri
             spools: list[Path] = []
             if not trusted and workers > 1 and connection.vendor == "postgresql":
                 result.workers = workers
-                spools = _parallel_heads(result, report, workers, folder, checkpoint)
+                spools = _parallel_heads(
+                    result, report, workers, folder, lookups=checkpoint and state_ok
+                )
             else:
                 path = folder / "verified-0"
                 spools.append(path)
@@ -270,7 +271,7 @@ def verify_all(*, incremental: bool, checkpoint: bool, workers: int = 1) -> Veri
                     audit.check_heads(
                         result,
                         report,
-                        checkpoints=latest_checkpoints if (checkpoint or trusted) else None,
+                        checkpoints=latest_checkpoints if state_ok and checkpoint else None,
                         resume=trusted,
                         verified=_Spool(out) if checkpoint else None,
                     )
@@ -281,7 +282,7 @@ def verify_all(*, incremental: bool, checkpoint: bool, workers: int = 1) -> Veri
             else:
                 audit.check_orphans(result, report)
             audit.check_vanished(report)
-        if checkpoint:
+        if checkpoint and runs_intact:
             result.run = _record(result, last, state, spools, last_event)
     return result
 
@@ -384,6 +385,19 @@ def _entries(spools: list[Path], problems: set[str]):
                 yield stream, 0, GENESIS
 
 
+def _state_changed(last: AuditVerifyRun | None) -> Problem:
+    if last is None:
+        message = _(
+            "There are checkpoints that no verify run recorded: they were slipped in, or "
+            "the runs were removed. Every event was verified again."
+        )
+    else:
+        message = _(
+            "The checkpoints were changed since verify run %(seq)d: every event was verified again."
+        ) % {"seq": last.number}
+    return Problem(CHECKPOINT_STREAM, last.number if last else None, Kind.CHANGED, message)
+
+
 def _who(result: Verification) -> str:
     try:
         user = getpass.getuser()
@@ -412,7 +426,7 @@ def _ranges(workers: int) -> list[tuple[str | None, str | None]]:
 
 
 def _parallel_heads(
-    result: Verification, report: Reporter, workers: int, folder: Path, checkpoint: bool
+    result: Verification, report: Reporter, workers: int, folder: Path, *, lookups: bool
 ) -> list[Path]:
     """check_heads over `workers` ranges of keys in as many processes, on this snapshot."""
     with connection.cursor() as cursor:
@@ -436,7 +450,7 @@ def _parallel_heads(
                 language=language,
                 skip=sorted(report.reported),
                 spool=str(spool),
-                checkpoint=checkpoint,
+                lookups=lookups,
             )
             for (low, high), spool in zip(ranges, spools, strict=True)
         ]
@@ -462,7 +476,7 @@ def check_range(
     high: str | None,
     skip: list[str],
     spool: str,
-    checkpoint: bool,
+    lookups: bool,
 ) -> dict:
     """One worker's share (kinerja.core.audit_worker sets Django up and calls this)."""
     if not _SNAPSHOT_ID.match(snapshot_id):
@@ -479,8 +493,8 @@ def check_range(
                 report,
                 low=low,
                 high=high,
-                checkpoints=latest_checkpoints if checkpoint else None,
-                verified=_Spool(out) if checkpoint else None,
+                checkpoints=latest_checkpoints if lookups else None,
+                verified=_Spool(out),
             )
     return {
         "events": result.events,

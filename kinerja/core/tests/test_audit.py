@@ -802,8 +802,8 @@ def test_verify_while_others_append_sees_no_false_tampering(monkeypatch):
             record(stream="process:1", action="paraf")
             record(stream="process:2", action="start")
 
-    def heads_then_an_append():
-        for batch in read_heads():
+    def heads_then_an_append(*bounds):
+        for batch in read_heads(*bounds):
             _run_together([append_elsewhere])  # another connection, committed
             yield batch
 

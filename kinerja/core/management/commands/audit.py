@@ -130,7 +130,8 @@ class Command(BaseCommand):
             what = _("incremental check since verify run %(since)d") % values
             counts = _(
                 "%(events)d new events in %(streams)d streams checked; %(skipped_events)d "
-                "events in %(skipped_streams)d streams verified before were skipped"
+                "events verified before were skipped, %(skipped_streams)d streams without "
+                "reading any of their events"
             )
         else:
             if result.workers > 1:
