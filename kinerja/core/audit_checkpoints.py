@@ -206,11 +206,12 @@ def _start(head: AuditHead, seq: int, hash_: str, now: str | None) -> audit.Star
 
 
 def _headless_checkpointed() -> list[str]:
-    """Streams with a checkpoint (not a reset one) whose head is gone."""
+    """Streams with a checkpoint whose head is gone (a reset one too: a stream whose head
+    went missing after it had a problem)."""
     qn = connection.ops.quote_name
     heads = qn(AuditHead._meta.db_table)
     where = (
-        f" AND c.{qn('seq')} > 0 AND NOT EXISTS (SELECT 1 FROM {heads} h "  # noqa: S608
+        f" AND NOT EXISTS (SELECT 1 FROM {heads} h "  # noqa: S608
         f"WHERE h.{qn('key')} = c.{qn('stream')})"
     )
     with connection.cursor() as cursor:
@@ -366,7 +367,8 @@ def _record(
 
 def _entries(spools: list[Path], problems: set[str]):
     """(stream, seq, hash) to record: the spooled streams without a problem, then a reset
-    (seq 0: verify from the start) for each stream with a problem and a checkpoint."""
+    (seq 0: verify from the start) for each stream with a problem that has none yet, so
+    that the next incremental run reads it whole, even when its head is gone."""
     for path in spools:
         with open(path, "rb") as lines:
             for line in lines:
@@ -374,14 +376,16 @@ def _entries(spools: list[Path], problems: set[str]):
                 if stream not in problems:
                     yield stream, int(seq), hash_
     keys = sorted(problems - {CHECKPOINT_STREAM})
+    qn = connection.ops.quote_name
     for start in range(0, len(keys), INSERT_BATCH):
         chunk = keys[start : start + INSERT_BATCH]
         marks = ", ".join(["%s"] * len(chunk))
-        qn = connection.ops.quote_name
-        where = f" AND c.{qn('stream')} IN ({marks}) AND c.{qn('seq')} > 0"
+        where = f" AND c.{qn('stream')} IN ({marks}) AND c.{qn('seq')} = 0"
         with connection.cursor() as cursor:
             cursor.execute(_latest_sql(where=where, ordered=False), chunk)
-            for stream, _seq, _hash in cursor.fetchall():
+            reset = {row[0] for row in cursor.fetchall()}
+        for stream in chunk:
+            if stream not in reset:
                 yield stream, 0, GENESIS
 
 

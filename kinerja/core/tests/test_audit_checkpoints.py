@@ -378,7 +378,12 @@ def test_the_parallel_full_run_reports_what_the_sequential_one_does(monkeypatch)
         ("process:9", None, Kind.REMOVED),
     ]
     # The checkpoints the workers found are recorded, and the next night starts from them.
-    assert AuditCheckpoint.objects.filter(run=recorded.run).count() == 6  # 5 intact + register
+    latest = {c.stream: c.seq for c in AuditCheckpoint.objects.filter(run=recorded.run)}
+    assert latest == {  # the intact streams and the register; the others from the start
+        **{f"process:{n}": 5 for n in (1, 3, 4, 5, 7)},
+        audit.REGISTER_STREAM: 9,
+        **{f"process:{n}": 0 for n in (2, 6, 8, 9)},
+    }
     nightly_run = audit.verify_record(incremental=True, checkpoint=True)
     assert nightly_run.mode == "incremental"
     assert summary(nightly_run) == summary(together)
