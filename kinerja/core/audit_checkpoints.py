@@ -354,8 +354,10 @@ def _record(
                 "prev_hash": base.hash if base else GENESIS,
             }
             AuditVerifyRun.objects.create(**fields, hash=run_hash(fields))
-    except (IntegrityError, OperationalError):
+    except (IntegrityError, OperationalError) as exc:
         # Another run took the same number, or holds the write lock (SQLite).
+        if isinstance(exc, OperationalError) and "locked" not in str(exc):
+            raise
         raise DomainError(
             _(
                 "Another audit verify recorded its checkpoints meanwhile; this run recorded "
@@ -458,7 +460,13 @@ def _parallel_heads(
             )
             for (low, high), spool in zip(ranges, spools, strict=True)
         ]
-        outcomes = [future.result() for future in futures]
+        try:
+            outcomes = [future.result() for future in futures]
+        except Exception as exc:  # a worker's own error, or one that could not start
+            raise DomainError(
+                _("A worker process of audit verify failed: %(error)s")
+                % {"error": str(exc)[:300] or type(exc).__name__}
+            ) from None
     for outcome in outcomes:
         result.events += outcome["events"]
         result.streams += outcome["streams"]
