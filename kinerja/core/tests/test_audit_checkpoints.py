@@ -387,3 +387,42 @@ def test_the_parallel_full_run_reports_what_the_sequential_one_does(monkeypatch)
     nightly_run = audit.verify_record(incremental=True, checkpoint=True)
     assert nightly_run.mode == "incremental"
     assert summary(nightly_run) == summary(together)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL roles")
+@pytest.mark.django_db(transaction=True)
+def test_the_app_role_records_checkpoints_but_cannot_change_them():
+    import uuid
+
+    from .test_dbroles import connected_as
+
+    with transaction.atomic():
+        five_events("process:1")
+    role = f"kinerja_app_{uuid.uuid4().hex[:10]}"
+    owner = connection.settings_dict["USER"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        call_command("dbroles", "--apply", "--owner", owner, "--app", role, stdout=io.StringIO())
+        with connected_as(role):
+            assert nightly().run == 1  # the nightly check runs as the app role
+            record_after = audit.verify_record(incremental=True, checkpoint=True)
+            assert (record_after.mode, record_after.run) == ("incremental", 2)
+            for sql in [
+                "UPDATE core_auditcheckpoint SET seq = 1",
+                "DELETE FROM core_auditcheckpoint",
+                "TRUNCATE core_auditcheckpoint",
+                "UPDATE core_auditverifyrun SET state = 'x'",
+                "DELETE FROM core_auditverifyrun",
+                "ALTER TABLE core_auditcheckpoint DISABLE TRIGGER ALL",
+            ]:
+                with (
+                    pytest.raises(DatabaseError, match="permission denied|must be owner"),
+                    transaction.atomic(),
+                    connection.cursor() as cursor,
+                ):
+                    cursor.execute(sql)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
