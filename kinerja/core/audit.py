@@ -21,6 +21,9 @@ together (or empties every table), because nothing secret goes into the
 hashes. Against that, export the heads out of the database from time to time
 (`audit heads export`, kinerja/core/audit_heads.py; the backups hold them
 too): an event whose hash was copied out can no longer be changed unnoticed.
+`audit verify` runs incrementally from checkpoints, and in full in several
+processes (kinerja/core/audit_checkpoints.py): this module checks a range of
+streams, from the genesis or from each one's checkpoint.
 Nor does the chain say anything of the rows it describes: `audit reconcile`
 (kinerja/core/reconcile.py) compares those with their events.
 PostgreSQL also refuses UPDATE and DELETE on the events table (a trigger,
@@ -577,6 +580,7 @@ def verify_record(
         return result
     if not (incremental or checkpoint or workers > 1):
         with snapshot():
+            read_whole_results()
             return _verify_all()
     from . import audit_checkpoints  # it builds on this module
 
@@ -635,6 +639,20 @@ class Reporter:
         if problem is not None and problem.stream not in self.reported:
             self.reported.add(problem.stream)
             self.result.problems.append(problem)
+
+
+def read_whole_results() -> None:
+    """PostgreSQL: plan the reads of this transaction for reading all their rows.
+
+    verify reads its big results through server-side cursors (`iterator()`), which
+    PostgreSQL plans for the first tenth of the rows (cursor_tuple_fraction): it then
+    chose a nested loop for the register's anti-join that took 3 s instead of 0.2 s on
+    10,000 streams, and grew with the square of them. verify reads every row it asks
+    for, so the plan for all of them is the right one.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
 
 
 def _verify_all() -> Verification:

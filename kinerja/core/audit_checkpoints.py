@@ -241,6 +241,7 @@ def verify_all(*, incremental: bool, checkpoint: bool, workers: int = 1) -> Veri
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kinerja-audit-")))
         with audit.snapshot():
+            audit.read_whole_results()
             result = Verification(workers=1)
             report = Reporter(result)
             last = check_runs(report)
@@ -272,7 +273,9 @@ def verify_all(*, incremental: bool, checkpoint: bool, workers: int = 1) -> Veri
                     audit.check_heads(
                         result,
                         report,
-                        checkpoints=latest_checkpoints if state_ok and checkpoint else None,
+                        checkpoints=latest_checkpoints
+                        if state_ok and (checkpoint or trusted)
+                        else None,
                         resume=trusted,
                         verified=_Spool(out) if checkpoint else None,
                     )
@@ -499,6 +502,7 @@ def check_range(
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         # A literal: SET takes no parameters, and the id was checked above.
         cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+        audit.read_whole_results()
         with open(spool, "wb") as out:
             audit.check_heads(
                 result,

@@ -426,3 +426,15 @@ def test_the_app_role_records_checkpoints_but_cannot_change_them():
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+
+
+def test_an_incremental_check_that_records_nothing_still_starts_from_the_checkpoints(verified):
+    record(stream="process:2", action="paraf")
+    result = audit.verify_record(incremental=True)
+    assert (result.mode, result.events, result.skipped_events, result.run) == (
+        "incremental",
+        1,
+        10,
+        None,
+    )
+    assert AuditVerifyRun.objects.count() == 1
