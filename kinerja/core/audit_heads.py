@@ -9,7 +9,9 @@ exported head are fixed by the chain: `audit verify` checks those.)
 
 The file is JSON Lines: a header (format, version, when, which database), one line per
 stream ({"stream", "seq", "hash", "event", "at"}: the head's sequence number and hash,
-its last event's id and time), and a trailer with the number of heads and the SHA-256
+its last event's id and time), one line "audit:checkpoints" for the chain of `audit
+verify`'s runs (the last run's number and hash, kinerja/core/audit_checkpoints.py) once
+there is one, so rewritten checkpoints are caught like a rewritten stream, and a trailer with the number of heads and the SHA-256
 of their lines, so a file cut short or damaged in transit is told apart from tampering.
 """
 
@@ -33,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .audit_models import AuditEvent, AuditHead
+from .audit_models import AuditEvent, AuditHead, AuditVerifyRun
 from .errors import DomainError
 
 FORMAT = "kinerja-audit-heads"
@@ -93,10 +95,15 @@ def current_heads() -> Iterator[Head]:
     for key, seq, hash_, event_id, at in rows.iterator(chunk_size=BATCH):
         when = at.astimezone(dt.UTC).isoformat(timespec="microseconds") if at else None
         yield Head(key, seq, hash_, event_id, when)
+    run = AuditVerifyRun.objects.order_by("-number").first()
+    if run is not None:
+        when = run.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        yield Head(audit.CHECKPOINT_STREAM, run.number, run.hash, None, when)
 
 
 def write_heads(out: IO[bytes]) -> int:
-    """Write the export to `out` (binary) in one snapshot; the number of heads."""
+    """Write the export to `out` (binary) in one snapshot; the number of streams' heads
+    (the trailer counts the verify runs' line too)."""
     digest = hashlib.sha256()
     out.write(
         _line(
@@ -108,15 +115,16 @@ def write_heads(out: IO[bytes]) -> int:
             }
         )
     )
-    count = 0
+    count = streams = 0
     with audit.snapshot():
         for head in current_heads():
             line = head.line()
             digest.update(line)
             out.write(line)
             count += 1
+            streams += head.stream != audit.CHECKPOINT_STREAM
     out.write(_line({"streams": count, "sha256": digest.hexdigest()}))
-    return count
+    return streams
 
 
 def export_heads(path: str) -> int:
@@ -277,7 +285,34 @@ def _hashes_at(places: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
         return {(stream, seq): hash_ for stream, seq, hash_ in cursor.fetchall()}
 
 
+def _check_runs(head: Head, result: HeadsCheck) -> None:
+    """The exported last verify run still in the chain of runs with the same hash."""
+    values = {"seq": head.seq, "hash": head.hash[:12], "exported": result.exported_at}
+    found = AuditVerifyRun.objects.filter(number=head.seq).values_list("hash", flat=True).first()
+    if found == head.hash:
+        return
+    if found is not None:
+        message = _(
+            "Verify run %(seq)d was rewritten: its hash is not the one exported on "
+            "%(exported)s (%(hash)s…), so checkpoints may have been changed."
+        )
+    else:
+        values["now"] = AuditVerifyRun.objects.count()
+        message = _(
+            "The verify runs were cut back: %(now)d are left, but run %(seq)d was exported "
+            "on %(exported)s, so checkpoints may have been removed."
+        )
+    result.problems.append(message % values)
+
+
 def _check_batch(batch: list[Head], result: HeadsCheck) -> None:
+    # The runs' line is checked but not counted: `heads` is the number of streams.
+    for head in batch:
+        if head.stream == audit.CHECKPOINT_STREAM:
+            _check_runs(head, result)
+    batch = [head for head in batch if head.stream != audit.CHECKPOINT_STREAM]
+    if not batch:
+        return
     result.heads += len(batch)
     found = _hashes_at([(head.stream, head.seq) for head in batch])
     missing = [head for head in batch if (head.stream, head.seq) not in found]

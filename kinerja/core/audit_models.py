@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AppendOnlyError", "AuditEvent", "AuditHead"]
+__all__ = ["AppendOnlyError", "AuditCheckpoint", "AuditEvent", "AuditHead", "AuditVerifyRun"]
 
 
 class AppendOnlyError(Exception):
@@ -132,3 +132,84 @@ class AuditHead(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit stream heads cannot be deleted.")
+
+
+class AuditCheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit checkpoints cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit checkpoints cannot be deleted.")
+
+
+class AuditVerifyRun(models.Model):
+    """Pemeriksaan audit: one run of `audit verify` that recorded checkpoints.
+
+    The runs form their own hash chain (`prev_hash`, `hash` over the canonical form of
+    the other columns, kinerja.core.audit_checkpoints), and `state` is the SHA-256 of
+    every stream's latest checkpoint after the run, so a checkpoint changed, removed or
+    slipped in between two runs no longer adds up. The last run's number and hash go
+    into `audit heads export` like a stream's head.
+    """
+
+    number = models.PositiveBigIntegerField(_("number"), unique=True)
+    at = models.DateTimeField(_("time"))
+    mode = models.CharField(_("mode"), max_length=20)
+    by = models.CharField(_("run by"), max_length=200, blank=True)
+    events = models.PositiveBigIntegerField(_("events checked"))
+    streams = models.PositiveBigIntegerField(_("streams checked"))
+    skipped_events = models.PositiveBigIntegerField(_("events skipped"))
+    skipped_streams = models.PositiveBigIntegerField(_("streams skipped"))
+    problems = models.PositiveBigIntegerField(_("streams with a problem"))
+    checkpoints = models.PositiveBigIntegerField(_("checkpoints recorded"))
+    last_event = models.PositiveBigIntegerField(_("last event id seen"))
+    state = models.CharField(_("checkpoints' digest"), max_length=64)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit verify run")
+        verbose_name_plural = _("audit verify runs")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.mode} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit verify runs cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit verify runs cannot be deleted.")
+
+
+class AuditCheckpoint(models.Model):
+    """Titik periksa: a stream verified up to event `seq`, whose hash was `hash`.
+
+    The next incremental `audit verify` starts that stream's chain here and reads only
+    the events after it. A stream's latest checkpoint (the highest id) counts; seq 0
+    means "verify from the start" (written for a stream that had a problem).
+    """
+
+    run = models.PositiveBigIntegerField(_("verify run"))
+    stream = models.CharField(_("stream"), max_length=150)
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        indexes = [models.Index(fields=["stream", "id"], name="core_auditcp_stream")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} #{self.seq} (run {self.run})"
+
+    def save(self, *args, **kwargs):
+        raise AppendOnlyError("Audit checkpoints are written by kinerja.core.audit_checkpoints.")
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit checkpoints cannot be deleted.")

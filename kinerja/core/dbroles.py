@@ -5,7 +5,8 @@ moving a stream's head backwards. A table's owner, though, may switch its trigge
 (ALTER TABLE ... DISABLE TRIGGER), TRUNCATE it or drop it. So the application should
 not connect as the owner: the owner role runs `migrate`; the app role the server
 connects as may read and write the tables, but may only insert and read audit events
-(and insert, read and move heads forward), and owns nothing, so it cannot switch a
+(and insert, read and move heads forward; insert and read the checkpoints of `audit
+verify`, migration core 0006), and owns nothing, so it cannot switch a
 trigger off. Default privileges give it the same rights on the tables later migrations
 make.
 
@@ -20,7 +21,7 @@ import re
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from .audit_models import AuditEvent, AuditHead
+from .audit_models import AuditCheckpoint, AuditEvent, AuditHead, AuditVerifyRun
 from .errors import DomainError
 
 SCHEMA = "public"
@@ -66,6 +67,7 @@ def statements(*, owner: str, app: str) -> list[str]:
         )
     qn = connection.ops.quote_name
     events, heads = qn(AuditEvent._meta.db_table), qn(AuditHead._meta.db_table)
+    runs, checkpoints = qn(AuditVerifyRun._meta.db_table), qn(AuditCheckpoint._meta.db_table)
     rights = "SELECT, INSERT, UPDATE, DELETE"
     return [
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO {app};",
@@ -74,6 +76,9 @@ def statements(*, owner: str, app: str) -> list[str]:
         # The audit record: events are appended and read; a head is created and moves on.
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {events} FROM {app};",
         f"REVOKE DELETE, TRUNCATE ON {heads} FROM {app};",
+        # audit verify's runs and checkpoints: recorded and read, never changed.
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {runs} FROM {app};",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {checkpoints} FROM {app};",
         # Which migrations ran is the owner's to say.
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON django_migrations FROM {app};",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {SCHEMA} "

@@ -802,8 +802,8 @@ def test_verify_while_others_append_sees_no_false_tampering(monkeypatch):
             record(stream="process:1", action="paraf")
             record(stream="process:2", action="start")
 
-    def heads_then_an_append():
-        for batch in read_heads():
+    def heads_then_an_append(*bounds):
+        for batch in read_heads(*bounds):
             _run_together([append_elsewhere])  # another connection, committed
             yield batch
 
@@ -856,15 +856,21 @@ def test_audit_verify_passes_on_an_untouched_record(db):
     five_events("process:1")
     five_events("process:2")
     out, err = run_verify()
-    assert out == "OK: 10 peristiwa dalam 2 aliran.\n"
+    assert out == (
+        "OK (pemeriksaan penuh; belum ada titik periksa): 10 peristiwa dalam 2 aliran "
+        "diperiksa. Titik periksa dicatat sebagai pemeriksaan 1.\n"
+    )
     assert err == ""
     out, _ = run_verify("--stream", "process:2")
     assert out == "OK: 5 peristiwa dalam 1 aliran.\n"
 
 
 def test_audit_verify_passes_on_an_empty_record(db):
-    out, _ = run_verify()
-    assert out == "OK: 0 peristiwa dalam 0 aliran.\n"
+    out, _ = run_verify("--full")
+    assert out == (
+        "OK (pemeriksaan penuh): 0 peristiwa dalam 0 aliran diperiksa. "
+        "Titik periksa dicatat sebagai pemeriksaan 1.\n"
+    )
 
 
 def test_audit_verify_names_the_first_tampered_event_and_fails(db):

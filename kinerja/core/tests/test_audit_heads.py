@@ -185,14 +185,31 @@ def test_audit_heads_check_names_the_stream_and_fails(exported):
 
 
 def test_the_nightly_check_with_the_heads_catches_what_verify_cannot(exported):
-    out, _ = run("check", "--heads", str(exported))
-    assert out.splitlines()[0] == "OK: 10 peristiwa dalam 2 aliran."
     rewrite_from("process:1", 5, {"status": "done"})
     with pytest.raises(CommandError) as caught:
         run("check", "--heads", str(exported))
     assert str(caught.value) == (
         "Catatan audit telah dipotong atau ditulis ulang sejak kepalanya diekspor: "
         "1 aliran terdampak."
+    )
+
+
+def test_a_rewrite_to_the_head_after_a_checkpoint_is_caught_by_the_checkpoint_too(exported):
+    out, _ = run("check", "--heads", str(exported))
+    assert out.splitlines()[0].startswith(
+        "OK (pemeriksaan penuh; belum ada titik periksa): 10 peristiwa dalam 2 aliran diperiksa."
+    )
+    rewrite_from("process:1", 5, {"status": "done"})
+    err = io.StringIO()
+    with pytest.raises(CommandError) as caught, translation.override("id"):
+        call_command("audit", "check", "--heads", str(exported), stdout=io.StringIO(), stderr=err)
+    assert str(caught.value) == (
+        "Catatan audit telah diubah: 1 aliran terdampak. Catatan audit telah dipotong atau "
+        "ditulis ulang sejak kepalanya diekspor: 1 aliran terdampak."
+    )
+    assert err.getvalue().startswith(
+        "Aliran process:1, peristiwa 5 telah ditulis ulang setelah diperiksa: hash-nya bukan "
+        "yang dicatat titik periksanya.\n"
     )
 
 

@@ -1,16 +1,19 @@
 """manage.py audit: check the audit record, the rows it describes, and the heads kept outside.
 
-audit verify [--stream KEY]      the hash chains: nobody changed, removed or inserted an event
+audit verify [--full] [--workers N] [--stream KEY]
+                                 the hash chains: nobody changed, removed or inserted an event;
+                                 from the last checkpoints on, or every event with --full
 audit reconcile                  the rows (tasks, versions, numbers ...) against their events
 audit heads export FILE          the head of every stream, to a file kept elsewhere
 audit heads check FILE           every head of that file still in its stream, same hash
-audit check [--heads FILE]       verify and reconcile (and heads check): the nightly check
+audit check [--heads FILE] [--full] [--workers N]
+                                 verify and reconcile (and heads check): the nightly check
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kinerja.core import audit, audit_heads, reconcile
+from kinerja.core import audit, audit_checkpoints, audit_heads, reconcile
 from kinerja.core.errors import DomainError
 
 
@@ -26,6 +29,7 @@ class Command(BaseCommand):
             "verify", help="Recompute every chain; report the first bad event of each stream."
         )
         verify.add_argument("--stream", metavar="KEY", help="Only this stream, e.g. process:42")
+        self._verify_arguments(verify)
         sub.add_parser(
             "reconcile",
             help="Compare each row the record describes with its last event; report each difference.",
@@ -44,12 +48,28 @@ class Command(BaseCommand):
             "check", help="verify and reconcile; with --heads, also check an export of the heads."
         )
         nightly.add_argument("--heads", metavar="FILE", help="An export of the heads to check.")
+        self._verify_arguments(nightly)
+
+    def _verify_arguments(self, parser):
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Read every event, not only those after each stream's checkpoint (weekly).",
+        )
+        parser.add_argument(
+            "--workers",
+            metavar="N",
+            help="Processes reading the streams of a full check on PostgreSQL "
+            "(default: the number of cores).",
+        )
 
     def handle(self, *args, **options):
         action = options["action"]
         try:
+            if action in ("verify", "check"):
+                workers = self._workers(options["workers"])
             if action == "verify":
-                failures = [self._verify(options["stream"])]
+                failures = [self._verify(options["stream"], options["full"], workers)]
             elif action == "reconcile":
                 failures = [self._reconcile()]
             elif action == "heads" and options["heads_action"] == "export":
@@ -63,7 +83,7 @@ class Command(BaseCommand):
             elif action == "heads":
                 failures = [self._heads(options["file"])]
             else:
-                failures = [self._verify(None), self._reconcile()]
+                failures = [self._verify(None, options["full"], workers), self._reconcile()]
                 if options["heads"]:
                     failures.append(self._heads(options["heads"]))
         except DomainError as exc:
@@ -72,13 +92,65 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(" ".join(failed))
 
-    def _verify(self, stream: str | None) -> str:
-        result = audit.verify_record(stream)
+    def _workers(self, value: str | None) -> int:
+        if value is None:
+            return audit_checkpoints.default_workers()
+        top = 64
+        try:
+            workers = int(value)
+        except ValueError:
+            workers = 0
+        if not 1 <= workers <= top:
+            raise DomainError(
+                _("--workers takes a whole number from 1 to %(top)d, not “%(value)s”.")
+                % {"top": top, "value": value[:40]}
+            )
+        return workers
+
+    def _verify(self, stream: str | None, full: bool, workers: int) -> str:
+        if stream is not None:
+            result = audit.verify_record(stream)
+            return self._report(
+                [problem.message for problem in result.problems],
+                _("The audit record was tampered with: %(n)d stream(s) affected."),
+                _("OK: %(events)d events in %(streams)d streams.")
+                % {"events": result.events, "streams": result.streams},
+            )
+        result = audit.verify_record(incremental=not full, checkpoint=True, workers=workers)
+        values = {
+            "events": result.events,
+            "streams": result.streams,
+            "skipped_events": result.skipped_events,
+            "skipped_streams": result.skipped_streams,
+            "since": result.since or 0,
+            "workers": result.workers,
+            "run": result.run or 0,
+        }
+        if result.mode == "incremental":
+            what = _("incremental check since verify run %(since)d") % values
+            counts = _(
+                "%(events)d new events in %(streams)d streams checked; %(skipped_events)d "
+                "events verified before were skipped, %(skipped_streams)d streams without "
+                "reading any of their events"
+            )
+        else:
+            if result.workers > 1:
+                what = _("full check, %(workers)d processes") % values
+            else:
+                what = _("full check")
+            if not full and not result.problems:
+                what += "; " + _("no checkpoint yet")
+            counts = _("%(events)d events in %(streams)d streams checked")
+        line = {"what": what, "counts": counts % values}
+        done = ""
+        if result.run:
+            done = " " + _("Checkpoints recorded as verify run %(run)d.") % values
+        if result.problems:
+            self.stdout.write(_("Checked (%(what)s): %(counts)s.") % line + done)
         return self._report(
             [problem.message for problem in result.problems],
             _("The audit record was tampered with: %(n)d stream(s) affected."),
-            _("OK: %(events)d events in %(streams)d streams.")
-            % {"events": result.events, "streams": result.streams},
+            _("OK (%(what)s): %(counts)s.") % line + done,
         )
 
     def _reconcile(self) -> str:
