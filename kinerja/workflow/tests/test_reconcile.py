@@ -292,7 +292,8 @@ def test_the_nightly_check_runs_verify_and_reconcile(processes, kabag):
     # The SOP files name the stages of their documents: the demo merges none by hand. The
     # demo's placeholder lambang is one event in the government unit's stream.
     assert out == (
-        "OK: 18 peristiwa dalam 4 aliran.\n"
+        "OK (pemeriksaan penuh; belum ada titik periksa): 18 peristiwa dalam 4 aliran diperiksa."
+        " Titik periksa dicatat sebagai pemeriksaan 1.\n"
         "OK: 9 rekaman dalam 8 tabel sesuai dengan catatan audit.\n"
     )
     pk, _second, _third = processes
