@@ -23,7 +23,7 @@ from kinerja.demo.services import build_demo
 from kinerja.documents.models import DocumentVersion
 from kinerja.org.models import Assignment, Position
 from kinerja.sop.services import find_sop, import_files
-from kinerja.web import listing, process_views
+from kinerja.web import listing
 from kinerja.workflow.models import Notification, Process, Task
 from kinerja.workflow.tests.conftest import ink_scan
 
