@@ -158,7 +158,8 @@ def main() -> None:
             " (SELECT count(*) FROM workflow_notification),"
             " (SELECT count(*) FROM documents_documentversion)"
         )
-        print("processes %d, tasks %d, notices %d, document versions %d" % cursor.fetchone())
+        processes, tasks, notices, versions = cursor.fetchone()
+        print(f"processes {processes}, tasks {tasks}, notices {notices}, versions {versions}")
 
     users = {u.username: u for u in get_user_model().objects.all()}
     clients = {}
@@ -210,8 +211,12 @@ def main() -> None:
             if api:
                 cursor = json.loads(response.content).get("next")
             else:
-                found = re.search(r'rel="next" href="\?([^"]*cursor=[^"&]+)', response.content.decode())
-                cursor = found and re.search(r"cursor=([^&]+)", found.group(1).replace("&amp;", "&")).group(1)
+                found = re.search(
+                    r'rel="next" href="\?([^"]*cursor=[^"&]+)', response.content.decode()
+                )
+                cursor = found and re.search(
+                    r"cursor=([^&]+)", found.group(1).replace("&amp;", "&")
+                ).group(1)
                 if cursor:
                     from urllib.parse import unquote
 

@@ -148,8 +148,9 @@ def list_numbers(
     allowed = permissions.numbering_units(request.auth, year)
     in_book = allowed is None or book.unit_id in allowed
     meta, rows = page_of(
-        selectors.letter_numbers(book, text=q), page=page, size=size, cursor=cursor
+        selectors.letter_numbers(book, text=q, use=False), page=page, size=size, cursor=cursor
     )
+    rows = selectors.page_with_use(rows)
     for number in rows:
         number.book = book  # one book, read once: not a query per row
     names = user_names(n.taken_by_id for n in rows)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
@@ -55,7 +55,6 @@ class Page:
     previous_cursor: str | None = None
     # A cursor that was refused, shown above the first page instead (the pages only).
     error: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.object_list)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kinerja.org.models import Unit
 from kinerja.workflow import permissions as workflow
-from kinerja.workflow.models import Process, Task
+from kinerja.workflow.models import Process, ProcessDocument, Task
 from kinerja.workflow.permissions import ReadScope, read_scope
 
 from . import selectors
@@ -64,18 +64,22 @@ def _scope(user: AnyUser | ReadScope) -> ReadScope:
 
 
 def _published_or_readable(
-    user: AnyUser | ReadScope, qs: QuerySet, *, final: str, process: str
+    user: AnyUser | ReadScope, qs: QuerySet, *, final: str, process: str, document: str = ""
 ) -> QuerySet:
-    """`qs` narrowed to the rows whose `final` field is true or whose `process` is readable.
+    """`qs` narrowed to the rows whose `final` field is true or whose process is readable:
+    the row's `process` field, or (`document` given) the process of the row's document.
 
     The process's rule is checked for each row as the list's index yields it (EXISTS on the
     process by its key, workflow.process_read_filter), so a page stops after its rows
-    instead of first building the set of every process the user reads.
+    instead of first building the set of every process the user reads; through the
+    document it is an EXISTS too, not a join, so a count never hashes every document.
     """
     rule = workflow.process_read_filter(_scope(user))
     if rule is None:
         return qs
     readable = Exists(Process.objects.filter(rule, pk=OuterRef(process)))
+    if document:
+        readable = Exists(ProcessDocument.objects.filter(readable, pk=OuterRef(document)))
     return qs.filter(Q(**{final: True}) | readable)
 
 
@@ -85,7 +89,9 @@ def visible_versions(
     """The versions (of `queryset`, else all) `user` may read and download: final versions,
     and every version of the processes they may read. A filter inside the list's query."""
     qs = DocumentVersion.objects.all() if queryset is None else queryset
-    return _published_or_readable(user, qs, final="is_final", process="document__process_id")
+    return _published_or_readable(
+        user, qs, final="is_final", process="process_id", document="document_id"
+    )
 
 
 def may_read_version(version: DocumentVersion, user: AnyUser | ReadScope) -> bool:

@@ -177,19 +177,24 @@ def with_use(numbers: QuerySet[LetterNumber]) -> QuerySet[LetterNumber]:
         on_final=Exists(
             DocumentVersion.objects.filter(document_id=OuterRef("document_id"), is_final=True)
         ),
-        on_archive=Exists(
-            ArchiveEntry.objects.filter(
-                Q(letter_number=OuterRef("number"))
-                | Q(version__document_id=OuterRef("document_id"))
-            )
-        ),
+        # Two EXISTS, each on its index (the entry's letter number; the versions of the
+        # document): one EXISTS with an OR across the join reads the whole register per row.
+        on_archive=Exists(ArchiveEntry.objects.filter(letter_number=OuterRef("number")))
+        | Exists(ArchiveEntry.objects.filter(version__document_id=OuterRef("document_id"))),
         sent=Exists(Dispatch.objects.filter(cover_number_id=OuterRef("pk"))),
     )
 
 
-def letter_numbers(book: NumberingBook, *, text: str = "") -> QuerySet[LetterNumber]:
-    """The numbers of one book, newest first, cancelled ones included (they stay in the book)."""
-    qs = with_use(LetterNumber.objects.filter(book=book)).select_related(
+def letter_numbers(
+    book: NumberingBook, *, text: str = "", use: bool = True
+) -> QuerySet[LetterNumber]:
+    """The numbers of one book, newest first, cancelled ones included (they stay in the book).
+
+    use=False: without what keeps each from being cancelled (with_use), for paging a long
+    book: the page's rows then get it from page_with_use(), planned for those rows only.
+    """
+    numbers = LetterNumber.objects.filter(book=book)
+    qs = (with_use(numbers) if use else numbers).select_related(
         "classification", "taken_by__person", "cancelled_by__person", "process"
     )
     text = (text or "").strip()
@@ -198,6 +203,19 @@ def letter_numbers(book: NumberingBook, *, text: str = "") -> QuerySet[LetterNum
             Q(number__icontains=text) | Q(subject__icontains=text) | Q(addressee__icontains=text)
         )
     return qs.order_by("-sequence")
+
+
+def page_with_use(numbers: list[LetterNumber]) -> list[LetterNumber]:
+    """The same numbers, in the same order, read again with with_use() by their ids: one
+    query whose EXISTS the planner probes row by row for a page (over the whole book it
+    hashes every final version and archive entry first)."""
+    if not numbers:
+        return []
+    found = with_use(LetterNumber.objects.filter(pk__in=[n.pk for n in numbers])).select_related(
+        "classification", "taken_by__person", "cancelled_by__person", "process"
+    )
+    by_pk = {n.pk: n for n in found}
+    return [by_pk[n.pk] for n in numbers if n.pk in by_pk]
 
 
 # --- dispatch ------------------------------------------------------------------------------

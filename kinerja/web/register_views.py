@@ -161,11 +161,12 @@ def _numbering_page(request, *, take_form=None, status=200):
     form, unit, year, _units = _book_choice(request)
     book = selectors.numbering_book(unit, year) if unit else None
     numbers = (
-        selectors.letter_numbers(book, text=form.valid_data().get("q") or "")
+        selectors.letter_numbers(book, text=form.valid_data().get("q") or "", use=False)
         if book
         else LetterNumber.objects.none()
     )
     page = page_for(request, numbers)
+    page.object_list = selectors.page_with_use(page.object_list)
     # Once for the page's book, not per row: the cancel form is shown exactly when the
     # service would cancel (its rights, and nothing final, filed or sent carries it).
     allowed = permissions.numbering_units(request.user, year)
