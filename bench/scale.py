@@ -734,7 +734,7 @@ class Texts:
     """Turns a demo text into a format string: the demo's names, units and years become
     fields each copy fills ({n_kasubbag}, {org}, {y_m1}...)."""
 
-    def __init__(self, cur):
+    def __init__(self, cur, user_roles=DEMO_USER_ROLE, position_roles=DEMO_POSITION_ROLE):
         self.map = {}
         people = cur.execute(
             "SELECT p.id, p.name, u.username FROM org_person p JOIN auth_user u ON u.id = p.user_id"
@@ -742,21 +742,17 @@ class Texts:
         self.person_role = {}
         self.user_role = {}
         for pid, name, uname in people:
-            role = DEMO_USER_ROLE.get(uname) or (
-                "operator" if uname.startswith("operator") else None
-            )
+            role = user_roles.get(uname) or ("operator" if uname.startswith("operator") else None)
             if role:
                 self.person_role[pid] = role
                 self.map[name] = f"{{n_{role}}}"
         for uid, uname in cur.execute("SELECT id, username FROM auth_user").fetchall():
-            role = DEMO_USER_ROLE.get(uname) or (
-                "operator" if uname.startswith("operator") else None
-            )
+            role = user_roles.get(uname) or ("operator" if uname.startswith("operator") else None)
             if role:
                 self.user_role[uid] = role
         self.position_role = {}
         for pid, code, name in cur.execute("SELECT id, code, name FROM org_position").fetchall():
-            role = DEMO_POSITION_ROLE.get(code)
+            role = position_roles.get(code)
             if role is None and code.startswith("operator-"):
                 role = "operator"
             if role is None and code.startswith("kabag-"):
@@ -997,7 +993,7 @@ def load_variants(conn, template_ids: list[int]) -> tuple[list[Variant], dict]:
     return variants, {"steps": steps}
 
 
-def _cells(table, row, columns, fks, cloned, local, texts, sop):
+def _cells(table, row, columns, fks, cloned, local, texts, sop, units=None, processes=None):
     out = []
     for name, kind in columns:
         value = row[name]
@@ -1025,7 +1021,9 @@ def _cells(table, row, columns, fks, cloned, local, texts, sop):
             role = texts.position_role.get(value)
             out.append(("k", f"position:{role}") if role else copy_text(value))
         elif ref == "org_unit":
-            out.append(("k", "unit"))
+            out.append(("k", units.get(value, "unit") if units else "unit"))
+        elif ref == "workflow_process" and processes is not None:
+            out.append(("k", processes[value]) if value in processes else "\\N")
         elif ref == "documents_numberingbook":
             out.append(("k", "book"))
         elif name in ("created_at", "updated_at"):
@@ -1178,7 +1176,7 @@ class Compiled:
                 )
             )
             self.events.append((canonical, line))
-        self.first = v.events[0]
+        self.first = v.events[0] if v.events else None
 
     def id(self, table, local):
         key = self.ids.get((table, local))
@@ -1254,7 +1252,7 @@ def clone(s: int, out: dict, registers: list) -> None:
         f[f"pid_{role}"] = f[f"person_{role}"] = org.person(role, i, j)
         f[f"user_{role}"] = org.user(role, i, j)
         f[f"position_{role}"] = org.position(role, i, j)
-    for n in range(-6, 7):
+    for n in range(-15, 16):
         f[f"y_{'m' if n < 0 else 'p'}{abs(n)}"] = year + n
     arch = 1000 + r * 2
     f["reg"] = f"{year}/{arch}"
@@ -1741,10 +1739,10 @@ def finish(conn, progress: Progress, pbases: dict) -> None:
     progress.put("finished", True)
 
 
-def check_references(conn) -> None:
+def check_references(conn, tables=None) -> None:
     """Every foreign key of the tables loaded with the triggers off points at a row."""
     cur = conn.cursor()
-    tables = [t for t, _ in CLONED] + ["workflow_notification", "core_auditevent"]
+    tables = tables or [t for t, _ in CLONED] + ["workflow_notification", "core_auditevent"]
     fks = [(t, c, r) for (t, c), r in _fk_map(cur).items() if t in tables]
     bad = []
     started = time.perf_counter()
@@ -1770,13 +1768,495 @@ def report_size(conn) -> None:
     say(f"data set: {rows[0]:,} processes, {rows[1]:,} tasks, {rows[2]:,} audit events, {rows[3]}")
 
 
+# The performance data of a perangkat daerah: the demo's Setda, its Bagian and Sub Bagian
+# become the unit, its Sekretariat and its Sub Bagian Perencanaan; the Sekda who heads the
+# Setda becomes the head of the unit.
+PERFORMANCE = (
+    ("performance_renstra", "id = %(r)s"),
+    ("performance_goal", "renstra_id = %(r)s"),
+    ("performance_objective", "renstra_id = %(r)s"),
+    (
+        "performance_indicator",
+        "objective_id IN (SELECT id FROM performance_objective WHERE renstra_id = %(r)s)",
+    ),
+    (
+        "performance_indicatortarget",
+        "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN performance_objective o "
+        "ON o.id = i.objective_id WHERE o.renstra_id = %(r)s)",
+    ),
+    (
+        "performance_realisasi",
+        "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN performance_objective o "
+        "ON o.id = i.objective_id WHERE o.renstra_id = %(r)s)",
+    ),
+    ("performance_quarterclosure", "renstra_id = %(r)s"),
+    ("performance_reportingdeadline", "renstra_id = %(r)s"),
+    ("performance_renja", "renstra_id = %(r)s"),
+    (
+        "performance_renjaitem",
+        "renja_id IN (SELECT id FROM performance_renja WHERE renstra_id = %(r)s)",
+    ),
+    (
+        "performance_budgetrealisation",
+        "item_id IN (SELECT i.id FROM performance_renjaitem i JOIN performance_renja r "
+        "ON r.id = i.renja_id WHERE r.renstra_id = %(r)s)",
+    ),
+    ("performance_performanceagreement", "renstra_id = %(r)s"),
+    (
+        "performance_agreementtarget",
+        "agreement_id IN (SELECT id FROM performance_performanceagreement WHERE renstra_id = "
+        "%(r)s)",
+    ),
+)
+PERFORMANCE_USER_ROLE = {**DEMO_USER_ROLE, "sekda": "kepala", "asisten3": "kepala"}
+PERFORMANCE_POSITION_ROLE = {**DEMO_POSITION_ROLE, "sekda": "kepala", "asisten-3": "kepala"}
+
+
 def performance_phase(conn, progress: Progress, bases: dict) -> None:
-    """Each unit's performance data (Renstra, indicators, targets, realisasi)."""
-    return
+    """Each perangkat daerah's performance data, copied from the demo's (its Renstra
+    2021-2026 with its cascade, indicators and yearly targets, the realisasi of every year
+    and the serapan, the quarters closed, the Renja and the PK at three levels), linked to
+    the unit's own SOP-013 and SOP-015 runs. No audit events for these rows (the demo's
+    performance streams are not copied)."""
+    if progress.get("performance"):
+        return
+    cur = conn.cursor()
+    template = cur.execute(
+        "SELECT id FROM performance_renstra WHERE id IN (SELECT min(id) FROM performance_renstra)"
+    ).fetchone()
+    if template is None:
+        progress.put("performance", True)
+        return
+    renstra = template[0]
+    pbases = progress.get("bases")
+    texts = Texts(cur, PERFORMANCE_USER_ROLE, PERFORMANCE_POSITION_ROLE)
+    texts.base_year = 2026  # no year moves: the copies are of the same Renstra period
+    fks = _fk_map(cur)
+    tables = [t for t, _ in PERFORMANCE]
+    columns = {t: _columns(cur, t) for t in tables}
+    rows = {}
+    for table, where in PERFORMANCE:
+        cur.execute(f'SELECT * FROM "{table}" WHERE {where} ORDER BY id', {"r": renstra})
+        names = [d.name for d in cur.description]
+        rows[table] = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        for row in rows[table]:
+            row["_birth"] = row.get("created_at") or row.get("closed_at")
+    units = {}
+    for uid, code in texts.units.items():
+        units[uid] = {"setda": "unit", "pemkot-banjarbaru": "unit"}.get(
+            code, "unit_sub" if code == "subbag-perencanaan" else "unit_sek"
+        )
+    run_of = {
+        pk: (run_year, SOPS.index(number.split("/")[0]))
+        for pk, run_year, number in cur.execute(
+            "SELECT p.id, p.run_year, s.number FROM workflow_process p JOIN sop_sopversion v "
+            "ON v.id = p.sop_version_id JOIN sop_sop s ON s.id = v.sop_id WHERE p.id < %s",
+            [pbases["workflow_process"]],
+        )
+    }
+    first_year, per_year = bases["first_year"], bases["pemdas"] * UNITS_PER_PEMDA * len(SOPS)
+    processes = {
+        pk: f"proc_{pk}"
+        for pk, (run_year, _sop) in run_of.items()
+        if first_year <= run_year < first_year + bases["years"]
+    }
+    local = {t: {r["id"]: n for n, r in enumerate(rows[t])} for t in tables}
+    cells = {
+        t: [
+            _cells(t, r, columns[t], fks, set(tables), local, texts, 0, units, processes)
+            for r in rows[t]
+        ]
+        for t in tables
+    }
+    variant = Variant(rows=cells, events=[])
+    compiled = Compiled(variant)
+    strides = {t: max(1, len(rows[t])) for t in tables}
+    perf = progress.get("perf_bases")
+    if perf is None:
+        perf = {}
+        for t in tables:
+            (top,) = cur.execute(f'SELECT coalesce(max(id), 0) FROM "{t}"').fetchone()
+            perf[t] = top + 1
+        progress.put("perf_bases", perf)
+    org = Org(bases, dt.date.fromisoformat(bases["today"]))
+    done = {int(k.split(":")[1]) for k in progress.keys("perf:")}
+    started = time.perf_counter()
+    made = 0
+    cols = {t: [c for c, _ in columns[t]] for t in tables}
+    for i in range(bases["pemdas"]):
+        if i in done:
+            continue
+        out = {t: [] for t in tables}
+        for j in range(UNITS_PER_PEMDA):
+            n = i * UNITS_PER_PEMDA + j
+            f = {"org": pd_name(i, j), "pemda": pemda_name(i), "pemda_upper": pemda_name(i).upper()}
+            f["short"] = f"Kab{i + 1:03d}-OPD{j + 1:02d}"
+            f["unit_code"] = f"pemda-{i + 1:03d}-opd-{j + 1:02d}"
+            unit = org.unit(i, j)
+            f["unit"], f["unit_sek"], f["unit_sub"] = unit, unit + 1, unit + 2
+            for role in PD_ROLES + PEMDA_ROLES:
+                f[f"n_{role}"] = org.name(role, i, j)
+                f[f"pos_{role}"] = position_name(role, i, j)
+                f[f"pid_{role}"] = f[f"person_{role}"] = org.person(role, i, j)
+                f[f"user_{role}"] = org.user(role, i, j)
+                f[f"position_{role}"] = org.position(role, i, j)
+            for y in range(-15, 16):
+                f[f"y_{'m' if y < 0 else 'p'}{abs(y)}"] = 2026 + y
+            for pk, key in processes.items():
+                run_year, sop = run_of[pk]
+                slot = (run_year - first_year) * per_year + i * 120 + j * 3 + sop
+                f[key] = pbases["workflow_process"] + slot
+            for (table, idx), key in compiled.ids.items():
+                f[key] = perf[table] + strides[table] * n + idx
+            for value, key in compiled.times.items():
+                f[key] = value.isoformat(timespec="microseconds")
+            for key, kind, args in compiled.other:
+                f[key] = (
+                    args[0]
+                    if kind == "yplus"
+                    else (args[0].isoformat() if kind in ("date", "ydate") else uuid.uuid4())
+                )
+            for table, fmt in compiled.rows:
+                out[table].append(fmt.format_map(f))
+        with conn.transaction():
+            cur.execute("SET LOCAL session_replication_role = replica")
+            cur.execute("SET LOCAL synchronous_commit = off")
+            for table in tables:
+                copy_rows(cur, table, cols[table], out[table])
+            progress.put(f"perf:{i}", True, conn=conn, commit=False)
+        made += UNITS_PER_PEMDA
+        if (i + 1) % 50 == 0:
+            say(
+                f"  performance data: {i + 1} Pemda, {made / (time.perf_counter() - started):,.0f} "
+                "units/s"
+            )
+    for table in tables:
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            f'coalesce((SELECT max(id) FROM "{table}"), 0) + 1, false)',
+            [f'"{table}"'],
+        )
+    conn.commit()
+    check_references(conn, tables)
+    conn.autocommit = True
+    for table in tables:
+        conn.execute(f'VACUUM (ANALYZE) "{table}"')
+    conn.autocommit = False
+    progress.put("performance", True)
+    say(f"performance data: {made:,} units in {time.perf_counter() - started:.0f} s")
+
+
+# --- measure -----------------------------------------------------------------------------------
+
+# Seconds of repeats per row of the table (the first request always counts), and the most a
+# single row may take before it is cut short and reported as such.
+ROW_BUDGET = {"repeats": 15.0, "limit": 90.0}
+NEXT_LINK = re.compile(r'<a href="(\?[^"]*)"[^>]*>[^<]*&rarr;')
 
 
 def measure(db_url: str, repeat: int) -> None:
-    raise SystemExit("not yet")
+    """Time the main pages and API lists as four officials, the inbox query, and one action
+    on this database and on an empty one; print a Markdown table."""
+    import subprocess
+
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    django_setup(db_url, production=True)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    from django.contrib.auth import get_user_model
+
+    from kinerja.core import tokens
+    from kinerja.sop.models import Sop
+    from kinerja.workflow.models import Task
+    from kinerja.workflow.permissions import visible_processes
+
+    users = _officials()
+    sops = list(Sop.objects.order_by("number").values_list("slug", flat=True))
+    year = dt.date.today().year
+    rows = []
+    made_tokens = []
+    for label, username in users:
+        user = get_user_model().objects.select_related("person").get(username=username)
+        token, raw = tokens.create_token(by=user, name="bench/scale.py measure")
+        made_tokens.append((token, user))
+        task = (
+            Task.objects.inbox_for(user.person, on=dt.date.today()).first()
+            if getattr(user, "person", None)
+            else None
+        )
+        process = (
+            task.process_id
+            if task
+            else visible_processes(user).order_by("-pk").values_list("pk", flat=True).first()
+        )
+        pages = [
+            ("home", "/"),
+            ("Tugas saya", "/tasks/"),
+            ("processes", "/processes/"),
+            *[(f"processes sop={sop}", f"/processes/?sop={sop}") for sop in sops],
+            ("processes year", f"/processes/?year={year - 1}"),
+            ("processes run_year", f"/processes/?run_year={year}"),
+            ("processes status=running", "/processes/?status=running"),
+            ("processes page 10 (Next links)", ("next", "/processes/", 9)),
+            ("processes page 1000", "/processes/?page=1000"),
+            ("process page", f"/processes/{process}/"),
+            ("notifications", "/notifications/"),
+            ("documents", "/documents/"),
+            ("archive", "/archive/"),
+            ("numbers", "/numbers/"),
+            ("SOP list", "/sop/"),
+            ("capaian dashboard", "/kinerja/dashboard/"),
+            ("API tasks/mine", "/api/tasks/mine"),
+            ("API processes", "/api/processes"),
+            ("API processes sop", f"/api/processes?sop={sops[0]}"),
+            ("API processes state=running", "/api/processes?state=running"),
+            ("API processes page 1000", "/api/processes?page=1000"),
+            ("API documents", "/api/documents"),
+            ("API archive", "/api/archive"),
+        ]
+        for name, url in pages:
+            connections.close_all()
+            result = _in_child(_time_page, username, url, raw, repeat)
+            rows.append((label, name, result))
+            say(f"  {label} · {name}: {_cells_of(result)}")
+        connections.close_all()
+        result = _in_child(_time_inbox, username, repeat)
+        rows.append((label, "inbox query (first page)", result))
+        say(f"  {label} · inbox query: {_cells_of(result)}")
+    for token, user in made_tokens:
+        tokens.revoke_token(token=token, by=user)
+    connections.close_all()
+    big = _in_child(_time_action, repeat)
+    empty_url = db_url.rsplit("/", 1)[0] + "/kinerja_scale_test_empty"
+    out = subprocess.run(
+        [sys.executable, __file__, "action", "--db-url", empty_url, "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        empty = json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        empty = {"error": (out.stderr or out.stdout).strip()[-300:]}
+    rows.append(("Kasubbag (demo)", "action: finish a task (big database)", big))
+    rows.append(("Kasubbag (demo)", "action: finish a task (empty database)", empty))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM workflow_process), (SELECT count(*) FROM workflow_task), "
+            "(SELECT count(*) FROM core_auditevent), "
+            "pg_size_pretty(pg_database_size(current_database())), current_setting('server_version')"
+        )
+        processes, tasks, events, size, version = cursor.fetchone()
+    memory = _memory_gb()
+    print()
+    print(
+        f"Machine: {os.cpu_count()} cores, {memory:.0f} GB RAM, PostgreSQL {version}; shared with "
+        f"other work while measured. Data set: {processes:,} processes, {tasks:,} tasks, "
+        f"{events:,} audit events, {size}. {repeat} requests per row after one warm-up (which "
+        f"counts the queries), {dt.date.today().isoformat()}."
+    )
+    print()
+    print("| official | page | status | queries | p50 ms | p95 ms | n |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for label, name, result in rows:
+        print(f"| {label} | {name} | {_cells_of(result, sep=' | ')} |")
+
+
+def _officials() -> list[tuple[str, str]]:
+    """A Pelaksana with active tasks, a Kasubbag who is Plt of another Kasubbag post, the
+    head of the Pelaksana's unit, and an administrator (usernames)."""
+    from django.db.models import Count
+
+    from kinerja.org.models import Assignment
+    from kinerja.workflow.models import Task
+
+    pelaksana = (
+        Task.objects.filter(status="active", assignee__user__username__endswith="-pelaksana")
+        .values("assignee__user__username")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "assignee__user__username")
+        .first()
+    )
+    pelaksana = pelaksana["assignee__user__username"] if pelaksana else "pelaksana"
+    plt = (
+        Assignment.objects.filter(kind="plt", position__code__endswith="-kasubbag")
+        .order_by("pk")
+        .values_list("person__user__username", flat=True)
+        .first()
+    ) or "kasubbag"
+    head = pelaksana.replace("-pelaksana", "-kepala") if pelaksana != "pelaksana" else "kabag"
+    return [
+        ("Pelaksana", pelaksana),
+        ("Kasubbag, Plt elsewhere", plt),
+        ("Kepala (unit head)", head),
+        ("Administrator", "admin"),
+    ]
+
+
+def _in_child(work, *args):
+    """`work(*args)` in a forked process, cut short after ROW_BUDGET seconds (and a margin)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def run():
+        try:
+            send.send(work(*args))
+        except Exception as exc:  # noqa: BLE001 - reported in the table, not raised
+            send.send({"error": f"{type(exc).__name__}: {exc}"[:200]})
+
+    child = ctx.Process(target=run)
+    child.start()
+    found = receive.poll(ROW_BUDGET["limit"])
+    result = receive.recv() if found else {"error": f"over {ROW_BUDGET['limit']:.0f} s"}
+    if child.is_alive():
+        child.kill()
+    child.join()
+    return result
+
+
+def _timings(call, repeat: int) -> dict:
+    """One warm-up call under CaptureQueriesContext (its queries), then up to `repeat` timed
+    calls within ROW_BUDGET seconds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        status = call()
+    first = time.perf_counter() - started
+    queries = len(captured)  # now: the next request empties the log
+    times = []
+    budget = time.perf_counter() + ROW_BUDGET["repeats"]
+    for _ in range(repeat):
+        if time.perf_counter() > budget:
+            break
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "status": status,
+        "queries": queries,
+        "times": times or [first * 1000],
+    }
+
+
+def _time_page(username: str, url, raw_token: str, repeat: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user = get_user_model().objects.get(username=username)
+    if isinstance(url, str) and url.startswith("/api/"):
+        client = Client(headers={"Authorization": f"Bearer {raw_token}"})
+    else:
+        client = Client()
+        client.force_login(user)
+    if isinstance(url, tuple):  # follow the list's own Next links (whatever paging it uses)
+        _kind, start, hops = url
+        url = start
+        for hop in range(hops):
+            found = NEXT_LINK.search(client.get(url).content.decode())
+            if not found:
+                return {"error": f"only {hop + 1} pages"}
+            url = start.split("?")[0] + found.group(1).replace("&amp;", "&")
+
+    def call():
+        return client.get(url).status_code
+
+    return _timings(call, repeat)
+
+
+def _time_inbox(username: str, repeat: int) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from kinerja.workflow.models import Task
+
+    person = get_user_model().objects.select_related("person").get(username=username)
+    person = getattr(person, "person", None)
+    if person is None:
+        return {"error": "no person"}
+
+    def call():
+        list(Task.objects.inbox_for(person, on=dt.date.today())[:25])
+        return "-"
+
+    return _timings(call, repeat)
+
+
+def _time_action(repeat: int) -> dict:
+    """Finish the first task of a new SOP-011 run, as bench/workflow.py does, `repeat` times;
+    each run is rolled back, so the data set stays as it was."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from kinerja import actions
+    from kinerja.sop.services import find_sop
+    from kinerja.workflow.graph import graph_for
+    from kinerja.workflow.models import Task
+
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["kasubbag", "pelaksana"])
+    }
+    sop = find_sop("SOP-011")
+    times, queries = [], 0
+    for n in range(repeat + 1):
+        with transaction.atomic():
+            process = actions.start_process(
+                sop=sop,
+                title=f"Beban uji {n}",
+                year=dt.date.today().year - 1,
+                reason="Beban uji: diukur lalu dibatalkan",
+                by=users["kasubbag"],
+            )
+            task = Task.objects.select_related("step").get(process=process, status="active")
+            inputs = graph_for(process.sop_version).by_pk[task.step_id].inputs
+            provided = {d.name: f"{d.name} (beban uji)" for d in inputs}
+            started = time.perf_counter()
+            if n == 0:
+                with CaptureQueriesContext(connection) as captured:
+                    actions.finish(task=task, by=users["pelaksana"], output="v", provided=provided)
+                queries = len(captured)
+            else:
+                actions.finish(task=task, by=users["pelaksana"], output="v", provided=provided)
+                times.append((time.perf_counter() - started) * 1000)
+            transaction.set_rollback(True)
+    return {"status": "-", "queries": queries, "times": times}
+
+
+def action_on_empty(db_url: str, repeat: int) -> None:
+    """The action of _time_action on a database with only the demo (made when missing)."""
+    from django.core.management import call_command
+
+    ensure_database(db_url)
+    var = django_setup(db_url, production=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    from kinerja.demo.services import build_demo
+
+    build_demo(var_dir=var)
+    print(json.dumps(_time_action(repeat)))
+
+
+def _cells_of(result: dict, sep: str = " ") -> str:
+    if "error" in result:
+        return sep.join([result["error"].replace("|", "/"), "", "", "", ""])
+    times = sorted(result["times"])
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return sep.join(
+        [str(result["status"]), str(result["queries"]), f"{p50:.1f}", f"{p95:.1f}", str(len(times))]
+    )
+
+
+def _memory_gb() -> float:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    return 0.0
 
 
 def main() -> None:
@@ -1790,6 +2270,15 @@ def main() -> None:
     mea = sub.add_parser("measure", help="time the main pages on a generated database")
     mea.add_argument("--db-url", required=True)
     mea.add_argument("--repeat", type=int, default=30)
+    mea.add_argument(
+        "--budget", type=float, default=15.0, help="seconds of repeats per row (default 15)"
+    )
+    mea.add_argument(
+        "--limit", type=float, default=90.0, help="seconds before a row is cut short (default 90)"
+    )
+    act = sub.add_parser("action")  # the empty database's side of measure (a child process)
+    act.add_argument("--db-url", required=True)
+    act.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     if not args.db_url.startswith("postgres"):
         parser.error("--db-url: a PostgreSQL address (postgres://user@host:port/name)")
@@ -1797,7 +2286,10 @@ def main() -> None:
         if args.processes < 1 or not 1 <= args.years <= 30:
             parser.error("--processes at least 1, --years from 1 to 30")
         generate(args.db_url, args.processes, args.years, args.workers)
+    elif args.command == "action":
+        action_on_empty(args.db_url, args.repeat)
     else:
+        ROW_BUDGET.update(repeats=args.budget, limit=args.limit)
         measure(args.db_url, args.repeat)
 
 
