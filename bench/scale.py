@@ -787,7 +787,7 @@ class Texts:
     def fmt(self, text: str):
         """`text` (already in the form it is written in) as a literal or a format slot."""
         braced = text.replace("{", "{{").replace("}", "}}")
-        out = YEAR.sub(lambda m: "{y%+d}" % (int(m.group(1)) - self.base_year), braced)
+        out = YEAR.sub(lambda m: "{y" + f"{int(m.group(1)) - self.base_year:+d}" + "}", braced)
         out = self.pattern.sub(lambda m: self.map[m.group(0)], out)
         out = out.replace("{y+", "{y_p").replace("{y-", "{y_m")
         # A person's id is a number: its field replaces the quoted marker; the register
@@ -861,7 +861,7 @@ def load_variants(conn, template_ids: list[int]) -> tuple[list[Variant], dict]:
                 births.setdefault((e["object_type"], e["object_id"]), e["at"])
         start = process["started_at"]
 
-        def birth(table, row):
+        def birth(table, row, births=births, rows=rows, start=start):
             label = LABELS.get(table)
             if label and (label, str(row["id"])) in births:
                 return births[(label, str(row["id"]))]
@@ -964,7 +964,10 @@ def load_variants(conn, template_ids: list[int]) -> tuple[list[Variant], dict]:
                         '"workflow.process"',
                         ("ref", "workflow_process", 0),
                         '{"status":"running"}',
-                        ("fmt", '{{"reason":"%s","status":"cancelled","tasks":[{tk}]}}' % reason),
+                        (
+                            "fmt",
+                            '{{"reason":"' + reason + '","status":"cancelled","tasks":[{tk}]}}',
+                        ),
                     )
                 )
             task = tasks[k] if k is not None else None
@@ -1036,9 +1039,11 @@ def _cells(table, row, columns, fks, cloned, local, texts, sop, units=None, proc
             out.append(("date", value))
         elif kind == "uuid":
             out.append(("uuid",))
-        elif (table, name) in (("workflow_process", "year"), ("workflow_process", "run_year")):
-            out.append(("yplus", value))
-        elif (table, name) == ("documents_archiveentry", "year"):
+        elif (table, name) in (
+            ("workflow_process", "year"),
+            ("workflow_process", "run_year"),
+            ("documents_archiveentry", "year"),
+        ):
             out.append(("yplus", value))
         elif (table, name) == ("documents_archiveentry", "sequence"):
             out.append(("arch_seq", local[table][row["id"]]))
@@ -1136,13 +1141,13 @@ class Compiled:
                 self.rows.append((table, "\t".join(self.cell(c) for c in cells) + "\n"))
         self.events = []
         for at, actor, name, behalf, behalf_pid, action_js, type_js, obj, before, after in v.events:
-            at_k = "{%s}" % self.time(at)
+            at_k = "{" + self.time(at) + "}"
             actor_c, actor_t = self.ident(actor)
             bpid_c, bpid_t = self.ident(behalf_pid)
             name_c, name_j = self.string(name)
             behalf_c, behalf_j = self.string(behalf)
             if obj.__class__ is tuple:
-                obj_c = "{%s}" % self.id(obj[1], obj[2])
+                obj_c = "{" + self.id(obj[1], obj[2]) + "}"
                 obj_j = f'"{obj_c}"'
             else:
                 obj_c = _brace(escape(obj or ""))
@@ -1193,14 +1198,14 @@ class Compiled:
     def slot(self, kind, *args):
         key = f"o{len(self.other)}"
         self.other.append((key, kind, args))
-        return "{%s}" % key
+        return "{" + key + "}"
 
     def ident(self, c):
         """(COPY text, canonical JSON) of a user or person reference."""
         if c is None:
             return NULL, "null"
         if c.__class__ is tuple:
-            key = "{%s}" % c[1].replace(":", "_")
+            key = "{" + c[1].replace(":", "_") + "}"
             return key, key
         return str(c), str(c)
 
@@ -1224,13 +1229,13 @@ class Compiled:
             return _brace(c)
         t = c[0]
         if t == "id" or t == "ref":
-            return "{%s}" % self.id(c[1], c[2])
+            return "{" + self.id(c[1], c[2]) + "}"
         if t == "time":
-            return "{%s}" % self.time(c[1])
+            return "{" + self.time(c[1]) + "}"
         if t == "fmt":
             return c[1]
         if t == "k":
-            return "{%s}" % c[1].replace(":", "_")
+            return "{" + c[1].replace(":", "_") + "}"
         return self.slot(t, *c[1:])
 
 
@@ -1547,16 +1552,6 @@ def generate(db_url: str, processes: int, years: int, workers: int) -> None:
         escalation=escalation,
         steps=extra["steps"],
     )
-    if os.environ.get("SCALE_PROFILE"):
-        import cProfile
-
-        cProfile.runctx(
-            "o = {t: [] for t in G['order']}\nfor s in range(5000, 6000): clone(s, o, [])",
-            globals(),
-            {},
-            sort="tottime",
-        )
-        return
     batches = -(-total // BATCH)
     done = {int(k.split(":")[1]) for k in progress.keys("batch:")}
     pending = [b for b in range(batches) if b not in done]
