@@ -141,14 +141,20 @@ def readable_renstras(
     positions = {pos for pos, _unit in held}
     own_units = {unit for _pos, unit in held}
     units = own_units | units_led_by(positions)
-    reads_all = Q(reviewer_id__in=positions)
+    # A UNION of index lookups (the Renstra reviewed, those with an indicator of a sasaran
+    # of the units or under a position of them), not an OR across the joined tables, which
+    # PostgreSQL answers by reading every indicator of every government.
+    reviewed = Q(reviewer_id__in=positions)
     if preparers:
-        reads_all |= Q(reviewer__unit_id__in=own_units)
-    touched = Indicator.objects.filter(
-        Q(objective__unit_id__in=units) | Q(responsible__unit_id__in=units)
-    ).values("objective__renstra_id")
+        reviewed |= Q(reviewer__unit_id__in=own_units)
+    parts = [
+        Renstra.objects.filter(reviewed).values("pk"),
+        Indicator.objects.filter(objective__unit_id__in=units).values("objective__renstra_id"),
+        Indicator.objects.filter(responsible__unit_id__in=units).values("objective__renstra_id"),
+    ]
+    first, *rest = [part.order_by() for part in parts]
     out: list[tuple[Renstra, set[int] | None]] = []
-    for renstra in renstras.filter(reads_all | Q(pk__in=touched)):
+    for renstra in renstras.filter(pk__in=first.union(*rest)):
         whole = renstra.reviewer_id in positions or (
             preparers == "read_all"
             and renstra.reviewer is not None

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from kinerja.org.models import Unit
 
@@ -139,17 +139,19 @@ def proposal_progress(renja: Renja) -> ProposalProgress:
 
 def renja_for_process(process) -> Renja | None:
     """The Renja a run of SOP-015 prepares: the one linked to it, else the newest Renja of
-    its period not linked to another process. None for a process of another SOP. One
-    query (the process's SOP is read with the process)."""
+    its period and its organisation (the perangkat daerah of the process's unit) not linked
+    to another process. None for a process of another SOP. At most three queries (the
+    process's SOP is read with the process), each on an index: one database holds the
+    Renja of many perangkat daerah and governments."""
     number = process.sop_version.sop.number
     if not number.upper().startswith(RENJA_SOP):
         return None
-    return (
-        Renja.objects.filter(Q(process=process) | Q(process__isnull=True, year=process.year))
-        .select_related("unit")
-        .order_by(F("process").asc(nulls_last=True), "-version")
-        .first()
-    )
+    rows = Renja.objects.select_related("unit").order_by("-version")
+    linked = rows.filter(process=process).first()
+    if linked is not None:
+        return linked
+    units = {process.unit_id, Unit.organisation_of(process.unit_id).pk}
+    return rows.filter(process__isnull=True, year=process.year, unit_id__in=units).first()
 
 
 def proposing_units(renja: Renja, user, day: dt.date) -> list[Unit]:
