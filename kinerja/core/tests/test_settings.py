@@ -178,3 +178,16 @@ def test_the_readme_documents_every_variable_the_settings_read():
     configuration = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"`([A-Z][A-Z0-9_]*)`", configuration))
     assert sorted(read - documented) == [], "missing from README.md's Configuration table"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit_compilation():
+    # A page's short queries never gain from JIT, and a pessimistic estimate once cost 2 s of
+    # compiling (DB_JIT, README).
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
