@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kinerja import actions
 from kinerja.core.errors import DomainError
 from kinerja.documents import export, letter_filling, permissions, selectors, verification
-from kinerja.documents.models import ArchiveClassification, LetterNumber
+from kinerja.documents.models import ArchiveClassification, LetterNumber, NumberingBook
 from kinerja.org.models import Assignment, Unit
 from kinerja.sop.models import DocumentType, Sop, SopSignature
 from kinerja.workflow.permissions import read_scope, readable_among
@@ -34,6 +34,9 @@ from kinerja.workflow.permissions import read_scope, readable_among
 from . import register_forms as forms
 from . import sop_approval_views
 from .listing import page_for, pager_query
+
+# The units an administrator's book list offers at most (see _book_choice).
+ADMIN_BOOK_CHOICES = 300
 
 # --- documents -----------------------------------------------------------------------------
 
@@ -129,8 +132,18 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
     readable = permissions.readable_book_units(request.user, year)
     choices = Unit.objects.order_by("name").only("pk", "code", "name", "short_name")
     if readable is not None:
-        choices = choices.filter(pk__in=readable)
-    units = list(choices)
+        units = list(choices.filter(pk__in=readable))
+    else:
+        # An administrator reads every book of every government in the database: the list
+        # offers the units that keep a book that year, at most ADMIN_BOOK_CHOICES of them,
+        # and the one asked for by its code (a link, or the address).
+        keeping = choices.filter(
+            pk__in=NumberingBook.objects.filter(year=year).values("unit_id").order_by()
+        )
+        units = list(keeping[:ADMIN_BOOK_CHOICES])
+        asked_code = request.GET.get("unit", "")
+        if asked_code and asked_code not in {u.code for u in units}:
+            units += list(choices.filter(code=asked_code))
     form = forms.BookChoiceForm(request.GET or None, units=units)
     data = form.valid_data()
     by_code = {u.code: u for u in units}
@@ -145,8 +158,9 @@ def _book_choice(request) -> tuple[forms.BookChoiceForm, Unit | None, int, list[
             # The book the clerk's letters are numbered in: their Bagian's, when it keeps one.
             unit = selectors.numbering_unit(unit)
         elif readable is None:
-            latest = selectors.numbering_books().first()
-            unit = latest.unit if latest else (units[0] if units else None)
+            # The first unit that keeps a book that year (not the newest of every book in
+            # the database: a sort of hundreds of thousands).
+            unit = units[0] if units else None
         else:
             unit = units[0] if units else None
     if not form.is_bound:
