@@ -15,6 +15,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from kinerja.core.audit_models import AuditEvent
+from kinerja.org.leadership import chains_up
 from kinerja.org.models import Unit
 from kinerja.sop.models import DocumentType, Sop, Step
 from kinerja.workflow.graph import graph_for
@@ -179,7 +180,12 @@ def with_use(numbers: QuerySet[LetterNumber]) -> QuerySet[LetterNumber]:
         ),
         # Two EXISTS, each on its index (the entry's letter number; the versions of the
         # document): one EXISTS with an OR across the join reads the whole register per row.
-        on_archive=Exists(ArchiveEntry.objects.filter(letter_number=OuterRef("number")))
+        # Entries without a number never match one; saying so keeps PostgreSQL on the index
+        # when most entries have none (its estimate for "= the row's number" is otherwise the
+        # share of the commonest value: every entry, read per row).
+        on_archive=Exists(
+            ArchiveEntry.objects.filter(letter_number=OuterRef("number")).exclude(letter_number="")
+        )
         | Exists(ArchiveEntry.objects.filter(version__document_id=OuterRef("document_id"))),
         sent=Exists(Dispatch.objects.filter(cover_number_id=OuterRef("pk"))),
     )
@@ -263,33 +269,29 @@ def numbering_unit(unit: Unit) -> Unit:
     (000.7.2.6/014/Setda-Umum/2026): opening a book for the Bagian in the administration
     makes it the book of every unit under it that has none of its own.
     """
-    keeping = set(NumberingBook.objects.values_list("unit_id", flat=True).distinct())
-    current = unit
-    seen = set()
-    while current is not None and current.pk not in seen:
-        if current.pk in keeping:
-            return current
-        seen.add(current.pk)
-        current = current.parent
-    return unit
+    found = numbering_units_of([unit.pk])[unit.pk]
+    return unit if found == unit.pk else Unit.objects.get(pk=found)
 
 
 def numbering_units_of(unit_ids) -> dict[int, int]:
     """numbering_unit() for many units at once: {unit id: the unit whose book numbers its
-    letters}, in two queries (the units that keep books, and the tree)."""
+    letters}, in two queries (the units' chains up the tree, and which of those keep books)."""
     wanted = set(unit_ids)
     if not wanted:
         return {}
-    keeping = set(NumberingBook.objects.values_list("unit_id", flat=True).distinct())
-    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    # The chain of each unit up to the top (one recursive query), then which units of those
+    # chains keep a book (one query): not every book and every unit of the database.
+    chains = chains_up(wanted)
+    on_chains = {pk for chain in chains.values() for pk in chain}
+    keeping = set(
+        NumberingBook.objects.filter(unit_id__in=on_chains)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
     found = {}
     for unit_id in wanted:
-        current: int | None = unit_id
-        seen: set[int] = set()
-        while current is not None and current not in seen and current not in keeping:
-            seen.add(current)
-            current = parents.get(current)
-        found[unit_id] = current if current is not None and current in keeping else unit_id
+        nearest = next((pk for pk in chains.get(unit_id, [unit_id]) if pk in keeping), None)
+        found[unit_id] = nearest if nearest is not None else unit_id
     return found
 
 

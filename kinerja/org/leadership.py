@@ -130,3 +130,31 @@ def colleagues(unit_id: int | None, day):
     units = government_units(unit_id)
     holders = Assignment.objects.on(day).filter(position__unit_id__in=units)
     return people.filter(pk__in=holders.values("person_id"))
+
+
+def chains_up(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{unit id: [that unit, its parent, ..., the top unit]} for these units: one recursive
+    query up the tree, whatever its size (a cycle in the data ends the walk)."""
+    wanted = _ids(unit_ids)
+    if not wanted:
+        return {}
+    sql = _sql(
+        """WITH RECURSIVE
+    up(origin, id, parent_id, depth) AS (
+        SELECT id, id, parent_id, 0 FROM {unit} WHERE id IN ({marks})
+        UNION
+        SELECT up.origin, u.id, u.parent_id, up.depth + 1
+        FROM {unit} u JOIN up ON u.id = up.parent_id
+        WHERE up.depth < 50
+    )
+    SELECT origin, id FROM up ORDER BY origin, depth""",
+        len(wanted),
+    )
+    chains: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        for origin, unit_id in cursor.fetchall():
+            chain = chains.setdefault(origin, [])
+            if unit_id not in chain:
+                chain.append(unit_id)
+    return chains
