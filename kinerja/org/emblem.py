@@ -109,7 +109,10 @@ def emblem_of(unit) -> bytes | None:
     """The lambang of the government `unit` belongs to (the root of its tree), if uploaded."""
     if unit is None:
         return None
-    root = unit.government()
+    from .models import ORGANISATION_DEPTH, Unit
+
+    # The unit with its parents in one query (the usual depth), not one query a level.
+    root = Unit.objects.select_related(ORGANISATION_DEPTH).get(pk=unit.pk).government()
     return bytes(root.emblem) if root.emblem else None
 
 

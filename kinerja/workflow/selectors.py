@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
@@ -230,7 +231,9 @@ def process_view(process_id: int) -> ProcessView:
             Prefetch("waivers", queryset=Waiver.objects.select_related("document_type", "by"))
         )
     )
-    version = SopVersion.objects.with_content().get(pk=process.sop_version_id)
+    version = _version_with_content(
+        process.sop_version_id, process.sop_version.created_at.isoformat()
+    )
     documents = list(process.documents.select_related("document_type", "task__step", "added_by"))
     waivers = [w for t in tasks for w in t.waivers.all()]
     used = sum(
@@ -246,6 +249,14 @@ def process_view(process_id: int) -> ProcessView:
         used_minutes=used,
         standard_minutes=total_work_minutes(version),
     )
+
+
+@lru_cache(maxsize=128)
+def _version_with_content(version_id: int, stamp: str) -> SopVersion:
+    """The pinned SOP version with its sections, lanes, steps and flows, kept per process
+    as the engine's graph is (workflow.graph): a version a process runs on does not change,
+    and reading its content again was six queries of every process page. Read only."""
+    return SopVersion.objects.with_content().get(pk=version_id)
 
 
 def same_period(*, sop_id: int, year: int, unit_id: int) -> QuerySet[Process]:
